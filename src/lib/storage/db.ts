@@ -1,0 +1,62 @@
+import Dexie, { type EntityTable } from 'dexie';
+import type { Conversation, Message } from '$lib/types/chat';
+import type { Settings } from '$lib/types/settings';
+import { indexWords } from '$lib/utils/words';
+
+export interface SettingsRow {
+	key: 'settings';
+	value: Settings;
+}
+
+export type HearthDb = Dexie & {
+	conversations: EntityTable<Conversation, 'id'>;
+	messages: EntityTable<Message, 'id'>;
+	settings: EntityTable<SettingsRow, 'key'>;
+};
+
+export const DB_NAME = 'hearth';
+
+/** Optional IndexedDB implementation (tests, or the in-memory fallback when the browser has none). */
+export interface IdbImpl {
+	indexedDB: IDBFactory;
+	IDBKeyRange: typeof IDBKeyRange;
+}
+
+/**
+ * Schema versions are only ever added, never edited once shipped; each upgrade has a test that
+ * opens the previous version's data and checks it survived (db.test.ts).
+ */
+export function declareSchema(db: Dexie): void {
+	// v1: conversations, messages (a tree through parentId), settings.
+	db.version(1).stores({
+		conversations: 'id, updatedAt, [pinned+updatedAt]',
+		messages: 'id, conversationId, [conversationId+createdAt], status',
+		settings: 'key'
+	});
+	// v2: word indexes for history search; backfills words for everything stored by v1.
+	db.version(2)
+		.stores({
+			conversations: 'id, updatedAt, [pinned+updatedAt], *titleWords',
+			messages: 'id, conversationId, [conversationId+createdAt], status, *words'
+		})
+		.upgrade(async (tx) => {
+			await tx
+				.table<Conversation, string>('conversations')
+				.toCollection()
+				.modify((c) => {
+					c.titleWords = indexWords(c.title);
+				});
+			await tx
+				.table<Message, string>('messages')
+				.toCollection()
+				.modify((m) => {
+					m.words = indexWords(m.content);
+				});
+		});
+}
+
+export function createDb(name = DB_NAME, impl?: IdbImpl): HearthDb {
+	const db = new Dexie(name, impl ? { indexedDB: impl.indexedDB, IDBKeyRange: impl.IDBKeyRange } : {});
+	declareSchema(db);
+	return db as HearthDb;
+}

@@ -1,0 +1,65 @@
+/** Every failure Hearth reports has a stable code; `utils/error-text.ts` maps codes to advice. */
+export type ErrorCode =
+	| 'engine_unreachable'
+	| 'engine_http'
+	| 'engine_auth'
+	| 'engine_rate_limited'
+	| 'engine_stream_broken'
+	| 'engine_malformed'
+	| 'model_not_found'
+	| 'no_model'
+	| 'aborted'
+	| 'storage_unavailable'
+	| 'quota_exceeded'
+	| 'storage_failed'
+	| 'import_invalid'
+	| 'unknown';
+
+/** The plain-data form of an error: what crosses a worker boundary or is stored on a message. */
+export interface SerializedError {
+	code: ErrorCode;
+	message: string;
+}
+
+export class HearthError extends Error {
+	readonly code: ErrorCode;
+	/** Seconds the caller should wait before retrying (HTTP Retry-After), when known. */
+	readonly retryAfterSeconds?: number;
+
+	constructor(
+		code: ErrorCode,
+		message: string,
+		options?: { cause?: unknown; retryAfterSeconds?: number }
+	) {
+		super(message, { cause: options?.cause });
+		this.name = 'HearthError';
+		this.code = code;
+		this.retryAfterSeconds = options?.retryAfterSeconds;
+	}
+
+	toJSON(): SerializedError {
+		return { code: this.code, message: this.message };
+	}
+}
+
+function isQuotaError(e: unknown): boolean {
+	if (!(e instanceof Error)) return false;
+	// Dexie wraps the DOMException; the inner one carries the name.
+	const inner = (e as { inner?: unknown }).inner;
+	return e.name === 'QuotaExceededError' || (inner !== undefined && isQuotaError(inner));
+}
+
+/** Normalises anything thrown (including strings, DOMExceptions and Dexie errors) to a HearthError. */
+export function toHearthError(e: unknown): HearthError {
+	if (e instanceof HearthError) return e;
+	if (e instanceof Error && e.name === 'AbortError') return new HearthError('aborted', 'Stopped.');
+	if (isQuotaError(e)) {
+		return new HearthError(
+			'quota_exceeded',
+			'This device has run out of storage space for Hearth.',
+			{ cause: e }
+		);
+	}
+	if (e instanceof Error) return new HearthError('unknown', e.message, { cause: e });
+	return new HearthError('unknown', typeof e === 'string' ? e : 'Something went wrong.');
+}
