@@ -36,7 +36,10 @@ export default defineConfig({
 				]
 			},
 			workbox: {
-				globPatterns: ['client/**/*.{js,css,html,ico,png,svg,webmanifest,woff2}', 'prerendered/**/*.html'],
+				globPatterns: [
+					'client/**/*.{js,css,html,ico,png,svg,webmanifest,woff2}',
+					'prerendered/**/*.html'
+				],
 				navigateFallback: '/',
 				cleanupOutdatedCaches: true
 			}

@@ -60,9 +60,7 @@ export interface ModelInfo {
 	contextLength?: number;
 }
 
-export type EngineProbe =
-	| { ok: true; version?: string }
-	| { ok: false; error: SerializedError };
+export type EngineProbe = { ok: true; version?: string } | { ok: false; error: SerializedError };
 
 export interface LoadProgress {
 	/** 0..1, or undefined when the engine cannot tell. */
@@ -82,7 +80,11 @@ export interface LlmEngine {
 	probe(signal?: AbortSignal): Promise<EngineProbe>;
 	listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
 	/** Make a model ready (download/warm it). Server engines may resolve at once. */
-	load(modelId: string, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void>;
+	load(
+		modelId: string,
+		onProgress?: (p: LoadProgress) => void,
+		signal?: AbortSignal
+	): Promise<void>;
 	chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatDelta>;
 	dispose(): Promise<void>;
 }

@@ -22,17 +22,19 @@ export interface IdbImpl {
 	IDBKeyRange: typeof IDBKeyRange;
 }
 
+/** v1: conversations, messages (a tree through parentId), settings. Exported for the upgrade test. */
+export const SCHEMA_V1 = {
+	conversations: 'id, updatedAt, [pinned+updatedAt]',
+	messages: 'id, conversationId, [conversationId+createdAt], status',
+	settings: 'key'
+} as const;
+
 /**
  * Schema versions are only ever added, never edited once shipped; each upgrade has a test that
  * opens the previous version's data and checks it survived (db.test.ts).
  */
 export function declareSchema(db: Dexie): void {
-	// v1: conversations, messages (a tree through parentId), settings.
-	db.version(1).stores({
-		conversations: 'id, updatedAt, [pinned+updatedAt]',
-		messages: 'id, conversationId, [conversationId+createdAt], status',
-		settings: 'key'
-	});
+	db.version(1).stores(SCHEMA_V1);
 	// v2: word indexes for history search; backfills words for everything stored by v1.
 	db.version(2)
 		.stores({
@@ -56,7 +58,10 @@ export function declareSchema(db: Dexie): void {
 }
 
 export function createDb(name = DB_NAME, impl?: IdbImpl): HearthDb {
-	const db = new Dexie(name, impl ? { indexedDB: impl.indexedDB, IDBKeyRange: impl.IDBKeyRange } : {});
+	const db = new Dexie(
+		name,
+		impl ? { indexedDB: impl.indexedDB, IDBKeyRange: impl.IDBKeyRange } : {}
+	);
 	declareSchema(db);
 	return db as HearthDb;
 }

@@ -1,0 +1,417 @@
+// Hearth's own static server for the production build (`build/`).
+// `vite preview` 404s on deep links and cannot set cross-origin isolation headers, so `npm start`,
+// the Playwright global setup and the benchmarks all serve the build through this file.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+
+const gzip = promisify(gzipCallback);
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** @type {Record<string, string>} */
+const MIME_TYPES = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.mjs': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.json': 'application/json; charset=utf-8',
+	'.webmanifest': 'application/manifest+json; charset=utf-8',
+	'.map': 'application/json; charset=utf-8',
+	'.txt': 'text/plain; charset=utf-8',
+	'.md': 'text/markdown; charset=utf-8',
+	'.csv': 'text/csv; charset=utf-8',
+	'.xml': 'application/xml; charset=utf-8',
+	'.py': 'text/x-python; charset=utf-8',
+	'.wasm': 'application/wasm',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.jpg': 'image/jpeg',
+	'.jpeg': 'image/jpeg',
+	'.gif': 'image/gif',
+	'.webp': 'image/webp',
+	'.avif': 'image/avif',
+	'.ico': 'image/x-icon',
+	'.woff': 'font/woff',
+	'.woff2': 'font/woff2',
+	'.ttf': 'font/ttf',
+	'.otf': 'font/otf',
+	'.wav': 'audio/wav',
+	'.mp3': 'audio/mpeg',
+	'.ogg': 'audio/ogg',
+	'.webm': 'video/webm',
+	'.mp4': 'video/mp4',
+	'.pdf': 'application/pdf',
+	'.zip': 'application/zip',
+	'.onnx': 'application/octet-stream',
+	'.bin': 'application/octet-stream'
+};
+
+const COMPRESSIBLE = new Set([
+	'.html',
+	'.js',
+	'.mjs',
+	'.css',
+	'.json',
+	'.webmanifest',
+	'.map',
+	'.svg',
+	'.txt',
+	'.md',
+	'.csv',
+	'.xml',
+	'.py',
+	'.wasm'
+]);
+
+/** @type {Record<number, string>} */
+const STATUS_TEXT = { 400: 'Bad request', 403: 'Forbidden', 404: 'Not found' };
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Upper bound for the in-memory gzip cache; the oldest entries are dropped beyond it. */
+const GZIP_CACHE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * @typedef {object} ServerOptions
+ * @property {string} [dir] folder to serve; relative paths resolve against the working directory
+ * @property {number} [port] 0 picks a free port
+ * @property {string} [host]
+ * @property {boolean} [isolated] add COOP/COEP/CORP so the page is cross-origin isolated
+ * @property {boolean} [quiet] print nothing (no banner, no error log)
+ */
+
+/**
+ * @typedef {object} RunningServer
+ * @property {string} url base URL without a trailing slash, e.g. http://127.0.0.1:4173
+ * @property {number} port
+ * @property {() => Promise<void>} close stops listening and drops open connections
+ */
+
+/**
+ * Serves a static build with SPA fallback, gzip, ETags and optional cross-origin isolation.
+ * @param {ServerOptions} [options]
+ * @returns {Promise<RunningServer>}
+ */
+export async function startServer({
+	dir = 'build',
+	port = 4173,
+	host = '127.0.0.1',
+	isolated = false,
+	quiet = false
+} = {}) {
+	// The default also works from another working directory (e.g. a test runner's): fall back to
+	// the repository's own build/.
+	const root = path.resolve(dir === 'build' && !existsSync(dir) ? path.join(ROOT, 'build') : dir);
+	if (!existsSync(root) || !statSync(root).isDirectory()) {
+		const rel = path.relative(process.cwd(), root);
+		const shown = rel.startsWith('..') || path.isAbsolute(rel) ? root : rel || '.';
+		throw new Error(`No build found at ${shown}/: run \`npm run build\` first`);
+	}
+
+	/**
+	 * Gzipped bytes per file path, invalidated by mtime and size so a rebuild under a running
+	 * server is picked up. `bytes` stays 0 until the compression has finished.
+	 * @type {Map<string, { mtimeMs: number, size: number, bytes: number, body: Promise<Buffer | null> }>}
+	 */
+	const gzipCache = new Map();
+	let gzipCacheBytes = 0;
+
+	/** @param {string} key */
+	function evict(key) {
+		const entry = gzipCache.get(key);
+		if (!entry) return;
+		gzipCacheBytes -= entry.bytes;
+		gzipCache.delete(key);
+	}
+
+	/**
+	 * Gzipped bytes of a file, or null when gzip would not make it smaller.
+	 * @param {string} file
+	 * @param {import('node:fs').Stats} stats
+	 */
+	function gzipped(file, stats) {
+		const hit = gzipCache.get(file);
+		if (hit && hit.mtimeMs === stats.mtimeMs && hit.size === stats.size) return hit.body;
+		evict(file);
+		const entry = { mtimeMs: stats.mtimeMs, size: stats.size, bytes: 0, body: compress(file) };
+		gzipCache.set(file, entry);
+		entry.body.then(
+			(packed) => {
+				if (gzipCache.get(file) !== entry || !packed) return;
+				entry.bytes = packed.length;
+				gzipCacheBytes += packed.length;
+				// A Map iterates in insertion order, so this drops the oldest entries first.
+				for (const key of gzipCache.keys()) {
+					if (gzipCacheBytes <= GZIP_CACHE_BYTES || key === file) break;
+					evict(key);
+				}
+			},
+			() => gzipCache.get(file) === entry && evict(file)
+		);
+		return entry.body;
+	}
+
+	/** @param {string} file */
+	async function compress(file) {
+		const raw = await readFile(file);
+		const packed = await gzip(raw);
+		return packed.length < raw.length ? packed : null;
+	}
+
+	/** @type {Record<string, string>} */
+	const isolationHeaders = isolated
+		? {
+				'Cross-Origin-Opener-Policy': 'same-origin',
+				'Cross-Origin-Embedder-Policy': 'require-corp',
+				'Cross-Origin-Resource-Policy': 'same-origin'
+			}
+		: {};
+
+	/**
+	 * @param {import('node:http').ServerResponse} res
+	 * @param {number} status
+	 * @param {string} message
+	 * @param {Record<string, string>} [extra]
+	 */
+	function sendText(res, status, message, extra = {}) {
+		const body = Buffer.from(`${message}\n`);
+		res.writeHead(status, {
+			...isolationHeaders,
+			'Content-Type': 'text/plain; charset=utf-8',
+			'Content-Length': String(body.length),
+			'Cache-Control': 'no-cache',
+			'X-Content-Type-Options': 'nosniff',
+			...extra
+		});
+		res.end(res.req.method === 'HEAD' ? undefined : body);
+	}
+
+	/**
+	 * Maps a URL path to an existing file inside root, or returns an HTTP status for why not.
+	 * @param {string} urlPath decoded, starts with '/'
+	 * @returns {Promise<{ file: string, stats: import('node:fs').Stats } | { status: number }>}
+	 */
+	async function resolveFile(urlPath) {
+		if (urlPath.includes('\0') || urlPath.split(/[/\\]/).includes('..')) return { status: 400 };
+		const target = path.resolve(root, `.${urlPath}`);
+		if (target !== root && !target.startsWith(root + path.sep)) return { status: 403 };
+
+		const candidates = [target];
+		// adapter-static writes /about as about.html (or about/index.html with trailing slashes).
+		if (!path.extname(target)) candidates.push(`${target}.html`);
+		candidates.push(path.join(target, 'index.html'));
+		for (const file of candidates) {
+			const stats = await stat(file).catch(() => null);
+			if (stats?.isFile()) return { file, stats };
+		}
+
+		// SPA fallback: unknown routes get the app shell; unknown assets stay 404s.
+		if (path.extname(urlPath) === '') {
+			const file = path.join(root, 'index.html');
+			const stats = await stat(file).catch(() => null);
+			if (stats?.isFile()) return { file, stats };
+		}
+		return { status: 404 };
+	}
+
+	/** @param {string} rel path relative to root, with forward slashes */
+	function cacheControl(rel) {
+		return rel.startsWith('_app/immutable/') ? IMMUTABLE : 'no-cache';
+	}
+
+	/**
+	 * @param {import('node:http').IncomingMessage} req
+	 * @param {import('node:http').ServerResponse} res
+	 */
+	async function handle(req, res) {
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
+			return;
+		}
+		let urlPath;
+		try {
+			const raw = req.url ?? '/';
+			// Reject `..` before URL parsing would quietly normalise it away: no client needs it.
+			if (
+				decodeURIComponent(raw.split(/[?#]/)[0] ?? '')
+					.split(/[/\\]/)
+					.includes('..')
+			) {
+				sendText(res, 400, 'Bad request');
+				return;
+			}
+			urlPath = decodeURIComponent(new URL(raw, 'http://localhost').pathname);
+		} catch {
+			sendText(res, 400, 'Bad request');
+			return;
+		}
+		const found = await resolveFile(urlPath);
+		if ('status' in found) {
+			sendText(res, found.status, STATUS_TEXT[found.status] ?? 'Error');
+			return;
+		}
+
+		const { file, stats } = found;
+		const ext = path.extname(file).toLowerCase();
+		const rel = path.relative(root, file).split(path.sep).join('/');
+		const compressible = COMPRESSIBLE.has(ext);
+		const packed =
+			compressible && acceptsGzip(req.headers['accept-encoding'])
+				? await gzipped(file, stats)
+				: null;
+
+		const tag = `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}${packed ? '-gz' : ''}"`;
+		/** @type {Record<string, string>} */
+		const headers = {
+			...isolationHeaders,
+			'Content-Type': MIME_TYPES[ext] ?? 'application/octet-stream',
+			'Cache-Control': cacheControl(rel),
+			ETag: tag,
+			'Last-Modified': stats.mtime.toUTCString(),
+			'X-Content-Type-Options': 'nosniff'
+		};
+		if (compressible) headers['Vary'] = 'Accept-Encoding';
+		if (packed) headers['Content-Encoding'] = 'gzip';
+
+		if (matchesEtag(req.headers['if-none-match'], tag)) {
+			delete headers['Content-Type'];
+			res.writeHead(304, headers);
+			res.end();
+			return;
+		}
+
+		headers['Content-Length'] = String(packed ? packed.length : stats.size);
+		res.writeHead(200, headers);
+		if (req.method === 'HEAD') {
+			res.end();
+		} else if (packed) {
+			res.end(packed);
+		} else {
+			const stream = createReadStream(file);
+			stream.on('error', () => res.destroy());
+			stream.pipe(res);
+		}
+	}
+
+	const server = createServer((req, res) => {
+		handle(req, res).catch((/** @type {unknown} */ error) => {
+			if (!quiet) console.error(`serve: ${req.method} ${req.url} failed:`, error);
+			if (res.headersSent) res.destroy();
+			else sendText(res, 500, 'Internal server error');
+		});
+	});
+
+	await new Promise((resolve, reject) => {
+		/** @param {NodeJS.ErrnoException} error */
+		const onError = (error) => {
+			reject(
+				error.code === 'EADDRINUSE'
+					? new Error(`Port ${port} on ${host} is already in use: pick another with --port`)
+					: error
+			);
+		};
+		server.once('error', onError);
+		server.listen(port, host, () => {
+			server.off('error', onError);
+			resolve(undefined);
+		});
+	});
+
+	const address = server.address();
+	const actualPort = typeof address === 'object' && address ? address.port : port;
+	const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+	if (!quiet) console.log(`Hearth is running at ${url}`);
+
+	return {
+		url,
+		port: actualPort,
+		close: () =>
+			new Promise((resolve, reject) => {
+				server.close((error) => (error ? reject(error) : resolve()));
+				// Keep-alive sockets would otherwise hold close() open for seconds.
+				server.closeAllConnections();
+			})
+	};
+}
+
+/**
+ * True when the Accept-Encoding header allows gzip (explicitly or through `*`) with q > 0.
+ * @param {string | undefined} header
+ */
+function acceptsGzip(header) {
+	if (!header) return false;
+	/** @type {Map<string, number>} */
+	const weights = new Map();
+	for (const part of header.split(',')) {
+		const [name = '', ...params] = part.trim().toLowerCase().split(';');
+		const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+		weights.set(name.trim(), q ? Number(q.slice(2)) : 1);
+	}
+	const q = weights.get('gzip') ?? weights.get('x-gzip') ?? weights.get('*') ?? 0;
+	return q > 0;
+}
+
+/**
+ * If-None-Match uses weak comparison: `W/` prefixes are ignored.
+ * @param {string | undefined} header
+ * @param {string} tag
+ */
+function matchesEtag(header, tag) {
+	if (!header) return false;
+	if (header.trim() === '*') return true;
+	return header.split(',').some((t) => t.trim().replace(/^W\//, '') === tag);
+}
+
+async function main() {
+	const { values } = parseArgs({
+		options: {
+			port: { type: 'string', short: 'p' },
+			host: { type: 'string' },
+			dir: { type: 'string' },
+			isolated: { type: 'boolean', default: false },
+			help: { type: 'boolean', short: 'h', default: false }
+		}
+	});
+	if (values.help) {
+		console.log('Usage: node scripts/serve.js [--port N] [--host H] [--dir D] [--isolated]');
+		return;
+	}
+	const port = Number(values.port ?? process.env.PORT ?? 4173);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) {
+		throw new Error(`Invalid port: ${values.port ?? process.env.PORT}`);
+	}
+	const server = await startServer({
+		dir: values.dir,
+		port,
+		host: values.host,
+		isolated: values.isolated
+	});
+	console.log('Press Ctrl+C to stop it.');
+
+	let stopping = false;
+	const stop = () => {
+		if (stopping) return;
+		stopping = true;
+		server.close().then(
+			() => process.exit(0),
+			(error) => {
+				console.error(error);
+				process.exit(1);
+			}
+		);
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	main().catch((/** @type {unknown} */ error) => {
+		console.error(error instanceof Error ? error.message : error);
+		process.exit(1);
+	});
+}

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatDelta, ChatRequest, LlmEngine } from '$lib/engine/types';
+import type { ErrorCode } from '$lib/types/errors';
+import { HearthError } from '$lib/types/errors';
+
+/**
+ * What an engine implementation's test supplies so the shared contract can run against it.
+ * Behaviours are triggered by prompts the implementation's backend (a fixture server, a scripted
+ * fake model) understands, so the contract never needs to know which engine it is testing.
+ */
+export interface ContractContext {
+	engine: LlmEngine;
+	/** A model id the backend has, so load() and chat() succeed. */
+	model: string;
+	prompts: {
+		/** Any prompt that gets a short, complete reply. */
+		ok: string;
+		/** A reply long and slow enough (seconds) to abort mid-way. */
+		slow: string;
+		/** The backend fails the request (HTTP 500 or the engine's equivalent). */
+		serverError?: string;
+		/** The backend sends at least one text chunk, then a line the engine cannot parse. */
+		malformed?: string;
+		/** The backend sends at least one text chunk, then drops the connection without finishing. */
+		drop?: string;
+	};
+	/** Text the serverError reply carries, which the error message must pass on to the user. */
+	serverErrorMessage?: string;
+	/** A model id the backend does not have; chat() must fail with model_not_found. */
+	missingModel?: string;
+	/** An engine of the same kind whose backend cannot be reached. */
+	unreachableEngine: () => LlmEngine | Promise<LlmEngine>;
+	/** The code a failed probe of `unreachableEngine()` reports (default engine_unreachable). */
+	unreachableCode?: ErrorCode;
+	/** Ends the backend and anything else setup started. */
+	close: () => Promise<void>;
+}
+
+export interface Collected {
+	deltas: ChatDelta[];
+	text: string;
+	error?: unknown;
+}
+
+/** Drains a chat stream, keeping what arrived before a failure instead of losing it to the throw. */
+export async function collectChat(
+	engine: LlmEngine,
+	request: ChatRequest,
+	signal?: AbortSignal,
+	onDelta?: (delta: ChatDelta) => void
+): Promise<Collected> {
+	const deltas: ChatDelta[] = [];
+	try {
+		for await (const delta of engine.chat(request, signal)) {
+			deltas.push(delta);
+			onDelta?.(delta);
+		}
+		return { deltas, text: joinText(deltas) };
+	} catch (error) {
+		return { deltas, text: joinText(deltas), error };
+	}
+}
+
+function joinText(deltas: ChatDelta[]): string {
+	return deltas.map((d) => (d.type === 'text' ? d.text : '')).join('');
+}
+
+function expectCode(error: unknown, code: ErrorCode): HearthError {
+	expect(error).toBeInstanceOf(HearthError);
+	const hearth = error as HearthError;
+	expect(hearth.code, hearth.message).toBe(code);
+	expect(hearth.message.length).toBeGreaterThan(0);
+	return hearth;
+}
+
+/** The behaviour every LlmEngine must show, whatever runs the model. */
+export function describeEngineContract(name: string, setup: () => Promise<ContractContext>): void {
+	describe(`${name} satisfies the LlmEngine contract`, () => {
+		let ctx: ContractContext;
+		const ask = (content: string): ChatRequest => ({
+			model: ctx.model,
+			messages: [{ role: 'user', content }]
+		});
+
+		beforeAll(async () => {
+			ctx = await setup();
+		});
+		afterAll(async () => {
+			await ctx?.close();
+		});
+
+		it('probes ok and lists the model it was given', async () => {
+			const probe = await ctx.engine.probe();
+			expect(probe.ok).toBe(true);
+			const models = await ctx.engine.listModels();
+			expect(models.map((m) => m.id)).toContain(ctx.model);
+		});
+
+		it('load() resolves for an existing model', async () => {
+			await expect(ctx.engine.load(ctx.model)).resolves.toBeUndefined();
+		});
+
+		it('streams text, then exactly one done with usage and timings, last', async () => {
+			const { deltas, error } = await collectChat(ctx.engine, ask(ctx.prompts.ok));
+			expect(error).toBeUndefined();
+			const texts = deltas.filter((d) => d.type === 'text');
+			const dones = deltas.filter((d) => d.type === 'done');
+			expect(texts.length).toBeGreaterThanOrEqual(1);
+			expect(texts.every((d) => d.text.length > 0)).toBe(true);
+			expect(dones).toHaveLength(1);
+			const done = deltas.at(-1);
+			if (done?.type !== 'done') throw new Error('the last delta must be done');
+			expect(['stop', 'length']).toContain(done.finishReason);
+			expect(done.usage?.completionTokens).toBeGreaterThan(0);
+			expect(done.usage?.promptTokens).toBeGreaterThanOrEqual(0);
+			const { totalMs, timeToFirstTokenMs } = done.timings;
+			expect(totalMs).toBeGreaterThan(0);
+			expect(timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
+			expect(timeToFirstTokenMs).toBeLessThanOrEqual(totalMs);
+		});
+
+		it('throws aborted when the signal fires mid-stream, and stops promptly', async () => {
+			const controller = new AbortController();
+			let abortedAt = 0;
+			const result = await collectChat(
+				ctx.engine,
+				ask(ctx.prompts.slow),
+				controller.signal,
+				(d) => {
+					if (d.type === 'text' && abortedAt === 0) {
+						abortedAt = performance.now();
+						controller.abort();
+					}
+				}
+			);
+			expect(abortedAt).toBeGreaterThan(0);
+			expectCode(result.error, 'aborted');
+			expect(result.deltas.some((d) => d.type === 'done')).toBe(false);
+			expect(performance.now() - abortedAt).toBeLessThan(1000);
+		});
+
+		it('throws aborted without a request when the signal has already fired', async () => {
+			const controller = new AbortController();
+			controller.abort();
+			const result = await collectChat(ctx.engine, ask(ctx.prompts.ok), controller.signal);
+			expectCode(result.error, 'aborted');
+			expect(result.deltas).toHaveLength(0);
+		});
+
+		it('stays usable after a consumer stops iterating early', async () => {
+			for await (const delta of ctx.engine.chat(ask(ctx.prompts.slow))) {
+				if (delta.type === 'text') break;
+			}
+			const { error, deltas } = await collectChat(ctx.engine, ask(ctx.prompts.ok));
+			expect(error).toBeUndefined();
+			expect(deltas.at(-1)?.type).toBe('done');
+		});
+
+		// Optional behaviours skip at run time: which ones a backend can fake is known only after setup.
+		it('turns a backend failure into engine_http carrying its message', async (t) => {
+			const prompt = ctx.prompts.serverError;
+			if (prompt === undefined) return t.skip('the backend cannot be made to fail');
+			const { error, deltas } = await collectChat(ctx.engine, ask(prompt));
+			const hearth = expectCode(error, 'engine_http');
+			if (ctx.serverErrorMessage) expect(hearth.message).toContain(ctx.serverErrorMessage);
+			expect(deltas).toHaveLength(0);
+		});
+
+		it('yields the text that arrived, then throws engine_malformed', async (t) => {
+			const prompt = ctx.prompts.malformed;
+			if (prompt === undefined) return t.skip('the backend cannot send a malformed line');
+			const { error, deltas } = await collectChat(ctx.engine, ask(prompt));
+			expect(deltas.length).toBeGreaterThanOrEqual(1);
+			expect(deltas.every((d) => d.type === 'text')).toBe(true);
+			expectCode(error, 'engine_malformed');
+		});
+
+		it('throws engine_stream_broken, never done, when the connection drops', async (t) => {
+			const prompt = ctx.prompts.drop;
+			if (prompt === undefined) return t.skip('the backend has no connection to drop');
+			const { error, deltas } = await collectChat(ctx.engine, ask(prompt));
+			expect(deltas.length).toBeGreaterThanOrEqual(1);
+			expect(deltas.some((d) => d.type === 'done')).toBe(false);
+			expectCode(error, 'engine_stream_broken');
+		});
+
+		it('fails chat with model_not_found for a model the backend lacks', async (t) => {
+			if (ctx.missingModel === undefined) return t.skip('no missing model given');
+			const { error } = await collectChat(ctx.engine, {
+				model: ctx.missingModel,
+				messages: [{ role: 'user', content: ctx.prompts.ok }]
+			});
+			expectCode(error, 'model_not_found');
+		});
+
+		it('probe of an unreachable backend resolves ok:false instead of throwing', async () => {
+			const engine = await ctx.unreachableEngine();
+			try {
+				const probe = await engine.probe();
+				expect(probe.ok).toBe(false);
+				if (probe.ok) return;
+				expect(probe.error.code).toBe(ctx.unreachableCode ?? 'engine_unreachable');
+				expect(probe.error.message.length).toBeGreaterThan(0);
+				const { error } = await collectChat(engine, ask(ctx.prompts.ok));
+				expectCode(error, ctx.unreachableCode ?? 'engine_unreachable');
+			} finally {
+				await engine.dispose();
+			}
+		});
+	});
+}

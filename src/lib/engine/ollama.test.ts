@@ -1,0 +1,505 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+	CONTINUATION_REPLY,
+	DEFAULT_MODELS,
+	FIXTURE_VERSION,
+	MARKDOWN_REPLY,
+	SERVER_ERROR_MESSAGE,
+	STREAM_ERROR_MESSAGE,
+	startOllamaFixture
+} from '../../../tests/fixtures/ollama-fixture.js';
+import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
+import { collectChat, describeEngineContract } from '$lib/engine/contract';
+import { readNdjsonLines } from '$lib/engine/ndjson';
+import { OllamaEngine } from '$lib/engine/ollama';
+import type { ChatDelta, ChatRequest, LoadProgress } from '$lib/engine/types';
+import { HearthError } from '$lib/types/errors';
+
+const CHUNK_DELAY_MS = 5;
+const MODEL = DEFAULT_MODELS[0]?.name ?? 'llama3.2:1b';
+
+/** A port nothing listens on: bind an ephemeral one, then release it. */
+async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address();
+	const port = typeof address === 'object' && address !== null ? address.port : 0;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+function ask(content: string, model = MODEL): ChatRequest {
+	return { model, messages: [{ role: 'user', content }] };
+}
+
+function lastDone(deltas: ChatDelta[]): Extract<ChatDelta, { type: 'done' }> {
+	const done = deltas.at(-1);
+	if (done?.type !== 'done') throw new Error(`expected a final done, got ${JSON.stringify(done)}`);
+	return done;
+}
+
+function hearth(error: unknown): HearthError {
+	expect(error).toBeInstanceOf(HearthError);
+	return error as HearthError;
+}
+
+/** The body of the most recent /api/chat request the fixture received. */
+function lastChatBody(fixture: OllamaFixture): Record<string, unknown> {
+	const request = fixture.requests.filter((r) => r.path === '/api/chat').at(-1);
+	expect(request).toBeDefined();
+	return request?.body as Record<string, unknown>;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+	const until = performance.now() + timeoutMs;
+	while (performance.now() < until) {
+		if (check()) return true;
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+	return check();
+}
+
+/** A fetch that answers every call with one canned response, for cases the fixture cannot stage. */
+function cannedFetch(make: () => Response): typeof fetch {
+	return async () => make();
+}
+
+function streamOf(chunks: Array<string | Uint8Array>): ReadableStream<Uint8Array> {
+	const encoder = new TextEncoder();
+	return new ReadableStream<Uint8Array>({
+		start(controller) {
+			for (const chunk of chunks) {
+				controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+			}
+			controller.close();
+		}
+	});
+}
+
+async function allLines(stream: ReadableStream<Uint8Array>): Promise<string[]> {
+	const lines: string[] = [];
+	for await (const line of readNdjsonLines(stream)) lines.push(line);
+	return lines;
+}
+
+describeEngineContract('OllamaEngine', async () => {
+	const fixture = await startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS });
+	return {
+		engine: new OllamaEngine({ baseUrl: fixture.url }),
+		model: MODEL,
+		prompts: {
+			ok: 'Hello there, how are you?',
+			slow: 'Tell me a long story [[slow]]',
+			serverError: 'Crash now [[error]]',
+			malformed: 'Break the stream [[malformed]]',
+			drop: 'Hang up [[drop]]'
+		},
+		serverErrorMessage: SERVER_ERROR_MESSAGE,
+		missingModel: 'no-such-model:7b',
+		unreachableEngine: async () =>
+			new OllamaEngine({ baseUrl: `http://127.0.0.1:${await closedPort()}` }),
+		close: () => fixture.close()
+	};
+});
+
+describe('readNdjsonLines', () => {
+	it('reassembles lines split across chunks, with CRLF, blanks and a final unterminated line', async () => {
+		const lines = await allLines(streamOf(['{"a":', '1}\r\n\r\n{"b"', ':2}\n  \n', '{"c":3}']));
+		expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
+	});
+
+	it('decodes a multi-byte character split between chunks', async () => {
+		const bytes = new TextEncoder().encode('{"t":"a👩‍💻é"}\n');
+		const chunks = Array.from(bytes, (b) => Uint8Array.of(b));
+		expect(await allLines(streamOf(chunks))).toEqual(['{"t":"a👩‍💻é"}']);
+	});
+
+	it('cancels the stream when the consumer stops early', async () => {
+		let cancelled = false;
+		const stream = new ReadableStream<Uint8Array>({
+			pull(controller) {
+				controller.enqueue(new TextEncoder().encode('{"n":1}\n'));
+			},
+			cancel() {
+				cancelled = true;
+			}
+		});
+		for await (const line of readNdjsonLines(stream)) {
+			expect(line).toBe('{"n":1}');
+			break;
+		}
+		expect(cancelled).toBe(true);
+	});
+
+	it('rethrows a read failure after the lines that arrived', async () => {
+		const failure = new TypeError('terminated');
+		let sent = false;
+		const stream = new ReadableStream<Uint8Array>({
+			// error() discards queued chunks, so the failure must come on a later pull.
+			pull(controller) {
+				if (sent) return controller.error(failure);
+				sent = true;
+				controller.enqueue(new TextEncoder().encode('{"n":1}\n{"n":'));
+			}
+		});
+		const seen: string[] = [];
+		await expect(
+			(async () => {
+				for await (const line of readNdjsonLines(stream)) seen.push(line);
+			})()
+		).rejects.toBe(failure);
+		expect(seen).toEqual(['{"n":1}']);
+	});
+});
+
+describe('OllamaEngine against the fixture', () => {
+	let fixture: OllamaFixture;
+	let engine: OllamaEngine;
+
+	beforeAll(async () => {
+		fixture = await startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS });
+		engine = new OllamaEngine({ baseUrl: `${fixture.url}//`, origin: 'http://hearth.test' });
+	});
+	afterAll(async () => {
+		await engine?.dispose();
+		await fixture?.close();
+	});
+
+	it('strips trailing slashes from the base URL', async () => {
+		expect(engine.kind).toBe('ollama');
+		expect(engine.label).toBe(`Ollama at ${fixture.url}`);
+		const probe = await engine.probe();
+		expect(probe).toEqual({ ok: true, version: FIXTURE_VERSION });
+		expect(fixture.requests.at(-1)).toEqual({
+			method: 'GET',
+			path: '/api/version',
+			body: undefined
+		});
+	});
+
+	it('lists models with size, family, parameter size and quantization', async () => {
+		const models = await engine.listModels();
+		expect(models).toEqual(
+			DEFAULT_MODELS.map((m) => ({
+				id: m.name,
+				name: m.name,
+				sizeBytes: m.size,
+				family: m.family,
+				parameterSize: m.parameterSize,
+				quantization: m.quantization
+			}))
+		);
+	});
+
+	it('maps generation options to Ollama names and sends messages as given', async () => {
+		const request: ChatRequest = {
+			model: MODEL,
+			messages: [
+				{ role: 'system', content: 'Be brief.' },
+				{ role: 'user', content: 'Hi' }
+			],
+			options: { temperature: 0.2, topP: 0.9, maxTokens: 50, stop: ['\n\n'] }
+		};
+		const { error } = await collectChat(engine, request);
+		expect(error).toBeUndefined();
+		expect(lastChatBody(fixture)).toEqual({
+			model: MODEL,
+			messages: request.messages,
+			stream: true,
+			options: { temperature: 0.2, top_p: 0.9, num_predict: 50, stop: ['\n\n'] }
+		});
+	});
+
+	it('omits options that are not set', async () => {
+		await collectChat(engine, ask('Hi'));
+		expect(lastChatBody(fixture)).not.toHaveProperty('options');
+		await collectChat(engine, { ...ask('Hi'), options: { temperature: 0 } });
+		expect(lastChatBody(fixture).options).toEqual({ temperature: 0 });
+	});
+
+	it('reports usage, timings and finishReason length from the final line', async () => {
+		const prompt = 'one two three four five six seven eight nine ten';
+		const { deltas, text } = await collectChat(engine, {
+			...ask(prompt),
+			options: { maxTokens: 2 }
+		});
+		expect(text).toBe(prompt.slice(0, 12));
+		const done = lastDone(deltas);
+		expect(done.finishReason).toBe('length');
+		expect(done.usage).toEqual({ promptTokens: Math.ceil(prompt.length / 4), completionTokens: 2 });
+		expect(done.timings.promptMs).toBe(12);
+		// The fixture reports eval_duration = chunks × delay, so the rate is 1000 / delay tokens/s.
+		expect(done.timings.decodeTokensPerSecond).toBeCloseTo(1000 / CHUNK_DELAY_MS);
+		expect(done.timings.timeToFirstTokenMs).toBeLessThanOrEqual(done.timings.totalMs);
+	});
+
+	it('finishes with stop when the reply reaches a stop sequence', async () => {
+		const { deltas, text } = await collectChat(engine, {
+			...ask('first part. STOP second part'),
+			options: { stop: ['STOP'] }
+		});
+		expect(text).toBe('first part. ');
+		expect(lastDone(deltas).finishReason).toBe('stop');
+	});
+
+	it('passes a trailing assistant message through so Ollama continues it', async () => {
+		const request: ChatRequest = {
+			model: MODEL,
+			messages: [
+				{ role: 'user', content: 'Explain it' },
+				{ role: 'assistant', content: 'Here is the first half' }
+			]
+		};
+		const { text, error } = await collectChat(engine, request);
+		expect(error).toBeUndefined();
+		expect(text).toBe(CONTINUATION_REPLY);
+		expect(lastChatBody(fixture).messages).toEqual(request.messages);
+	});
+
+	it.each([
+		['ZWJ emoji and modifiers', '👩‍👩‍👧‍👦 family, 🏳️‍🌈 flag, 👍🏽 thumbs, 🧑🏿‍🚀'],
+		['right-to-left text', '\u200fمرحبا بالعالم — שלום עולם\u200e (mixed) ١٢٣'],
+		['combining marks', 'e\u0301 n\u0303 Z\u0351\u0364\u0336a\u0335lgo नमस्ते 한국어'],
+		['control characters', '\u0000 nul \u0001 \u001f \u007f end'],
+		['line breaks and separators', 'line1\nline2\r\nline3\ttab \u2028 \u2029 \u0085'],
+		['JSON look-alikes', '"quotes" \\ backslash {"done": true}\n{"error":"not really"}'],
+		['astral and BOM', '\ufeff𝕳𝖊𝖆𝖗𝖙𝖍 𝄞 \u{10FFFD}'],
+		['null-ish words', 'null undefined NaN [object Object]']
+	])('round-trips %s exactly', async (_label, content) => {
+		const { text, error } = await collectChat(engine, ask(content));
+		expect(error).toBeUndefined();
+		expect(text).toBe(content);
+		expect(Array.from(text)).toEqual(Array.from(content));
+	});
+
+	it('streams the markdown directive reply unchanged', async () => {
+		const { text } = await collectChat(engine, ask('Show me [[markdown]]'));
+		expect(text).toBe(MARKDOWN_REPLY);
+		expect(text).toContain('```python');
+		expect(text).toContain('![chart](https://example.com/chart.png)');
+	});
+
+	it('fails with engine_unreachable, naming both fixes, when nothing listens', async () => {
+		const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+		const offline = new OllamaEngine({ baseUrl, origin: 'http://hearth.test' });
+		const { error } = await collectChat(offline, ask('Hi'));
+		const e = hearth(error);
+		expect(e.code).toBe('engine_unreachable');
+		expect(e.message).toContain(baseUrl);
+		expect(e.message).toContain('ollama serve');
+		expect(e.message).toContain('OLLAMA_ORIGINS=http://hearth.test ollama serve');
+		await expect(offline.listModels()).rejects.toMatchObject({ code: 'engine_unreachable' });
+		const probe = await offline.probe();
+		expect(probe.ok).toBe(false);
+		if (!probe.ok) expect(probe.error.message).toBe(e.message);
+	});
+
+	it('suggests OLLAMA_ORIGINS=* when it cannot know the page origin', async () => {
+		const offline = new OllamaEngine({ baseUrl: `http://127.0.0.1:${await closedPort()}` });
+		const { error } = await collectChat(offline, ask('Hi'));
+		expect(hearth(error).message).toContain('OLLAMA_ORIGINS=* ollama serve');
+	});
+
+	it('fails chat and load with model_not_found and the pull command', async () => {
+		const { error } = await collectChat(engine, ask('Hi', 'mistral:7b'));
+		const e = hearth(error);
+		expect(e.code).toBe('model_not_found');
+		expect(e.message).toContain('ollama pull mistral:7b');
+
+		const loadError = await engine.load('mistral:7b').catch((x: unknown) => x);
+		expect(hearth(loadError).code).toBe('model_not_found');
+		expect(hearth(loadError).message).toContain('ollama pull mistral:7b');
+		expect(hearth(loadError).message).toContain(
+			`Installed: ${DEFAULT_MODELS.map((m) => m.name).join(', ')}`
+		);
+	});
+
+	it('load() reports progress and finishes at fraction 1 for an installed model', async () => {
+		const progress: LoadProgress[] = [];
+		await engine.load(MODEL, (p) => progress.push(p));
+		expect(progress.length).toBeGreaterThanOrEqual(2);
+		expect(progress.at(-1)?.fraction).toBe(1);
+		expect(progress.at(-1)?.text).toContain(MODEL);
+	});
+
+	it('turns HTTP 429 into engine_rate_limited with Retry-After seconds', async () => {
+		const { error } = await collectChat(engine, ask('Busy? [[429]]'));
+		const e = hearth(error);
+		expect(e.code).toBe('engine_rate_limited');
+		expect(e.retryAfterSeconds).toBe(2);
+	});
+
+	it('reads a Retry-After date too', async () => {
+		const when = new Date(Date.now() + 30_000).toUTCString();
+		const busy = new OllamaEngine({
+			baseUrl: 'http://ollama.test',
+			fetch: cannedFetch(
+				() => new Response('{"error":"busy"}', { status: 429, headers: { 'Retry-After': when } })
+			)
+		});
+		const { error } = await collectChat(busy, ask('Hi'));
+		expect(hearth(error).retryAfterSeconds).toBeGreaterThanOrEqual(28);
+		expect(hearth(error).retryAfterSeconds).toBeLessThanOrEqual(30);
+	});
+
+	it('carries the status and the server message on engine_http', async () => {
+		const { error } = await collectChat(engine, ask('Crash [[error]]'));
+		expect(hearth(error).message).toContain('HTTP 500');
+		expect(hearth(error).message).toContain(SERVER_ERROR_MESSAGE);
+
+		const wrongPath = new OllamaEngine({ baseUrl: `${fixture.url}/nothing` });
+		const probe = await wrongPath.probe();
+		expect(probe).toMatchObject({ ok: false, error: { code: 'engine_http' } });
+		if (!probe.ok) expect(probe.error.message).toContain('404 page not found');
+	});
+
+	it('turns an error line mid-stream into engine_http after the text before it', async () => {
+		const { deltas, error } = await collectChat(engine, ask('Run out [[stream-error]]'));
+		expect(deltas.length).toBeGreaterThanOrEqual(1);
+		expect(deltas.every((d) => d.type === 'text')).toBe(true);
+		expect(hearth(error).code).toBe('engine_http');
+		expect(hearth(error).message).toContain(STREAM_ERROR_MESSAGE);
+	});
+
+	it('maps 401 and a refused origin (403) to engine_auth', async () => {
+		const unauthorised = new OllamaEngine({
+			baseUrl: 'http://ollama.test',
+			fetch: cannedFetch(() => new Response('Unauthorized', { status: 401 }))
+		});
+		expect(hearth((await collectChat(unauthorised, ask('Hi'))).error).code).toBe('engine_auth');
+
+		// Node's fetch lets a test send the Origin header a browser would add by itself.
+		const foreign = new OllamaEngine({
+			baseUrl: fixture.url,
+			origin: 'http://foreign.test',
+			fetch: (input, init) =>
+				fetch(input, { ...init, headers: { ...init?.headers, Origin: 'http://foreign.test' } })
+		});
+		fixture.setAllowedOrigins(['http://hearth.test']);
+		try {
+			const { error } = await collectChat(foreign, ask('Hi'));
+			expect(hearth(error).code).toBe('engine_auth');
+			expect(hearth(error).message).toContain('OLLAMA_ORIGINS=http://foreign.test ollama serve');
+			expect(fixture.requests.at(-1)).toMatchObject({ method: 'POST', path: '/api/chat' });
+		} finally {
+			fixture.setAllowedOrigins(['*']);
+		}
+	});
+
+	it('treats a body that ends without done as engine_stream_broken', async () => {
+		const line = JSON.stringify({
+			message: { role: 'assistant', content: 'partial' },
+			done: false
+		});
+		const truncated = new OllamaEngine({
+			baseUrl: 'http://ollama.test',
+			fetch: cannedFetch(() => new Response(`${line}\n`, { status: 200 }))
+		});
+		const { deltas, error } = await collectChat(truncated, ask('Hi'));
+		expect(deltas).toEqual([{ type: 'text', text: 'partial' }]);
+		expect(hearth(error).code).toBe('engine_stream_broken');
+		expect(hearth(error).message).toBe('The connection to Ollama dropped mid-answer.');
+	});
+
+	it('treats a JSON line that is not an object as engine_malformed', async () => {
+		const odd = new OllamaEngine({
+			baseUrl: 'http://ollama.test',
+			fetch: cannedFetch(() => new Response('[1,2]\n', { status: 200 }))
+		});
+		expect(hearth((await collectChat(odd, ask('Hi'))).error).code).toBe('engine_malformed');
+	});
+
+	it('stops within 200 ms of an abort and the server sees the connection close', async () => {
+		const controller = new AbortController();
+		const before = fixture.disconnects.length;
+		let abortedAt = 0;
+		let texts = 0;
+		const result = await collectChat(
+			engine,
+			ask('Long please [[slow]]'),
+			controller.signal,
+			(d) => {
+				if (d.type === 'text' && ++texts === 2) {
+					abortedAt = performance.now();
+					controller.abort();
+				}
+			}
+		);
+		const stoppedAfter = performance.now() - abortedAt;
+		expect(hearth(result.error).code).toBe('aborted');
+		expect(texts).toBe(2);
+		expect(stoppedAfter).toBeLessThan(200);
+		expect(await waitFor(() => fixture.disconnects.length > before, 500)).toBe(true);
+		const seen = fixture.disconnects.at(-1);
+		expect(seen?.path).toBe('/api/chat');
+		expect((seen?.at ?? Infinity) - abortedAt).toBeLessThan(200);
+	});
+
+	it('closes the connection when the consumer breaks out of the loop', async () => {
+		const before = fixture.disconnects.length;
+		for await (const delta of engine.chat(ask('Long please [[slow]]'))) {
+			if (delta.type === 'text') break;
+		}
+		expect(await waitFor(() => fixture.disconnects.length > before, 500)).toBe(true);
+	});
+
+	it('dispose() aborts a chat in flight', async () => {
+		const own = new OllamaEngine({ baseUrl: fixture.url });
+		const result = await collectChat(own, ask('Long please [[slow]]'), undefined, (d) => {
+			if (d.type === 'text') void own.dispose();
+		});
+		expect(hearth(result.error).code).toBe('aborted');
+	});
+});
+
+describe('the Ollama fixture', () => {
+	let fixture: OllamaFixture;
+
+	beforeAll(async () => {
+		fixture = await startOllamaFixture({ allowedOrigins: ['http://hearth.test'] });
+	});
+	afterAll(async () => {
+		await fixture?.close();
+	});
+
+	it('answers an allowed preflight with CORS headers and refuses a foreign one bare', async () => {
+		const allowed = await fetch(`${fixture.url}/api/chat`, {
+			method: 'OPTIONS',
+			headers: {
+				Origin: 'http://hearth.test',
+				'Access-Control-Request-Method': 'POST',
+				'Access-Control-Request-Headers': 'content-type'
+			}
+		});
+		expect(allowed.status).toBe(204);
+		expect(allowed.headers.get('access-control-allow-origin')).toBe('http://hearth.test');
+		expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
+		expect(allowed.headers.get('access-control-allow-headers')).toBe('content-type');
+
+		const refused = await fetch(`${fixture.url}/api/chat`, {
+			method: 'OPTIONS',
+			headers: { Origin: 'http://evil.test', 'Access-Control-Request-Method': 'POST' }
+		});
+		expect(refused.status).toBe(403);
+		expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+		expect(fixture.requests.some((r) => r.method === 'OPTIONS')).toBe(false);
+	});
+
+	it('answers /api/show and a non-streamed chat', async () => {
+		const show = await fetch(`${fixture.url}/api/show`, {
+			method: 'POST',
+			body: JSON.stringify({ model: MODEL })
+		});
+		const info = (await show.json()) as { model_info: Record<string, unknown> };
+		expect(info.model_info['llama.context_length']).toBe(DEFAULT_MODELS[0]?.contextLength);
+
+		const chat = await fetch(`${fixture.url}/api/chat`, {
+			method: 'POST',
+			body: JSON.stringify({ ...ask('whole reply'), stream: false })
+		});
+		const reply = (await chat.json()) as { message: { content: string }; done: boolean };
+		expect(reply.message.content).toBe('whole reply');
+		expect(reply.done).toBe(true);
+	});
+});

@@ -1,0 +1,89 @@
+import { getContext, setContext } from 'svelte';
+import { ChatState } from '$lib/state/chat.svelte';
+import { ConversationListState } from '$lib/state/conversations.svelte';
+import { EngineState } from '$lib/state/engine.svelte';
+import { PwaState } from '$lib/state/pwa.svelte';
+import { SettingsState } from '$lib/state/settings.svelte';
+import { ToastState } from '$lib/state/toasts.svelte';
+import { ChatRepository } from '$lib/storage/chat-repo';
+import type { HearthDb } from '$lib/storage/db';
+import { openDatabase, requestPersistence } from '$lib/storage/open';
+import { loadSettings } from '$lib/storage/settings-repo';
+import type { HearthError } from '$lib/types/errors';
+import { errorTitle } from '$lib/utils/error-text';
+import { activeStreamIds } from '$lib/utils/locks';
+
+/** Everything the screens share, created once the database is open. */
+export class AppState {
+	readonly db: HearthDb;
+	readonly repo: ChatRepository;
+	readonly toasts = new ToastState();
+	readonly pwa = new PwaState();
+	readonly settings: SettingsState;
+	readonly engine: EngineState;
+	readonly list: ConversationListState;
+	readonly chat: ChatState;
+	/** Set when nothing will be saved (no IndexedDB): the banner explains. */
+	readonly memoryOnly: string | null;
+	/** The latest storage failure (quota above all), shown as a banner until dismissed. */
+	storageError = $state<HearthError | null>(null);
+	settingsOpen = $state(false);
+	sidebarOpen = $state(false);
+
+	private constructor(
+		db: HearthDb,
+		settings: Awaited<ReturnType<typeof loadSettings>>,
+		memoryOnly: string | null
+	) {
+		this.db = db;
+		this.memoryOnly = memoryOnly;
+		this.repo = new ChatRepository(db);
+		const onError = (e: HearthError) => this.reportError(e);
+		this.settings = new SettingsState(db, settings, onError);
+		this.engine = new EngineState(() => this.settings.value);
+		this.list = new ConversationListState(db, this.repo, this.toasts, onError);
+		this.chat = new ChatState({
+			repo: this.repo,
+			engine: this.engine,
+			settings: () => this.settings.value,
+			onChanged: () => void this.list.reload(),
+			onError,
+			onFirstSave: () => void requestPersistence()
+		});
+		this.list.onRemoved = (id) => {
+			if (this.chat.conversation?.id === id) void this.chat.open(null);
+		};
+	}
+
+	static async create(): Promise<AppState> {
+		const opened = await openDatabase();
+		const settings = await loadSettings(opened.db);
+		const app = new AppState(
+			opened.db,
+			settings,
+			opened.memoryOnly ? (opened.reason ?? 'unknown') : null
+		);
+		await app.repo.markInterrupted(await activeStreamIds());
+		await app.list.reload();
+		void app.engine.refresh();
+		void app.pwa.start();
+		return app;
+	}
+
+	reportError(e: HearthError): void {
+		if (e.code === 'quota_exceeded' || e.code.startsWith('storage')) this.storageError = e;
+		else this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 8000 });
+	}
+}
+
+const KEY = Symbol('hearth-app');
+
+export function setAppContext(app: AppState): AppState {
+	return setContext(KEY, app);
+}
+
+export function useApp(): AppState {
+	const app = getContext<AppState | undefined>(KEY);
+	if (!app) throw new Error('useApp() called outside <AppProvider>');
+	return app;
+}

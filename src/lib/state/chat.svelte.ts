@@ -1,0 +1,295 @@
+import type { ChatMessage } from '$lib/engine/types';
+import type { ChatRepository } from '$lib/storage/chat-repo';
+import type { EngineState } from '$lib/state/engine.svelte';
+import type { Conversation, Message } from '$lib/types/chat';
+import { toHearthError, type HearthError } from '$lib/types/errors';
+import type { Settings } from '$lib/types/settings';
+import { holdStreamLock } from '$lib/utils/locks';
+import { buildThread, childrenByParent, newestLeaf, toRequestMessages } from '$lib/utils/thread';
+import { throttled } from '$lib/utils/throttle';
+import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
+
+/** How often streamed text is written to IndexedDB: a crash loses at most this much. */
+const SAVE_EVERY_MS = 250;
+
+export interface ChatDeps {
+	repo: ChatRepository;
+	engine: EngineState;
+	settings: () => Settings;
+	/** A conversation was created or changed (the sidebar reloads). */
+	onChanged: () => void;
+	/** Storage failures: the answer keeps streaming in memory, the user is told. */
+	onError: (e: HearthError) => void;
+	/** The first message was saved: a good moment to ask for persistent storage. */
+	onFirstSave?: () => void;
+}
+
+/** The open conversation: its message tree, the visible branch, and sending/streaming. */
+export class ChatState {
+	conversation = $state<Conversation | null>(null);
+	messages = $state<Message[]>([]);
+	/** The answer being streamed, wherever it is (one at a time). */
+	streaming = $state<{ conversationId: string; messageId: string } | null>(null);
+	// Rebuilt whole on every change and never mutated: a plain Map is right here.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	byId = $derived(new Map(this.messages.map((m) => [m.id, m])));
+	children = $derived(childrenByParent(this.messages));
+	thread = $derived(buildThread(this.byId, this.conversation?.leafId ?? null));
+	#deps: ChatDeps;
+	#abort: AbortController | null = null;
+	#openSeq = 0;
+	#savedOnce = false;
+
+	constructor(deps: ChatDeps) {
+		this.#deps = deps;
+	}
+
+	get isStreamingHere(): boolean {
+		return this.streaming !== null && this.streaming.conversationId === this.conversation?.id;
+	}
+
+	/** Opens a stored conversation, or an empty new chat for null. */
+	async open(id: string | null): Promise<void> {
+		const seq = ++this.#openSeq;
+		if (id === null) {
+			this.conversation = null;
+			this.messages = [];
+			return;
+		}
+		try {
+			const [conversation, messages] = await Promise.all([
+				this.#deps.repo.getConversation(id),
+				this.#deps.repo.messagesOf(id)
+			]);
+			if (seq !== this.#openSeq) return;
+			this.conversation = conversation ?? null;
+			this.messages = conversation ? messages : [];
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	/** Siblings of a message (its edits or regenerations), oldest first. */
+	siblingsOf(message: Message): Message[] {
+		return this.children.get(message.parentId) ?? [message];
+	}
+
+	async send(text: string): Promise<void> {
+		if (!text.trim() || this.streaming) return;
+		try {
+			const conversation = this.conversation ?? (await this.#createConversation(text));
+			const user = await this.#add({
+				conversationId: conversation.id,
+				parentId: conversation.leafId,
+				role: 'user',
+				content: text,
+				status: 'done'
+			});
+			await this.#answer(user);
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	/** A new answer to the same question, kept beside the old one. */
+	async regenerate(message: Message): Promise<void> {
+		const parent = message.parentId ? this.byId.get(message.parentId) : undefined;
+		if (!parent || this.streaming) return;
+		await this.#answer(parent).catch((e: unknown) => this.#deps.onError(toHearthError(e)));
+	}
+
+	/** Sends an edited copy of a user message as a new branch; the original stays reachable. */
+	async editAndResend(message: Message, text: string): Promise<void> {
+		if (!text.trim() || this.streaming || !this.conversation) return;
+		try {
+			const user = await this.#add({
+				conversationId: this.conversation.id,
+				parentId: message.parentId,
+				role: 'user',
+				content: text,
+				status: 'done'
+			});
+			await this.#answer(user);
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	/** Asks the model to carry on from where an interrupted or stopped answer ended. */
+	async continueAnswer(message: Message): Promise<void> {
+		if (this.streaming || message.role !== 'assistant') return;
+		const history = this.#historyThrough(message);
+		await this.#stream(message, history, { append: true });
+	}
+
+	/** Tries a failed answer again in place. */
+	async retry(message: Message): Promise<void> {
+		if (this.streaming || message.role !== 'assistant') return;
+		const parent = message.parentId ? this.byId.get(message.parentId) : undefined;
+		if (!parent) return;
+		message.content = '';
+		message.error = undefined;
+		await this.#stream(message, this.#historyThrough(parent), { append: false });
+	}
+
+	stop(): void {
+		this.#abort?.abort();
+	}
+
+	async showSibling(message: Message, step: -1 | 1): Promise<void> {
+		const siblings = this.siblingsOf(message);
+		const next = siblings[siblings.indexOf(message) + step];
+		if (!next || !this.conversation) return;
+		await this.#setLeaf(newestLeaf(this.children, next.id));
+	}
+
+	async #setLeaf(leafId: string): Promise<void> {
+		if (!this.conversation) return;
+		this.conversation.leafId = leafId;
+		await this.#deps.repo
+			.updateConversation(this.conversation.id, { leafId })
+			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
+	}
+
+	async #createConversation(text: string): Promise<Conversation> {
+		const conversation = await this.#deps.repo.createConversation({
+			title: titleFromText(text),
+			model: this.#deps.engine.model ?? undefined,
+			engine: this.#deps.engine.engine.kind
+		});
+		this.conversation = conversation;
+		this.messages = [];
+		return this.conversation;
+	}
+
+	/** Saves a message, shows it, and makes it the leaf. Returns the reactive copy. */
+	async #add(init: Parameters<ChatRepository['addMessage']>[0]): Promise<Message> {
+		const saved = await this.#deps.repo.addMessage(init);
+		if (!this.#savedOnce) {
+			this.#savedOnce = true;
+			this.#deps.onFirstSave?.();
+		}
+		if (this.conversation?.id === saved.conversationId) {
+			this.messages.push(saved);
+			this.conversation.leafId = saved.id;
+			this.conversation.updatedAt = saved.updatedAt;
+			return this.messages[this.messages.length - 1]!;
+		}
+		return saved;
+	}
+
+	#historyThrough(message: Message): ChatMessage[] {
+		const thread = buildThread(this.byId, message.id);
+		return toRequestMessages(thread, this.#deps.settings().systemPrompt);
+	}
+
+	async #answer(parent: Message): Promise<void> {
+		const engine = this.#deps.engine;
+		const history = this.#historyThrough(parent);
+		const assistant = await this.#add({
+			conversationId: parent.conversationId,
+			parentId: parent.id,
+			role: 'assistant',
+			content: '',
+			status: 'streaming',
+			model: engine.model ?? undefined,
+			engine: engine.engine.kind
+		});
+		const firstAnswer = this.thread.length <= 2;
+		await this.#stream(assistant, history, { append: false });
+		if (firstAnswer && assistant.status === 'done') void this.#autoTitle(assistant.conversationId);
+	}
+
+	async #stream(target: Message, history: ChatMessage[], { append }: { append: boolean }) {
+		const { repo, engine, settings } = this.#deps;
+		const abort = new AbortController();
+		this.#abort = abort;
+		this.streaming = { conversationId: target.conversationId, messageId: target.id };
+		const release = holdStreamLock(target.id);
+		const save = throttled(
+			() => repo.updateMessage(target.id, { content: target.content }),
+			SAVE_EVERY_MS
+		);
+		let reportedSaveError = false;
+		target.status = 'streaming';
+		if (!append) target.content = '';
+		try {
+			await repo.updateMessage(target.id, { status: 'streaming', content: target.content });
+			const model = engine.requireModel();
+			target.model = model;
+			const { temperature, maxTokens } = settings();
+			const stream = engine.engine.chat(
+				{ model, messages: history, options: { temperature, maxTokens } },
+				abort.signal
+			);
+			for await (const delta of stream) {
+				if (delta.type === 'text') {
+					target.content += delta.text;
+					save.schedule();
+					const failure = save.takeError();
+					if (failure && !reportedSaveError) {
+						reportedSaveError = true;
+						this.#deps.onError(toHearthError(failure));
+					}
+				} else {
+					target.usage = delta.usage;
+					target.timings = delta.timings;
+				}
+			}
+			target.status = 'done';
+		} catch (e) {
+			const error = toHearthError(e);
+			target.status = error.code === 'aborted' ? 'aborted' : 'error';
+			if (error.code !== 'aborted') target.error = error.toJSON();
+		} finally {
+			await save.flush();
+			try {
+				await repo.updateMessage(target.id, {
+					content: target.content,
+					status: target.status,
+					model: target.model,
+					usage: $state.snapshot(target.usage),
+					timings: $state.snapshot(target.timings),
+					error: $state.snapshot(target.error)
+				});
+			} catch (e) {
+				if (!reportedSaveError) this.#deps.onError(toHearthError(e));
+			}
+			release();
+			if (this.#abort === abort) this.#abort = null;
+			this.streaming = null;
+			this.#deps.onChanged();
+		}
+	}
+
+	async #autoTitle(conversationId: string): Promise<void> {
+		const { repo, engine, settings } = this.#deps;
+		if (!settings().autoTitle) return;
+		const conversation = await repo.getConversation(conversationId);
+		const first = this.messages.find(
+			(m) => m.conversationId === conversationId && m.role === 'user'
+		);
+		if (!conversation || conversation.titleFinal || !first) return;
+		try {
+			let raw = '';
+			const request = {
+				model: engine.requireModel(),
+				messages: [
+					{ role: 'system' as const, content: TITLE_PROMPT },
+					{ role: 'user' as const, content: first.content.slice(0, 1000) }
+				],
+				options: { temperature: 0.2, maxTokens: 24 }
+			};
+			for await (const delta of engine.engine.chat(request, AbortSignal.timeout(30_000))) {
+				if (delta.type === 'text') raw += delta.text;
+			}
+			const title = cleanGeneratedTitle(raw);
+			if (!title) return;
+			await repo.updateConversation(conversationId, { title, titleFinal: true });
+			if (this.conversation?.id === conversationId) this.conversation.title = title;
+			this.#deps.onChanged();
+		} catch {
+			// The heuristic title stays; a failed title is not worth interrupting anyone for.
+		}
+	}
+}

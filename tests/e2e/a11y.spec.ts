@@ -1,0 +1,63 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { lastAnswerDone, openHearth, send } from './helpers';
+
+async function seriousViolations(page: Page) {
+	const result = await new AxeBuilder({ page }).analyze();
+	return result.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+for (const theme of ['light', 'dark'] as const) {
+	test(`main screens have no serious accessibility violations (${theme})`, async ({ page }) => {
+		await page.emulateMedia({ colorScheme: theme });
+		await openHearth(page);
+		expect(await seriousViolations(page)).toEqual([]);
+
+		await send(page, 'Show me everything [[markdown]]');
+		await lastAnswerDone(page);
+		await expect(page.locator('.katex').first()).toBeVisible();
+		expect(await seriousViolations(page)).toEqual([]);
+
+		await page.getByRole('button', { name: 'Settings' }).click();
+		await expect(page.getByRole('dialog')).toBeVisible();
+		expect(await seriousViolations(page)).toEqual([]);
+	});
+}
+
+test('usable at 360 px wide: no sideways scroll, sidebar opens as a drawer', async ({ page }) => {
+	await page.setViewportSize({ width: 360, height: 740 });
+	await openHearth(page);
+	await send(
+		page,
+		'narrow screen [[markdown]] https://example.com/a/very/long/url/that/should/wrap/nicely/without/scrolling'
+	);
+	await lastAnswerDone(page);
+	const overflow = await page.evaluate(
+		() => document.documentElement.scrollWidth - window.innerWidth
+	);
+	expect(overflow).toBeLessThanOrEqual(0);
+	await expect(page.getByRole('button', { name: 'New chat' })).toBeHidden();
+	await page.getByRole('button', { name: 'Show conversations' }).click();
+	await expect(page.getByRole('button', { name: 'New chat' })).toBeVisible();
+	expect(await seriousViolations(page)).toEqual([]);
+	await page.getByTestId('conversation-item').first().getByRole('button').first().click();
+	await expect(page.getByRole('button', { name: 'New chat' })).toBeHidden();
+});
+
+test('remote images in answers load only when asked', async ({ page }) => {
+	await openHearth(page);
+	const requested: string[] = [];
+	page.on('request', (r) => {
+		if (r.url().includes('example.com')) requested.push(r.url());
+	});
+	await send(page, 'with a picture [[markdown]]');
+	await lastAnswerDone(page);
+	const placeholder = page.getByRole('button', { name: /Load image from example.com/ });
+	await expect(placeholder).toBeVisible();
+	await page.waitForTimeout(300);
+	expect(requested).toEqual([]);
+	await placeholder.click();
+	await expect(page.locator('.message img[src="https://example.com/chart.png"]')).toHaveCount(1);
+});

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { startServer } from '../../scripts/serve.js';
+import { startOllamaFixture } from '../fixtures/ollama-fixture.js';
+
+/**
+ * Serves the production build with the project's own server and starts the fake Ollama.
+ * Their URLs reach the tests through the environment (workers inherit it).
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+	if (!existsSync('build/index.html')) {
+		throw new Error('No production build: run `npm run build` before the e2e tests.');
+	}
+	const app = await startServer({ dir: 'build', port: 0, quiet: true });
+	const ollama = await startOllamaFixture({ allowedOrigins: [app.url], chunkDelayMs: 5 });
+	process.env.HEARTH_E2E_URL = app.url;
+	process.env.HEARTH_E2E_OLLAMA = ollama.url;
+	return async () => {
+		await Promise.all([app.close(), ollama.close()]);
+	};
+}

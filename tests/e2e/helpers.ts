@@ -1,0 +1,72 @@
+import { expect, type Page } from '@playwright/test';
+
+export const OLLAMA = (): string => {
+	const url = process.env.HEARTH_E2E_OLLAMA;
+	if (!url) throw new Error('HEARTH_E2E_OLLAMA is not set: run through playwright.config.ts');
+	return url;
+};
+
+export async function waitReady(page: Page): Promise<void> {
+	await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+}
+
+/**
+ * Opens Hearth with settings already stored (as a returning user would have them), by writing the
+ * settings row straight into the app's IndexedDB and reloading.
+ */
+export async function openHearth(
+	page: Page,
+	settings: Record<string, unknown> = {},
+	path = '/'
+): Promise<void> {
+	await page.goto(path);
+	await waitReady(page);
+	await page.evaluate(
+		async (value) => {
+			await new Promise<void>((resolve, reject) => {
+				const open = indexedDB.open('hearth');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					const tx = db.transaction('settings', 'readwrite');
+					tx.objectStore('settings').put({ key: 'settings', value });
+					tx.oncomplete = () => {
+						db.close();
+						resolve();
+					};
+					tx.onerror = () => reject(tx.error);
+				};
+			});
+		},
+		{ ollamaUrl: OLLAMA(), autoTitle: false, ...settings }
+	);
+	await page.reload();
+	await waitReady(page);
+	await expect(page.getByTestId('engine-status')).toContainText('llama3.2:1b');
+}
+
+export const composer = (page: Page) => page.getByLabel('Message Hearth');
+
+export async function send(page: Page, text: string): Promise<void> {
+	await composer(page).fill(text);
+	await composer(page).press('Enter');
+}
+
+export const answers = (page: Page) => page.getByRole('article', { name: 'Hearth’s answer' });
+
+/** Waits until the last answer finished streaming and returns it. */
+export async function lastAnswerDone(page: Page) {
+	const last = answers(page).last();
+	await expect(last).toHaveAttribute('data-status', /done|error|aborted|interrupted/);
+	return last;
+}
+
+/** Collects console errors and uncaught exceptions; tests assert it stays empty. */
+export function watchErrors(page: Page): string[] {
+	const errors: string[] = [];
+	page.on('console', (m) => {
+		if (m.type() === 'error') errors.push(m.text());
+	});
+	page.on('pageerror', (e) => errors.push(e.message));
+	return errors;
+}
