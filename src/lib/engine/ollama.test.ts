@@ -318,6 +318,14 @@ describe('OllamaEngine against the fixture', () => {
 	it('load() reports progress and finishes at fraction 1 for an installed model', async () => {
 		const progress: LoadProgress[] = [];
 		await engine.load(MODEL, (p) => progress.push(p));
+		const tagless = new OllamaEngine({ baseUrl: fixture.url });
+		const latest = await startOllamaFixture({ models: [{ name: 'phi3:latest' }] });
+		try {
+			await expect(new OllamaEngine({ baseUrl: latest.url }).load('phi3')).resolves.toBeUndefined();
+			await expect(tagless.load('phi3')).rejects.toMatchObject({ code: 'model_not_found' });
+		} finally {
+			await latest.close();
+		}
 		expect(progress.length).toBeGreaterThanOrEqual(2);
 		expect(progress.at(-1)?.fraction).toBe(1);
 		expect(progress.at(-1)?.text).toContain(MODEL);

@@ -107,12 +107,10 @@ export class OllamaEngine implements LlmEngine {
 		signal?: AbortSignal
 	): Promise<void> {
 		onProgress?.({ text: `Looking for ${modelId} in ${this.label}…` });
-		const models = await this.listModels(signal);
-		if (!models.some((m) => m.id === modelId)) {
-			throw this.#modelNotFound(
-				modelId,
-				models.map((m) => m.id)
-			);
+		const installed = (await this.listModels(signal)).map((m) => m.id);
+		// Like Ollama itself, a name without a tag means the ":latest" tag.
+		if (!installed.includes(modelId) && !installed.includes(`${modelId}:latest`)) {
+			throw this.#modelNotFound(modelId, installed);
 		}
 		onProgress?.({ fraction: 1, text: `${modelId} is ready in ${this.label}.` });
 	}
