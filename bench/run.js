@@ -9,7 +9,8 @@ import { formatTable, machineSummary, ROOT } from './lib.js';
  * @type {Record<string, () => Promise<{ run: () => Promise<import('./lib.js').BenchResult> }>>}
  */
 const BENCHES = {
-	shell: () => import('./shell.js')
+	shell: () => import('./shell.js'),
+	search: () => import('./search.js')
 };
 
 async function main() {
