@@ -47,7 +47,7 @@ for (let part = 0; part < PARTS; part++) {
 			const shown = await page
 				.getByRole('article', { name: 'Your message' })
 				.nth(i)
-				.locator('.plain')
+				.getByTestId('user-text')
 				.evaluate((el) => el.textContent);
 			expect(shown).toBe(text);
 		}

@@ -114,12 +114,14 @@ test('an unreachable Ollama is explained with the commands that fix it', async (
 
 test('a 1 MB paste is accepted and the page stays responsive', async ({ page }) => {
 	await openHearth(page);
-	const big = 'lorem ipsum dolor sit amet '.repeat(40_000); // ~1.08 MB
+	// ~1.08 MB of text; the fixture answers it with its fixed Markdown reply.
+	const big = 'lorem ipsum dolor sit amet '.repeat(40_000) + '[[markdown]]';
 	await composer(page).fill(big);
 	const started = Date.now();
 	await composer(page).press('Enter');
 	await expect(page.getByRole('article', { name: 'Your message' })).toHaveCount(1);
-	await lastAnswerDone(page);
+	await expect(await lastAnswerDone(page)).toHaveAttribute('data-status', 'done');
+	await expect(page.getByRole('article', { name: 'Your message' })).toContainText('lorem ipsum');
 	await composer(page).fill('still typing');
 	await expect(composer(page)).toHaveValue('still typing');
 	expect(Date.now() - started).toBeLessThan(30_000);

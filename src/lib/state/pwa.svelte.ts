@@ -35,6 +35,11 @@ export class PwaState {
 
 	/** Activates the waiting service worker; the page reloads into the new version. */
 	async applyUpdate(): Promise<void> {
+		// workbox-window reloads only when the page was already controlled at registration; on a
+		// first visit it was not, so reload ourselves once the new worker takes over.
+		navigator.serviceWorker?.addEventListener('controllerchange', () => location.reload(), {
+			once: true
+		});
 		await this.#update?.(true);
 	}
 
