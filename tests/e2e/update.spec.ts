@@ -16,18 +16,22 @@ test('a new deployed version offers "reload" and the reload brings it in', async
 		await page.evaluate(() => navigator.serviceWorker.ready);
 		await expect(page.getByTestId('update-banner')).toHaveCount(0);
 
-		await appendFile(path.join(dir, 'sw.js'), '\n// next release\n');
-		await page.evaluate(async () => {
-			const registration = await navigator.serviceWorker.getRegistration();
-			await registration?.update();
-		});
-		const banner = page.getByTestId('update-banner');
-		await expect(banner).toContainText('new version');
-		const reloaded = page.waitForEvent('load');
-		await banner.getByRole('button', { name: 'Reload' }).click();
-		await reloaded;
-		await waitReady(page);
-		await expect(page.getByTestId('update-banner')).toHaveCount(0);
+		// First while the page is not yet controlled (a first visit), then as a returning user.
+		for (const release of ['1.1', '1.2']) {
+			await appendFile(path.join(dir, 'sw.js'), `\n// release ${release}\n`);
+			await page.evaluate(async () => {
+				const registration = await navigator.serviceWorker.getRegistration();
+				await registration?.update();
+			});
+			const banner = page.getByTestId('update-banner');
+			await expect(banner).toContainText('new version');
+			const reloaded = page.waitForEvent('load');
+			await banner.getByRole('button', { name: 'Reload' }).click();
+			await reloaded;
+			await waitReady(page);
+			await expect(page.getByTestId('update-banner')).toHaveCount(0);
+			expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+		}
 	} finally {
 		await server.close();
 		await rm(dir, { recursive: true, force: true });

@@ -35,12 +35,19 @@ export class PwaState {
 
 	/** Activates the waiting service worker; the page reloads into the new version. */
 	async applyUpdate(): Promise<void> {
-		// workbox-window reloads only when the page was already controlled at registration; on a
-		// first visit it was not, so reload ourselves once the new worker takes over.
-		navigator.serviceWorker?.addEventListener('controllerchange', () => location.reload(), {
-			once: true
-		});
+		// Reload once the new worker has taken over. A page from a first visit has no controller:
+		// no controllerchange will come, and the new worker did not even wait, so reload now.
+		const sw = navigator.serviceWorker;
+		const waiting = (await sw?.getRegistration())?.waiting;
+		if (sw?.controller) {
+			sw.addEventListener('controllerchange', () => location.reload(), { once: true });
+		} else if (waiting) {
+			waiting.addEventListener('statechange', () => {
+				if (waiting.state === 'activated') location.reload();
+			});
+		}
 		await this.#update?.(true);
+		if (!sw?.controller && !waiting) location.reload();
 	}
 
 	dismissUpdate(): void {
