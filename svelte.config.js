@@ -9,7 +9,27 @@ const config = {
 		// One prerendered shell; the service worker serves it for every navigation offline.
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
 		serviceWorker: { register: false },
-		alias: { $workers: 'workers' }
+		alias: { $workers: 'workers' },
+		// Defence in depth for untrusted model output: no inline or foreign scripts, no plugins,
+		// no framing. connect-src stays open because the engine address is the user's choice
+		// (a LAN box); images load only when the user clicks one.
+		csp: {
+			mode: 'hash',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:', 'https:', 'http:'],
+				'font-src': ['self', 'data:'],
+				'connect-src': ['*'],
+				'worker-src': ['self', 'blob:'],
+				'manifest-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['none'],
+				'form-action': ['none'],
+				'frame-src': ['none']
+			}
+		}
 	}
 };
 
