@@ -10,14 +10,9 @@ export interface SearchHit {
 	snippet: string;
 }
 
-/** Upper bound on rows read for one query word, so a very common word cannot stall the UI. */
+/** Upper bound on rows read per query, so a very common word cannot stall the UI. */
 const CANDIDATE_LIMIT = 3000;
 const SNIPPET_RADIUS = 60;
-
-function matchesAll(words: readonly string[] | undefined, query: readonly string[]): boolean {
-	if (!words) return false;
-	return query.every((q) => words.some((w) => w.startsWith(q)));
-}
 
 export function snippetAround(text: string, word: string): string {
 	const at = text.toLowerCase().indexOf(word);
@@ -32,53 +27,56 @@ export function snippetAround(text: string, word: string): string {
 	return `${start > 0 ? '…' : ''}${body}${end < text.length ? '…' : ''}`;
 }
 
+function intersect(sets: Set<string>[]): string[] {
+	const [smallest, ...rest] = [...sets].sort((a, b) => a.size - b.size);
+	if (!smallest) return [];
+	return [...smallest].filter((id) => rest.every((set) => set.has(id)));
+}
+
 /**
  * History search over titles and message text through the multi-entry word indexes: every query
- * word must prefix-match a word of the title or of one message. The rarest word drives the
- * index lookup; the others filter the candidates. Newest conversations first.
+ * word must prefix-match a word of the title or of one message. Each word is looked up as a
+ * key-only index range (one native getAllKeys, no cursor walk); the sets are intersected, and only
+ * the survivors are read. Newest conversations first.
  */
 export async function searchHistory(db: HearthDb, query: string, limit = 50): Promise<SearchHit[]> {
 	const words = queryWords(query);
 	if (words.length === 0) return [];
 	try {
 		return await db.transaction('r', db.conversations, db.messages, async () => {
-			const counts = await Promise.all(
-				words.map((w) => db.messages.where('words').startsWith(w).count())
-			);
-			const rarest = words[counts.indexOf(Math.min(...counts))] ?? words[0]!;
+			const keysOf = (table: typeof db.messages | typeof db.conversations, index: string) =>
+				Promise.all(
+					words.map(async (w) => new Set(await table.where(index).startsWith(w).primaryKeys()))
+				);
+			const [titleSets, messageSets] = await Promise.all([
+				keysOf(db.conversations, 'titleWords'),
+				keysOf(db.messages, 'words')
+			]);
+			const titleIds = intersect(titleSets).slice(0, CANDIDATE_LIMIT);
+			const messageIds = intersect(messageSets).slice(0, CANDIDATE_LIMIT);
 			const [titleHits, messageHits] = await Promise.all([
-				db.conversations
-					.where('titleWords')
-					.startsWith(rarest)
-					.distinct()
-					.filter((c) => matchesAll(c.titleWords, words))
-					.limit(CANDIDATE_LIMIT)
-					.toArray(),
-				db.messages
-					.where('words')
-					.startsWith(rarest)
-					.distinct()
-					.filter((m) => matchesAll(m.words, words))
-					.limit(CANDIDATE_LIMIT)
-					.toArray()
+				db.conversations.bulkGet(titleIds),
+				db.messages.bulkGet(messageIds)
 			]);
 
 			const hits = new Map<string, SearchHit>();
-			for (const c of titleHits) hits.set(c.id, { conversation: c, snippet: c.title });
+			for (const c of titleHits) if (c) hits.set(c.id, { conversation: c, snippet: c.title });
 			const byConversation = new Map<string, Message>();
 			for (const m of messageHits) {
+				if (!m) continue;
 				const seen = byConversation.get(m.conversationId);
 				if (!seen || m.createdAt > seen.createdAt) byConversation.set(m.conversationId, m);
 			}
 			const missing = [...byConversation.keys()].filter((id) => !hits.has(id));
 			const conversations = await db.conversations.bulkGet(missing);
+			const first = words[0]!;
 			for (const c of conversations) {
 				const m = c && byConversation.get(c.id);
 				if (!c || !m) continue;
 				hits.set(c.id, {
 					conversation: c,
 					messageId: m.id,
-					snippet: snippetAround(m.content, rarest)
+					snippet: snippetAround(m.content, first)
 				});
 			}
 			return [...hits.values()]
