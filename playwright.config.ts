@@ -1,15 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-const CHROMIUM_ARGS = [
-	'--headless=new',
-	'--no-sandbox',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-	'--enable-unsafe-webgpu'
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.js';
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -26,7 +16,7 @@ export default defineConfig({
 		headless: true,
 		serviceWorkers: 'allow',
 		launchOptions: {
-			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			executablePath: CHROMIUM_PATH,
 			args: CHROMIUM_ARGS
 		},
 		trace: 'off'

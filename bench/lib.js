@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.js';
 
 /** Repository root (the folder holding package.json). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,17 +17,6 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * @property {string[]} [notes]
  */
 
-/** Flags every browser run here needs; without the networking ones Chromium floods the closed network. */
-export const CHROMIUM_ARGS = [
-	'--headless=new',
-	'--no-sandbox',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-	'--enable-unsafe-webgpu'
-];
 
 /**
  * Launches Debian's Chromium (never a Playwright download). Playwright gives each launch a fresh
@@ -36,7 +26,7 @@ export const CHROMIUM_ARGS = [
  */
 export function launchChromium({ args = [] } = {}) {
 	return chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		executablePath: CHROMIUM_PATH,
 		headless: true,
 		args: [...CHROMIUM_ARGS, ...args]
 	});

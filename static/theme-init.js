@@ -2,8 +2,8 @@
 // not an inline script, so the Content-Security-Policy can forbid inline scripts.
 // settings.svelte.ts keeps the 'hearth.theme' key in sync.
 try {
-	var theme = localStorage.getItem('hearth.theme');
+	const theme = localStorage.getItem('hearth.theme');
 	if (theme === 'light' || theme === 'dark') document.documentElement.dataset.theme = theme;
-} catch (e) {
+} catch {
 	// Storage blocked: the system theme applies.
 }

@@ -76,19 +76,7 @@ export class ChatState {
 
 	async send(text: string): Promise<void> {
 		if (!text.trim() || this.streaming) return;
-		try {
-			const conversation = this.conversation ?? (await this.#createConversation(text));
-			const user = await this.#add({
-				conversationId: conversation.id,
-				parentId: conversation.leafId,
-				role: 'user',
-				content: text,
-				status: 'done'
-			});
-			await this.#answer(user);
-		} catch (e) {
-			this.#deps.onError(toHearthError(e));
-		}
+		await this.#ask(text, (conversation) => conversation.leafId);
 	}
 
 	/** A new answer to the same question, kept beside the old one. */
@@ -101,10 +89,16 @@ export class ChatState {
 	/** Sends an edited copy of a user message as a new branch; the original stays reachable. */
 	async editAndResend(message: Message, text: string): Promise<void> {
 		if (!text.trim() || this.streaming || !this.conversation) return;
+		await this.#ask(text, () => message.parentId);
+	}
+
+	/** Saves a user message under `parentOf(conversation)` and streams the answer to it. */
+	async #ask(text: string, parentOf: (c: Conversation) => string | null): Promise<void> {
 		try {
+			const conversation = this.conversation ?? (await this.#createConversation(text));
 			const user = await this.#add({
-				conversationId: this.conversation.id,
-				parentId: message.parentId,
+				conversationId: conversation.id,
+				parentId: parentOf(conversation),
 				role: 'user',
 				content: text,
 				status: 'done'
@@ -206,15 +200,24 @@ export class ChatState {
 		this.#abort = abort;
 		this.streaming = { conversationId: target.conversationId, messageId: target.id };
 		const release = holdStreamLock(target.id);
+		// A failed save (a full disk) is reported once; the answer keeps streaming on screen and
+		// what was saved before stays saved.
+		let reported = false;
+		const saveFailed = (e: unknown) => {
+			if (reported) return;
+			reported = true;
+			this.#deps.onError(toHearthError(e));
+		};
 		const save = throttled(
-			() => repo.updateMessage(target.id, { content: target.content }),
+			() => repo.updateMessage(target.id, { content: target.content }).catch(saveFailed),
 			SAVE_EVERY_MS
 		);
-		let reportedSaveError = false;
 		target.status = 'streaming';
 		if (!append) target.content = '';
 		try {
-			await repo.updateMessage(target.id, { status: 'streaming', content: target.content });
+			await repo
+				.updateMessage(target.id, { status: 'streaming', content: target.content })
+				.catch(saveFailed);
 			const model = engine.requireModel();
 			target.model = model;
 			const { temperature, maxTokens } = settings();
@@ -226,11 +229,6 @@ export class ChatState {
 				if (delta.type === 'text') {
 					target.content += delta.text;
 					save.schedule();
-					const failure = save.takeError();
-					if (failure && !reportedSaveError) {
-						reportedSaveError = true;
-						this.#deps.onError(toHearthError(failure));
-					}
 				} else {
 					target.usage = delta.usage;
 					target.timings = delta.timings;
@@ -243,18 +241,16 @@ export class ChatState {
 			if (error.code !== 'aborted') target.error = error.toJSON();
 		} finally {
 			await save.flush();
-			try {
-				await repo.updateMessage(target.id, {
+			await repo
+				.updateMessage(target.id, {
 					content: target.content,
 					status: target.status,
 					model: target.model,
 					usage: $state.snapshot(target.usage),
 					timings: $state.snapshot(target.timings),
 					error: $state.snapshot(target.error)
-				});
-			} catch (e) {
-				if (!reportedSaveError) this.#deps.onError(toHearthError(e));
-			}
+				})
+				.catch(saveFailed);
 			release();
 			if (this.#abort === abort) this.#abort = null;
 			this.streaming = null;

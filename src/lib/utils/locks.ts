@@ -7,14 +7,14 @@ const PREFIX = 'hearth-stream:';
 export function holdStreamLock(messageId: string): () => void {
 	let release: () => void = () => {};
 	const done = new Promise<void>((resolve) => (release = resolve));
-	navigator.locks?.request(`${PREFIX}${messageId}`, () => done).catch(() => {});
+	globalThis.navigator?.locks?.request(`${PREFIX}${messageId}`, () => done).catch(() => {});
 	return release;
 }
 
 /** Ids of messages some open tab is streaming right now. */
 export async function activeStreamIds(): Promise<Set<string>> {
 	try {
-		const state = await navigator.locks?.query();
+		const state = await globalThis.navigator?.locks?.query();
 		const names = (state?.held ?? []).map((l) => l.name ?? '');
 		return new Set(names.filter((n) => n.startsWith(PREFIX)).map((n) => n.slice(PREFIX.length)));
 	} catch {

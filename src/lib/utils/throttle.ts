@@ -6,14 +6,12 @@ export function throttled(work: () => Promise<void>, ms: number) {
 	let timer: ReturnType<typeof setTimeout> | null = null;
 	let pending = false;
 	let running: Promise<void> = Promise.resolve();
-	let lastError: unknown = null;
 
 	const run = () => {
 		timer = null;
 		pending = false;
-		running = running.then(work).catch((e: unknown) => {
-			lastError = e;
-		});
+		// `work` handles its own failures; a rejection here must not break the chain.
+		running = running.then(work).catch(() => {});
 	};
 
 	return {
@@ -25,12 +23,6 @@ export function throttled(work: () => Promise<void>, ms: number) {
 			if (timer !== null) clearTimeout(timer);
 			if (pending) run();
 			await running;
-		},
-		/** The last failure of `work`, cleared when read. */
-		takeError(): unknown {
-			const e = lastError;
-			lastError = null;
-			return e;
 		}
 	};
 }

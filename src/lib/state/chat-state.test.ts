@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startOllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
+import { ChatState } from '$lib/state/chat.svelte';
+import { EngineState } from '$lib/state/engine.svelte';
+import { ChatRepository } from '$lib/storage/chat-repo';
+import type { HearthDb } from '$lib/storage/db';
+import { freshDb } from '$lib/storage/test-db';
+import type { HearthError } from '$lib/types/errors';
+import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
+
+// The real ChatState, repository (fake-indexeddb) and Ollama engine, against the fixture server.
+let fixture: Awaited<ReturnType<typeof startOllamaFixture>>;
+let db: HearthDb;
+let repo: ChatRepository;
+let errors: HearthError[];
+let chat: ChatState;
+let settings: Settings;
+
+beforeAll(async () => {
+	fixture = await startOllamaFixture({ chunkDelayMs: 1 });
+});
+afterAll(() => fixture.close());
+
+beforeEach(async () => {
+	db = await freshDb();
+	repo = new ChatRepository(db);
+	errors = [];
+	settings = { ...DEFAULT_SETTINGS, ollamaUrl: fixture.url, autoTitle: false };
+	const engine = new EngineState(() => settings);
+	await engine.refresh();
+	chat = new ChatState({
+		repo,
+		engine,
+		settings: () => settings,
+		onChanged: () => {},
+		onError: (e) => errors.push(e)
+	});
+});
+
+async function until(check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+	const end = Date.now() + ms;
+	while (!(await check())) {
+		if (Date.now() > end) throw new Error('condition not met in time');
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+describe('ChatState', () => {
+	it('streams an answer into memory and the database, with usage and timings', async () => {
+		await chat.send('Hello there');
+		const [user, answer] = chat.thread;
+		expect(user).toMatchObject({ role: 'user', content: 'Hello there', status: 'done' });
+		expect(answer).toMatchObject({ role: 'assistant', content: 'Hello there', status: 'done' });
+		expect(answer?.usage?.completionTokens).toBeGreaterThan(0);
+		const stored = await repo.messagesOf(chat.conversation!.id);
+		expect(stored.map((m) => [m.role, m.content, m.status])).toEqual([
+			['user', 'Hello there', 'done'],
+			['assistant', 'Hello there', 'done']
+		]);
+		expect((await repo.getConversation(chat.conversation!.id))?.leafId).toBe(answer?.id);
+	});
+
+	it('sends the system prompt and the visible branch only', async () => {
+		settings.systemPrompt = 'Be brief.';
+		await chat.send('one');
+		await chat.regenerate(chat.thread[1]!);
+		await chat.send('two');
+		const last = fixture.requests.filter((r) => r.path === '/api/chat').at(-1)?.body as {
+			messages: { role: string; content: string }[];
+		};
+		expect(last.messages).toEqual([
+			{ role: 'system', content: 'Be brief.' },
+			{ role: 'user', content: 'one' },
+			{ role: 'assistant', content: 'one' },
+			{ role: 'user', content: 'two' }
+		]);
+		expect(chat.siblingsOf(chat.thread[1]!)).toHaveLength(2);
+	});
+
+	it('writes a model-made title when auto-title is on', async () => {
+		settings.autoTitle = true;
+		await chat.send('plan a **garden** party');
+		expect(chat.conversation?.title).toBe('plan a **garden** party'); // the first guess
+		await until(
+			async () => (await repo.getConversation(chat.conversation!.id))?.titleFinal === true
+		);
+		expect((await repo.getConversation(chat.conversation!.id))?.title).toBe('plan a garden party');
+	});
+
+	it('stop keeps the text so far as an aborted answer, and continue appends to it', async () => {
+		const sending = chat.send('long one [[slow]]');
+		await until(() => (chat.thread[1]?.content.length ?? 0) > 10);
+		chat.stop();
+		await sending;
+		const answer = chat.thread[1]!;
+		expect(answer.status).toBe('aborted');
+		const partial = answer.content;
+		expect(partial).toMatch(/^w1 w2/);
+		await chat.continueAnswer(answer);
+		expect(answer.status).toBe('done');
+		expect(answer.content).toBe(`${partial} and that is the rest of the answer.`);
+		const stored = (await repo.messagesOf(chat.conversation!.id))[1];
+		expect(stored?.content).toBe(answer.content);
+	});
+
+	it('a full disk mid-answer is reported once; the answer finishes on screen, saved data stays', async () => {
+		await chat.send('saved first');
+		db.messages.hook('updating', () => {
+			throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+		});
+		await chat.send('a longer answer that cannot be saved any more');
+		expect(errors.map((e) => e.code)).toEqual(['quota_exceeded']);
+		expect(chat.thread.at(-1)?.content).toBe('a longer answer that cannot be saved any more');
+		const stored = await repo.messagesOf(chat.conversation!.id);
+		expect(stored.slice(0, 2).map((m) => m.content)).toEqual(['saved first', 'saved first']);
+	});
+
+	it('an unreachable engine gives an error answer with the fix, and retry works once it is back', async () => {
+		settings.ollamaUrl = 'http://127.0.0.1:9';
+		const engine = new EngineState(() => settings);
+		await engine.refresh();
+		expect(engine.status).toBe('unreachable');
+		chat = new ChatState({ repo, engine, settings: () => settings, onChanged() {}, onError() {} });
+		await chat.send('anyone?');
+		const answer = chat.thread[1]!;
+		expect(answer.status).toBe('error');
+		expect(answer.error?.code).toBe('engine_unreachable');
+		expect(answer.error?.message).toContain('OLLAMA_ORIGINS');
+
+		settings.ollamaUrl = fixture.url;
+		await engine.refresh();
+		await chat.retry(answer);
+		expect(answer).toMatchObject({ status: 'done', content: 'anyone?', error: undefined });
+	});
+});
