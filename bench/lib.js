@@ -17,7 +17,6 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * @property {string[]} [notes]
  */
 
-
 /**
  * Launches Debian's Chromium (never a Playwright download). Playwright gives each launch a fresh
  * temporary profile and deletes it on close.

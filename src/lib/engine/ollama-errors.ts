@@ -1,0 +1,76 @@
+import { bodyPreview } from '$lib/engine/http-errors';
+import type { HttpErrorHints } from '$lib/engine/http-errors';
+import { isRecord } from '$lib/engine/ollama-wire';
+import { HearthError } from '$lib/types/errors';
+
+// Ollama's wording for the errors a person fixes with an Ollama command. The mapping from
+// status and exception to code is engine-neutral and lives in `engine/http-errors.ts`.
+
+/**
+ * The hints for one Ollama server. `origin` is quoted in the OLLAMA_ORIGINS advice, because a
+ * refused origin looks exactly like a stopped server from inside the page.
+ */
+export function ollamaHttpHints(label: string, baseUrl: string, origin: string): HttpErrorHints {
+	return {
+		label,
+		unreachable: (cause) => ollamaUnreachable(baseUrl, origin, cause),
+		authAdvice:
+			`If a proxy sits in front of Ollama, check its credentials; otherwise Ollama is ` +
+			`refusing this page's origin; restart it with: OLLAMA_ORIGINS=${origin} ollama serve`,
+		errorDetail: ollamaErrorDetail
+	};
+}
+
+/** A chat for a model Ollama lacks answers 404 "model ... not found"; anything else is generic. */
+export function recogniseMissingModel(
+	label: string,
+	model: string
+): NonNullable<HttpErrorHints['recognise']> {
+	return (status, detail) =>
+		status === 404 && /not found/i.test(detail) ? ollamaModelNotFound(label, model) : undefined;
+}
+
+function ollamaUnreachable(baseUrl: string, origin: string, cause: unknown): HearthError {
+	return new HearthError(
+		'engine_unreachable',
+		`Hearth can't reach Ollama at ${baseUrl}. If Ollama isn't running, start it with: ` +
+			`ollama serve — If it is running, it is refusing this page's origin; restart it with: ` +
+			`OLLAMA_ORIGINS=${origin} ollama serve`,
+		{ cause }
+	);
+}
+
+/** `available` lists the installed models when known, so the person sees what they do have. */
+export function ollamaModelNotFound(
+	label: string,
+	model: string,
+	available?: string[]
+): HearthError {
+	const installed =
+		available === undefined
+			? ''
+			: available.length === 0
+				? ' No models are installed yet.'
+				: ` Installed: ${available.join(', ')}.`;
+	return new HearthError(
+		'model_not_found',
+		`${label} doesn't have the model "${model}". Download it with: ollama pull ${model}${installed}`
+	);
+}
+
+export function ollamaStreamBroken(cause?: unknown): HearthError {
+	return new HearthError('engine_stream_broken', 'The connection to Ollama dropped mid-answer.', {
+		cause
+	});
+}
+
+/** Ollama's error bodies are `{"error": "..."}`; proxies in front of it may send text or HTML. */
+function ollamaErrorDetail(body: string): string {
+	try {
+		const parsed: unknown = JSON.parse(body);
+		if (isRecord(parsed) && typeof parsed.error === 'string') return parsed.error;
+	} catch {
+		// Not JSON: fall through to the raw text.
+	}
+	return bodyPreview(body);
+}

@@ -1,0 +1,201 @@
+import * as v from 'valibot';
+import type { Conversation, Message } from '$lib/types/chat';
+import type { Settings } from '$lib/types/settings';
+import { DEFAULT_SETTINGS } from '$lib/types/settings';
+import type { ErrorCode } from '$lib/types/errors';
+import { HearthError } from '$lib/types/errors';
+
+// The export file format and its validation. Writing and merging it live in `storage/export.ts`;
+// nothing here touches the database, so a wrong file is refused before any write starts.
+
+/** A backup of everything Hearth stores. Derived search fields (`words`, `titleWords`) are left out. */
+export interface HearthExport {
+	format: 'hearth-export';
+	version: 1;
+	exportedAt: number;
+	conversations: Conversation[];
+	messages: Message[];
+	settings?: Settings;
+}
+
+const ERROR_CODES = [
+	'engine_unreachable',
+	'engine_http',
+	'engine_auth',
+	'engine_rate_limited',
+	'engine_stream_broken',
+	'engine_malformed',
+	'model_not_found',
+	'no_model',
+	'aborted',
+	'storage_unavailable',
+	'quota_exceeded',
+	'storage_failed',
+	'import_invalid',
+	'unknown'
+] as const satisfies readonly ErrorCode[];
+// Fails to compile when a code is added to ErrorCode but not here.
+const _allCodesListed: Exclude<ErrorCode, (typeof ERROR_CODES)[number]> extends never
+	? true
+	: never = true;
+void _allCodesListed;
+
+const Id = v.pipe(v.string(), v.minLength(1, 'Expected a non-empty id'), v.maxLength(200));
+const Finite = v.pipe(v.number(), v.finite());
+const Timestamp = Finite;
+const EngineKindSchema = v.picklist(['ollama', 'webllm', 'openai']);
+
+const ConversationSchema = v.object({
+	id: Id,
+	title: v.string(),
+	createdAt: Timestamp,
+	updatedAt: Timestamp,
+	pinned: v.picklist([0, 1]),
+	mode: v.picklist(['chat']),
+	model: v.optional(v.string()),
+	engine: v.optional(EngineKindSchema),
+	leafId: v.nullable(Id),
+	titleFinal: v.optional(v.boolean())
+});
+
+const MessageSchema = v.object({
+	id: Id,
+	conversationId: Id,
+	parentId: v.nullable(Id),
+	role: v.picklist(['user', 'assistant', 'system']),
+	content: v.string(),
+	status: v.picklist(['streaming', 'done', 'error', 'aborted', 'interrupted']),
+	createdAt: Timestamp,
+	updatedAt: Timestamp,
+	model: v.optional(v.string()),
+	engine: v.optional(EngineKindSchema),
+	usage: v.optional(v.object({ promptTokens: Finite, completionTokens: Finite })),
+	timings: v.optional(
+		v.object({
+			totalMs: Finite,
+			timeToFirstTokenMs: v.optional(Finite),
+			promptMs: v.optional(Finite),
+			decodeTokensPerSecond: v.optional(Finite)
+		})
+	),
+	error: v.optional(
+		v.object({
+			// A code this version does not know (a newer Hearth's) is still an error worth keeping.
+			code: v.fallback(v.picklist(ERROR_CODES), 'unknown'),
+			message: v.string()
+		})
+	)
+});
+
+// Every field optional: a file written before a setting existed gets that setting's default.
+const SettingsSchema = v.object({
+	ollamaUrl: v.optional(v.string()),
+	model: v.optional(v.string()),
+	temperature: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(2))),
+	maxTokens: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(32768))),
+	systemPrompt: v.optional(v.string()),
+	theme: v.optional(v.picklist(['system', 'light', 'dark'])),
+	autoTitle: v.optional(v.boolean())
+});
+
+const ExportSchema = v.object({
+	format: v.literal('hearth-export'),
+	version: v.literal(1),
+	exportedAt: Timestamp,
+	conversations: v.array(ConversationSchema),
+	messages: v.array(MessageSchema),
+	settings: v.optional(SettingsSchema)
+});
+
+function invalid(message: string, cause?: unknown): HearthError {
+	return new HearthError('import_invalid', message, { cause });
+}
+
+/** `messages[3].role` from a valibot issue path. */
+function formatPath(issue: v.BaseIssue<unknown>): string {
+	let out = '';
+	for (const item of issue.path ?? []) {
+		const key: unknown = item.key;
+		if (typeof key === 'number') out += `[${key}]`;
+		else out += out ? `.${String(key)}` : String(key);
+	}
+	return out;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+	return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Parses and validates a Hearth export file. Anything that is not exactly a version-1 export
+ * throws HearthError('import_invalid') naming the first problem, so a wrong file never reaches
+ * the database.
+ */
+export function parseExport(text: string): HearthExport {
+	let raw: unknown;
+	try {
+		// A BOM is what some editors add when a user re-saves the file; it is not a reason to refuse.
+		raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+	} catch (e) {
+		throw invalid(
+			text.trim() === ''
+				? 'This file is empty, so there is nothing to import.'
+				: 'This file is not a Hearth export: it is not JSON text.',
+			e
+		);
+	}
+	if (!isRecord(raw)) throw invalid('This file is not a Hearth export: it holds no export object.');
+	if (raw.format !== 'hearth-export') {
+		throw invalid('This file is not a Hearth export (its "format" is not "hearth-export").');
+	}
+	if (raw.version !== 1) {
+		throw invalid(
+			typeof raw.version === 'number' && raw.version > 1
+				? `This export was made by a newer version of Hearth (format version ${raw.version}). Update Hearth to import it.`
+				: 'This export has an unknown format version, so Hearth cannot import it.'
+		);
+	}
+
+	const result = v.safeParse(ExportSchema, raw, { abortEarly: true });
+	if (!result.success) {
+		const issue = result.issues[0];
+		const where = formatPath(issue) || 'the file';
+		throw invalid(`This export is damaged: ${where} is not valid (${issue.message}).`);
+	}
+	const parsed = result.output;
+
+	const conversationIds = new Set<string>();
+	parsed.conversations.forEach((c, i) => {
+		if (conversationIds.has(c.id)) {
+			throw invalid(`This export is damaged: conversations[${i}].id "${c.id}" appears twice.`);
+		}
+		conversationIds.add(c.id);
+	});
+	const messageIds = new Set<string>();
+	parsed.messages.forEach((m, i) => {
+		if (messageIds.has(m.id)) {
+			throw invalid(`This export is damaged: messages[${i}].id "${m.id}" appears twice.`);
+		}
+		messageIds.add(m.id);
+		if (!conversationIds.has(m.conversationId)) {
+			throw invalid(
+				`This export is damaged: messages[${i}].conversationId points to a conversation that is not in the file.`
+			);
+		}
+	});
+
+	const data: HearthExport = {
+		format: 'hearth-export',
+		version: 1,
+		exportedAt: parsed.exportedAt,
+		conversations: parsed.conversations,
+		messages: parsed.messages
+	};
+	if (parsed.settings) {
+		const defined = Object.fromEntries(
+			Object.entries(parsed.settings).filter(([, value]) => value !== undefined)
+		);
+		data.settings = { ...DEFAULT_SETTINGS, ...defined };
+	}
+	return data;
+}
