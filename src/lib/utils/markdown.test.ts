@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown, safeImageSrc, safeLinkHref } from '$lib/utils/markdown';
+import { renderMarkdown } from '$lib/utils/markdown';
+import { safeImageSrc, safeLinkHref } from '$lib/utils/markdown-urls';
 
 function parse(html: string): HTMLElement {
 	// A DOMParser document is inert: nothing in it loads or runs while we inspect it.
