@@ -11,7 +11,6 @@ import {
 } from '../../../tests/fixtures/ollama-fixture.js';
 import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
 import { collectChat, describeEngineContract } from '$lib/engine/contract';
-import { readNdjsonLines } from '$lib/engine/ndjson';
 import { OllamaEngine } from '$lib/engine/ollama';
 import type { ChatDelta, ChatRequest, LoadProgress } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
@@ -65,24 +64,6 @@ function cannedFetch(make: () => Response): typeof fetch {
 	return async () => make();
 }
 
-function streamOf(chunks: Array<string | Uint8Array>): ReadableStream<Uint8Array> {
-	const encoder = new TextEncoder();
-	return new ReadableStream<Uint8Array>({
-		start(controller) {
-			for (const chunk of chunks) {
-				controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
-			}
-			controller.close();
-		}
-	});
-}
-
-async function allLines(stream: ReadableStream<Uint8Array>): Promise<string[]> {
-	const lines: string[] = [];
-	for await (const line of readNdjsonLines(stream)) lines.push(line);
-	return lines;
-}
-
 describeEngineContract('OllamaEngine', async () => {
 	const fixture = await startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS });
 	return {
@@ -101,56 +82,6 @@ describeEngineContract('OllamaEngine', async () => {
 			new OllamaEngine({ baseUrl: `http://127.0.0.1:${await closedPort()}` }),
 		close: () => fixture.close()
 	};
-});
-
-describe('readNdjsonLines', () => {
-	it('reassembles lines split across chunks, with CRLF, blanks and a final unterminated line', async () => {
-		const lines = await allLines(streamOf(['{"a":', '1}\r\n\r\n{"b"', ':2}\n  \n', '{"c":3}']));
-		expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
-	});
-
-	it('decodes a multi-byte character split between chunks', async () => {
-		const bytes = new TextEncoder().encode('{"t":"a👩‍💻é"}\n');
-		const chunks = Array.from(bytes, (b) => Uint8Array.of(b));
-		expect(await allLines(streamOf(chunks))).toEqual(['{"t":"a👩‍💻é"}']);
-	});
-
-	it('cancels the stream when the consumer stops early', async () => {
-		let cancelled = false;
-		const stream = new ReadableStream<Uint8Array>({
-			pull(controller) {
-				controller.enqueue(new TextEncoder().encode('{"n":1}\n'));
-			},
-			cancel() {
-				cancelled = true;
-			}
-		});
-		for await (const line of readNdjsonLines(stream)) {
-			expect(line).toBe('{"n":1}');
-			break;
-		}
-		expect(cancelled).toBe(true);
-	});
-
-	it('rethrows a read failure after the lines that arrived', async () => {
-		const failure = new TypeError('terminated');
-		let sent = false;
-		const stream = new ReadableStream<Uint8Array>({
-			// error() discards queued chunks, so the failure must come on a later pull.
-			pull(controller) {
-				if (sent) return controller.error(failure);
-				sent = true;
-				controller.enqueue(new TextEncoder().encode('{"n":1}\n{"n":'));
-			}
-		});
-		const seen: string[] = [];
-		await expect(
-			(async () => {
-				for await (const line of readNdjsonLines(stream)) seen.push(line);
-			})()
-		).rejects.toBe(failure);
-		expect(seen).toEqual(['{"n":1}']);
-	});
 });
 
 describe('OllamaEngine against the fixture', () => {
@@ -458,56 +389,5 @@ describe('OllamaEngine against the fixture', () => {
 			if (d.type === 'text') void own.dispose();
 		});
 		expect(hearth(result.error).code).toBe('aborted');
-	});
-});
-
-describe('the Ollama fixture', () => {
-	let fixture: OllamaFixture;
-
-	beforeAll(async () => {
-		fixture = await startOllamaFixture({ allowedOrigins: ['http://hearth.test'] });
-	});
-	afterAll(async () => {
-		await fixture?.close();
-	});
-
-	it('answers an allowed preflight with CORS headers and refuses a foreign one bare', async () => {
-		const allowed = await fetch(`${fixture.url}/api/chat`, {
-			method: 'OPTIONS',
-			headers: {
-				Origin: 'http://hearth.test',
-				'Access-Control-Request-Method': 'POST',
-				'Access-Control-Request-Headers': 'content-type'
-			}
-		});
-		expect(allowed.status).toBe(204);
-		expect(allowed.headers.get('access-control-allow-origin')).toBe('http://hearth.test');
-		expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
-		expect(allowed.headers.get('access-control-allow-headers')).toBe('content-type');
-
-		const refused = await fetch(`${fixture.url}/api/chat`, {
-			method: 'OPTIONS',
-			headers: { Origin: 'http://evil.test', 'Access-Control-Request-Method': 'POST' }
-		});
-		expect(refused.status).toBe(403);
-		expect(refused.headers.get('access-control-allow-origin')).toBeNull();
-		expect(fixture.requests.some((r) => r.method === 'OPTIONS')).toBe(false);
-	});
-
-	it('answers /api/show and a non-streamed chat', async () => {
-		const show = await fetch(`${fixture.url}/api/show`, {
-			method: 'POST',
-			body: JSON.stringify({ model: MODEL })
-		});
-		const info = (await show.json()) as { model_info: Record<string, unknown> };
-		expect(info.model_info['llama.context_length']).toBe(DEFAULT_MODELS[0]?.contextLength);
-
-		const chat = await fetch(`${fixture.url}/api/chat`, {
-			method: 'POST',
-			body: JSON.stringify({ ...ask('whole reply'), stream: false })
-		});
-		const reply = (await chat.json()) as { message: { content: string }; done: boolean };
-		expect(reply.message.content).toBe('whole reply');
-		expect(reply.done).toBe(true);
 	});
 });

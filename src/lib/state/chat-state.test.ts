@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => fixture.close());
 
 beforeEach(async () => {
-	db = await freshDb();
+	db = freshDb();
 	repo = new ChatRepository(db);
 	errors = [];
 	settings = { ...DEFAULT_SETTINGS, ollamaUrl: fixture.url, autoTitle: false };

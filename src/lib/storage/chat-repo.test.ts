@@ -9,7 +9,7 @@ let db: HearthDb;
 let repo: ChatRepository;
 
 beforeEach(async () => {
-	db = await freshDb();
+	db = freshDb();
 	repo = new ChatRepository(db);
 });
 

@@ -1,30 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDb } from '$lib/storage/db';
+import { describe, expect, it } from 'vitest';
 import type { HearthDb } from '$lib/storage/db';
 import { IMPORT_CHUNK_SIZE, exportAll, importExport } from '$lib/storage/export';
 import type { ImportResult } from '$lib/storage/export';
 import { parseExport } from '$lib/storage/export-schema';
+import { freshDb } from '$lib/storage/test-db';
 import type { HearthExport } from '$lib/storage/export-schema';
 import type { Conversation, Message } from '$lib/types/chat';
 import { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
-
-const opened: HearthDb[] = [];
-let counter = 0;
-
-function freshDb(): HearthDb {
-	const db = createDb(`export-test-${++counter}`, { indexedDB: new IDBFactory(), IDBKeyRange });
-	opened.push(db);
-	return db;
-}
-
-afterEach(() => {
-	for (const db of opened.splice(0)) db.close();
-});
 
 function conversation(id: string, overrides: Partial<Conversation> = {}): Conversation {
 	return {
