@@ -240,7 +240,7 @@ export class ChatState {
 			target.status = error.code === 'aborted' ? 'aborted' : 'error';
 			if (error.code !== 'aborted') target.error = error.toJSON();
 		} finally {
-			await save.flush();
+			await save.settle(); // the write below carries the content too
 			await repo
 				.updateMessage(target.id, {
 					content: target.content,
