@@ -1,129 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { HearthDb } from '$lib/storage/db';
 import { IMPORT_CHUNK_SIZE, exportAll, importExport } from '$lib/storage/export';
-import type { ImportResult } from '$lib/storage/export';
-import { parseExport } from '$lib/storage/export-schema';
 import { freshDb } from '$lib/storage/test-db';
-import type { HearthExport } from '$lib/storage/export-schema';
-import type { Conversation, Message } from '$lib/types/chat';
-import { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 
-function conversation(id: string, overrides: Partial<Conversation> = {}): Conversation {
-	return {
-		id,
-		title: `Talk about ${id} and apples`,
-		createdAt: 1_700_000_000_000,
-		updatedAt: 1_700_000_000_000,
-		pinned: 0,
-		mode: 'chat',
-		leafId: null,
-		...overrides
-	};
-}
-
-function message(id: string, conversationId: string, overrides: Partial<Message> = {}): Message {
-	return {
-		id,
-		conversationId,
-		parentId: null,
-		role: 'user',
-		content: `Message ${id} says hello world`,
-		status: 'done',
-		createdAt: 1_700_000_000_000,
-		updatedAt: 1_700_000_000_000,
-		...overrides
-	};
-}
-
-/** `count` conversations, each a chain of `perConversation` messages with the leaf at the end. */
-function sampleData(count: number, perConversation: number): HearthExport {
-	const conversations: Conversation[] = [];
-	const messages: Message[] = [];
-	for (let c = 0; c < count; c++) {
-		const cid = `c${c}`;
-		let parent: string | null = null;
-		for (let m = 0; m < perConversation; m++) {
-			const id = `${cid}-m${m}`;
-			messages.push(
-				message(id, cid, {
-					parentId: parent,
-					role: m % 2 === 0 ? 'user' : 'assistant',
-					createdAt: 1_700_000_000_000 + m,
-					updatedAt: 1_700_000_000_000 + m
-				})
-			);
-			parent = id;
-		}
-		conversations.push(conversation(cid, { leafId: parent }));
-	}
-	return { format: 'hearth-export', version: 1, exportedAt: 1, conversations, messages };
-}
-
-/** A small database with every optional field in use, to prove nothing is lost on a round trip. */
-async function seedRich(db: HearthDb): Promise<void> {
-	await db.conversations.bulkAdd([
-		conversation('a', {
-			title: 'Rust lifetimes 🦀',
-			pinned: 1,
-			model: 'qwen2.5:1.5b',
-			engine: 'ollama',
-			leafId: 'a2',
-			titleFinal: true,
-			titleWords: indexWords('Rust lifetimes 🦀')
-		}),
-		conversation('b', { title: 'Empty one', titleWords: indexWords('Empty one') })
-	]);
-	const msgs: Message[] = [
-		message('a1', 'a', { content: 'Explain ```rust\nfn x() {}\n```' }),
-		message('a2', 'a', {
-			parentId: 'a1',
-			role: 'assistant',
-			content: 'Lifetimes name how long a borrow lives.',
-			model: 'qwen2.5:1.5b',
-			engine: 'ollama',
-			usage: { promptTokens: 12, completionTokens: 40 },
-			timings: { totalMs: 900, timeToFirstTokenMs: 120, decodeTokensPerSecond: 42.5 }
-		}),
-		message('a3', 'a', {
-			parentId: 'a1',
-			role: 'assistant',
-			content: 'Partial',
-			status: 'error',
-			error: { code: 'engine_unreachable', message: 'Ollama is not running.' }
-		})
-	];
-	await db.messages.bulkAdd(msgs.map((m) => ({ ...m, words: indexWords(m.content) })));
-	await db.settings.put({
-		key: 'settings',
-		value: { ...DEFAULT_SETTINGS, temperature: 0.3, theme: 'dark' }
-	});
-}
-
-async function snapshot(db: HearthDb) {
-	return {
-		conversations: await db.conversations.orderBy('id').toArray(),
-		messages: await db.messages.orderBy('id').toArray(),
-		settings: await db.settings.toArray()
-	};
-}
-
-async function importText(db: HearthDb, text: string): Promise<ImportResult> {
-	return importExport(db, parseExport(text));
-}
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<HearthError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e
-	);
-	expect(error).toBeInstanceOf(HearthError);
-	expect((error as HearthError).code).toBe(code);
-	return error as HearthError;
-}
+import {
+	conversation,
+	expectCode,
+	importText,
+	message,
+	sampleData,
+	seedRich,
+	snapshot
+} from '$lib/storage/export-fixtures';
 
 describe('exportAll / importExport round trip', () => {
 	it('restores everything after a wipe, with search words recomputed', async () => {
@@ -239,85 +130,6 @@ describe('exportAll / importExport round trip', () => {
 		await configured.settings.put({ key: 'settings', value: mine });
 		await importExport(configured, data);
 		expect((await configured.settings.get('settings'))?.value).toEqual(mine);
-	});
-});
-
-describe('parseExport', () => {
-	const valid = () => JSON.parse(JSON.stringify(sampleData(2, 2))) as Record<string, unknown>;
-	const withMessage = (patch: Record<string, unknown>) => {
-		const data = valid();
-		const messages = data.messages as Record<string, unknown>[];
-		messages[1] = { ...messages[1], ...patch };
-		return JSON.stringify(data);
-	};
-
-	const garbage = randomBytes(4096).toString('latin1');
-	const bigGarbage = randomBytes(5 * 1024 * 1024)
-		.toString('base64')
-		.slice(0, 5 * 1024 * 1024);
-	const cases: [string, string, RegExp?][] = [
-		['an empty string', '', /empty/],
-		['random bytes', garbage, /not JSON/],
-		['a 5 MB string of garbage', bigGarbage, /not JSON/],
-		['an empty object', '{}', /not a Hearth export/],
-		['null', 'null', /not a Hearth export/],
-		['an array', '[1,2]', /not a Hearth export/],
-		['another format', JSON.stringify({ ...valid(), format: 'chatgpt' }), /format/],
-		['a newer version', JSON.stringify({ ...valid(), version: 2 }), /newer version/],
-		['a bad role', withMessage({ role: 'robot' }), /messages\[1\]\.role/],
-		['a bad status', withMessage({ status: 'weird' }), /messages\[1\]\.status/],
-		['a numeric id', withMessage({ id: 42 }), /messages\[1\]\.id/],
-		[
-			'an infinite timestamp (1e999 parses to Infinity)',
-			withMessage({ createdAt: 'INF' }).replace('"INF"', '1e999'),
-			/messages\[1\]\.createdAt/
-		],
-		['a missing content', withMessage({ content: undefined }), /messages\[1\]\.content/],
-		['an unknown conversation', withMessage({ conversationId: 'nope' }), /conversationId/],
-		['a duplicate message id', withMessage({ id: 'c0-m0' }), /appears twice/],
-		[
-			'a boolean pinned',
-			JSON.stringify({
-				...valid(),
-				conversations: [{ ...conversation('c0'), pinned: true }, conversation('c1')]
-			}),
-			/conversations\[0\]\.pinned/
-		],
-		['messages not an array', JSON.stringify({ ...valid(), messages: {} }), /messages/],
-		[
-			'bad settings',
-			JSON.stringify({ ...valid(), settings: { temperature: 9 } }),
-			/settings\.temperature/
-		]
-	];
-
-	it.each(cases)(
-		'rejects %s with import_invalid and leaves the db unchanged',
-		async (_, text, re) => {
-			const db = freshDb();
-			await seedRich(db);
-			const before = await snapshot(db);
-			const error = await expectCode(importText(db, text), 'import_invalid');
-			if (re) expect(error.message).toMatch(re);
-			expect(await snapshot(db)).toEqual(before);
-		}
-	);
-
-	it('drops unknown fields and keeps unknown error codes as "unknown"', () => {
-		const text = withMessage({
-			extra: 'dropped',
-			status: 'error',
-			error: { code: 'from_the_future', message: 'x', stack: 'y' }
-		});
-		const parsed = parseExport(`\uFEFF${text}`);
-		const m = parsed.messages[1];
-		expect(m).not.toHaveProperty('extra');
-		expect(m?.error).toEqual({ code: 'unknown', message: 'x' });
-	});
-
-	it('fills settings missing from an older file with defaults', () => {
-		const parsed = parseExport(JSON.stringify({ ...valid(), settings: { theme: 'dark' } }));
-		expect(parsed.settings).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' });
 	});
 });
 

@@ -177,6 +177,26 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Writes one chunk in one transaction: newer `updatedAt` wins, new ids are added. */
+/** Keeps the incoming rows that are new or newer than the local copy (same index), counted. */
+function newerOnly<T extends { updatedAt: number }>(
+	incoming: T[],
+	local: (T | undefined)[],
+	toRow: (row: T) => T
+): { writes: T[]; added: number; updated: number; skipped: number } {
+	const out = { writes: [] as T[], added: 0, updated: 0, skipped: 0 };
+	incoming.forEach((row, i) => {
+		const existing = local[i];
+		if (existing && existing.updatedAt >= row.updatedAt) {
+			out.skipped++;
+			return;
+		}
+		if (existing) out.updated++;
+		else out.added++;
+		out.writes.push(toRow(row));
+	});
+	return out;
+}
+
 async function writeChunk(
 	db: HearthDb,
 	chunk: ImportRecord[],
@@ -190,32 +210,23 @@ async function writeChunk(
 		const localConversations = await db.conversations.bulkGet(conversations.map((c) => c.id));
 		const localMessages = await db.messages.bulkGet(messages.map((m) => m.id));
 
-		const conversationWrites: Conversation[] = [];
-		conversations.forEach((c, i) => {
-			const local = localConversations[i];
-			if (local && local.updatedAt >= c.updatedAt) {
-				counts.conversationsSkipped++;
-				return;
-			}
-			if (local) counts.conversationsUpdated++;
-			else counts.conversationsAdded++;
-			// The file's search words are never trusted: they are recomputed from the text.
-			conversationWrites.push({ ...c, titleWords: indexWords(c.title) });
-		});
-		const messageWrites: Message[] = [];
-		messages.forEach((m, i) => {
-			const local = localMessages[i];
-			if (local && local.updatedAt >= m.updatedAt) {
-				counts.messagesSkipped++;
-				return;
-			}
-			if (local) counts.messagesUpdated++;
-			else counts.messagesAdded++;
-			messageWrites.push({ ...m, words: indexWords(m.content) });
+		// The file's search words are never trusted: they are recomputed from the text.
+		const c = newerOnly(conversations, localConversations, (x) => ({
+			...x,
+			titleWords: indexWords(x.title)
+		}));
+		const m = newerOnly(messages, localMessages, (x) => ({ ...x, words: indexWords(x.content) }));
+		Object.assign(counts, {
+			conversationsAdded: c.added,
+			conversationsUpdated: c.updated,
+			conversationsSkipped: c.skipped,
+			messagesAdded: m.added,
+			messagesUpdated: m.updated,
+			messagesSkipped: m.skipped
 		});
 
-		if (conversationWrites.length > 0) await db.conversations.bulkPut(conversationWrites);
-		if (messageWrites.length > 0) await db.messages.bulkPut(messageWrites);
+		if (c.writes.length > 0) await db.conversations.bulkPut(c.writes);
+		if (m.writes.length > 0) await db.messages.bulkPut(m.writes);
 	});
 
 	// Counted only once the transaction committed, so the result never reports rolled-back rows.

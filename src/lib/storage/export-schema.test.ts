@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { parseExport } from '$lib/storage/export-schema';
+import { freshDb } from '$lib/storage/test-db';
+import { DEFAULT_SETTINGS } from '$lib/types/settings';
+
+import {
+	conversation,
+	expectCode,
+	importText,
+	sampleData,
+	seedRich,
+	snapshot
+} from '$lib/storage/export-fixtures';
+
+describe('parseExport', () => {
+	const valid = () => JSON.parse(JSON.stringify(sampleData(2, 2))) as Record<string, unknown>;
+	const withMessage = (patch: Record<string, unknown>) => {
+		const data = valid();
+		const messages = data.messages as Record<string, unknown>[];
+		messages[1] = { ...messages[1], ...patch };
+		return JSON.stringify(data);
+	};
+
+	const garbage = randomBytes(4096).toString('latin1');
+	const bigGarbage = randomBytes(5 * 1024 * 1024)
+		.toString('base64')
+		.slice(0, 5 * 1024 * 1024);
+	const cases: [string, string, RegExp?][] = [
+		['an empty string', '', /empty/],
+		['random bytes', garbage, /not JSON/],
+		['a 5 MB string of garbage', bigGarbage, /not JSON/],
+		['an empty object', '{}', /not a Hearth export/],
+		['null', 'null', /not a Hearth export/],
+		['an array', '[1,2]', /not a Hearth export/],
+		['another format', JSON.stringify({ ...valid(), format: 'chatgpt' }), /format/],
+		['a newer version', JSON.stringify({ ...valid(), version: 2 }), /newer version/],
+		['a bad role', withMessage({ role: 'robot' }), /messages\[1\]\.role/],
+		['a bad status', withMessage({ status: 'weird' }), /messages\[1\]\.status/],
+		['a numeric id', withMessage({ id: 42 }), /messages\[1\]\.id/],
+		[
+			'an infinite timestamp (1e999 parses to Infinity)',
+			withMessage({ createdAt: 'INF' }).replace('"INF"', '1e999'),
+			/messages\[1\]\.createdAt/
+		],
+		['a missing content', withMessage({ content: undefined }), /messages\[1\]\.content/],
+		['an unknown conversation', withMessage({ conversationId: 'nope' }), /conversationId/],
+		['a duplicate message id', withMessage({ id: 'c0-m0' }), /appears twice/],
+		[
+			'a boolean pinned',
+			JSON.stringify({
+				...valid(),
+				conversations: [{ ...conversation('c0'), pinned: true }, conversation('c1')]
+			}),
+			/conversations\[0\]\.pinned/
+		],
+		['messages not an array', JSON.stringify({ ...valid(), messages: {} }), /messages/],
+		[
+			'bad settings',
+			JSON.stringify({ ...valid(), settings: { temperature: 9 } }),
+			/settings\.temperature/
+		]
+	];
+
+	it.each(cases)(
+		'rejects %s with import_invalid and leaves the db unchanged',
+		async (_, text, re) => {
+			const db = freshDb();
+			await seedRich(db);
+			const before = await snapshot(db);
+			const error = await expectCode(importText(db, text), 'import_invalid');
+			if (re) expect(error.message).toMatch(re);
+			expect(await snapshot(db)).toEqual(before);
+		}
+	);
+
+	it('drops unknown fields and keeps unknown error codes as "unknown"', () => {
+		const text = withMessage({
+			extra: 'dropped',
+			status: 'error',
+			error: { code: 'from_the_future', message: 'x', stack: 'y' }
+		});
+		const parsed = parseExport(`\uFEFF${text}`);
+		const m = parsed.messages[1];
+		expect(m).not.toHaveProperty('extra');
+		expect(m?.error).toEqual({ code: 'unknown', message: 'x' });
+	});
+
+	it('fills settings missing from an older file with defaults', () => {
+		const parsed = parseExport(JSON.stringify({ ...valid(), settings: { theme: 'dark' } }));
+		expect(parsed.settings).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' });
+	});
+});
