@@ -47,7 +47,7 @@ export default defineConfig({
 	],
 	worker: { format: 'es' },
 	test: {
-		include: ['src/**/*.test.ts', 'tests/fixtures/*.test.ts'],
+		include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'tests/fixtures/*.test.ts'],
 		environment: 'node'
 	}
 });

@@ -1,45 +1,32 @@
 import type { SerializedError } from '$lib/types/errors';
+import type {
+	ChatMessage,
+	FinishReason,
+	GenerationOptions,
+	LoadProgress,
+	Timings,
+	Usage
+} from '$lib/types/llm';
 
 /** The engines Hearth can talk to. WebLLM and OpenAI-compatible servers slot in beside Ollama. */
 export type EngineKind = 'ollama' | 'webllm' | 'openai';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
-
-export interface ChatMessage {
-	role: ChatRole;
-	content: string;
-}
-
-export interface GenerationOptions {
-	temperature?: number;
-	topP?: number;
-	maxTokens?: number;
-	stop?: string[];
-}
+// The wire types live in types/ so workers can share them; engine code imports them from here.
+export type {
+	ChatMessage,
+	ChatRole,
+	FinishReason,
+	GenerationOptions,
+	LoadProgress,
+	Timings,
+	Usage
+} from '$lib/types/llm';
 
 export interface ChatRequest {
 	model: string;
 	messages: ChatMessage[];
 	options?: GenerationOptions;
 }
-
-export interface Usage {
-	promptTokens: number;
-	completionTokens: number;
-}
-
-export interface Timings {
-	/** Wall time from request to last byte, measured by Hearth. */
-	totalMs: number;
-	/** Wall time from request to the first text delta, measured by Hearth. */
-	timeToFirstTokenMs?: number;
-	/** Engine-reported prompt processing time. */
-	promptMs?: number;
-	/** Engine-reported decode speed. */
-	decodeTokensPerSecond?: number;
-}
-
-export type FinishReason = 'stop' | 'length';
 
 /**
  * One event of a streamed reply: text deltas, then exactly one `done` carrying usage and timings.
@@ -62,12 +49,6 @@ export interface ModelInfo {
 
 export type EngineProbe = { ok: true; version?: string } | { ok: false; error: SerializedError };
 
-export interface LoadProgress {
-	/** 0..1, or undefined when the engine cannot tell. */
-	fraction?: number;
-	text: string;
-}
-
 /**
  * One interface for every engine, wherever it runs (a server, a worker, this thread).
  * Callers never care which implementation they hold.
@@ -86,5 +67,10 @@ export interface LlmEngine {
 		signal?: AbortSignal
 	): Promise<void>;
 	chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatDelta>;
+	/**
+	 * Token counts of `texts` by the model's own tokenizer, when the engine has one at hand.
+	 * Engines without one leave this out and callers estimate (see agent/context-budget).
+	 */
+	countTokens?(model: string, texts: string[], signal?: AbortSignal): Promise<number[]>;
 	dispose(): Promise<void>;
 }
