@@ -1,5 +1,6 @@
 import type { SerializedError } from '$lib/types/errors';
 import type {
+	EngineKind,
 	ChatMessage,
 	FinishReason,
 	GenerationOptions,
@@ -8,11 +9,9 @@ import type {
 	Usage
 } from '$lib/types/llm';
 
-/** The engines Hearth can talk to. WebLLM and OpenAI-compatible servers slot in beside Ollama. */
-export type EngineKind = 'ollama' | 'webllm' | 'openai';
-
 // The wire types live in types/ so workers can share them; engine code imports them from here.
 export type {
+	EngineKind,
 	ChatMessage,
 	ChatRole,
 	FinishReason,

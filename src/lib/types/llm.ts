@@ -1,5 +1,8 @@
 // Plain data that crosses the engine boundary, including a worker boundary: no classes, no methods.
 
+/** The engines Hearth can talk to. */
+export type EngineKind = 'ollama' | 'webllm' | 'openai';
+
 export type ChatRole = 'system' | 'user' | 'assistant';
 
 export interface ChatMessage {
