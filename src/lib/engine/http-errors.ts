@@ -72,7 +72,8 @@ export function httpStatusError(
 		return new HearthError(
 			'engine_auth',
 			`${hints.label} refused the request (HTTP ${status}${quoted}).` +
-				(hints.authAdvice ? ` ${hints.authAdvice}` : '')
+				(hints.authAdvice ? ` ${hints.authAdvice}` : ''),
+			{ status }
 		);
 	}
 	if (status === 429) {
@@ -81,12 +82,13 @@ export function httpStatusError(
 			'engine_rate_limited',
 			`${hints.label} is busy (HTTP 429${quoted}).` +
 				(retryAfterSeconds === undefined ? '' : ` Try again in ${retryAfterSeconds} s.`),
-			{ retryAfterSeconds }
+			{ retryAfterSeconds, status }
 		);
 	}
 	return new HearthError(
 		'engine_http',
-		`${hints.label} returned HTTP ${status}${detail ? quoted : ` ${response.statusText}`}`
+		`${hints.label} returned HTTP ${status}${detail ? quoted : ` ${response.statusText}`}`,
+		{ status }
 	);
 }
 

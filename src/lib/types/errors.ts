@@ -33,16 +33,19 @@ export class HearthError extends Error {
 	readonly code: ErrorCode;
 	/** Seconds the caller should wait before retrying (HTTP Retry-After), when known. */
 	readonly retryAfterSeconds?: number;
+	/** The HTTP status of a failed server call, when there was one: tells a 503 from a 400. */
+	readonly status?: number;
 
 	constructor(
 		code: ErrorCode,
 		message: string,
-		options?: { cause?: unknown; retryAfterSeconds?: number }
+		options?: { cause?: unknown; retryAfterSeconds?: number; status?: number }
 	) {
 		super(message, { cause: options?.cause });
 		this.name = 'HearthError';
 		this.code = code;
 		this.retryAfterSeconds = options?.retryAfterSeconds;
+		this.status = options?.status;
 	}
 
 	toJSON(): SerializedError {
