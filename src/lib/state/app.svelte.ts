@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import { createEngineFactory } from '$lib/engine/factory';
 import { ChatState } from '$lib/state/chat.svelte';
 import { ConversationListState } from '$lib/state/conversations.svelte';
 import { EngineState } from '$lib/state/engine.svelte';
@@ -40,7 +41,7 @@ export class AppState {
 		this.repo = new ChatRepository(db);
 		const onError = (e: HearthError) => this.reportError(e);
 		this.settings = new SettingsState(db, settings, onError);
-		this.engine = new EngineState(() => this.settings.value);
+		this.engine = new EngineState(() => this.settings.value, createEngineFactory());
 		this.list = new ConversationListState(db, this.repo, this.toasts, onError);
 		this.chat = new ChatState({
 			repo: this.repo,

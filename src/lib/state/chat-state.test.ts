@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
 import { ChatState } from '$lib/state/chat.svelte';
+import { createEngineFactory } from '$lib/engine/factory';
 import { EngineState } from '$lib/state/engine.svelte';
 import { ChatRepository } from '$lib/storage/chat-repo';
 import type { HearthDb } from '$lib/storage/db';
@@ -26,7 +27,7 @@ beforeEach(async () => {
 	repo = new ChatRepository(db);
 	errors = [];
 	settings = { ...DEFAULT_SETTINGS, ollamaUrl: fixture.url, autoTitle: false };
-	const engine = new EngineState(() => settings);
+	const engine = new EngineState(() => settings, createEngineFactory());
 	await engine.refresh();
 	chat = new ChatState({
 		repo,
@@ -117,9 +118,10 @@ describe('ChatState', () => {
 
 	it('an unreachable engine gives an error answer with the fix, and retry works once it is back', async () => {
 		settings.ollamaUrl = 'http://127.0.0.1:9';
-		const engine = new EngineState(() => settings);
+		const engine = new EngineState(() => settings, createEngineFactory());
 		await engine.refresh();
-		expect(engine.status).toBe('unreachable');
+		expect(engine.candidates.ollama.status).toBe('unreachable');
+		expect(engine.status).toBe('none');
 		chat = new ChatState({ repo, engine, settings: () => settings, onChanged() {}, onError() {} });
 		await chat.send('anyone?');
 		const answer = chat.thread[1]!;

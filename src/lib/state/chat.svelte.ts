@@ -1,4 +1,4 @@
-import type { ChatMessage } from '$lib/engine/types';
+import type { ChatMessage, GenerationOptions } from '$lib/engine/types';
 import type { ChatRepository } from '$lib/storage/chat-repo';
 import type { EngineState } from '$lib/state/engine.svelte';
 import type { Conversation, Message } from '$lib/types/chat';
@@ -149,7 +149,7 @@ export class ChatState {
 		const conversation = await this.#deps.repo.createConversation({
 			title: titleFromText(text),
 			model: this.#deps.engine.model ?? undefined,
-			engine: this.#deps.engine.engine.kind
+			engine: this.#deps.engine.active?.kind
 		});
 		this.conversation = conversation;
 		this.messages = [];
@@ -187,7 +187,7 @@ export class ChatState {
 			content: '',
 			status: 'streaming',
 			model: engine.model ?? undefined,
-			engine: engine.engine.kind
+			engine: engine.active?.kind
 		});
 		const firstAnswer = this.thread.length <= 2;
 		await this.#stream(assistant, history, { append: false });
@@ -218,11 +218,15 @@ export class ChatState {
 			await repo
 				.updateMessage(target.id, { status: 'streaming', content: target.content })
 				.catch(saveFailed);
-			const model = engine.requireModel();
-			target.model = model;
-			const { temperature, maxTokens } = settings();
-			const stream = engine.engine.chat(
-				{ model, messages: history, options: { temperature, maxTokens } },
+			const choice = await engine.choose(this.#pinOf(target.conversationId));
+			target.model = choice.model;
+			target.engine = choice.kind;
+			const stream = choice.engine.chat(
+				{
+					model: choice.model,
+					messages: history,
+					options: generationOptions(settings(), this.#conversationOf(target.conversationId))
+				},
 				abort.signal
 			);
 			for await (const delta of stream) {
@@ -246,6 +250,7 @@ export class ChatState {
 					content: target.content,
 					status: target.status,
 					model: target.model,
+					engine: target.engine,
 					usage: $state.snapshot(target.usage),
 					timings: $state.snapshot(target.timings),
 					error: $state.snapshot(target.error)
@@ -258,6 +263,34 @@ export class ChatState {
 		}
 	}
 
+	/** The open conversation's record when `id` is it (pins and options live there). */
+	#conversationOf(id: string): Conversation | null {
+		return this.conversation?.id === id ? this.conversation : null;
+	}
+
+	#pinOf(id: string): Conversation['pin'] | null {
+		return $state.snapshot(this.#conversationOf(id)?.pin) ?? null;
+	}
+
+	/** Pins this conversation to an engine and model (null: follow the default chain again). */
+	async setPin(pin: Conversation['pin'] | null): Promise<void> {
+		await this.#patchConversation({ pin: pin ?? undefined });
+	}
+
+	/** Generation settings for this conversation only (null: use the defaults again). */
+	async setOptions(options: GenerationOptions | null): Promise<void> {
+		await this.#patchConversation({ options: options ?? undefined });
+	}
+
+	async #patchConversation(patch: Pick<Conversation, 'pin' | 'options'>): Promise<void> {
+		const conversation = this.conversation;
+		if (!conversation) return;
+		Object.assign(conversation, patch);
+		await this.#deps.repo
+			.updateConversation(conversation.id, $state.snapshot(patch))
+			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
+	}
+
 	async #autoTitle(conversationId: string): Promise<void> {
 		const { repo, engine, settings } = this.#deps;
 		if (!settings().autoTitle) return;
@@ -268,15 +301,16 @@ export class ChatState {
 		if (!conversation || conversation.titleFinal || !first) return;
 		try {
 			let raw = '';
+			const choice = await engine.choose(conversation.pin);
 			const request = {
-				model: engine.requireModel(),
+				model: choice.model,
 				messages: [
 					{ role: 'system' as const, content: TITLE_PROMPT },
 					{ role: 'user' as const, content: first.content.slice(0, 1000) }
 				],
 				options: { temperature: 0.2, maxTokens: 24 }
 			};
-			for await (const delta of engine.engine.chat(request, AbortSignal.timeout(30_000))) {
+			for await (const delta of choice.engine.chat(request, AbortSignal.timeout(30_000))) {
 				if (delta.type === 'text') raw += delta.text;
 			}
 			const title = cleanGeneratedTitle(raw);
@@ -288,4 +322,19 @@ export class ChatState {
 			// The heuristic title stays; a failed title is not worth interrupting anyone for.
 		}
 	}
+}
+
+/** The defaults from Settings, overridden field by field by the conversation's own options. */
+export function generationOptions(
+	settings: Settings,
+	conversation: Conversation | null
+): GenerationOptions {
+	const own = conversation?.options ?? {};
+	const stop = own.stop?.filter((s) => s.length > 0);
+	return {
+		temperature: own.temperature ?? settings.temperature,
+		topP: own.topP ?? settings.topP,
+		maxTokens: own.maxTokens ?? settings.maxTokens,
+		...(stop && stop.length > 0 ? { stop } : {})
+	};
 }

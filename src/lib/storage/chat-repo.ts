@@ -79,7 +79,18 @@ export class ChatRepository {
 	updateConversation(
 		id: string,
 		patch: Partial<
-			Pick<Conversation, 'title' | 'titleFinal' | 'pinned' | 'leafId' | 'model' | 'engine'>
+			Pick<
+				Conversation,
+				| 'title'
+				| 'titleFinal'
+				| 'pinned'
+				| 'leafId'
+				| 'model'
+				| 'engine'
+				| 'pin'
+				| 'options'
+				| 'summary'
+			>
 		>,
 		touch = false
 	): Promise<void> {

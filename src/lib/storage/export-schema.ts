@@ -15,7 +15,8 @@ export interface HearthExport {
 	exportedAt: number;
 	conversations: Conversation[];
 	messages: Message[];
-	settings?: Settings;
+	/** Without the OpenAI-compatible API key, which never leaves the device. */
+	settings?: Partial<Settings>;
 }
 
 const ERROR_CODES = [
@@ -53,6 +54,13 @@ const Finite = v.pipe(v.number(), v.finite());
 const Timestamp = Finite;
 const EngineKindSchema = v.picklist(['ollama', 'webllm', 'openai']);
 
+const GenerationOptionsSchema = v.object({
+	temperature: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(2))),
+	topP: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(1))),
+	maxTokens: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(131072))),
+	stop: v.optional(v.pipe(v.array(v.string()), v.maxLength(16)))
+});
+
 const ConversationSchema = v.object({
 	id: Id,
 	title: v.string(),
@@ -63,7 +71,12 @@ const ConversationSchema = v.object({
 	model: v.optional(v.string()),
 	engine: v.optional(EngineKindSchema),
 	leafId: v.nullable(Id),
-	titleFinal: v.optional(v.boolean())
+	titleFinal: v.optional(v.boolean()),
+	pin: v.optional(v.object({ engine: EngineKindSchema, model: v.string() })),
+	options: v.optional(GenerationOptionsSchema),
+	summary: v.optional(
+		v.object({ text: v.string(), throughId: Id, coversCount: v.pipe(Finite, v.integer()) })
+	)
 });
 
 const MessageSchema = v.object({
@@ -86,6 +99,10 @@ const MessageSchema = v.object({
 			decodeTokensPerSecond: v.optional(Finite)
 		})
 	),
+	reasoningMs: v.optional(Finite),
+	context: v.optional(
+		v.object({ summarizedTurns: Finite, contextWindow: Finite, promptTokens: Finite })
+	),
 	error: v.optional(
 		v.object({
 			// A code this version does not know (a newer Hearth's) is still an error worth keeping.
@@ -99,7 +116,14 @@ const MessageSchema = v.object({
 const SettingsSchema = v.object({
 	ollamaUrl: v.optional(v.string()),
 	model: v.optional(v.string()),
+	openaiUrl: v.optional(v.string()),
+	openaiModel: v.optional(v.string()),
+	webModel: v.optional(v.string()),
+	modelBaseUrl: v.optional(v.string()),
+	modelLibBaseUrl: v.optional(v.string()),
+	engine: v.optional(v.picklist(['auto', 'ollama', 'webllm', 'openai'])),
 	temperature: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(2))),
+	topP: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(1))),
 	maxTokens: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(32768))),
 	systemPrompt: v.optional(v.string()),
 	theme: v.optional(v.picklist(['system', 'light', 'dark'])),

@@ -131,6 +131,18 @@ describe('exportAll / importExport round trip', () => {
 		await importExport(configured, data);
 		expect((await configured.settings.get('settings'))?.value).toEqual(mine);
 	});
+
+	it('leaves the API key of an OpenAI-compatible server out of the backup', async () => {
+		const db = freshDb();
+		const secret = 'sk-test-do-not-export';
+		await db.settings.put({
+			key: 'settings',
+			value: { ...DEFAULT_SETTINGS, openaiUrl: 'http://lan-box:8000', openaiKey: secret }
+		});
+		const data = await exportAll(db);
+		expect(data.settings?.openaiUrl).toBe('http://lan-box:8000');
+		expect(JSON.stringify(data)).not.toContain(secret);
+	});
 });
 
 describe('interrupted imports', () => {

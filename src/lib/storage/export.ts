@@ -2,6 +2,7 @@ import type { HearthDb } from '$lib/storage/db';
 import type { HearthExport } from '$lib/storage/export-schema';
 import type { Conversation, Message } from '$lib/types/chat';
 import { HearthError, toHearthError } from '$lib/types/errors';
+import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 
 export interface ImportResult {
@@ -52,7 +53,11 @@ export async function exportAll(db: HearthDb): Promise<HearthExport> {
 			conversations: conversations.map(stripConversation),
 			messages: messages.map(stripMessage)
 		};
-		if (settingsRow) data.settings = settingsRow.value;
+		if (settingsRow) {
+			// A backup file travels (mail, cloud drives): the server API key stays on this device.
+			const { openaiKey: _secret, ...shareable } = settingsRow.value;
+			data.settings = shareable;
+		}
 		return data;
 	});
 }
@@ -253,7 +258,7 @@ export async function importExport(
 	onProgress?.(0, total);
 	try {
 		if (data.settings) {
-			const settings = data.settings;
+			const settings = { ...DEFAULT_SETTINGS, ...data.settings };
 			await db.transaction('rw', db.settings, async () => {
 				const existing = await db.settings.get('settings');
 				if (!existing) await db.settings.add({ key: 'settings', value: settings });

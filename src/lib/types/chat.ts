@@ -1,4 +1,4 @@
-import type { EngineKind, Timings, Usage } from '$lib/engine/types';
+import type { EngineKind, GenerationOptions, Timings, Usage } from '$lib/types/llm';
 import type { SerializedError } from '$lib/types/errors';
 
 /**
@@ -24,11 +24,31 @@ export interface Message {
 	usage?: Usage;
 	timings?: Timings;
 	error?: SerializedError;
+	/** How long the model reasoned (<think>…</think>) before answering. */
+	reasoningMs?: number;
+	/** Older turns were replaced by a summary to fit the model's window when this was asked. */
+	context?: ContextNote;
 	/** Lower-cased word prefixes for history search (maintained by the repository). */
 	words?: string[];
 }
 
 export type ConversationMode = 'chat';
+
+/** What the context budget did for one answer, shown beside it. */
+export interface ContextNote {
+	summarizedTurns: number;
+	contextWindow: number;
+	promptTokens: number;
+}
+
+/** A rolling summary standing in for the oldest turns of one branch. */
+export interface ConversationSummary {
+	text: string;
+	/** The last message the summary covers; it only applies to threads that contain it. */
+	throughId: string;
+	/** How many thread messages (from the start) it covers. */
+	coversCount: number;
+}
 
 export interface Conversation {
 	id: string;
@@ -45,4 +65,9 @@ export interface Conversation {
 	/** True once the title was set by the user or generated: auto-title leaves it alone. */
 	titleFinal?: boolean;
 	titleWords?: string[];
+	/** Engine and model this conversation always uses, whatever the default chain picks. */
+	pin?: { engine: EngineKind; model: string };
+	/** Generation settings that override the defaults for this conversation. */
+	options?: GenerationOptions;
+	summary?: ConversationSummary;
 }
