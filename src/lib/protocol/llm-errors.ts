@@ -33,6 +33,10 @@ const either =
 	(f: Failure) =>
 		tests.some((t) => t(f));
 
+/** Also used when web-llm unloaded its model after a device loss it only logged. */
+export const DEVICE_LOST_MESSAGE =
+	'The GPU stopped working for Hearth, most often because the model needed more memory than the GPU had. Try a smaller model, or close other tabs that use the GPU.';
+
 const F16_ADVICE =
 	'This model needs 16-bit float support (shader-f16) that this GPU lacks: choose the 32-bit (f32) build.';
 
@@ -107,8 +111,7 @@ const RULES: Rule[] = [
 	{
 		code: 'webgpu_device_lost',
 		matches: either(named('DeviceLostError'), says(/Device was lost/i, /device (was |is )?lost/i)),
-		message: () =>
-			'The GPU stopped working for Hearth, most often because the model needed more memory than the GPU had. Try a smaller model, or close other tabs that use the GPU.'
+		message: () => DEVICE_LOST_MESSAGE
 	},
 	{
 		code: 'context_overflow',
