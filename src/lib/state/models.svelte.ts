@@ -1,0 +1,372 @@
+import {
+	CATALOG,
+	findVariant,
+	toSpec,
+	type CatalogModel,
+	type CatalogVariant
+} from '$lib/engine/catalog';
+import {
+	assessDevice,
+	readEnvironment,
+	type DeviceAssessment,
+	type Fit
+} from '$lib/engine/capability';
+import type { DownloadProgress, ModelStore, StoredModel } from '$lib/engine/model-store';
+import type { ModelInfo } from '$lib/engine/types';
+import type { GpuProbe, WebModelSpec } from '$lib/protocol/llm';
+import { HearthError, toHearthError, type SerializedError } from '$lib/types/errors';
+import type { Settings } from '$lib/types/settings';
+import { formatBytes } from '$lib/utils/format-bytes';
+
+/** The store's public shape: tests hand in a small fake (Node has no Cache Storage). */
+export type ModelStoreLike = Pick<ModelStore, 'inspect' | 'download' | 'delete'>;
+
+export interface ModelsDeps {
+	store: ModelStoreLike;
+	gpu: () => Promise<GpuProbe>;
+	settings: () => Settings;
+	updateSettings: (patch: Partial<Settings>) => void;
+	requestPersistence: () => Promise<boolean>;
+	/** navigator.storage.persisted(); left out where the browser cannot say. */
+	persisted?: () => Promise<boolean>;
+	onError: (e: HearthError) => void;
+	/** A model finished downloading or was deleted: the in-browser engine re-lists its models. */
+	onInstalledChanged?: () => void;
+	nav?: Parameters<typeof readEnvironment>[1];
+	catalog?: readonly CatalogModel[];
+}
+
+export interface DownloadEntry {
+	/** Null until the first progress event. */
+	progress: DownloadProgress | null;
+	/** Set when the download stopped on a failure; the entry then no longer means "running". */
+	error?: SerializedError;
+}
+
+export interface QuotaSuggestion {
+	id: string;
+	name: string;
+	bytes: number;
+}
+
+export interface QuotaProblem {
+	neededBytes?: number;
+	message: string;
+	/** Stored models, largest first: what deleting would free the most space. */
+	suggestions: QuotaSuggestion[];
+}
+
+export type RowStatus = 'absent' | 'downloading' | 'partial' | 'broken' | 'complete';
+
+export interface ModelRow {
+	model: CatalogModel;
+	/** The variant this device would use (f16 when the GPU has 16-bit floats, else f32). */
+	variant: CatalogVariant;
+	fit: Fit;
+	stored: StoredModel | undefined;
+	download: DownloadEntry | undefined;
+	status: RowStatus;
+	isDefault: boolean;
+	isRecommended: boolean;
+}
+
+/** Progress reaches the UI at most this often; the store may report far more often. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** The in-browser models: what this device can run, what is stored, and downloads in flight. */
+export class ModelsState {
+	assessment = $state<DeviceAssessment | null>(null);
+	probing = $state(false);
+	stored = $state<Record<string, StoredModel>>({});
+	downloads = $state<Record<string, DownloadEntry>>({});
+	persisted = $state<boolean | null>(null);
+	quotaProblem = $state<QuotaProblem | null>(null);
+
+	#deps: ModelsDeps;
+	#catalog: readonly CatalogModel[];
+	// Not state: the UI reads `downloads`; this only holds what cancel() needs.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+	#controllers = new Map<string, AbortController>();
+	#refreshRun = 0;
+	#askedPersistence = false;
+
+	constructor(deps: ModelsDeps) {
+		this.#deps = deps;
+		this.#catalog = deps.catalog ?? CATALOG;
+	}
+
+	/** Variant ids stored completely, in catalog order. */
+	installed = $derived.by(() =>
+		this.#allVariants()
+			.map(({ variant }) => variant.id)
+			.filter((id) => this.stored[id]?.state === 'complete')
+	);
+
+	totalBytes = $derived(Object.values(this.stored).reduce((sum, s) => sum + s.bytesStored, 0));
+
+	/** e.g. "Qwen2.5 1.5B Instruct (1.1 GB)", for the first-run notice; null until assessed. */
+	recommendedLabel = $derived.by((): string | null => {
+		const offer = this.assessment?.recommended;
+		return offer ? `${offer.model.name} (${formatBytes(offer.fit.variant.downloadBytes)})` : null;
+	});
+
+	// defaultId and rows are plain getters, not $derived: they read settings(), which need not be
+	// reactive (tests pass a plain object), and a cached derived would then go stale.
+
+	/** The model new conversations use: the chosen one when usable, else the recommended one. */
+	get defaultId(): string | null {
+		const wanted = this.#deps.settings().webModel;
+		if (wanted) {
+			const offered = this.assessment?.offers.some((o) => o.fit.ok && o.fit.variant.id === wanted);
+			if (offered || this.installed.includes(wanted)) return wanted;
+		}
+		return this.assessment?.recommended?.fit.variant.id ?? null;
+	}
+
+	/** One row per catalog model the assessment covers, with the variant it offers. */
+	get rows(): ModelRow[] {
+		const assessment = this.assessment;
+		if (!assessment) return [];
+		const recommended = assessment.recommended?.fit.variant.id;
+		const defaultId = this.defaultId;
+		return this.#catalog.flatMap((model) => {
+			const offer = assessment.offers.find((o) => o.model.key === model.key);
+			if (!offer) return [];
+			const variant = offer.fit.variant;
+			const stored = this.stored[variant.id];
+			const download = this.downloads[variant.id];
+			return [
+				{
+					model,
+					variant,
+					fit: offer.fit,
+					stored,
+					download,
+					status: statusOf(stored, download),
+					isDefault: offer.fit.ok && defaultId === variant.id,
+					isRecommended: recommended === variant.id
+				}
+			];
+		});
+	}
+
+	/** Probes the GPU and device, and reads what is stored. Never throws. */
+	async refresh(): Promise<void> {
+		const run = ++this.#refreshRun;
+		this.probing = true;
+		await Promise.all([
+			this.#assess(run),
+			...this.#allVariants().map(({ model, variant }) => this.#inspect(model, variant)),
+			this.#readPersisted()
+		]);
+		if (run === this.#refreshRun) this.probing = false;
+	}
+
+	/** Downloads (or resumes, or repairs) a variant. Never throws: failures land on the row. */
+	async download(variantId: string): Promise<void> {
+		if (this.#controllers.has(variantId)) return;
+		const found = findVariant(variantId, this.#catalog);
+		if (!found) {
+			this.#deps.onError(new HearthError('model_not_found', `Hearth has no model "${variantId}".`));
+			return;
+		}
+		const spec = toSpec(found.model, found.variant, this.#sources());
+		const controller = new AbortController();
+		this.#controllers.set(variantId, controller);
+		this.downloads[variantId] = { progress: null };
+		if (this.quotaProblem) this.quotaProblem = null;
+
+		let shownAt = 0;
+		const onProgress = (p: DownloadProgress): void => {
+			if (controller.signal.aborted) return;
+			const now = Date.now();
+			if (now - shownAt < PROGRESS_INTERVAL_MS && p.loadedBytes < p.totalBytes) return;
+			shownAt = now;
+			this.downloads[variantId] = { progress: p };
+		};
+
+		try {
+			const result = await this.#deps.store.download(spec, onProgress, controller.signal);
+			this.stored[variantId] = result;
+			delete this.downloads[variantId];
+			if (result.state === 'complete') {
+				this.#deps.onInstalledChanged?.();
+				await this.#afterFirstDownload();
+			}
+		} catch (e) {
+			const error = toHearthError(e);
+			if (controller.signal.aborted || error.code === 'aborted') {
+				delete this.downloads[variantId];
+			} else {
+				const last = this.downloads[variantId]?.progress ?? null;
+				this.downloads[variantId] = { progress: last, error: error.toJSON() };
+				if (error.code === 'quota_exceeded') this.#reportQuota(found, last);
+				else this.#deps.onError(error);
+			}
+			await this.#inspect(found.model, found.variant);
+		} finally {
+			this.#controllers.delete(variantId);
+		}
+	}
+
+	/** Stops a running download; what was fetched stays, so it can be resumed. */
+	cancel(variantId: string): void {
+		this.#controllers.get(variantId)?.abort();
+	}
+
+	/** Deletes a stored variant (stopping its download first). Never throws. */
+	async remove(variantId: string): Promise<void> {
+		const found = findVariant(variantId, this.#catalog);
+		if (!found) return;
+		this.cancel(variantId);
+		try {
+			const others = this.#allVariants()
+				.filter(({ variant }) => variant.id !== variantId && this.stored[variant.id])
+				.filter(({ variant }) => this.stored[variant.id]?.state !== 'absent')
+				.map(({ model, variant }) => toSpec(model, variant, this.#sources()));
+			await this.#deps.store.delete(toSpec(found.model, found.variant, this.#sources()), others);
+			if (this.#deps.settings().webModel === variantId) this.#deps.updateSettings({ webModel: '' });
+			delete this.downloads[variantId];
+			if (this.quotaProblem) {
+				this.quotaProblem = {
+					...this.quotaProblem,
+					suggestions: this.quotaProblem.suggestions.filter((s) => s.id !== variantId)
+				};
+			}
+			this.#deps.onInstalledChanged?.();
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+		await this.#inspect(found.model, found.variant);
+	}
+
+	setDefault(variantId: string): void {
+		this.#deps.updateSettings({ webModel: variantId });
+	}
+
+	dismissQuotaProblem(): void {
+		this.quotaProblem = null;
+	}
+
+	/** Asks the browser to keep models under storage pressure. Never throws. */
+	async requestPersistence(): Promise<boolean> {
+		try {
+			this.persisted = await this.#deps.requestPersistence();
+		} catch {
+			this.persisted = false;
+		}
+		return this.persisted;
+	}
+
+	/** The complete models, as the in-browser engine lists them. */
+	installedModels(): ModelInfo[] {
+		return this.installed.flatMap((id) => {
+			const found = findVariant(id, this.#catalog);
+			if (!found) return [];
+			const { model, variant } = found;
+			return [
+				{
+					id,
+					name: model.name,
+					sizeBytes: this.stored[id]?.bytesStored,
+					contextLength: model.contextWindow,
+					family: model.family,
+					parameterSize: model.parameters,
+					quantization: variant.quantization
+				}
+			];
+		});
+	}
+
+	specFor(variantId: string): WebModelSpec | undefined {
+		const found = findVariant(variantId, this.#catalog);
+		return found && toSpec(found.model, found.variant, this.#sources());
+	}
+
+	/** Display name of a variant, with its precision when both could be stored. */
+	nameOf(variantId: string): string {
+		const found = findVariant(variantId, this.#catalog);
+		return found ? `${found.model.name} (${found.variant.precision})` : variantId;
+	}
+
+	#allVariants(): { model: CatalogModel; variant: CatalogVariant }[] {
+		return this.#catalog.flatMap((model) =>
+			Object.values(model.variants).map((variant) => ({ model, variant }))
+		);
+	}
+
+	#sources(): { modelBaseUrl: string; modelLibBaseUrl: string } {
+		const { modelBaseUrl, modelLibBaseUrl } = this.#deps.settings();
+		return { modelBaseUrl, modelLibBaseUrl };
+	}
+
+	async #assess(run: number): Promise<void> {
+		try {
+			let gpu: GpuProbe;
+			try {
+				gpu = await this.#deps.gpu();
+			} catch (e) {
+				// No worker or no adapter: the report says why, and no model is offered.
+				gpu = { webgpu: false, shaderF16: false, reason: toHearthError(e).message };
+			}
+			const env = await readEnvironment(gpu, this.#deps.nav);
+			// A newer refresh started meanwhile: its answer wins.
+			if (run === this.#refreshRun) this.assessment = assessDevice(env, this.#catalog);
+		} catch (e) {
+			if (run === this.#refreshRun) this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	async #inspect(model: CatalogModel, variant: CatalogVariant): Promise<void> {
+		try {
+			const stored = await this.#deps.store.inspect(toSpec(model, variant, this.#sources()));
+			if (stored.state === 'absent' && stored.bytesStored === 0) delete this.stored[variant.id];
+			else this.stored[variant.id] = stored;
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	async #readPersisted(): Promise<void> {
+		if (!this.#deps.persisted) return;
+		try {
+			this.persisted = await this.#deps.persisted();
+		} catch {
+			this.persisted = null;
+		}
+	}
+
+	async #afterFirstDownload(): Promise<void> {
+		if (this.#askedPersistence || this.persisted === true) return;
+		this.#askedPersistence = true;
+		await this.requestPersistence();
+	}
+
+	#reportQuota(
+		found: { model: CatalogModel; variant: CatalogVariant },
+		progress: DownloadProgress | null
+	): void {
+		const total = progress?.totalBytes || found.variant.downloadBytes;
+		const neededBytes = Math.max(0, total - (progress?.loadedBytes ?? 0));
+		const suggestions = Object.values(this.stored)
+			.filter((s) => s.id !== found.variant.id && s.bytesStored > 0)
+			.sort((a, b) => b.bytesStored - a.bytesStored)
+			.map((s) => ({ id: s.id, name: this.nameOf(s.id), bytes: s.bytesStored }));
+		const free = suggestions.length
+			? ' Delete a model you no longer need, then resume.'
+			: ' Free up space on this device, then resume.';
+		this.quotaProblem = {
+			neededBytes,
+			message:
+				`There is not enough storage space left for ${found.model.name}` +
+				` (about ${formatBytes(neededBytes)} more is needed).` +
+				free,
+			suggestions
+		};
+	}
+}
+
+function statusOf(stored: StoredModel | undefined, download: DownloadEntry | undefined): RowStatus {
+	if (download && !download.error) return 'downloading';
+	return stored?.state ?? 'absent';
+}
