@@ -40,6 +40,17 @@ export default defineConfig({
 					'client/**/*.{js,css,html,ico,png,svg,webmanifest,woff2}',
 					'prerendered/**/*.html'
 				],
+				// The in-browser engine (web-llm, ~6 MB) is not precached: most visits never need it.
+				// It is cached on first use (opening Models starts it), so a downloaded model still
+				// loads with the network off.
+				globIgnores: ['**/workers/llm.worker-*.js'],
+				runtimeCaching: [
+					{
+						urlPattern: ({ url }) => url.pathname.includes('/_app/immutable/workers/'),
+						handler: 'CacheFirst',
+						options: { cacheName: 'hearth-runtimes', expiration: { maxEntries: 20 } }
+					}
+				],
 				navigateFallback: '/',
 				cleanupOutdatedCaches: true
 			}

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { startServer } from '../../scripts/serve.js';
 import { startOllamaFixture } from '../fixtures/ollama-fixture.js';
+import { startOpenAiFixture } from '../fixtures/openai-fixture.js';
 
 /**
- * Serves the production build with the project's own server and starts the fake Ollama.
+ * Serves the production build with the project's own server and starts the fake Ollama and
+ * OpenAI-compatible servers.
  * Their URLs reach the tests through the environment (workers inherit it).
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -12,9 +14,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 	}
 	const app = await startServer({ dir: 'build', port: 0, quiet: true });
 	const ollama = await startOllamaFixture({ allowedOrigins: [app.url], chunkDelayMs: 5 });
+	const openai = await startOpenAiFixture({
+		allowedOrigins: [app.url],
+		apiKey: 'sk-e2e-key',
+		chunkDelayMs: 5
+	});
 	process.env.HEARTH_E2E_URL = app.url;
 	process.env.HEARTH_E2E_OLLAMA = ollama.url;
+	process.env.HEARTH_E2E_OPENAI = openai.url;
 	return async () => {
-		await Promise.all([app.close(), ollama.close()]);
+		await Promise.all([app.close(), ollama.close(), openai.close()]);
 	};
 }

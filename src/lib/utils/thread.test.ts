@@ -70,6 +70,20 @@ describe('message tree', () => {
 		]);
 		expect(toRequestMessages(thread.slice(0, 1), '')).toEqual([{ role: 'user', content: 'hi' }]);
 	});
+
+	it('keeps reasoning out of the history, and an answer that was only reasoning out entirely', () => {
+		const thread = [
+			msg('why?', null, 1),
+			msg('<think>Let me see.</think>Because.', 'why?', 2, { role: 'assistant' }),
+			msg('and?', 'x', 3),
+			msg('<think>still going', 'and?', 4, { role: 'assistant', status: 'aborted' })
+		];
+		expect(toRequestMessages(thread, '')).toEqual([
+			{ role: 'user', content: 'why?' },
+			{ role: 'assistant', content: 'Because.' },
+			{ role: 'user', content: 'and?' }
+		]);
+	});
 });
 
 describe('titles', () => {
