@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
+import { startOllamaFixture, THINK_REPLY } from '../../../tests/fixtures/ollama-fixture.js';
 import { ChatState } from '$lib/state/chat.svelte';
 import { createEngineFactory } from '$lib/engine/factory';
 import { EngineState } from '$lib/state/engine.svelte';
@@ -114,6 +114,31 @@ describe('ChatState', () => {
 		expect(chat.thread.at(-1)?.content).toBe('a longer answer that cannot be saved any more');
 		const stored = await repo.messagesOf(chat.conversation!.id);
 		expect(stored.slice(0, 2).map((m) => m.content)).toEqual(['saved first', 'saved first']);
+	});
+
+	it('times the reasoning and keeps it out of the history sent next', async () => {
+		await chat.send('[[think]] why?');
+		const answer = chat.thread[1]!;
+		expect(answer.content).toBe(THINK_REPLY);
+		expect(answer.reasoningMs).toBeGreaterThanOrEqual(0);
+		const stored = await repo.messagesOf(chat.conversation!.id);
+		expect(stored[1]?.reasoningMs).toBe(answer.reasoningMs);
+
+		await chat.send('and then?');
+		const last = fixture.requests.filter((r) => r.path === '/api/chat').at(-1);
+		const sent = (last?.body as { messages: { role: string; content: string }[] }).messages;
+		expect(sent.map((m) => m.content)).toEqual(['[[think]] why?', 'The answer.', 'and then?']);
+	});
+
+	it('sends the conversation’s own generation settings over the defaults', async () => {
+		await chat.send('first');
+		await chat.setOptions({ temperature: 0.1, stop: ['END'] });
+		await chat.send('second');
+		const last = fixture.requests.filter((r) => r.path === '/api/chat').at(-1);
+		const options = (last?.body as { options: Record<string, unknown> }).options;
+		expect(options).toMatchObject({ temperature: 0.1, top_p: 0.95, stop: ['END'] });
+		const stored = await repo.getConversation(chat.conversation!.id);
+		expect(stored?.options).toEqual({ temperature: 0.1, stop: ['END'] });
 	});
 
 	it('an unreachable engine gives an error answer with the fix, and retry works once it is back', async () => {

@@ -6,7 +6,9 @@ import { toHearthError, type HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import { holdStreamLock } from '$lib/utils/locks';
 import { buildThread, childrenByParent, newestLeaf, toRequestMessages } from '$lib/utils/thread';
+import { splitReasoning } from '$lib/utils/reasoning';
 import { throttled } from '$lib/utils/throttle';
+import { startsInReasoning } from '$lib/engine/reasoning-models';
 import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
 
 /** How often streamed text is written to IndexedDB: a crash loses at most this much. */
@@ -213,7 +215,10 @@ export class ChatState {
 			SAVE_EVERY_MS
 		);
 		target.status = 'streaming';
-		if (!append) target.content = '';
+		if (!append) {
+			target.content = '';
+			target.reasoningMs = undefined;
+		}
 		try {
 			await repo
 				.updateMessage(target.id, { status: 'streaming', content: target.content })
@@ -229,9 +234,12 @@ export class ChatState {
 				},
 				abort.signal
 			);
+			const reasoning = reasoningClock(startsInReasoning(choice.kind, choice.model));
 			for await (const delta of stream) {
 				if (delta.type === 'text') {
 					target.content += delta.text;
+					const ms = reasoning.observe(target.content);
+					if (ms !== undefined) target.reasoningMs = ms;
 					save.schedule();
 				} else {
 					target.usage = delta.usage;
@@ -251,6 +259,7 @@ export class ChatState {
 					status: target.status,
 					model: target.model,
 					engine: target.engine,
+					reasoningMs: target.reasoningMs,
 					usage: $state.snapshot(target.usage),
 					timings: $state.snapshot(target.timings),
 					error: $state.snapshot(target.error)
@@ -336,5 +345,28 @@ export function generationOptions(
 		topP: own.topP ?? settings.topP,
 		maxTokens: own.maxTokens ?? settings.maxTokens,
 		...(stop && stop.length > 0 ? { stop } : {})
+	};
+}
+
+/**
+ * Times a reply's reasoning: from the first reasoning text to the close of the think block.
+ * `observe` returns the duration once, when the block closes; it stops scanning once decided, so
+ * a long answer is not re-split on every delta.
+ */
+function reasoningClock(startsInside: boolean) {
+	let startedAt: number | undefined;
+	let decided = false;
+	return {
+		observe(content: string): number | undefined {
+			if (decided) return undefined;
+			const split = splitReasoning(content, { startsInReasoning: startsInside });
+			if (split.thinking) {
+				startedAt ??= performance.now();
+				return undefined;
+			}
+			if (split.reasoning === null && split.answer === '') return undefined; // not known yet
+			decided = true;
+			return startedAt === undefined ? undefined : performance.now() - startedAt;
+		}
 	};
 }
