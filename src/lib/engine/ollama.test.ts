@@ -326,6 +326,22 @@ describe('OllamaEngine against the fixture', () => {
 		}
 	});
 
+	it('keeps the HTTP status on errors, so a retry can tell a 503 from a 401', async () => {
+		const busy = hearth((await collectChat(engine, ask('Busy now [[flaky:1]]'))).error);
+		expect(busy.code).toBe('engine_http');
+		expect(busy.status).toBe(503);
+		expect((await collectChat(engine, ask('Busy now [[flaky:1]]'))).error).toBeUndefined();
+		const denied = hearth((await collectChat(engine, ask('Proxy says no [[401]]'))).error);
+		expect(denied.code).toBe('engine_auth');
+		expect(denied.status).toBe(401);
+	});
+
+	it('treats a connection dropped before any line as engine_stream_broken', async () => {
+		const { deltas, error } = await collectChat(engine, ask('Hang up at once [[drop-before]]'));
+		expect(deltas).toHaveLength(0);
+		expect(hearth(error).code).toBe('engine_stream_broken');
+	});
+
 	it('treats a body that ends without done as engine_stream_broken', async () => {
 		const line = JSON.stringify({
 			message: { role: 'assistant', content: 'partial' },
