@@ -359,6 +359,32 @@ describe('OpenAiEngine against the fixture', () => {
 		});
 	});
 
+	it('keeps a whole answer whose connection broke after finish_reason, before usage', async () => {
+		const encoder = new TextEncoder();
+		const cutAfterFinish = new OpenAiEngine({
+			baseUrl: 'http://cut.test',
+			fetch: cannedFetch(() => {
+				let sent = false;
+				const body = new ReadableStream<Uint8Array>({
+					pull(controller) {
+						if (sent) return controller.error(new TypeError('terminated'));
+						sent = true;
+						controller.enqueue(
+							encoder.encode(sse(contentChunk('Done.'), contentChunk('', 'stop')))
+						);
+					}
+				});
+				return new Response(body);
+			})
+		});
+		const { deltas, error } = await collectChat(cutAfterFinish, ask('Hi'));
+		expect(error).toBeUndefined();
+		expect(lastDone(deltas)).toMatchObject({
+			finishReason: 'stop',
+			usage: { completionTokens: 1 }
+		});
+	});
+
 	it("uses llama.cpp's own timings when its last chunk carries them", async () => {
 		const llamaCpp = new OpenAiEngine({
 			baseUrl: 'http://llama.test',
