@@ -283,12 +283,20 @@ describe('WebLlmEngine', () => {
 	});
 
 	it('reports engine_crashed when the worker never becomes ready', async () => {
-		const engine = track(engineFor(newWorld({ silent: true }), { readyTimeoutMs: 50 }));
+		const world = newWorld({ silent: true });
+		const engine = track(engineFor(world, { readyTimeoutMs: 50 }));
 		const probe = await engine.probe();
 		expect(probe).toEqual({
 			ok: false,
 			error: { code: 'engine_crashed', message: 'The in-browser engine did not start.' }
 		});
+		// A worker that never started is not restarted in a loop: one more try per call, no retry.
+		const { error } = await collectChat(engine, ask('hello'));
+		expect(error).toMatchObject({
+			code: 'engine_crashed',
+			message: 'The in-browser engine did not start.'
+		});
+		expect(world.workers).toBe(2);
 	});
 
 	it('forwards load progress and loads each model once per worker', async () => {

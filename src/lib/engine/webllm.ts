@@ -44,8 +44,10 @@ export interface WebLlmEngineDeps {
 }
 
 const stopped = (): HearthError => new HearthError('aborted', 'Stopped.');
+const NOT_STARTED = 'The in-browser engine did not start.';
+/** A worker that died under a call is worth one restart; one that never started is not. */
 const isCrash = (e: HearthError): boolean =>
-	e.code === 'engine_crashed' || e.code === 'webgpu_device_lost';
+	(e.code === 'engine_crashed' && e.message !== NOT_STARTED) || e.code === 'webgpu_device_lost';
 
 function defaultWorker(): WorkerLike {
 	return new Worker(new URL('../../../workers/llm.worker.ts', import.meta.url), {
@@ -94,7 +96,7 @@ class Connection {
 		// Nobody may be waiting yet; the rejection is still delivered to whoever awaits later.
 		this.ready.catch(() => undefined);
 		const timer = setTimeout(
-			() => this.kill(new HearthError('engine_crashed', 'The in-browser engine did not start.')),
+			() => this.kill(new HearthError('engine_crashed', NOT_STARTED)),
 			readyTimeoutMs
 		);
 		this.#onDeath = (e) => {
