@@ -22,6 +22,12 @@ export interface CatalogVariant {
 	vramMB: number;
 	/** ['shader-f16'] for f16 variants. */
 	requiredFeatures: string[];
+	/**
+	 * Bytes of the largest single weight tensor (the 4-bit packed embedding, vocab × hidden / 2):
+	 * a lower bound for the GPU's maxStorageBufferBindingSize. Optional so hand-written test
+	 * variants need not state it.
+	 */
+	largestTensorBytes?: number;
 }
 
 export interface CatalogModel {
@@ -84,6 +90,9 @@ interface ModelSeed {
 	libStem?: string;
 	/** Library suffix after the quantization: '_cs1k-webgpu.wasm' for almost all. */
 	libSuffix?: string;
+	/** Vocabulary and hidden size (from the model's config.json): size the embedding tensor. */
+	vocab: number;
+	hidden: number;
 	contextWindow: number;
 	capabilities: ModelCapability[];
 	summary: string;
@@ -107,7 +116,8 @@ function variantOf(seed: ModelSeed, precision: Precision): CatalogVariant {
 			`${seed.libStem ?? seed.stem}-${quantization}${seed.libSuffix ?? '_cs1k-webgpu.wasm'}`,
 		downloadBytes: approxDownloadBytes(seed.parameterCount, precision),
 		vramMB: own.vramMB,
-		requiredFeatures: precision === 'f16' ? ['shader-f16'] : []
+		requiredFeatures: precision === 'f16' ? ['shader-f16'] : [],
+		largestTensorBytes: (seed.vocab * seed.hidden) / 2
 	};
 }
 
@@ -124,7 +134,8 @@ function modelOf(seed: ModelSeed): CatalogModel {
 	};
 }
 
-// Ordered from smallest to largest within each family; capability.ts ranks by size, not order.
+// Ordered from smallest to largest; among models of equal size the one to recommend comes first
+// (capability.ts ranks by size and keeps catalog order for ties).
 // SmolLM2 uses q4 rather than web-llm's q0 (unquantized) builds: q4 is ~200 MB instead of ~725 MB
 // and needs half the VRAM, which is the whole point of the smallest model (weak devices).
 // DeepSeek-R1-Distill-Qwen-1.5B is not in prebuiltAppConfig: its architecture is Qwen2-1.5B, so
@@ -137,6 +148,8 @@ const SEEDS: ModelSeed[] = [
 		parameters: '360M',
 		parameterCount: 362e6,
 		stem: 'SmolLM2-360M-Instruct',
+		vocab: 49152,
+		hidden: 960,
 		contextWindow: 4096,
 		capabilities: [],
 		summary: 'Tiny and fast: short answers and rewording on weak devices, little reasoning.',
@@ -151,6 +164,8 @@ const SEEDS: ModelSeed[] = [
 		parameterCount: 494e6,
 		stem: 'Qwen2.5-0.5B-Instruct',
 		libStem: 'Qwen2-0.5B-Instruct',
+		vocab: 151936,
+		hidden: 896,
 		contextWindow: 4096,
 		capabilities: [],
 		summary: 'Very small multilingual chat model for quick, simple questions.',
@@ -164,6 +179,8 @@ const SEEDS: ModelSeed[] = [
 		parameters: '1B',
 		parameterCount: 1.24e9,
 		stem: 'Llama-3.2-1B-Instruct',
+		vocab: 128256,
+		hidden: 2048,
 		contextWindow: 4096,
 		capabilities: [],
 		summary: 'Small general chat model: summaries and everyday questions on modest hardware.',
@@ -178,6 +195,8 @@ const SEEDS: ModelSeed[] = [
 		parameterCount: 1.54e9,
 		stem: 'Qwen2.5-1.5B-Instruct',
 		libStem: 'Qwen2-1.5B-Instruct',
+		vocab: 151936,
+		hidden: 1536,
 		contextWindow: 4096,
 		capabilities: ['tools'],
 		summary: 'Good all-rounder for its size: chat, writing help and simple tool use.',
@@ -192,6 +211,8 @@ const SEEDS: ModelSeed[] = [
 		parameterCount: 1.78e9,
 		stem: 'DeepSeek-R1-Distill-Qwen-1.5B',
 		libStem: 'Qwen2-1.5B-Instruct',
+		vocab: 151936,
+		hidden: 1536,
 		contextWindow: 4096,
 		capabilities: ['reasoning'],
 		summary: 'Thinks step by step before answering: small maths and logic problems.',
@@ -205,6 +226,8 @@ const SEEDS: ModelSeed[] = [
 		parameters: '3B',
 		parameterCount: 3.09e9,
 		stem: 'Qwen2.5-3B-Instruct',
+		vocab: 151936,
+		hidden: 2048,
 		contextWindow: 4096,
 		capabilities: ['tools'],
 		summary: 'Solid chat and tool use on laptops with a decent GPU.',
@@ -218,6 +241,8 @@ const SEEDS: ModelSeed[] = [
 		parameters: '3B',
 		parameterCount: 3.21e9,
 		stem: 'Llama-3.2-3B-Instruct',
+		vocab: 128256,
+		hidden: 3072,
 		contextWindow: 4096,
 		capabilities: ['tools'],
 		summary: 'Capable general assistant with tool use; English first.',
@@ -231,6 +256,8 @@ const SEEDS: ModelSeed[] = [
 		parameters: '3.8B',
 		parameterCount: 3.82e9,
 		stem: 'Phi-3.5-mini-instruct',
+		vocab: 32064,
+		hidden: 3072,
 		contextWindow: 4096,
 		capabilities: ['tools'],
 		summary: 'Strong reasoning and code for its size, with tool use.',
@@ -245,24 +272,13 @@ const SEEDS: ModelSeed[] = [
 		parameterCount: 4.15e9,
 		stem: 'Phi-3.5-vision-instruct',
 		libSuffix: '_cs4k-webgpu.wasm',
+		vocab: 32064,
+		hidden: 3072,
 		contextWindow: 4096,
 		capabilities: ['vision'],
 		summary: 'Reads images: describe a photo, a chart or a screenshot.',
 		f16: { vramMB: 4521.54 },
 		f32: { vramMB: 7050.65 }
-	},
-	{
-		key: 'mistral-7b-v0.3',
-		name: 'Mistral 7B Instruct v0.3',
-		family: 'Mistral',
-		parameters: '7B',
-		parameterCount: 7.25e9,
-		stem: 'Mistral-7B-Instruct-v0.3',
-		contextWindow: 4096,
-		capabilities: ['tools'],
-		summary: 'Large general assistant with tool use, for desktops with a strong GPU.',
-		f16: { vramMB: 4573.39 },
-		f32: { vramMB: 5619.27 }
 	},
 	{
 		key: 'qwen2.5-7b',
@@ -272,11 +288,28 @@ const SEEDS: ModelSeed[] = [
 		parameterCount: 7.62e9,
 		stem: 'Qwen2.5-7B-Instruct',
 		libStem: 'Qwen2-7B-Instruct',
+		vocab: 152064,
+		hidden: 3584,
 		contextWindow: 4096,
 		capabilities: ['tools'],
 		summary: 'The most capable chat and tool-use model here, for desktops with a strong GPU.',
 		f16: { vramMB: 5106.67 },
 		f32: { vramMB: 5900.09 }
+	},
+	{
+		key: 'mistral-7b-v0.3',
+		name: 'Mistral 7B Instruct v0.3',
+		family: 'Mistral',
+		parameters: '7B',
+		parameterCount: 7.25e9,
+		stem: 'Mistral-7B-Instruct-v0.3',
+		vocab: 32768,
+		hidden: 4096,
+		contextWindow: 4096,
+		capabilities: ['tools'],
+		summary: 'Large general assistant with tool use, for desktops with a strong GPU.',
+		f16: { vramMB: 4573.39 },
+		f32: { vramMB: 5619.27 }
 	},
 	{
 		key: 'deepseek-r1-distill-qwen-7b',
@@ -286,6 +319,8 @@ const SEEDS: ModelSeed[] = [
 		parameterCount: 7.62e9,
 		stem: 'DeepSeek-R1-Distill-Qwen-7B',
 		libStem: 'Qwen2-7B-Instruct',
+		vocab: 152064,
+		hidden: 3584,
 		contextWindow: 4096,
 		capabilities: ['reasoning'],
 		summary: 'Works through hard maths and logic step by step; slower to answer.',
