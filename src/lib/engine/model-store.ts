@@ -68,7 +68,7 @@ function isQuotaError(e: unknown): boolean {
 	return e instanceof Error && e.name === 'QuotaExceededError';
 }
 
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
+function concat(chunks: Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
 	const out = new Uint8Array(length);
 	let offset = 0;
 	for (const chunk of chunks) {
@@ -348,7 +348,7 @@ export class ModelStore {
 		opened: Response | undefined,
 		signal: AbortSignal,
 		events: { onBytes?: (n: number) => void; onRetry?: () => void } = {}
-	): Promise<Uint8Array> {
+	): Promise<Uint8Array<ArrayBuffer>> {
 		let response = opened;
 		for (let attempt = 1; ; attempt++) {
 			response ??= await this.open(spec, file, signal);
@@ -420,7 +420,7 @@ export class ModelStore {
 		response: Response,
 		signal: AbortSignal,
 		onBytes: (n: number) => void = () => {}
-	): Promise<Uint8Array> {
+	): Promise<Uint8Array<ArrayBuffer>> {
 		const chunks: Uint8Array[] = [];
 		let length = 0;
 		if (!response.body) return new Uint8Array(0);
@@ -450,7 +450,7 @@ export class ModelStore {
 	private async store(
 		spec: WebModelSpec,
 		file: ModelFile,
-		bytes: Uint8Array,
+		bytes: Uint8Array<ArrayBuffer>,
 		stillNeeded: number
 	): Promise<void> {
 		const cache = await this.caches.open(file.cache);
