@@ -321,6 +321,30 @@ describe('ModelStore.inspect', () => {
 	});
 });
 
+describe('ModelStore.inspect on entries web-llm stored itself', () => {
+	it('accepts a body longer than a compressed Content-Length, not a shorter one', async () => {
+		await store.download(spec, () => {});
+		const model = await caches.open('webllm/model');
+		const tokenizer = fixture.body(REPO, 'tokenizer.json');
+		// What `cache.add` keeps for a gzip-served file: the compressed length, the decoded body.
+		await model.put(
+			fileUrl('tokenizer.json'),
+			new Response(tokenizer, { headers: { 'Content-Length': String(tokenizer.length - 100) } })
+		);
+		expect((await store.inspect(spec)).state).toBe('complete');
+
+		// A library (not JSON, no manifest size) cut short of its Content-Length is broken.
+		const wasm = new Uint8Array(await (await fetch(fixture.libUrl(LIB))).arrayBuffer());
+		await (
+			await caches.open('webllm/wasm')
+		).put(
+			fixture.libUrl(LIB),
+			new Response(wasm.slice(0, -100), { headers: { 'Content-Length': String(wasm.length) } })
+		);
+		expect(await store.inspect(spec)).toMatchObject({ state: 'broken', brokenFiles: 1 });
+	});
+});
+
 describe('ModelStore.delete', () => {
 	it('removes every entry of the model and its library when no other stored model uses it', async () => {
 		const other = specFor('Other-0.1B-q4f32_1-MLC', 'Other-webgpu.wasm');

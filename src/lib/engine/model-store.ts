@@ -78,11 +78,28 @@ function concat(chunks: Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
 	return out;
 }
 
-/** The size a stored entry should have: our own header, else the server's Content-Length. */
-function storedSize(response: Response): number | undefined {
-	const header = response.headers.get(SIZE_HEADER) ?? response.headers.get('Content-Length');
+function headerNumber(response: Response, name: string): number | undefined {
+	const header = response.headers.get(name);
 	const n = header === null ? NaN : Number(header);
 	return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** The size a response announces: our own header on stored entries, else Content-Length. */
+function storedSize(response: Response): number | undefined {
+	return headerNumber(response, SIZE_HEADER) ?? headerNumber(response, 'Content-Length');
+}
+
+/**
+ * Whether a stored entry's body has the size it should. The manifest's size and our own header
+ * are exact. An entry web-llm stored itself carries the server's Content-Length, which counts
+ * compressed bytes when the server compressed it: there only a shorter body is surely cut short.
+ */
+function sizeIsRight(file: ModelFile, response: Response, size: number): boolean {
+	if (file.bytes !== undefined) return size === file.bytes;
+	const exact = headerNumber(response, SIZE_HEADER);
+	if (exact !== undefined) return size === exact;
+	const declared = headerNumber(response, 'Content-Length');
+	return declared === undefined || size >= declared;
 }
 
 export class ModelStore {
@@ -485,11 +502,8 @@ export class ModelStore {
 		if (!(await this.caches.has(file.cache))) return { status: 'missing' };
 		const response = await (await this.caches.open(file.cache)).match(file.url);
 		if (!response) return { status: 'missing' };
-		const expected = file.bytes ?? storedSize(response);
 		const blob = await response.blob();
-		if (expected !== undefined && blob.size !== expected) {
-			return { status: 'broken', bytes: blob.size };
-		}
+		if (!sizeIsRight(file, response, blob.size)) return { status: 'broken', bytes: blob.size };
 		if (!file.json) return { status: 'ok', bytes: blob.size };
 		const text = await blob.text();
 		try {
