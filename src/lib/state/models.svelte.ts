@@ -9,6 +9,7 @@ import {
 	assessDevice,
 	readEnvironment,
 	type DeviceAssessment,
+	type DeviceEnvironment,
 	type Fit
 } from '$lib/engine/capability';
 import type { DownloadProgress, ModelStore, StoredModel } from '$lib/engine/model-store';
@@ -75,7 +76,8 @@ const PROGRESS_INTERVAL_MS = 100;
 
 /** The in-browser models: what this device can run, what is stored, and downloads in flight. */
 export class ModelsState {
-	assessment = $state<DeviceAssessment | null>(null);
+	/** The device as last read: the worker's GPU probe plus memory and storage. */
+	env = $state.raw<DeviceEnvironment | null>(null);
 	probing = $state(false);
 	stored = $state<Record<string, StoredModel>>({});
 	downloads = $state<Record<string, DownloadEntry>>({});
@@ -84,16 +86,25 @@ export class ModelsState {
 
 	#deps: ModelsDeps;
 	#catalog: readonly CatalogModel[];
-	// Not state: the UI reads `downloads`; this only holds what cancel() needs.
+	// Not state: the UI reads `downloads`; this holds what cancel() and remove() need.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
-	#controllers = new Map<string, AbortController>();
+	#running = new Map<string, { controller: AbortController; stopped: Promise<void> }>();
 	#refreshRun = 0;
 	#askedPersistence = false;
+	#gpu: GpuProbe | null = null;
 
 	constructor(deps: ModelsDeps) {
 		this.#deps = deps;
 		this.#catalog = deps.catalog ?? CATALOG;
 	}
+
+	/** Re-assessed when the device or the stored models change: a stored model needs no free space. */
+	assessment = $derived.by((): DeviceAssessment | null => {
+		if (!this.env) return null;
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a throwaway argument
+		const storedIds = new Set(this.installed);
+		return assessDevice(this.env, this.#catalog, { storedIds });
+	});
 
 	/** Variant ids stored completely, in catalog order. */
 	installed = $derived.by(() =>
@@ -164,7 +175,7 @@ export class ModelsState {
 
 	/** Downloads (or resumes, or repairs) a variant. Never throws: failures land on the row. */
 	async download(variantId: string): Promise<void> {
-		if (this.#controllers.has(variantId)) return;
+		if (this.#running.has(variantId)) return;
 		const found = findVariant(variantId, this.#catalog);
 		if (!found) {
 			this.#deps.onError(new HearthError('model_not_found', `Hearth has no model "${variantId}".`));
@@ -172,7 +183,9 @@ export class ModelsState {
 		}
 		const spec = toSpec(found.model, found.variant, this.#sources());
 		const controller = new AbortController();
-		this.#controllers.set(variantId, controller);
+		let settle = () => {};
+		const stopped = new Promise<void>((resolve) => (settle = resolve));
+		this.#running.set(variantId, { controller, stopped });
 		this.downloads[variantId] = { progress: null };
 		if (this.quotaProblem) this.quotaProblem = null;
 
@@ -205,24 +218,31 @@ export class ModelsState {
 			}
 			await this.#inspect(found.model, found.variant);
 		} finally {
-			this.#controllers.delete(variantId);
+			this.#running.delete(variantId);
+			settle();
 		}
+		await this.#rereadStorage();
 	}
 
 	/** Stops a running download; what was fetched stays, so it can be resumed. */
 	cancel(variantId: string): void {
-		this.#controllers.get(variantId)?.abort();
+		this.#running.get(variantId)?.controller.abort();
 	}
 
 	/** Deletes a stored variant (stopping its download first). Never throws. */
 	async remove(variantId: string): Promise<void> {
 		const found = findVariant(variantId, this.#catalog);
 		if (!found) return;
-		this.cancel(variantId);
+		const running = this.#running.get(variantId);
+		if (running) {
+			// Let the download stop first, or a file it is still writing could outlive the delete.
+			running.controller.abort();
+			await running.stopped;
+		}
 		try {
+			// Every other variant: the store keeps a library (e.g. Qwen2-1.5B's) another still uses.
 			const others = this.#allVariants()
-				.filter(({ variant }) => variant.id !== variantId && this.stored[variant.id])
-				.filter(({ variant }) => this.stored[variant.id]?.state !== 'absent')
+				.filter(({ variant }) => variant.id !== variantId)
 				.map(({ model, variant }) => toSpec(model, variant, this.#sources()));
 			await this.#deps.store.delete(toSpec(found.model, found.variant, this.#sources()), others);
 			if (this.#deps.settings().webModel === variantId) this.#deps.updateSettings({ webModel: '' });
@@ -238,6 +258,7 @@ export class ModelsState {
 			this.#deps.onError(toHearthError(e));
 		}
 		await this.#inspect(found.model, found.variant);
+		await this.#rereadStorage();
 	}
 
 	setDefault(variantId: string): void {
@@ -311,9 +332,21 @@ export class ModelsState {
 			}
 			const env = await readEnvironment(gpu, this.#deps.nav);
 			// A newer refresh started meanwhile: its answer wins.
-			if (run === this.#refreshRun) this.assessment = assessDevice(env, this.#catalog);
+			if (run !== this.#refreshRun) return;
+			this.#gpu = gpu;
+			this.env = env;
 		} catch (e) {
 			if (run === this.#refreshRun) this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	/** Free space changed (a download or a delete): re-read it without probing the GPU again. */
+	async #rereadStorage(): Promise<void> {
+		if (!this.#gpu) return;
+		try {
+			this.env = await readEnvironment(this.#gpu, this.#deps.nav);
+		} catch {
+			// The old figures stay; the next refresh tries again.
 		}
 	}
 
