@@ -17,7 +17,9 @@ export async function waitReady(page: Page): Promise<void> {
 export async function openHearth(
 	page: Page,
 	settings: Record<string, unknown> = {},
-	path = '/'
+	path = '/',
+	/** What the header's engine status must show once the chain has settled. */
+	expectStatus: string | RegExp = 'llama3.2:1b'
 ): Promise<void> {
 	await page.goto(path);
 	await waitReady(page);
@@ -42,8 +44,17 @@ export async function openHearth(
 	);
 	await page.reload();
 	await waitReady(page);
-	await expect(page.getByTestId('engine-status')).toContainText('llama3.2:1b');
+	await expect(page.getByTestId('engine-status')).toContainText(expectStatus);
 }
+
+export const OPENAI = (): string => {
+	const url = process.env.HEARTH_E2E_OPENAI;
+	if (!url) throw new Error('HEARTH_E2E_OPENAI is not set: run through playwright.config.ts');
+	return url;
+};
+
+/** The key the OpenAI-compatible fixture requires (tests/e2e/global-setup.ts). */
+export const OPENAI_KEY = 'sk-e2e-key';
 
 export const composer = (page: Page) => page.getByLabel('Message Hearth');
 

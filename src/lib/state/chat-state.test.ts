@@ -6,6 +6,8 @@ import { EngineState } from '$lib/state/engine.svelte';
 import { ChatRepository } from '$lib/storage/chat-repo';
 import type { HearthDb } from '$lib/storage/db';
 import { freshDb } from '$lib/storage/test-db';
+import type { ChatMessage } from '$lib/engine/types';
+import { estimateMessageTokens } from '$lib/utils/tokens';
 import type { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
 
@@ -27,7 +29,10 @@ beforeEach(async () => {
 	repo = new ChatRepository(db);
 	errors = [];
 	settings = { ...DEFAULT_SETTINGS, ollamaUrl: fixture.url, autoTitle: false };
-	const engine = new EngineState(() => settings, createEngineFactory());
+	const engine = new EngineState(
+		() => settings,
+		createEngineFactory({ retryDelay: { baseDelayMs: 1, maxDelayMs: 2 } })
+	);
 	await engine.refresh();
 	chat = new ChatState({
 		repo,
@@ -141,9 +146,51 @@ describe('ChatState', () => {
 		expect(stored?.options).toEqual({ temperature: 0.1, stop: ['END'] });
 	});
 
+	it('keeps a long conversation inside the window with a rolling summary, and says so', async () => {
+		settings.maxTokens = 512;
+		const long = (n: number) => `turn ${n}: ` + 'the quick brown fox jumps '.repeat(80);
+		for (let n = 1; n <= 5; n++) await chat.send(long(n));
+		const answer = chat.thread.at(-1)!;
+		expect(answer.status).toBe('done');
+		expect(answer.context).toBeDefined();
+		const { summarizedTurns, omittedTurns, contextWindow } = answer.context!;
+		expect(summarizedTurns).toBeGreaterThan(0);
+		// The echoing fixture's "summary" runs long, so a turn or two may be left out as well:
+		// either way the note says so.
+		expect(omittedTurns).toBeGreaterThanOrEqual(0);
+		expect(contextWindow).toBe(4096);
+		// What went to the model fits the window with room for the answer.
+		const last = fixture.requests.filter((r) => r.path === '/api/chat').at(-1);
+		const sent = (last?.body as { messages: { role: string; content: string }[] }).messages;
+		expect(sent.at(-1)?.content).toBe(long(5));
+		expect(estimateMessageTokens(sent as ChatMessage[])).toBeLessThanOrEqual(4096 - 512);
+		expect(sent[0]?.role).toBe('system');
+		expect(sent[0]?.content).toContain('Summary of the earlier conversation');
+		const stored = await repo.getConversation(chat.conversation!.id);
+		expect(stored?.summary?.coversCount).toBe(summarizedTurns);
+		// The summary was written by the model (the fixture echoes the request it was given).
+		const summaryRequest = fixture.requests.find((r) =>
+			JSON.stringify(r.body ?? null).includes('You keep notes on a conversation')
+		);
+		expect(summaryRequest).toBeDefined();
+		expect((await repo.messagesOf(chat.conversation!.id)).at(-1)?.context).toEqual(answer.context);
+	});
+
+	it('refuses a message that cannot fit the window, with the numbers, and keeps it', async () => {
+		await chat.send('x '.repeat(20_000));
+		const answer = chat.thread.at(-1)!;
+		expect(answer.status).toBe('error');
+		expect(answer.error?.code).toBe('context_overflow');
+		expect(answer.error?.message).toMatch(/about [\d,]+ tokens.*4,096/);
+		expect(chat.thread[0]?.content).toBe('x '.repeat(20_000));
+	});
+
 	it('an unreachable engine gives an error answer with the fix, and retry works once it is back', async () => {
 		settings.ollamaUrl = 'http://127.0.0.1:9';
-		const engine = new EngineState(() => settings, createEngineFactory());
+		const engine = new EngineState(
+			() => settings,
+			createEngineFactory({ retryDelay: { baseDelayMs: 1, maxDelayMs: 2 } })
+		);
 		await engine.refresh();
 		expect(engine.candidates.ollama.status).toBe('unreachable');
 		expect(engine.status).toBe('none');

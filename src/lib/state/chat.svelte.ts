@@ -1,12 +1,14 @@
-import type { ChatMessage, GenerationOptions } from '$lib/engine/types';
+import type { GenerationOptions } from '$lib/engine/types';
 import type { ChatRepository } from '$lib/storage/chat-repo';
 import type { EngineState } from '$lib/state/engine.svelte';
-import type { Conversation, Message } from '$lib/types/chat';
+import type { Conversation, ConversationSummary, Message } from '$lib/types/chat';
 import { toHearthError, type HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import { holdStreamLock } from '$lib/utils/locks';
-import { buildThread, childrenByParent, newestLeaf, toRequestMessages } from '$lib/utils/thread';
-import { splitReasoning } from '$lib/utils/reasoning';
+import { buildThread, childrenByParent, newestLeaf } from '$lib/utils/thread';
+import { DEFAULT_CONTEXT_WINDOW, prepareHistory } from '$lib/agent/history';
+import { estimateMessageTokens, TokenCalibration } from '$lib/utils/tokens';
+import { splitReasoning, stripReasoning } from '$lib/utils/reasoning';
 import { throttled } from '$lib/utils/throttle';
 import { startsInReasoning } from '$lib/engine/reasoning-models';
 import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
@@ -41,6 +43,10 @@ export class ChatState {
 	#abort: AbortController | null = null;
 	#openSeq = 0;
 	#savedOnce = false;
+	/** Per model: how far token estimates are off, learnt from reported usage (this visit only). */
+	// Not rendered anywhere, so it need not be reactive.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	readonly #calibrations = new Map<string, TokenCalibration>();
 
 	constructor(deps: ChatDeps) {
 		this.#deps = deps;
@@ -114,8 +120,7 @@ export class ChatState {
 	/** Asks the model to carry on from where an interrupted or stopped answer ended. */
 	async continueAnswer(message: Message): Promise<void> {
 		if (this.streaming || message.role !== 'assistant') return;
-		const history = this.#historyThrough(message);
-		await this.#stream(message, history, { append: true });
+		await this.#stream(message, this.#threadThrough(message), { append: true });
 	}
 
 	/** Tries a failed answer again in place. */
@@ -125,7 +130,7 @@ export class ChatState {
 		if (!parent) return;
 		message.content = '';
 		message.error = undefined;
-		await this.#stream(message, this.#historyThrough(parent), { append: false });
+		await this.#stream(message, this.#threadThrough(parent), { append: false });
 	}
 
 	stop(): void {
@@ -174,14 +179,14 @@ export class ChatState {
 		return saved;
 	}
 
-	#historyThrough(message: Message): ChatMessage[] {
-		const thread = buildThread(this.byId, message.id);
-		return toRequestMessages(thread, this.#deps.settings().systemPrompt);
+	/** The branch up to `message`, as plain copies: statuses change once streaming starts. */
+	#threadThrough(message: Message): Message[] {
+		return buildThread(this.byId, message.id).map((m) => $state.snapshot(m));
 	}
 
 	async #answer(parent: Message): Promise<void> {
 		const engine = this.#deps.engine;
-		const history = this.#historyThrough(parent);
+		const thread = this.#threadThrough(parent);
 		const assistant = await this.#add({
 			conversationId: parent.conversationId,
 			parentId: parent.id,
@@ -192,11 +197,11 @@ export class ChatState {
 			engine: engine.active?.kind
 		});
 		const firstAnswer = this.thread.length <= 2;
-		await this.#stream(assistant, history, { append: false });
+		await this.#stream(assistant, thread, { append: false });
 		if (firstAnswer && assistant.status === 'done') void this.#autoTitle(assistant.conversationId);
 	}
 
-	async #stream(target: Message, history: ChatMessage[], { append }: { append: boolean }) {
+	async #stream(target: Message, thread: Message[], { append }: { append: boolean }) {
 		const { repo, engine, settings } = this.#deps;
 		const abort = new AbortController();
 		this.#abort = abort;
@@ -226,15 +231,34 @@ export class ChatState {
 			const choice = await engine.choose(this.#pinOf(target.conversationId));
 			target.model = choice.model;
 			target.engine = choice.kind;
+			target.context = undefined;
+			const conversation = this.#conversationOf(target.conversationId);
+			const options = generationOptions(settings(), conversation);
+			const startsInside = startsInReasoning(choice.kind, choice.model);
+			const info = engine.modelInfo(choice.kind, choice.model);
+			const calibration = this.#calibrationFor(choice.model);
+			const prepared = await prepareHistory({
+				thread,
+				systemPrompt: settings().systemPrompt,
+				stored: $state.snapshot(conversation?.summary),
+				engine: choice.engine,
+				model: choice.model,
+				modelLabel: info?.name ?? choice.model,
+				contextWindow: info?.contextLength ?? DEFAULT_CONTEXT_WINDOW,
+				maxTokens: options.maxTokens ?? settings().maxTokens,
+				reasoning: { startsInReasoning: startsInside },
+				calibration,
+				signal: abort.signal
+			});
+			if (prepared.note) target.context = prepared.note;
+			if (prepared.summary !== undefined) {
+				await this.#storeSummary(target.conversationId, prepared.summary ?? undefined);
+			}
 			const stream = choice.engine.chat(
-				{
-					model: choice.model,
-					messages: history,
-					options: generationOptions(settings(), this.#conversationOf(target.conversationId))
-				},
+				{ model: choice.model, messages: prepared.messages, options },
 				abort.signal
 			);
-			const reasoning = reasoningClock(startsInReasoning(choice.kind, choice.model));
+			const reasoning = reasoningClock(startsInside);
 			for await (const delta of stream) {
 				if (delta.type === 'text') {
 					target.content += delta.text;
@@ -244,6 +268,10 @@ export class ChatState {
 				} else {
 					target.usage = delta.usage;
 					target.timings = delta.timings;
+					// Estimates learn from what the engine counted (Ollama reports prompt tokens).
+					if (prepared.estimated && delta.usage) {
+						calibration.observe(estimateMessageTokens(prepared.messages), delta.usage.promptTokens);
+					}
 				}
 			}
 			target.status = 'done';
@@ -260,6 +288,7 @@ export class ChatState {
 					model: target.model,
 					engine: target.engine,
 					reasoningMs: target.reasoningMs,
+					context: $state.snapshot(target.context),
 					usage: $state.snapshot(target.usage),
 					timings: $state.snapshot(target.timings),
 					error: $state.snapshot(target.error)
@@ -270,6 +299,23 @@ export class ChatState {
 			this.streaming = null;
 			this.#deps.onChanged();
 		}
+	}
+
+	#calibrationFor(model: string): TokenCalibration {
+		let calibration = this.#calibrations.get(model);
+		if (!calibration) {
+			calibration = new TokenCalibration();
+			this.#calibrations.set(model, calibration);
+		}
+		return calibration;
+	}
+
+	async #storeSummary(conversationId: string, summary: ConversationSummary | undefined) {
+		const conversation = this.#conversationOf(conversationId);
+		if (conversation) conversation.summary = summary;
+		await this.#deps.repo
+			.updateConversation(conversationId, { summary })
+			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
 	}
 
 	/** The open conversation's record when `id` is it (pins and options live there). */
@@ -322,7 +368,7 @@ export class ChatState {
 			for await (const delta of choice.engine.chat(request, AbortSignal.timeout(30_000))) {
 				if (delta.type === 'text') raw += delta.text;
 			}
-			const title = cleanGeneratedTitle(raw);
+			const title = cleanGeneratedTitle(stripReasoning(raw));
 			if (!title) return;
 			await repo.updateConversation(conversationId, { title, titleFinal: true });
 			if (this.conversation?.id === conversationId) this.conversation.title = title;

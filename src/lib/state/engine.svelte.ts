@@ -155,6 +155,11 @@ export class EngineState {
 		return this.#factory.preferredModel?.(kind, models) ?? models[0]?.id ?? (wanted || null);
 	}
 
+	/** What the engine reports about a model (window, display name), when it listed it. */
+	modelInfo(kind: EngineKind, model: string): ModelInfo | undefined {
+		return this.candidates[kind].models.find((m) => m.id === model);
+	}
+
 	/** Re-checks every engine (or one), recreating any whose address or key changed. */
 	async refresh(kind?: EngineKind): Promise<void> {
 		await this.#syncEngines();

@@ -101,7 +101,12 @@ const MessageSchema = v.object({
 	),
 	reasoningMs: v.optional(Finite),
 	context: v.optional(
-		v.object({ summarizedTurns: Finite, contextWindow: Finite, promptTokens: Finite })
+		v.object({
+			summarizedTurns: Finite,
+			omittedTurns: v.optional(Finite, 0),
+			contextWindow: Finite,
+			promptTokens: Finite
+		})
 	),
 	error: v.optional(
 		v.object({

@@ -37,6 +37,8 @@ export type ConversationMode = 'chat';
 /** What the context budget did for one answer, shown beside it. */
 export interface ContextNote {
 	summarizedTurns: number;
+	/** Turns left out with no summary (summarising failed or had no room). */
+	omittedTurns: number;
 	contextWindow: number;
 	promptTokens: number;
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '$lib/types/chat';
-import { buildThread, childrenByParent, newestLeaf, toRequestMessages } from '$lib/utils/thread';
+import { buildThread, childrenByParent, newestLeaf, requestTurns } from '$lib/utils/thread';
+
+const sent = (thread: Message[]) => requestTurns(thread).map((t) => t.message);
 import { cleanGeneratedTitle, titleFromText } from '$lib/utils/title';
 
 function msg(
@@ -56,19 +58,18 @@ describe('message tree', () => {
 		expect(newestLeaf(children, 'u1b')).toBe('a3');
 	});
 
-	it('sends the system prompt and leaves failed or empty answers out', () => {
+	it('leaves failed or empty answers out', () => {
 		const thread = [
 			msg('hi', null, 1),
 			msg('oops', 'hi', 2, { role: 'assistant', status: 'error' }),
 			msg('', 'hi', 3, { role: 'assistant', content: '' }),
 			msg('partial', 'hi', 4, { role: 'assistant', status: 'interrupted' })
 		];
-		expect(toRequestMessages(thread, '  Be brief. ')).toEqual([
-			{ role: 'system', content: 'Be brief.' },
+		expect(sent(thread)).toEqual([
 			{ role: 'user', content: 'hi' },
 			{ role: 'assistant', content: 'partial' }
 		]);
-		expect(toRequestMessages(thread.slice(0, 1), '')).toEqual([{ role: 'user', content: 'hi' }]);
+		expect(requestTurns(thread).map((t) => t.id)).toEqual(['hi', 'partial']);
 	});
 
 	it('keeps reasoning out of the history, and an answer that was only reasoning out entirely', () => {
@@ -78,7 +79,7 @@ describe('message tree', () => {
 			msg('and?', 'x', 3),
 			msg('<think>still going', 'and?', 4, { role: 'assistant', status: 'aborted' })
 		];
-		expect(toRequestMessages(thread, '')).toEqual([
+		expect(sent(thread)).toEqual([
 			{ role: 'user', content: 'why?' },
 			{ role: 'assistant', content: 'Because.' },
 			{ role: 'user', content: 'and?' }

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '$lib/engine/types';
 import type { Message } from '$lib/types/chat';
-import { stripReasoning } from '$lib/utils/reasoning';
+import { stripReasoning, type ReasoningOptions } from '$lib/utils/reasoning';
 
 /** The visible branch: from the root down to `leafId`, following parent links. */
 export function buildThread(byId: ReadonlyMap<string, Message>, leafId: string | null): Message[] {
@@ -41,18 +41,20 @@ export function newestLeaf(children: ReadonlyMap<string | null, Message[]>, id: 
 }
 
 /**
- * What the engine sees: the system prompt, then each turn's text. Failed or empty answers are
- * left out, so a retry does not teach the model its own error, and an answer's reasoning
+ * The turns the engine sees, each with the id of the message it came from. Failed or empty answers
+ * are left out, so a retry does not teach the model its own error, and an answer's reasoning
  * (<think>…</think>) is left out: models are trained to see only final answers in history.
  */
-export function toRequestMessages(thread: readonly Message[], systemPrompt: string): ChatMessage[] {
-	const out: ChatMessage[] = [];
-	if (systemPrompt.trim()) out.push({ role: 'system', content: systemPrompt.trim() });
+export function requestTurns(
+	thread: readonly Message[],
+	reasoning: ReasoningOptions = {}
+): { id: string; message: ChatMessage }[] {
+	const out: { id: string; message: ChatMessage }[] = [];
 	for (const m of thread) {
-		if (m.status === 'error' || m.status === 'streaming') continue;
-		const content = m.role === 'assistant' ? stripReasoning(m.content) : m.content;
+		if (m.status === 'error' || m.status === 'streaming' || m.role === 'system') continue;
+		const content = m.role === 'assistant' ? stripReasoning(m.content, reasoning) : m.content;
 		if (m.role === 'assistant' && content.length === 0) continue;
-		out.push({ role: m.role, content });
+		out.push({ id: m.id, message: { role: m.role, content } });
 	}
 	return out;
 }

@@ -1,0 +1,127 @@
+import { planWithSummary, engineSummarizer } from '$lib/agent/summary';
+import type { ContextSummary } from '$lib/agent/context-budget';
+import type { ChatMessage, LlmEngine } from '$lib/engine/types';
+import type { ContextNote, ConversationSummary, Message } from '$lib/types/chat';
+import type { ReasoningOptions } from '$lib/utils/reasoning';
+import { requestTurns } from '$lib/utils/thread';
+import {
+	MESSAGE_OVERHEAD_TOKENS,
+	estimateEachMessage,
+	type TokenCalibration
+} from '$lib/utils/tokens';
+
+/** Used when an engine does not say how long its window is (Ollama's default num_ctx). */
+export const DEFAULT_CONTEXT_WINDOW = 4096;
+
+export interface HistoryInput {
+	/** The visible branch, oldest first, ending with the message to answer (or to continue). */
+	thread: readonly Message[];
+	systemPrompt: string;
+	/** The conversation's stored rolling summary, if any. */
+	stored: ConversationSummary | undefined;
+	engine: LlmEngine;
+	model: string;
+	/** e.g. "Qwen2.5 1.5B", for the overflow message. */
+	modelLabel: string;
+	contextWindow: number;
+	maxTokens: number;
+	reasoning: ReasoningOptions;
+	/** Corrects estimates with what the engine reported last time (when it has no tokenizer). */
+	calibration?: TokenCalibration;
+	signal?: AbortSignal;
+}
+
+export interface PreparedHistory {
+	messages: ChatMessage[];
+	/** The summary to store for the next turn: undefined = keep the stored one, null = drop it. */
+	summary: ConversationSummary | null | undefined;
+	/** Set when older turns were summarized or left out for this answer. */
+	note?: ContextNote;
+	/** True when the counts were estimates (calibrate them with the reported prompt tokens). */
+	estimated: boolean;
+}
+
+/**
+ * The history an engine gets for one answer: failed and empty answers and every reasoning block
+ * left out; older turns replaced by a rolling summary when the window is too small (the model
+ * writes it); a context_overflow HearthError when even the newest message cannot fit.
+ */
+export async function prepareHistory(input: HistoryInput): Promise<PreparedHistory> {
+	const turns = requestTurns(input.thread, input.reasoning);
+	const system = input.systemPrompt.trim()
+		? { role: 'system' as const, content: input.systemPrompt.trim() }
+		: null;
+
+	const { engine, model } = input;
+	const tokenizer = engine.countTokens?.bind(engine);
+	let estimated = !tokenizer;
+	const count = async (messages: ChatMessage[]): Promise<number[]> => {
+		if (tokenizer && !estimated) {
+			try {
+				const counts = await tokenizer(
+					model,
+					messages.map((m) => m.content),
+					input.signal
+				);
+				return counts.map((n) => n + MESSAGE_OVERHEAD_TOKENS);
+			} catch {
+				estimated = true; // the engine cannot count right now: estimate from here on
+			}
+		}
+		const estimates = estimateEachMessage(messages);
+		return input.calibration ? estimates.map((n) => input.calibration!.adjust(n)) : estimates;
+	};
+
+	const planned = await planWithSummary(
+		{
+			system,
+			summary: validSummary(input.stored, turns),
+			turns: turns.map((t) => t.message),
+			contextWindow: input.contextWindow,
+			reserveForAnswer: Math.min(input.maxTokens, Math.floor(input.contextWindow / 4)),
+			count
+		},
+		engineSummarizer(engine, model, input.signal, input.reasoning),
+		{ modelLabel: input.modelLabel }
+	);
+
+	const summary = toStored(planned.summary, turns);
+	const changed =
+		summary?.text !== input.stored?.text || summary?.throughId !== input.stored?.throughId;
+	const note =
+		planned.summarizedTurns > 0 || planned.omittedTurns > 0
+			? {
+					summarizedTurns: planned.summarizedTurns,
+					omittedTurns: planned.omittedTurns,
+					contextWindow: input.contextWindow,
+					promptTokens: planned.tokens
+				}
+			: undefined;
+	return {
+		messages: planned.messages,
+		summary: changed ? summary : undefined,
+		...(note ? { note } : {}),
+		estimated
+	};
+}
+
+/** A stored summary applies only while this branch still holds the message it ends with. */
+function validSummary(
+	stored: ConversationSummary | undefined,
+	turns: readonly { id: string }[]
+): ContextSummary | null {
+	if (!stored || stored.coversCount < 1) return null;
+	if (turns[stored.coversCount - 1]?.id !== stored.throughId) return null;
+	return { text: stored.text, coversCount: stored.coversCount };
+}
+
+function toStored(
+	summary: ContextSummary | null,
+	turns: readonly { id: string }[]
+): ConversationSummary | null {
+	if (!summary) return null;
+	const through = turns[summary.coversCount - 1];
+	return through
+		? { text: summary.text, coversCount: summary.coversCount, throughId: through.id }
+		: null;
+}

@@ -1,0 +1,109 @@
+import { expect, test } from '@playwright/test';
+import {
+	OPENAI,
+	OPENAI_KEY,
+	answers,
+	lastAnswerDone,
+	openHearth,
+	send,
+	watchErrors
+} from './helpers';
+
+// The fallback chain and the OpenAI-compatible engine, against the fixture servers started in
+// global-setup.ts. Ollama is pointed at a closed port where the chain must fall through it.
+const CLOSED = 'http://127.0.0.1:9';
+
+test('with Ollama down, an OpenAI-compatible server answers, and the chain says why', async ({
+	page
+}) => {
+	const errors = watchErrors(page);
+	await openHearth(
+		page,
+		{ ollamaUrl: CLOSED, openaiUrl: OPENAI(), openaiKey: OPENAI_KEY },
+		'/',
+		'qwen2.5-0.5b-instruct'
+	);
+	await expect(page.getByTestId('engine-status')).toContainText('OpenAI-compatible server');
+	await send(page, 'hello from the LAN');
+	const answer = await lastAnswerDone(page);
+	await expect(answer).toHaveAttribute('data-status', 'done');
+	await expect(answer).toContainText('hello from the LAN');
+
+	await page.getByRole('button', { name: 'Conversation settings' }).click();
+	const chain = page.getByTestId('engine-chain');
+	await expect(chain).toContainText('Ollama');
+	await expect(chain.locator('li.ready.active')).toContainText('OpenAI-compatible');
+	expect(errors).toEqual([]);
+});
+
+test('a wrong API key is explained, and the key is never shown', async ({ page }) => {
+	await openHearth(
+		page,
+		{ ollamaUrl: CLOSED, openaiUrl: OPENAI(), openaiKey: 'sk-wrong-key', engine: 'openai' },
+		'/',
+		/OpenAI-compatible/
+	);
+	const notice = page.getByTestId('engine-notice');
+	await expect(notice).toContainText(/API key/i);
+	await expect(notice).not.toContainText('sk-wrong-key');
+	await send(page, 'anyone?');
+	const answer = await lastAnswerDone(page);
+	await expect(answer).toHaveAttribute('data-status', 'error');
+	await expect(answer).toContainText(/API key/i);
+});
+
+test('with nothing ready, onboarding offers every way to get an engine', async ({ page }) => {
+	await openHearth(page, { ollamaUrl: CLOSED }, '/', 'No engine ready');
+	const notice = page.getByTestId('engine-notice');
+	await expect(notice).toContainText('In this browser');
+	await expect(notice).toContainText('OLLAMA_ORIGINS=');
+	await expect(notice).toContainText('OpenAI-compatible');
+});
+
+test('reasoning streams into a collapsible block with its duration, apart from the answer', async ({
+	page
+}) => {
+	await openHearth(page);
+	await send(page, '[[think]] why is the sky blue?');
+	const answer = await lastAnswerDone(page);
+	await expect(answer).toHaveAttribute('data-status', 'done');
+	const thinking = answer.locator('details[data-testid="thinking"]');
+	await expect(thinking).toBeVisible();
+	await expect(thinking.locator('summary')).toContainText(/Thought for/);
+	await expect(thinking).not.toHaveAttribute('open', '');
+	await thinking.locator('summary').click();
+	await expect(thinking).toContainText('some reasoning');
+	await expect(answer.locator('.markdown')).toHaveText('The answer.');
+});
+
+test('a conversation can be pinned to another engine and keeps its own settings', async ({
+	page
+}) => {
+	await openHearth(page, { openaiUrl: OPENAI(), openaiKey: OPENAI_KEY });
+	await send(page, 'first, from Ollama');
+	await expect(await lastAnswerDone(page)).toHaveAttribute('data-status', 'done');
+
+	await page.getByRole('button', { name: 'Conversation settings' }).click();
+	const dialog = page.getByTestId('conversation-settings');
+	await dialog.getByLabel('Engine and model').selectOption({ label: 'llama-3.2-1b-instruct' });
+	await dialog.getByLabel('Temperature').fill('0.2');
+	await dialog.getByLabel('Temperature').blur();
+	await dialog.getByRole('button', { name: 'Close' }).click();
+	await expect(page.getByTestId('engine-status')).toContainText(
+		'llama-3.2-1b-instruct (this conversation)'
+	);
+
+	await send(page, 'second, from the server');
+	const answer = await lastAnswerDone(page);
+	await expect(answer).toHaveAttribute('data-status', 'done');
+	await expect(answer).toContainText('llama-3.2-1b-instruct');
+
+	// The pin and the setting are stored with the conversation.
+	await page.reload();
+	await expect(page.getByTestId('engine-status')).toContainText('(this conversation)');
+	await page.getByRole('button', { name: 'Conversation settings' }).click();
+	await expect(page.getByTestId('conversation-settings').getByLabel('Temperature')).toHaveValue(
+		'0.2'
+	);
+	await expect(answers(page)).toHaveCount(2);
+});
