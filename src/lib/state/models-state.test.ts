@@ -141,25 +141,41 @@ beforeEach(() => {
 
 describe('ModelsState.refresh', () => {
 	it('builds one row per catalog model and defaults to the recommended one', async () => {
-		store.models.set(qwen15.variants.f16.id, complete(qwen15.variants.f16.id, 900));
 		await models.refresh();
 
 		expect(models.probing).toBe(false);
 		expect(models.rows.map((r) => r.model.key)).toEqual(CATALOG.map((m) => m.key));
+		expect(models.rows.every((r) => r.variant.precision === 'f16')).toBe(true);
 		const recommended = models.assessment?.recommended;
 		expect(recommended?.fit.ok).toBe(true);
 		expect(models.defaultId).toBe(recommended?.fit.variant.id);
 		const defaults = models.rows.filter((r) => r.isDefault);
 		expect(defaults.map((r) => r.variant.id)).toEqual([recommended?.fit.variant.id]);
-		expect(models.rows.filter((r) => r.isRecommended)).toHaveLength(1);
+		expect(models.rows.filter((r) => r.isRecommended).map((r) => r.variant.id)).toEqual([
+			recommended?.fit.variant.id
+		]);
+		expect(models.installed).toEqual([]);
+		expect(models.persisted).toBe(false);
+		expect(models.recommendedLabel).toContain(recommended?.model.name);
+		expect(errors).toEqual([]);
+	});
+
+	it('reads stored models, and prefers a downloaded model to one still to fetch', async () => {
+		store.models.set(qwen15.variants.f16.id, complete(qwen15.variants.f16.id, 900));
+		await models.refresh();
+		const recommended = models.assessment!.recommended!.fit.variant.id;
+		expect(recommended).not.toBe(qwen15.variants.f16.id);
 
 		const qwenRow = models.rows.find((r) => r.model.key === qwen15.key)!;
-		expect(qwenRow.variant.precision).toBe('f16');
 		expect(qwenRow.status).toBe('complete');
 		expect(models.installed).toEqual([qwen15.variants.f16.id]);
 		expect(models.totalBytes).toBe(900);
-		expect(models.persisted).toBe(false);
-		expect(errors).toEqual([]);
+		expect(models.defaultId).toBe(qwen15.variants.f16.id);
+
+		store.models.set(recommended, complete(recommended, 2000));
+		await models.refresh();
+		expect(models.defaultId).toBe(recommended);
+		expect(models.totalBytes).toBe(2900);
 	});
 
 	it('keeps the chosen default while it is offered, and falls back when it is not', async () => {

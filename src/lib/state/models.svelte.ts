@@ -124,14 +124,22 @@ export class ModelsState {
 	// defaultId and rows are plain getters, not $derived: they read settings(), which need not be
 	// reactive (tests pass a plain object), and a cached derived would then go stale.
 
-	/** The model new conversations use: the chosen one when usable, else the recommended one. */
+	/**
+	 * The model new conversations use: the chosen one when usable; else the recommended one if it
+	 * is downloaded; else a downloaded one this device can run (a model in hand beats one to fetch);
+	 * else the recommended one.
+	 */
 	get defaultId(): string | null {
 		const wanted = this.#deps.settings().webModel;
+		const offers = this.assessment?.offers ?? [];
 		if (wanted) {
-			const offered = this.assessment?.offers.some((o) => o.fit.ok && o.fit.variant.id === wanted);
+			const offered = offers.some((o) => o.fit.ok && o.fit.variant.id === wanted);
 			if (offered || this.installed.includes(wanted)) return wanted;
 		}
-		return this.assessment?.recommended?.fit.variant.id ?? null;
+		const recommended = this.assessment?.recommended?.fit.variant.id ?? null;
+		if (recommended && this.installed.includes(recommended)) return recommended;
+		const ready = offers.find((o) => o.fit.ok && this.installed.includes(o.fit.variant.id));
+		return ready?.fit.variant.id ?? recommended;
 	}
 
 	/** One row per catalog model the assessment covers, with the variant it offers. */
