@@ -199,6 +199,16 @@ describe('ModelsState.refresh', () => {
 		expect(models.specFor(models.defaultId!)?.requiredFeatures).toEqual([]);
 	});
 
+	it('does not list a stored 16-bit build to the engine on a GPU without 16-bit floats', async () => {
+		gpu = { ...STRONG_GPU, shaderF16: false };
+		store.models.set(smol.variants.f16.id, complete(smol.variants.f16.id, 200));
+		store.models.set(smol.variants.f32.id, complete(smol.variants.f32.id, 250));
+		await models.refresh();
+
+		expect(models.installed).toEqual([smol.variants.f16.id, smol.variants.f32.id]);
+		expect(models.installedModels().map((m) => m.id)).toEqual([smol.variants.f32.id]);
+	});
+
 	it('keeps a downloaded model offered when free space runs too low for new downloads', async () => {
 		const id = llama1.variants.f16.id;
 		store.models.set(id, complete(id, 700e6));
@@ -356,6 +366,45 @@ describe('ModelsState.download', () => {
 	it('reports an unknown model id instead of throwing', async () => {
 		await models.download('Nope-q4f16_1-MLC');
 		expect(errors.map((e) => e.code)).toEqual(['model_not_found']);
+	});
+});
+
+describe('ModelsState for the engine', () => {
+	it('lists downloaded models before any refresh, reading storage once', async () => {
+		const id = llama1.variants.f32.id;
+		store.models.set(id, complete(id, 800));
+		let inspections = 0;
+		const inspect = store.inspect.bind(store);
+		store.inspect = (spec) => {
+			inspections++;
+			return inspect(spec);
+		};
+
+		const [first, second] = await Promise.all([models.listInstalled(), models.listInstalled()]);
+		expect(first.map((m) => m.id)).toEqual([id]);
+		expect(second).toEqual(first);
+		expect(inspections).toBe(CATALOG.length * 2);
+		expect(models.preferredInstalled(first)).toBe(id);
+	});
+
+	it('prefers the default, then the chosen model, then the first downloaded one', async () => {
+		const small = smol.variants.f16.id;
+		const large = qwen15.variants.f16.id;
+		store.models.set(small, complete(small, 200));
+		store.models.set(large, complete(large, 900));
+		await models.refresh();
+		const installed = models.installedModels();
+
+		expect(models.preferredInstalled(installed)).toBe(models.defaultId);
+		models.setDefault(small);
+		expect(models.preferredInstalled(installed)).toBe(small);
+		expect(models.preferredInstalled([])).toBeNull();
+		expect(models.specFor(large)).toMatchObject({
+			id: large,
+			modelLibUrl: `${settings.modelLibBaseUrl}${qwen15.variants.f16.lib}`,
+			requiredFeatures: ['shader-f16']
+		});
+		expect(models.specFor('Unknown-MLC')).toBeUndefined();
 	});
 });
 

@@ -92,6 +92,8 @@ export class ModelsState {
 	#refreshRun = 0;
 	#askedPersistence = false;
 	#gpu: GpuProbe | null = null;
+	/** The first read of what is stored; the engine may list models before any refresh. */
+	#inspected: Promise<void> | null = null;
 
 	constructor(deps: ModelsDeps) {
 		this.#deps = deps;
@@ -173,11 +175,9 @@ export class ModelsState {
 	async refresh(): Promise<void> {
 		const run = ++this.#refreshRun;
 		this.probing = true;
-		await Promise.all([
-			this.#assess(run),
-			...this.#allVariants().map(({ model, variant }) => this.#inspect(model, variant)),
-			this.#readPersisted()
-		]);
+		const inspected = this.#inspectAll();
+		this.#inspected = inspected;
+		await Promise.all([this.#assess(run), inspected, this.#readPersisted()]);
 		if (run === this.#refreshRun) this.probing = false;
 	}
 
@@ -287,11 +287,14 @@ export class ModelsState {
 		return this.persisted;
 	}
 
-	/** The complete models, as the in-browser engine lists them. */
+	/** The complete models this device can load, as the in-browser engine lists them. */
 	installedModels(): ModelInfo[] {
+		// An f16 build stored earlier cannot load on a GPU without 16-bit floats: leave it out.
+		const noF16 = this.env?.gpu.webgpu === true && !this.env.gpu.shaderF16;
 		return this.installed.flatMap((id) => {
 			const found = findVariant(id, this.#catalog);
 			if (!found) return [];
+			if (noF16 && found.variant.requiredFeatures.includes('shader-f16')) return [];
 			const { model, variant } = found;
 			return [
 				{
@@ -305,6 +308,23 @@ export class ModelsState {
 				}
 			];
 		});
+	}
+
+	/** For WebLlmEngine's `listInstalled`: reads storage first when nothing has read it yet. */
+	async listInstalled(): Promise<ModelInfo[]> {
+		this.#inspected ??= this.#inspectAll();
+		await this.#inspected;
+		return this.installedModels();
+	}
+
+	/** For the engine chain: the default when downloaded, else the chosen one, else the first. */
+	preferredInstalled(installed: readonly ModelInfo[]): string | null {
+		const ids = installed.map((m) => m.id);
+		const wanted = this.#deps.settings().webModel;
+		const defaultId = this.defaultId;
+		if (defaultId && ids.includes(defaultId)) return defaultId;
+		if (wanted && ids.includes(wanted)) return wanted;
+		return ids[0] ?? null;
 	}
 
 	specFor(variantId: string): WebModelSpec | undefined {
@@ -356,6 +376,12 @@ export class ModelsState {
 		} catch {
 			// The old figures stay; the next refresh tries again.
 		}
+	}
+
+	async #inspectAll(): Promise<void> {
+		await Promise.all(
+			this.#allVariants().map(({ model, variant }) => this.#inspect(model, variant))
+		);
 	}
 
 	async #inspect(model: CatalogModel, variant: CatalogVariant): Promise<void> {
