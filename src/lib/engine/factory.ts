@@ -5,8 +5,8 @@ import type { EngineKind, LlmEngine, ModelInfo } from '$lib/engine/types';
 import type { Settings } from '$lib/types/settings';
 
 export interface EngineFactoryDeps {
-	/** The in-browser engine; absent where there is no worker support (Node tests). */
-	webllm?: () => LlmEngine;
+	/** The in-browser engine; null or absent where it cannot run (no WebGPU, Node tests). */
+	webllm?: () => LlmEngine | null;
 	/** The in-browser model to prefer when the user chose none (the recommended one). */
 	preferredWebModel?: (installed: ModelInfo[]) => string | null;
 	/** A server call failed before any text and will be tried again (the UI says so). */

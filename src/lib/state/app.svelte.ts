@@ -1,5 +1,9 @@
 import { getContext, setContext } from 'svelte';
 import { createEngineFactory } from '$lib/engine/factory';
+import { ModelStore } from '$lib/engine/model-store';
+import { WebLlmEngine } from '$lib/engine/webllm';
+import { ModelsState } from '$lib/state/models.svelte';
+import { HearthError as CodedError } from '$lib/types/errors';
 import { ChatState } from '$lib/state/chat.svelte';
 import { ConversationListState } from '$lib/state/conversations.svelte';
 import { EngineState } from '$lib/state/engine.svelte';
@@ -22,6 +26,8 @@ export class AppState {
 	readonly pwa = new PwaState();
 	readonly settings: SettingsState;
 	readonly engine: EngineState;
+	/** In-browser models: the device assessment, downloads and storage. */
+	readonly models: ModelsState;
 	readonly list: ConversationListState;
 	readonly chat: ChatState;
 	/** Set when nothing will be saved (no IndexedDB): the banner explains. */
@@ -29,6 +35,7 @@ export class AppState {
 	/** The latest storage failure (quota above all), shown as a banner until dismissed. */
 	storageError = $state<HearthError | null>(null);
 	settingsOpen = $state(false);
+	modelsOpen = $state(false);
 	sidebarOpen = $state(false);
 
 	private constructor(
@@ -41,7 +48,35 @@ export class AppState {
 		this.repo = new ChatRepository(db);
 		const onError = (e: HearthError) => this.reportError(e);
 		this.settings = new SettingsState(db, settings, onError);
-		this.engine = new EngineState(() => this.settings.value, createEngineFactory());
+		// One in-browser engine for the app's life: it owns the worker and the loaded model. It and
+		// the models state refer to each other through closures, so neither needs the other first.
+		const webllm = new WebLlmEngine({
+			resolveSpec: (id) => this.models.specFor(id),
+			listInstalled: () => this.models.listInstalled()
+		});
+		this.models = new ModelsState({
+			store: createModelStore(),
+			gpu: () => webllm.gpu(),
+			settings: () => this.settings.value,
+			updateSettings: (patch) => this.settings.update(patch),
+			requestPersistence,
+			persisted: async () => (await navigator.storage?.persisted?.()) ?? false,
+			onError,
+			onInstalledChanged: () => void this.engine.refresh('webllm')
+		});
+		this.engine = new EngineState(
+			() => this.settings.value,
+			createEngineFactory({
+				// Without WebGPU the in-browser engine is left out of the chain ("not available").
+				webllm: () => ('gpu' in navigator ? webllm : null),
+				preferredWebModel: (installed) => this.models.preferredInstalled(installed),
+				onRetry: (info, label) =>
+					this.toasts.push(
+						`${label} did not answer (${info.error.message.slice(0, 80)}). Trying again in ${Math.ceil(info.delayMs / 1000)} s…`,
+						{ ms: Math.max(3000, info.delayMs) }
+					)
+			})
+		);
 		this.list = new ConversationListState(db, this.repo, this.toasts, onError);
 		this.chat = new ChatState({
 			repo: this.repo,
@@ -74,6 +109,36 @@ export class AppState {
 	reportError(e: HearthError): void {
 		if (e.code === 'quota_exceeded' || e.code.startsWith('storage')) this.storageError = e;
 		else this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 8000 });
+	}
+}
+
+/** Cache Storage is missing in some private modes: in-browser models then explain why. */
+function createModelStore(): ModelStore | NoModelStore {
+	try {
+		return new ModelStore();
+	} catch (e) {
+		return new NoModelStore(e);
+	}
+}
+
+/** Stands in for the store where Cache Storage is unavailable: every call says so. */
+class NoModelStore {
+	readonly #error: CodedError;
+	constructor(cause: unknown) {
+		this.#error = new CodedError(
+			'storage_unavailable',
+			'This browser does not let Hearth store model files here (Cache Storage is off, as in some private windows).',
+			{ cause }
+		);
+	}
+	inspect(): never {
+		throw this.#error;
+	}
+	download(): never {
+		throw this.#error;
+	}
+	delete(): never {
+		throw this.#error;
 	}
 }
 

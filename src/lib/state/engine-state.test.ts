@@ -43,7 +43,11 @@ const down = () => new HearthError('engine_unreachable', 'Ollama is not running 
 
 describe('EngineState fallback chain', () => {
 	it('prefers the in-browser engine when it has a downloaded model', async () => {
-		const { state } = setup({ webllm: [model('qwen-web')], ollama: [model('llama')], openai: null });
+		const { state } = setup({
+			webllm: [model('qwen-web')],
+			ollama: [model('llama')],
+			openai: null
+		});
 		await state.refresh();
 		expect(state.active?.kind).toBe('webllm');
 		expect(state.model).toBe('qwen-web');
@@ -52,7 +56,11 @@ describe('EngineState fallback chain', () => {
 	});
 
 	it('falls back to Ollama, then to the OpenAI-compatible server', async () => {
-		const { state, scripts } = setup({ webllm: [], ollama: [model('llama')], openai: [model('gpt')] });
+		const { state, scripts } = setup({
+			webllm: [],
+			ollama: [model('llama')],
+			openai: [model('gpt')]
+		});
 		await state.refresh();
 		expect(state.active?.kind).toBe('ollama');
 		scripts.ollama = down();
@@ -126,7 +134,11 @@ describe('EngineState fallback chain', () => {
 	});
 
 	it('recreates an engine whose address changed, disposing the old one', async () => {
-		const { state, settings, disposed } = setup({ webllm: null, ollama: [model('a')], openai: null });
+		const { state, settings, disposed } = setup({
+			webllm: null,
+			ollama: [model('a')],
+			openai: null
+		});
 		const first = state.candidates.ollama.engine;
 		settings.ollamaUrl = 'http://elsewhere:11434';
 		await state.refresh();

@@ -2,7 +2,7 @@ import type { HearthDb } from '$lib/storage/db';
 import type { HearthExport } from '$lib/storage/export-schema';
 import type { Conversation, Message } from '$lib/types/chat';
 import { HearthError, toHearthError } from '$lib/types/errors';
-import { DEFAULT_SETTINGS } from '$lib/types/settings';
+import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 
 export interface ImportResult {
@@ -55,7 +55,8 @@ export async function exportAll(db: HearthDb): Promise<HearthExport> {
 		};
 		if (settingsRow) {
 			// A backup file travels (mail, cloud drives): the server API key stays on this device.
-			const { openaiKey: _secret, ...shareable } = settingsRow.value;
+			const shareable: Partial<Settings> = { ...settingsRow.value };
+			delete shareable.openaiKey;
 			data.settings = shareable;
 		}
 		return data;
