@@ -33,7 +33,8 @@ test('with Ollama down, an OpenAI-compatible server answers, and the chain says 
 	const chain = page.getByTestId('engine-chain');
 	await expect(chain).toContainText('Ollama');
 	await expect(chain.locator('li.ready.active')).toContainText('OpenAI-compatible');
-	expect(errors).toEqual([]);
+	// Chromium logs each refused connection to the closed Ollama port; nothing else may appear.
+	expect(errors.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);
 });
 
 test('a wrong API key is explained, and the key is never shown', async ({ page }) => {
