@@ -8,14 +8,17 @@ import type {
 	ModelInfo
 } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
+import { PREVIEW_CHARS, callError } from '$lib/engine/http-errors';
+import type { HttpErrorHints } from '$lib/engine/http-errors';
 import {
-	PREVIEW_CHARS,
-	callError,
-	fetchOrUnreachable,
-	responseError,
-	stoppedError
-} from '$lib/engine/http-errors';
-import type { CallState, HttpErrorHints } from '$lib/engine/http-errors';
+	CallScopes,
+	PROBE_TIMEOUT_MS,
+	defaultFetch,
+	pageOrigin,
+	readJsonBody,
+	sendHttp
+} from '$lib/engine/http-call';
+import type { CallScope } from '$lib/engine/http-call';
 import { readNdjsonLines } from '$lib/engine/ndjson';
 import {
 	ollamaHttpHints,
@@ -35,15 +38,6 @@ export interface OllamaEngineOptions {
 	fetch?: typeof fetch;
 }
 
-/** A probe that hangs (a host that drops packets) must not leave the settings page spinning. */
-const PROBE_TIMEOUT_MS = 5000;
-
-/** An abort scope for one call: the caller's signal, dispose() and an optional time-out. */
-interface CallScope extends CallState {
-	/** Aborts the request if still running (closing its connection) and unlinks the caller. */
-	end: () => void;
-}
-
 /**
  * Talks to a local Ollama server over its REST API with plain fetch, so Hearth controls exactly
  * how malformed lines, dropped connections and aborts surface (always as a HearthError).
@@ -54,18 +48,17 @@ export class OllamaEngine implements LlmEngine {
 	readonly baseUrl: string;
 	readonly #hints: HttpErrorHints;
 	readonly #fetch: typeof fetch;
-	readonly #inFlight = new Set<AbortController>();
+	readonly #scopes = new CallScopes();
 
 	constructor(options: OllamaEngineOptions) {
 		this.baseUrl = options.baseUrl.replace(/\/+$/, '');
 		this.label = `Ollama at ${this.baseUrl}`;
 		this.#hints = ollamaHttpHints(this.label, this.baseUrl, options.origin ?? pageOrigin());
-		// Called without a receiver: browsers throw "Illegal invocation" for fetch bound to another object.
-		this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+		this.#fetch = options.fetch ?? defaultFetch();
 	}
 
 	async probe(signal?: AbortSignal): Promise<EngineProbe> {
-		const scope = this.#scope(signal, PROBE_TIMEOUT_MS);
+		const scope = this.#scopes.open(signal, PROBE_TIMEOUT_MS);
 		try {
 			const body = await this.#getJson('/api/version', scope);
 			const version = isRecord(body) && typeof body.version === 'string' ? body.version : undefined;
@@ -78,7 +71,7 @@ export class OllamaEngine implements LlmEngine {
 	}
 
 	async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-		const scope = this.#scope(signal);
+		const scope = this.#scopes.open(signal);
 		try {
 			const body = await this.#getJson('/api/tags', scope);
 			if (!isRecord(body) || !Array.isArray(body.models)) {
@@ -114,7 +107,7 @@ export class OllamaEngine implements LlmEngine {
 	}
 
 	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatDelta> {
-		const scope = this.#scope(signal);
+		const scope = this.#scopes.open(signal);
 		const startedAt = performance.now();
 		try {
 			const response = await this.#send('/api/chat', scope, chatBody(request), request.model);
@@ -149,75 +142,23 @@ export class OllamaEngine implements LlmEngine {
 	}
 
 	async dispose(): Promise<void> {
-		for (const controller of this.#inFlight) controller.abort();
-		this.#inFlight.clear();
-	}
-
-	#scope(signal?: AbortSignal, timeoutMs?: number): CallScope {
-		const controller = new AbortController();
-		let timedOut = false;
-		const onAbort = () => controller.abort();
-		if (signal?.aborted) controller.abort();
-		else signal?.addEventListener('abort', onAbort, { once: true });
-		const timer =
-			timeoutMs === undefined
-				? undefined
-				: setTimeout(() => {
-						timedOut = true;
-						controller.abort();
-					}, timeoutMs);
-		this.#inFlight.add(controller);
-		return {
-			signal: controller.signal,
-			timedOut: () => timedOut,
-			end: () => {
-				clearTimeout(timer);
-				signal?.removeEventListener('abort', onAbort);
-				this.#inFlight.delete(controller);
-				controller.abort();
-			}
-		};
+		this.#scopes.abortAll();
 	}
 
 	async #getJson(path: string, scope: CallScope): Promise<unknown> {
 		const response = await this.#send(path, scope);
-		let text: string;
-		try {
-			text = await response.text();
-		} catch (e) {
-			if (scope.signal.aborted) throw e;
-			throw new HearthError(
-				'engine_stream_broken',
-				`The connection to Ollama dropped before its reply to ${path} arrived.`,
-				{ cause: e }
-			);
-		}
-		try {
-			return JSON.parse(text);
-		} catch (e) {
-			throw new HearthError(
-				'engine_malformed',
-				`${this.label} sent a reply to ${path} that is not JSON: ${text.slice(0, PREVIEW_CHARS)}`,
-				{ cause: e }
-			);
-		}
+		return readJsonBody(response, scope, {
+			dropped: `The connection to Ollama dropped before its reply to ${path} arrived.`,
+			notJson: `${this.label} sent a reply to ${path} that is not JSON`
+		});
 	}
 
 	/** One request; resolves only for a 2xx response, otherwise throws the coded error. */
 	async #send(path: string, scope: CallScope, body?: unknown, model?: string): Promise<Response> {
-		if (scope.signal.aborted) throw stoppedError();
-		const init = {
-			method: body === undefined ? 'GET' : 'POST',
-			headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: scope.signal
-		};
-		const url = `${this.baseUrl}${path}`;
-		const response = await fetchOrUnreachable(this.#fetch, url, init, this.#hints);
-		if (response.ok) return response;
 		// Only a chat names a model, so only its 404 can mean "not installed".
 		const recognise = model === undefined ? undefined : recogniseMissingModel(this.label, model);
-		throw await responseError(response, scope, { ...this.#hints, recognise });
+		const hints = { ...this.#hints, recognise };
+		return sendHttp({ fetch: this.#fetch, url: `${this.baseUrl}${path}`, scope, hints, body });
 	}
 
 	#parseLine(raw: string): ChatLine {
@@ -239,10 +180,4 @@ export class OllamaEngine implements LlmEngine {
 		}
 		return parsed;
 	}
-}
-
-function pageOrigin(): string {
-	// `location` is absent in Node and workers without one; file:// pages report the string "null".
-	const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
-	return origin && origin !== 'null' ? origin : '*';
 }

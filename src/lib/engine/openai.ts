@@ -10,14 +10,17 @@ import type {
 	Usage
 } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
+import { PREVIEW_CHARS, callError } from '$lib/engine/http-errors';
+import type { HttpErrorHints } from '$lib/engine/http-errors';
 import {
-	PREVIEW_CHARS,
-	callError,
-	fetchOrUnreachable,
-	responseError,
-	stoppedError
-} from '$lib/engine/http-errors';
-import type { CallState, HttpErrorHints } from '$lib/engine/http-errors';
+	CallScopes,
+	PROBE_TIMEOUT_MS,
+	defaultFetch,
+	pageOrigin,
+	readJsonBody,
+	sendHttp
+} from '$lib/engine/http-call';
+import type { CallScope } from '$lib/engine/http-call';
 import {
 	openAiHttpHints,
 	openAiModelNotFound,
@@ -38,15 +41,6 @@ export interface OpenAiEngineOptions {
 	origin?: string;
 	/** Injected for tests and non-browser hosts; defaults to the global fetch. */
 	fetch?: typeof fetch;
-}
-
-/** A probe that hangs (a host that drops packets) must not leave the settings page spinning. */
-const PROBE_TIMEOUT_MS = 5000;
-
-/** An abort scope for one call: the caller's signal, dispose() and an optional time-out. */
-interface CallScope extends CallState {
-	/** Aborts the request if still running (closing its connection) and unlinks the caller. */
-	end: () => void;
 }
 
 /** What a stream has told so far; enough to build `done` or to tell a cut-off from an end. */
@@ -72,7 +66,7 @@ export class OpenAiEngine implements LlmEngine {
 	readonly #apiKey: string | undefined;
 	readonly #hints: HttpErrorHints;
 	readonly #fetch: typeof fetch;
-	readonly #inFlight = new Set<AbortController>();
+	readonly #scopes = new CallScopes();
 
 	constructor(options: OpenAiEngineOptions) {
 		this.root = serverRoot(options.baseUrl);
@@ -85,13 +79,12 @@ export class OpenAiEngine implements LlmEngine {
 			options.origin ?? pageOrigin(),
 			this.#apiKey
 		);
-		// Called without a receiver: browsers throw "Illegal invocation" for fetch bound to another object.
-		this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+		this.#fetch = options.fetch ?? defaultFetch();
 	}
 
 	/** OpenAI's API has no version endpoint: a readable model list is the sign of life. */
 	async probe(signal?: AbortSignal): Promise<EngineProbe> {
-		const scope = this.#scope(signal, PROBE_TIMEOUT_MS);
+		const scope = this.#scopes.open(signal, PROBE_TIMEOUT_MS);
 		try {
 			await this.#models(scope);
 			return { ok: true };
@@ -103,7 +96,7 @@ export class OpenAiEngine implements LlmEngine {
 	}
 
 	async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-		const scope = this.#scope(signal);
+		const scope = this.#scopes.open(signal);
 		try {
 			return await this.#models(scope);
 		} catch (e) {
@@ -131,7 +124,7 @@ export class OpenAiEngine implements LlmEngine {
 	}
 
 	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatDelta> {
-		const scope = this.#scope(signal);
+		const scope = this.#scopes.open(signal);
 		const startedAt = performance.now();
 		const tally: StreamTally = { textChunks: 0 };
 		let sawDone = false;
@@ -172,8 +165,7 @@ export class OpenAiEngine implements LlmEngine {
 	}
 
 	async dispose(): Promise<void> {
-		for (const controller of this.#inFlight) controller.abort();
-		this.#inFlight.clear();
+		this.#scopes.abortAll();
 	}
 
 	#done(tally: StreamTally, startedAt: number): ChatDelta {
@@ -201,55 +193,12 @@ export class OpenAiEngine implements LlmEngine {
 		return { type: 'done', finishReason: tally.finishReason ?? 'stop', usage, timings };
 	}
 
-	#scope(signal?: AbortSignal, timeoutMs?: number): CallScope {
-		const controller = new AbortController();
-		let timedOut = false;
-		const onAbort = () => controller.abort();
-		if (signal?.aborted) controller.abort();
-		else signal?.addEventListener('abort', onAbort, { once: true });
-		const timer =
-			timeoutMs === undefined
-				? undefined
-				: setTimeout(() => {
-						timedOut = true;
-						controller.abort();
-					}, timeoutMs);
-		this.#inFlight.add(controller);
-		return {
-			signal: controller.signal,
-			timedOut: () => timedOut,
-			end: () => {
-				clearTimeout(timer);
-				signal?.removeEventListener('abort', onAbort);
-				this.#inFlight.delete(controller);
-				controller.abort();
-			}
-		};
-	}
-
 	async #models(scope: CallScope): Promise<ModelInfo[]> {
 		const response = await this.#send('/v1/models', scope);
-		let text: string;
-		try {
-			text = await response.text();
-		} catch (e) {
-			if (scope.signal.aborted) throw e;
-			throw new HearthError(
-				'engine_stream_broken',
-				`The connection to ${this.label} dropped before its model list arrived.`,
-				{ cause: e }
-			);
-		}
-		let parsed: unknown;
-		try {
-			parsed = JSON.parse(text);
-		} catch (e) {
-			throw new HearthError(
-				'engine_malformed',
-				`${this.label} sent a model list that is not JSON: ${text.slice(0, PREVIEW_CHARS)}`,
-				{ cause: e }
-			);
-		}
+		const parsed = await readJsonBody(response, scope, {
+			dropped: `The connection to ${this.label} dropped before its model list arrived.`,
+			notJson: `${this.label} sent a model list that is not JSON`
+		});
 		const models = toModelList(parsed);
 		if (!models) {
 			throw new HearthError(
@@ -262,23 +211,13 @@ export class OpenAiEngine implements LlmEngine {
 
 	/** One request; resolves only for a 2xx response, otherwise throws the coded error. */
 	async #send(path: string, scope: CallScope, body?: unknown, model?: string): Promise<Response> {
-		if (scope.signal.aborted) throw stoppedError();
-		const headers: Record<string, string> = {};
-		if (body !== undefined) headers['Content-Type'] = 'application/json';
 		// The key goes in this header only: never in the URL, the body or any message.
-		if (this.#apiKey !== undefined) headers.Authorization = `Bearer ${this.#apiKey}`;
-		const init = {
-			method: body === undefined ? 'GET' : 'POST',
-			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: scope.signal
-		};
-		const url = `${this.root}${path}`;
-		const response = await fetchOrUnreachable(this.#fetch, url, init, this.#hints);
-		if (response.ok) return response;
+		const headers = this.#apiKey === undefined ? {} : { Authorization: `Bearer ${this.#apiKey}` };
 		// Only a chat names a model, so only its 404 can mean "no such model".
 		const recognise = model === undefined ? undefined : recogniseMissingModel(this.label, model);
-		throw await responseError(response, scope, { ...this.#hints, recognise });
+		const hints = { ...this.#hints, recognise };
+		const url = `${this.root}${path}`;
+		return sendHttp({ fetch: this.#fetch, url, scope, hints, body, headers });
 	}
 
 	#parseEvent(data: string, eventName: string | undefined): ChunkParts {
@@ -305,10 +244,4 @@ export class OpenAiEngine implements LlmEngine {
 		if (eventName === 'error') throw openAiStreamError(data, this.#apiKey);
 		return parts;
 	}
-}
-
-function pageOrigin(): string {
-	// `location` is absent in Node and workers without one; file:// pages report the string "null".
-	const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
-	return origin && origin !== 'null' ? origin : '*';
 }
