@@ -1,3 +1,5 @@
+import { readTextLines } from '$lib/engine/text-lines';
+
 /**
  * Streaming NDJSON line reader: yields each non-blank line of a byte stream, without its line
  * ending, as soon as the line is complete. Parsing is left to the caller so it can decide what a
@@ -9,41 +11,9 @@
  * stream is cancelled so the underlying connection closes instead of draining in the background.
  */
 export async function* readNdjsonLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-	const reader = stream.getReader();
-	const decoder = new TextDecoder('utf-8');
-	let buffered = '';
-	let finished = false;
-	try {
-		for (;;) {
-			const { done, value } = await reader.read();
-			if (done) {
-				finished = true;
-				buffered += decoder.decode();
-				break;
-			}
-			buffered += decoder.decode(value, { stream: true });
-			let newline = buffered.indexOf('\n');
-			while (newline !== -1) {
-				const line = trimLine(buffered.slice(0, newline));
-				buffered = buffered.slice(newline + 1);
-				if (line !== '') yield line;
-				newline = buffered.indexOf('\n');
-			}
-		}
-		const last = trimLine(buffered);
-		if (last !== '') yield last;
-	} finally {
-		// Cancelling an already-failed stream rejects with the original error: nothing to add.
-		if (!finished) await reader.cancel().catch(() => undefined);
-		reader.releaseLock();
+	for await (const line of readTextLines(stream, /\r?\n/)) {
+		// A line of only ASCII blanks counts as empty. Unicode spaces are kept so a line that is
+		// not valid JSON is never made valid by trimming.
+		if (!/^[ \t\r]*$/.test(line)) yield line;
 	}
-}
-
-/**
- * Drops a CRLF's `\r`; a line of only ASCII blanks counts as empty. Unicode spaces are kept so a
- * line that is not valid JSON is never made valid by trimming.
- */
-function trimLine(line: string): string {
-	const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-	return /^[ \t\r]*$/.test(text) ? '' : text;
 }

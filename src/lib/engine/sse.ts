@@ -1,3 +1,5 @@
+import { readTextLines } from '$lib/engine/text-lines';
+
 /** One dispatched server-sent event. `event` is absent for the default "message" type. */
 export interface SseEvent {
 	event?: string;
@@ -16,56 +18,13 @@ export interface SseEvent {
  * cancelled so the connection closes instead of draining in the background.
  */
 export async function* readSseEvents(stream: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-	const reader = stream.getReader();
-	// The default decoder drops one leading BOM, as the spec asks.
-	const decoder = new TextDecoder('utf-8');
 	const pending = new PendingEvent();
-	let buffered = '';
-	let finished = false;
-	try {
-		for (;;) {
-			const { done, value } = await reader.read();
-			if (done) {
-				finished = true;
-				buffered += decoder.decode();
-				break;
-			}
-			buffered += decoder.decode(value, { stream: true });
-			const { lines, rest } = takeLines(buffered);
-			buffered = rest;
-			for (const line of lines) {
-				const event = pending.feed(line);
-				if (event) yield event;
-			}
-		}
-		// A lone trailing CR ends its line; whatever is left is an unterminated last line.
-		for (const line of buffered.split(/\r\n|\r|\n/)) {
-			const event = pending.feed(line);
-			if (event) yield event;
-		}
-		const last = pending.feed('');
-		if (last) yield last;
-	} finally {
-		// Cancelling an already-failed stream rejects with the original error: nothing to add.
-		if (!finished) await reader.cancel().catch(() => undefined);
-		reader.releaseLock();
+	for await (const line of readTextLines(stream, /\r\n|\r|\n/)) {
+		const event = pending.feed(line);
+		if (event) yield event;
 	}
-}
-
-/**
- * Splits off every complete line. A CR at the very end is held back: the LF of a CRLF may be the
- * first byte of the next chunk, and splitting now would see an extra empty line (a dispatch).
- */
-function takeLines(text: string): { lines: string[]; rest: string } {
-	const lines: string[] = [];
-	const ending = /\r\n|\r|\n/g;
-	let start = 0;
-	for (let match = ending.exec(text); match !== null; match = ending.exec(text)) {
-		if (match[0] === '\r' && match.index === text.length - 1) break;
-		lines.push(text.slice(start, match.index));
-		start = match.index + match[0].length;
-	}
-	return { lines, rest: text.slice(start) };
+	const last = pending.feed('');
+	if (last) yield last;
 }
 
 /** The fields gathered since the last dispatch. */
