@@ -212,7 +212,8 @@ export class OpenAiEngine implements LlmEngine {
 	/** One request; resolves only for a 2xx response, otherwise throws the coded error. */
 	async #send(path: string, scope: CallScope, body?: unknown, model?: string): Promise<Response> {
 		// The key goes in this header only: never in the URL, the body or any message.
-		const headers = this.#apiKey === undefined ? {} : { Authorization: `Bearer ${this.#apiKey}` };
+		const headers: Record<string, string> =
+			this.#apiKey === undefined ? {} : { Authorization: `Bearer ${this.#apiKey}` };
 		// Only a chat names a model, so only its 404 can mean "no such model".
 		const recognise = model === undefined ? undefined : recogniseMissingModel(this.label, model);
 		const hints = { ...this.#hints, recognise };
