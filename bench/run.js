@@ -10,7 +10,8 @@ import { formatTable, machineSummary, ROOT } from './lib.js';
  */
 const BENCHES = {
 	shell: () => import('./shell.js'),
-	search: () => import('./search.js')
+	search: () => import('./search.js'),
+	llm: () => import('./llm.js')
 };
 
 async function main() {

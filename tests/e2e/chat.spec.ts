@@ -112,15 +112,20 @@ test('an unreachable Ollama is explained with the commands that fix it', async (
 	await expect(answer).toContainText('OLLAMA_ORIGINS');
 });
 
-test('a 1 MB paste is accepted and the page stays responsive', async ({ page }) => {
+test('a 1 MB paste is kept, refused by the model’s window with numbers, and the page stays responsive', async ({
+	page
+}) => {
 	await openHearth(page);
-	// ~1.08 MB of text; the fixture answers it with its fixed Markdown reply.
+	// ~1.08 MB of text: far beyond any local model's window, so it must not be sent truncated.
 	const big = 'lorem ipsum dolor sit amet '.repeat(40_000) + '[[markdown]]';
 	await composer(page).fill(big);
 	const started = Date.now();
 	await composer(page).press('Enter');
 	await expect(page.getByRole('article', { name: 'Your message' })).toHaveCount(1);
-	await expect(await lastAnswerDone(page)).toHaveAttribute('data-status', 'done');
+	const answer = await lastAnswerDone(page);
+	await expect(answer).toHaveAttribute('data-status', 'error');
+	await expect(answer).toContainText(/too long for this model/);
+	await expect(answer).toContainText(/about [\d,]+ tokens/);
 	await expect(page.getByRole('article', { name: 'Your message' })).toContainText('lorem ipsum');
 	await composer(page).fill('still typing');
 	await expect(composer(page)).toHaveValue('still typing');

@@ -29,7 +29,7 @@ test('with Ollama down, an OpenAI-compatible server answers, and the chain says 
 	await expect(answer).toHaveAttribute('data-status', 'done');
 	await expect(answer).toContainText('hello from the LAN');
 
-	await page.getByRole('button', { name: 'Conversation settings' }).click();
+	await page.getByRole('button', { name: 'Conversation options' }).click();
 	const chain = page.getByTestId('engine-chain');
 	await expect(chain).toContainText('Ollama');
 	await expect(chain.locator('li.ready.active')).toContainText('OpenAI-compatible');
@@ -84,7 +84,7 @@ test('a conversation can be pinned to another engine and keeps its own settings'
 	await send(page, 'first, from Ollama');
 	await expect(await lastAnswerDone(page)).toHaveAttribute('data-status', 'done');
 
-	await page.getByRole('button', { name: 'Conversation settings' }).click();
+	await page.getByRole('button', { name: 'Conversation options' }).click();
 	const dialog = page.getByTestId('conversation-settings');
 	await dialog.getByLabel('Engine and model').selectOption({ label: 'llama-3.2-1b-instruct' });
 	await dialog.getByLabel('Temperature').fill('0.2');
@@ -102,7 +102,7 @@ test('a conversation can be pinned to another engine and keeps its own settings'
 	// The pin and the setting are stored with the conversation.
 	await page.reload();
 	await expect(page.getByTestId('engine-status')).toContainText('(this conversation)');
-	await page.getByRole('button', { name: 'Conversation settings' }).click();
+	await page.getByRole('button', { name: 'Conversation options' }).click();
 	await expect(page.getByTestId('conversation-settings').getByLabel('Temperature')).toHaveValue(
 		'0.2'
 	);

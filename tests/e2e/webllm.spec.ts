@@ -1,5 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { startMlcFixture } from '../fixtures/mlc-fixture.js';
+import { serveWeights } from '../fixtures/weights-mirror.js';
 import { lastAnswerDone, openHearth, send } from './helpers';
 
 // The real web-llm worker in Debian's Chromium, WebGPU on SwiftShader (no shader-f16), with model
@@ -118,4 +121,35 @@ test('unreachable or corrupt model files give a clear, coded error on the row', 
 	await llama.getByTestId('model-download').click();
 	await expect(llama.getByRole('alert')).toContainText('404', { timeout: 30_000 });
 	await expect(llama).toHaveAttribute('data-status', 'absent');
+});
+
+// Opt-in: a real model answers through Hearth's worker (an f32 build under SwiftShader).
+const WEIGHTS = process.env.HEARTH_MLC_MODELS;
+const REAL = process.env.HEARTH_MLC_MODEL ?? SMOL;
+
+test('a real model downloads, loads and answers (HEARTH_MLC_MODELS)', async ({ page }) => {
+	test.skip(!WEIGHTS || !existsSync(path.join(WEIGHTS, REAL)), 'skipped: no weights');
+	test.setTimeout(30 * 60_000);
+	const mirror = await serveWeights(WEIGHTS ?? '');
+	try {
+		await openHearth(page, {
+			modelBaseUrl: `${mirror.url}/models/`,
+			modelLibBaseUrl: `${mirror.url}/libs/`,
+			webModel: REAL,
+			maxTokens: 32
+		});
+		await page.getByRole('button', { name: 'Models in this browser' }).click();
+		const dialog = page.getByTestId('models-dialog');
+		const row = rowOf(dialog, REAL);
+		await row.getByTestId('model-download').click();
+		await expect(row).toHaveAttribute('data-status', 'complete', { timeout: 20 * 60_000 });
+		await dialog.getByRole('button', { name: 'Close' }).click();
+		await expect(page.getByTestId('engine-status')).toContainText('In-browser engine');
+		await send(page, 'Say hello in five words.');
+		const answer = await lastAnswerDone(page);
+		await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 10 * 60_000 });
+		expect((await answer.locator('.markdown').innerText()).trim().length).toBeGreaterThan(0);
+	} finally {
+		await mirror.close();
+	}
 });

@@ -220,21 +220,29 @@ export class EngineState {
 		return new HearthError('no_model', `${candidate.label} lists no models.`);
 	}
 
-	/** Nothing can answer: one message covering every way to get an engine. */
+	/**
+	 * Nothing can answer: one message covering every way to get an engine. When Ollama failed, its
+	 * own error leads (it names the fix for a stopped server or a refused origin); the other ways
+	 * follow.
+	 */
 	#onboardingError(): HearthError {
 		const { webllm, ollama } = this.candidates;
 		const origin = typeof location === 'undefined' ? '*' : location.origin;
-		const ways: string[] = [];
-		if (webllm.status === 'no-models') ways.push('download an in-browser model (open Models)');
-		ways.push(
-			`start Ollama (ollama serve; if it is running, allow this page: OLLAMA_ORIGINS=${origin} ollama serve)`
-		);
-		ways.push('or set an OpenAI-compatible server in Settings');
-		// With only Ollama in play, its own error (with the same advice) is the most precise.
-		if (webllm.status !== 'no-models' && ollama.error) {
-			return new HearthError(ollama.error.code, ollama.error.message);
+		const others: string[] = [];
+		if (webllm.status === 'no-models') others.push('download an in-browser model (open Models)');
+		others.push('set an OpenAI-compatible server in Settings');
+		if (ollama.error) {
+			return new HearthError(
+				ollama.error.code,
+				`${ollama.error.message} Other ways to get answers: ${others.join(', or ')}.`
+			);
 		}
-		return new HearthError('no_model', `No model is ready. To start: ${ways.join('; ')}.`);
+		const ways = [
+			...others.slice(0, -1),
+			`start Ollama (ollama serve; if it is running, allow this page: OLLAMA_ORIGINS=${origin} ollama serve)`,
+			others.at(-1)
+		];
+		return new HearthError('no_model', `No model is ready. To start: ${ways.join('; or ')}.`);
 	}
 
 	#syncEngines(): Promise<void> {
