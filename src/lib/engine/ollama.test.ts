@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	CONTINUATION_REPLY,
@@ -11,36 +10,23 @@ import {
 } from '../../../tests/fixtures/ollama-fixture.js';
 import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
 import { collectChat, describeEngineContract } from '$lib/engine/contract';
+import {
+	FIXTURE_PROMPTS,
+	askModel,
+	cannedFetch,
+	hearth,
+	lastDone,
+	unreachableUrl,
+	waitFor
+} from '$lib/engine/engine-test-kit';
 import { OllamaEngine } from '$lib/engine/ollama';
-import type { ChatDelta, ChatRequest, LoadProgress } from '$lib/engine/types';
-import { HearthError } from '$lib/types/errors';
+import type { ChatRequest, LoadProgress } from '$lib/engine/types';
 
 const CHUNK_DELAY_MS = 5;
 const MODEL = DEFAULT_MODELS[0]?.name ?? 'llama3.2:1b';
 
-/** A port nothing listens on: bind an ephemeral one, then release it. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const address = server.address();
-	const port = typeof address === 'object' && address !== null ? address.port : 0;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
-
 function ask(content: string, model = MODEL): ChatRequest {
-	return { model, messages: [{ role: 'user', content }] };
-}
-
-function lastDone(deltas: ChatDelta[]): Extract<ChatDelta, { type: 'done' }> {
-	const done = deltas.at(-1);
-	if (done?.type !== 'done') throw new Error(`expected a final done, got ${JSON.stringify(done)}`);
-	return done;
-}
-
-function hearth(error: unknown): HearthError {
-	expect(error).toBeInstanceOf(HearthError);
-	return error as HearthError;
+	return askModel(model, content);
 }
 
 /** The body of the most recent /api/chat request the fixture received. */
@@ -50,36 +36,15 @@ function lastChatBody(fixture: OllamaFixture): Record<string, unknown> {
 	return request?.body as Record<string, unknown>;
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-	const until = performance.now() + timeoutMs;
-	while (performance.now() < until) {
-		if (check()) return true;
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-	return check();
-}
-
-/** A fetch that answers every call with one canned response, for cases the fixture cannot stage. */
-function cannedFetch(make: () => Response): typeof fetch {
-	return async () => make();
-}
-
 describeEngineContract('OllamaEngine', async () => {
 	const fixture = await startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS });
 	return {
 		engine: new OllamaEngine({ baseUrl: fixture.url }),
 		model: MODEL,
-		prompts: {
-			ok: 'Hello there, how are you?',
-			slow: 'Tell me a long story [[slow]]',
-			serverError: 'Crash now [[error]]',
-			malformed: 'Break the stream [[malformed]]',
-			drop: 'Hang up [[drop]]'
-		},
+		prompts: FIXTURE_PROMPTS,
 		serverErrorMessage: SERVER_ERROR_MESSAGE,
 		missingModel: 'no-such-model:7b',
-		unreachableEngine: async () =>
-			new OllamaEngine({ baseUrl: `http://127.0.0.1:${await closedPort()}` }),
+		unreachableEngine: async () => new OllamaEngine({ baseUrl: await unreachableUrl() }),
 		close: () => fixture.close()
 	};
 });
@@ -212,7 +177,7 @@ describe('OllamaEngine against the fixture', () => {
 	});
 
 	it('fails with engine_unreachable, naming both fixes, when nothing listens', async () => {
-		const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+		const baseUrl = await unreachableUrl();
 		const offline = new OllamaEngine({ baseUrl, origin: 'http://hearth.test' });
 		const { error } = await collectChat(offline, ask('Hi'));
 		const e = hearth(error);
@@ -227,7 +192,7 @@ describe('OllamaEngine against the fixture', () => {
 	});
 
 	it('suggests OLLAMA_ORIGINS=* when it cannot know the page origin', async () => {
-		const offline = new OllamaEngine({ baseUrl: `http://127.0.0.1:${await closedPort()}` });
+		const offline = new OllamaEngine({ baseUrl: await unreachableUrl() });
 		const { error } = await collectChat(offline, ask('Hi'));
 		expect(hearth(error).message).toContain('OLLAMA_ORIGINS=* ollama serve');
 	});

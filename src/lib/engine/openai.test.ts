@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	DEFAULT_OPENAI_MODELS,
@@ -10,55 +9,28 @@ import {
 } from '../../../tests/fixtures/openai-fixture.js';
 import type { OpenAiFixture } from '../../../tests/fixtures/openai-fixture.js';
 import { collectChat, describeEngineContract } from '$lib/engine/contract';
+import {
+	FIXTURE_PROMPTS,
+	askModel,
+	cannedFetch,
+	hearth,
+	lastDone,
+	unreachableUrl,
+	waitFor
+} from '$lib/engine/engine-test-kit';
 import { OpenAiEngine } from '$lib/engine/openai';
 import type { ChatDelta, ChatRequest } from '$lib/engine/types';
-import { HearthError } from '$lib/types/errors';
 
 const CHUNK_DELAY_MS = 5;
 const MODEL = DEFAULT_OPENAI_MODELS[0]?.id ?? 'qwen2.5-0.5b-instruct';
 const KEY = 'sk-fixture-0123456789';
 
-/** A port nothing listens on: bind an ephemeral one, then release it. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const address = server.address();
-	const port = typeof address === 'object' && address !== null ? address.port : 0;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
-
 function ask(content: string, model = MODEL): ChatRequest {
-	return { model, messages: [{ role: 'user', content }] };
-}
-
-function lastDone(deltas: ChatDelta[]): Extract<ChatDelta, { type: 'done' }> {
-	const done = deltas.at(-1);
-	if (done?.type !== 'done') throw new Error(`expected a final done, got ${JSON.stringify(done)}`);
-	return done;
-}
-
-function hearth(error: unknown): HearthError {
-	expect(error).toBeInstanceOf(HearthError);
-	return error as HearthError;
+	return askModel(model, content);
 }
 
 function textCount(deltas: ChatDelta[]): number {
 	return deltas.filter((d) => d.type === 'text').length;
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-	const until = performance.now() + timeoutMs;
-	while (performance.now() < until) {
-		if (check()) return true;
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-	return check();
-}
-
-/** A fetch that answers every call with one canned response, for cases the fixture cannot stage. */
-function cannedFetch(make: () => Response): typeof fetch {
-	return async () => make();
 }
 
 /** An SSE body from data payloads, each followed by a blank line. */
@@ -75,17 +47,10 @@ describeEngineContract('OpenAiEngine', async () => {
 	return {
 		engine: new OpenAiEngine({ baseUrl: `${fixture.url}/v1` }),
 		model: MODEL,
-		prompts: {
-			ok: 'Hello there, how are you?',
-			slow: 'Tell me a long story [[slow]]',
-			serverError: 'Crash now [[error]]',
-			malformed: 'Break the stream [[malformed]]',
-			drop: 'Hang up [[drop]]'
-		},
+		prompts: FIXTURE_PROMPTS,
 		serverErrorMessage: SERVER_ERROR_MESSAGE,
 		missingModel: 'no-such-model',
-		unreachableEngine: async () =>
-			new OpenAiEngine({ baseUrl: `http://127.0.0.1:${await closedPort()}` }),
+		unreachableEngine: async () => new OpenAiEngine({ baseUrl: await unreachableUrl() }),
 		close: () => fixture.close()
 	};
 });
@@ -236,7 +201,7 @@ describe('OpenAiEngine against the fixture', () => {
 	});
 
 	it('fails with engine_unreachable, covering a stopped server and CORS, when nothing listens', async () => {
-		const root = `http://127.0.0.1:${await closedPort()}`;
+		const root = await unreachableUrl();
 		const offline = new OpenAiEngine({ baseUrl: `${root}/v1`, origin: 'http://hearth.test' });
 		const e = hearth((await collectChat(offline, ask('Hi'))).error);
 		expect(e.code).toBe('engine_unreachable');

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS, startOllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
 import {
@@ -7,6 +6,7 @@ import {
 	startOpenAiFixture
 } from '../../../tests/fixtures/openai-fixture.js';
 import { collectChat, describeEngineContract } from '$lib/engine/contract';
+import { FIXTURE_PROMPTS, hearth, unreachableUrl } from '$lib/engine/engine-test-kit';
 import { OllamaEngine } from '$lib/engine/ollama';
 import { OpenAiEngine } from '$lib/engine/openai';
 import { RetryingEngine, isTransient, retryDelayMs, withRetry } from '$lib/engine/retry';
@@ -20,21 +20,6 @@ const OLLAMA_MODEL = DEFAULT_MODELS[0]?.name ?? 'llama3.2:1b';
 const OPENAI_MODEL = DEFAULT_OPENAI_MODELS[0]?.id ?? 'qwen2.5-0.5b-instruct';
 /** The filler both fixtures stream before a fault. */
 const FILLER = 'This reply will not finish properly, because the fixture was told so.';
-
-/** A port nothing listens on: bind an ephemeral one, then release it. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const address = server.address();
-	const port = typeof address === 'object' && address !== null ? address.port : 0;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
-
-function hearth(error: unknown): HearthError {
-	expect(error).toBeInstanceOf(HearthError);
-	return error as HearthError;
-}
 
 describe('isTransient', () => {
 	it.each<[ErrorCode, number | undefined, boolean]>([
@@ -236,7 +221,7 @@ describe.each(BACKENDS)('withRetry over the $name fixture', (backend) => {
 	});
 
 	it('retries a refused connection, then reports engine_unreachable', async () => {
-		const { engine, retries } = recorded({}, `http://127.0.0.1:${await closedPort()}`);
+		const { engine, retries } = recorded({}, await unreachableUrl());
 		const e = hearth((await collectChat(engine, ask('Anyone there?'))).error);
 		expect(e.code).toBe('engine_unreachable');
 		expect(retries.map((r) => r.error.code)).toEqual(['engine_unreachable', 'engine_unreachable']);
@@ -316,16 +301,10 @@ describeEngineContract('withRetry(OllamaEngine)', async () => {
 	return {
 		engine: withRetry(new OllamaEngine({ baseUrl: fixture.url }), FAST),
 		model: OLLAMA_MODEL,
-		prompts: {
-			ok: 'Hello there, how are you?',
-			slow: 'Tell me a long story [[slow]]',
-			serverError: 'Crash now [[error]]',
-			malformed: 'Break the stream [[malformed]]',
-			drop: 'Hang up [[drop]]'
-		},
+		prompts: FIXTURE_PROMPTS,
 		missingModel: 'no-such-model:7b',
 		unreachableEngine: async () =>
-			withRetry(new OllamaEngine({ baseUrl: `http://127.0.0.1:${await closedPort()}` }), FAST),
+			withRetry(new OllamaEngine({ baseUrl: await unreachableUrl() }), FAST),
 		close: () => fixture.close()
 	};
 });
@@ -335,16 +314,10 @@ describeEngineContract('withRetry(OpenAiEngine)', async () => {
 	return {
 		engine: withRetry(new OpenAiEngine({ baseUrl: fixture.url }), FAST),
 		model: OPENAI_MODEL,
-		prompts: {
-			ok: 'Hello there, how are you?',
-			slow: 'Tell me a long story [[slow]]',
-			serverError: 'Crash now [[error]]',
-			malformed: 'Break the stream [[malformed]]',
-			drop: 'Hang up [[drop]]'
-		},
+		prompts: FIXTURE_PROMPTS,
 		missingModel: 'no-such-model',
 		unreachableEngine: async () =>
-			withRetry(new OpenAiEngine({ baseUrl: `http://127.0.0.1:${await closedPort()}` }), FAST),
+			withRetry(new OpenAiEngine({ baseUrl: await unreachableUrl() }), FAST),
 		close: () => fixture.close()
 	};
 });

@@ -1,0 +1,64 @@
+import { createServer } from 'node:net';
+import { expect } from 'vitest';
+import type { ChatDelta, ChatRequest } from '$lib/engine/types';
+import { HearthError } from '$lib/types/errors';
+
+// Helpers the server-engine tests share (Ollama, OpenAI-compatible, retry). Test-only: nothing
+// under src/ outside *.test.ts may import this file.
+
+/** The prompts the contract suite needs, as directives both fixture servers understand. */
+export const FIXTURE_PROMPTS = {
+	ok: 'Hello there, how are you?',
+	slow: 'Tell me a long story [[slow]]',
+	serverError: 'Crash now [[error]]',
+	malformed: 'Break the stream [[malformed]]',
+	drop: 'Hang up [[drop]]'
+};
+
+/** A port nothing listens on: bind an ephemeral one, then release it. */
+export async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address();
+	const port = typeof address === 'object' && address !== null ? address.port : 0;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+/** A base URL nothing answers at. */
+export async function unreachableUrl(): Promise<string> {
+	return `http://127.0.0.1:${await closedPort()}`;
+}
+
+/** A one-message chat request to `model`. */
+export function askModel(model: string, content: string): ChatRequest {
+	return { model, messages: [{ role: 'user', content }] };
+}
+
+/** The final `done` delta, failing the test if the stream did not end with one. */
+export function lastDone(deltas: ChatDelta[]): Extract<ChatDelta, { type: 'done' }> {
+	const done = deltas.at(-1);
+	if (done?.type !== 'done') throw new Error(`expected a final done, got ${JSON.stringify(done)}`);
+	return done;
+}
+
+/** Asserts that `error` is a HearthError and returns it typed. */
+export function hearth(error: unknown): HearthError {
+	expect(error).toBeInstanceOf(HearthError);
+	return error as HearthError;
+}
+
+/** Polls `check` every 5 ms until it holds or `timeoutMs` passes; returns its last answer. */
+export async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+	const until = performance.now() + timeoutMs;
+	while (performance.now() < until) {
+		if (check()) return true;
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+	return check();
+}
+
+/** A fetch that answers every call with one canned response, for cases a fixture cannot stage. */
+export function cannedFetch(make: () => Response): typeof fetch {
+	return async () => make();
+}
