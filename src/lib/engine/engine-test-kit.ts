@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { expect } from 'vitest';
-import type { ChatDelta, ChatRequest } from '$lib/engine/types';
+import { collectChat } from '$lib/engine/contract';
+import type { ChatDelta, ChatRequest, LlmEngine } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
 
 // Helpers the server-engine tests share (Ollama, OpenAI-compatible, retry). Test-only: nothing
@@ -61,4 +62,40 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
 /** A fetch that answers every call with one canned response, for cases a fixture cannot stage. */
 export function cannedFetch(make: () => Response): typeof fetch {
 	return async () => make();
+}
+
+/** What `abortAfterTexts` saw: the chat's error, texts before the abort, and how long it took. */
+export interface AbortedRun {
+	error: unknown;
+	texts: number;
+	/** `performance.now()` at the abort, to compare with when a server saw the disconnect. */
+	abortedAt: number;
+	/** From the abort until the chat settled. */
+	stoppedAfterMs: number;
+}
+
+/** Chats, aborting through the caller's signal once `count` text deltas have arrived. */
+export async function abortAfterTexts(
+	engine: LlmEngine,
+	request: ChatRequest,
+	count: number
+): Promise<AbortedRun> {
+	const controller = new AbortController();
+	let abortedAt = 0;
+	let texts = 0;
+	const { error } = await collectChat(engine, request, controller.signal, (d) => {
+		if (d.type === 'text' && ++texts === count) {
+			abortedAt = performance.now();
+			controller.abort();
+		}
+	});
+	return { error, texts, abortedAt, stoppedAfterMs: performance.now() - abortedAt };
+}
+
+/** Chats, calling the engine's dispose() at the first text delta; returns the chat's error. */
+export async function disposeMidChat(engine: LlmEngine, request: ChatRequest): Promise<unknown> {
+	const { error } = await collectChat(engine, request, undefined, (d) => {
+		if (d.type === 'text') void engine.dispose();
+	});
+	return error;
 }

@@ -12,8 +12,10 @@ import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
 import { collectChat, describeEngineContract } from '$lib/engine/contract';
 import {
 	FIXTURE_PROMPTS,
+	abortAfterTexts,
 	askModel,
 	cannedFetch,
+	disposeMidChat,
 	hearth,
 	lastDone,
 	unreachableUrl,
@@ -331,29 +333,15 @@ describe('OllamaEngine against the fixture', () => {
 	});
 
 	it('stops within 200 ms of an abort and the server sees the connection close', async () => {
-		const controller = new AbortController();
 		const before = fixture.disconnects.length;
-		let abortedAt = 0;
-		let texts = 0;
-		const result = await collectChat(
-			engine,
-			ask('Long please [[slow]]'),
-			controller.signal,
-			(d) => {
-				if (d.type === 'text' && ++texts === 2) {
-					abortedAt = performance.now();
-					controller.abort();
-				}
-			}
-		);
-		const stoppedAfter = performance.now() - abortedAt;
-		expect(hearth(result.error).code).toBe('aborted');
-		expect(texts).toBe(2);
-		expect(stoppedAfter).toBeLessThan(200);
+		const run = await abortAfterTexts(engine, ask('Long please [[slow]]'), 2);
+		expect(hearth(run.error).code).toBe('aborted');
+		expect(run.texts).toBe(2);
+		expect(run.stoppedAfterMs).toBeLessThan(200);
 		expect(await waitFor(() => fixture.disconnects.length > before, 500)).toBe(true);
 		const seen = fixture.disconnects.at(-1);
 		expect(seen?.path).toBe('/api/chat');
-		expect((seen?.at ?? Infinity) - abortedAt).toBeLessThan(200);
+		expect((seen?.at ?? Infinity) - run.abortedAt).toBeLessThan(200);
 	});
 
 	it('closes the connection when the consumer breaks out of the loop', async () => {
@@ -366,9 +354,7 @@ describe('OllamaEngine against the fixture', () => {
 
 	it('dispose() aborts a chat in flight', async () => {
 		const own = new OllamaEngine({ baseUrl: fixture.url });
-		const result = await collectChat(own, ask('Long please [[slow]]'), undefined, (d) => {
-			if (d.type === 'text') void own.dispose();
-		});
-		expect(hearth(result.error).code).toBe('aborted');
+		const error = await disposeMidChat(own, ask('Long please [[slow]]'));
+		expect(hearth(error).code).toBe('aborted');
 	});
 });

@@ -11,8 +11,10 @@ import type { OpenAiFixture } from '../../../tests/fixtures/openai-fixture.js';
 import { collectChat, describeEngineContract } from '$lib/engine/contract';
 import {
 	FIXTURE_PROMPTS,
+	abortAfterTexts,
 	askModel,
 	cannedFetch,
+	disposeMidChat,
 	hearth,
 	lastDone,
 	unreachableUrl,
@@ -383,34 +385,19 @@ describe('OpenAiEngine against the fixture', () => {
 	});
 
 	it('stops within 200 ms of an abort and the server sees the connection close', async () => {
-		const controller = new AbortController();
 		const before = fixture.disconnects.length;
-		let abortedAt = 0;
-		let texts = 0;
-		const result = await collectChat(
-			engine,
-			ask('Long please [[slow]]'),
-			controller.signal,
-			(d) => {
-				if (d.type === 'text' && ++texts === 2) {
-					abortedAt = performance.now();
-					controller.abort();
-				}
-			}
-		);
-		expect(hearth(result.error).code).toBe('aborted');
-		expect(texts).toBe(2);
-		expect(performance.now() - abortedAt).toBeLessThan(200);
+		const run = await abortAfterTexts(engine, ask('Long please [[slow]]'), 2);
+		expect(hearth(run.error).code).toBe('aborted');
+		expect(run.texts).toBe(2);
+		expect(run.stoppedAfterMs).toBeLessThan(200);
 		expect(await waitFor(() => fixture.disconnects.length > before, 500)).toBe(true);
 		expect(fixture.disconnects.at(-1)?.path).toBe('/v1/chat/completions');
 	});
 
 	it('dispose() aborts a chat in flight', async () => {
 		const own = new OpenAiEngine({ baseUrl: fixture.url });
-		const result = await collectChat(own, ask('Long please [[slow]]'), undefined, (d) => {
-			if (d.type === 'text') void own.dispose();
-		});
-		expect(hearth(result.error).code).toBe('aborted');
+		const error = await disposeMidChat(own, ask('Long please [[slow]]'));
+		expect(hearth(error).code).toBe('aborted');
 	});
 });
 
