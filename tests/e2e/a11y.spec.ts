@@ -23,6 +23,12 @@ for (const theme of ['light', 'dark'] as const) {
 		await page.getByRole('button', { name: 'Settings' }).click();
 		await expect(page.getByRole('dialog')).toBeVisible();
 		expect(await seriousViolations(page)).toEqual([]);
+		await page.keyboard.press('Escape');
+
+		// The model manager, once the worker has reported what the GPU can do.
+		await page.getByRole('button', { name: 'Models in this browser' }).click();
+		await expect(page.getByTestId('device-webgpu')).toHaveText('Yes', { timeout: 30_000 });
+		expect(await seriousViolations(page)).toEqual([]);
 	});
 }
 
