@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { expect } from 'vitest';
-import { collectChat } from '$lib/engine/contract';
+import { collectChat, describeEngineContract } from '$lib/engine/contract';
 import type { ChatDelta, ChatRequest, LlmEngine } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
 
@@ -98,4 +98,31 @@ export async function disposeMidChat(engine: LlmEngine, request: ChatRequest): P
 		if (d.type === 'text') void engine.dispose();
 	});
 	return error;
+}
+
+/** How to run the engine contract against an engine of one kind and its fixture server. */
+export interface FixtureContract {
+	/** Starts the fixture server; its `url` has no trailing slash. */
+	start: () => Promise<{ url: string; close: () => Promise<void> }>;
+	/** An engine of the kind under test for a base URL (the fixture's, or one nothing answers). */
+	engineAt: (baseUrl: string) => LlmEngine;
+	model: string;
+	missingModel: string;
+	serverErrorMessage?: string;
+}
+
+/** `describeEngineContract` for a server engine, with the directives both fixtures share. */
+export function describeFixtureContract(name: string, contract: FixtureContract): void {
+	describeEngineContract(name, async () => {
+		const fixture = await contract.start();
+		return {
+			engine: contract.engineAt(fixture.url),
+			model: contract.model,
+			prompts: FIXTURE_PROMPTS,
+			serverErrorMessage: contract.serverErrorMessage,
+			missingModel: contract.missingModel,
+			unreachableEngine: async () => contract.engineAt(await unreachableUrl()),
+			close: () => fixture.close()
+		};
+	});
 }

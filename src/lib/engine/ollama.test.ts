@@ -9,9 +9,9 @@ import {
 	startOllamaFixture
 } from '../../../tests/fixtures/ollama-fixture.js';
 import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
-import { collectChat, describeEngineContract } from '$lib/engine/contract';
+import { collectChat } from '$lib/engine/contract';
 import {
-	FIXTURE_PROMPTS,
+	describeFixtureContract,
 	abortAfterTexts,
 	askModel,
 	cannedFetch,
@@ -38,17 +38,12 @@ function lastChatBody(fixture: OllamaFixture): Record<string, unknown> {
 	return request?.body as Record<string, unknown>;
 }
 
-describeEngineContract('OllamaEngine', async () => {
-	const fixture = await startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS });
-	return {
-		engine: new OllamaEngine({ baseUrl: fixture.url }),
-		model: MODEL,
-		prompts: FIXTURE_PROMPTS,
-		serverErrorMessage: SERVER_ERROR_MESSAGE,
-		missingModel: 'no-such-model:7b',
-		unreachableEngine: async () => new OllamaEngine({ baseUrl: await unreachableUrl() }),
-		close: () => fixture.close()
-	};
+describeFixtureContract('OllamaEngine', {
+	start: () => startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS }),
+	engineAt: (baseUrl) => new OllamaEngine({ baseUrl }),
+	model: MODEL,
+	missingModel: 'no-such-model:7b',
+	serverErrorMessage: SERVER_ERROR_MESSAGE
 });
 
 describe('OllamaEngine against the fixture', () => {

@@ -8,9 +8,9 @@ import {
 	startOpenAiFixture
 } from '../../../tests/fixtures/openai-fixture.js';
 import type { OpenAiFixture } from '../../../tests/fixtures/openai-fixture.js';
-import { collectChat, describeEngineContract } from '$lib/engine/contract';
+import { collectChat } from '$lib/engine/contract';
 import {
-	FIXTURE_PROMPTS,
+	describeFixtureContract,
 	abortAfterTexts,
 	askModel,
 	cannedFetch,
@@ -44,17 +44,13 @@ function contentChunk(content: string, finish: string | null = null): unknown {
 	return { choices: [{ index: 0, delta: { content }, finish_reason: finish }] };
 }
 
-describeEngineContract('OpenAiEngine', async () => {
-	const fixture = await startOpenAiFixture({ chunkDelayMs: CHUNK_DELAY_MS });
-	return {
-		engine: new OpenAiEngine({ baseUrl: `${fixture.url}/v1` }),
-		model: MODEL,
-		prompts: FIXTURE_PROMPTS,
-		serverErrorMessage: SERVER_ERROR_MESSAGE,
-		missingModel: 'no-such-model',
-		unreachableEngine: async () => new OpenAiEngine({ baseUrl: await unreachableUrl() }),
-		close: () => fixture.close()
-	};
+describeFixtureContract('OpenAiEngine', {
+	start: () => startOpenAiFixture({ chunkDelayMs: CHUNK_DELAY_MS }),
+	// The /v1 suffix is optional; the contract runs with it, the other tests without.
+	engineAt: (baseUrl) => new OpenAiEngine({ baseUrl: `${baseUrl}/v1` }),
+	model: MODEL,
+	missingModel: 'no-such-model',
+	serverErrorMessage: SERVER_ERROR_MESSAGE
 });
 
 describe('OpenAiEngine against the fixture', () => {

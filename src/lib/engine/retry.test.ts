@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAULT_FILLER } from '../../../tests/fixtures/fixture-replies.js';
 import { DEFAULT_MODELS, startOllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
 import {
 	DEFAULT_OPENAI_MODELS,
 	SERVER_ERROR_MESSAGE,
 	startOpenAiFixture
 } from '../../../tests/fixtures/openai-fixture.js';
-import { collectChat, describeEngineContract } from '$lib/engine/contract';
-import { FIXTURE_PROMPTS, hearth, unreachableUrl } from '$lib/engine/engine-test-kit';
+import { collectChat } from '$lib/engine/contract';
+import { describeFixtureContract, hearth, unreachableUrl } from '$lib/engine/engine-test-kit';
 import { OllamaEngine } from '$lib/engine/ollama';
 import { OpenAiEngine } from '$lib/engine/openai';
 import { RetryingEngine, isTransient, retryDelayMs, withRetry } from '$lib/engine/retry';
@@ -18,8 +19,6 @@ import type { ErrorCode } from '$lib/types/errors';
 const CHUNK_DELAY_MS = 5;
 const OLLAMA_MODEL = DEFAULT_MODELS[0]?.name ?? 'llama3.2:1b';
 const OPENAI_MODEL = DEFAULT_OPENAI_MODELS[0]?.id ?? 'qwen2.5-0.5b-instruct';
-/** The filler both fixtures stream before a fault. */
-const FILLER = 'This reply will not finish properly, because the fixture was told so.';
 
 describe('isTransient', () => {
 	it.each<[ErrorCode, number | undefined, boolean]>([
@@ -191,7 +190,7 @@ describe.each(BACKENDS)('withRetry over the $name fixture', (backend) => {
 		const { text, deltas, error } = await collectChat(engine, ask(prompt));
 		expect(hearth(error).code).toBe('engine_stream_broken');
 		expect(text.length).toBeGreaterThan(0);
-		expect(FILLER.startsWith(text)).toBe(true);
+		expect(FAULT_FILLER.startsWith(text)).toBe(true);
 		expect(deltas.some((d) => d.type === 'done')).toBe(false);
 		expect(sleeps).toEqual([]);
 		expect(server.chatRequests(prompt)).toBe(1);
@@ -296,28 +295,16 @@ describe('RetryingEngine delegation', () => {
 
 const FAST: Partial<RetryPolicy> = { baseDelayMs: 1, maxDelayMs: 5 };
 
-describeEngineContract('withRetry(OllamaEngine)', async () => {
-	const fixture = await startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS });
-	return {
-		engine: withRetry(new OllamaEngine({ baseUrl: fixture.url }), FAST),
-		model: OLLAMA_MODEL,
-		prompts: FIXTURE_PROMPTS,
-		missingModel: 'no-such-model:7b',
-		unreachableEngine: async () =>
-			withRetry(new OllamaEngine({ baseUrl: await unreachableUrl() }), FAST),
-		close: () => fixture.close()
-	};
+describeFixtureContract('withRetry(OllamaEngine)', {
+	start: () => startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS }),
+	engineAt: (baseUrl) => withRetry(new OllamaEngine({ baseUrl }), FAST),
+	model: OLLAMA_MODEL,
+	missingModel: 'no-such-model:7b'
 });
 
-describeEngineContract('withRetry(OpenAiEngine)', async () => {
-	const fixture = await startOpenAiFixture({ chunkDelayMs: CHUNK_DELAY_MS });
-	return {
-		engine: withRetry(new OpenAiEngine({ baseUrl: fixture.url }), FAST),
-		model: OPENAI_MODEL,
-		prompts: FIXTURE_PROMPTS,
-		missingModel: 'no-such-model',
-		unreachableEngine: async () =>
-			withRetry(new OpenAiEngine({ baseUrl: await unreachableUrl() }), FAST),
-		close: () => fixture.close()
-	};
+describeFixtureContract('withRetry(OpenAiEngine)', {
+	start: () => startOpenAiFixture({ chunkDelayMs: CHUNK_DELAY_MS }),
+	engineAt: (baseUrl) => withRetry(new OpenAiEngine({ baseUrl }), FAST),
+	model: OPENAI_MODEL,
+	missingModel: 'no-such-model'
 });
