@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CallScopes, pageOrigin, readJsonBody } from '$lib/engine/http-call';
+import { CallScopes, PROBE_TIMEOUT_MS, pageOrigin, readJsonBody } from '$lib/engine/http-call';
 import { HearthError } from '$lib/types/errors';
 
 const WORDS = { dropped: 'It dropped.', notJson: 'Not JSON' };
+const HINTS = {
+	unreachable: (cause: unknown) => new HearthError('engine_unreachable', 'Nobody home.', { cause })
+};
 
 describe('CallScopes', () => {
 	afterEach(() => {
@@ -10,7 +13,7 @@ describe('CallScopes', () => {
 	});
 
 	it('follows the caller’s signal, and unlinks from it once ended', () => {
-		const scopes = new CallScopes();
+		const scopes = new CallScopes(HINTS);
 		const caller = new AbortController();
 		const scope = scopes.open(caller.signal);
 		expect(scope.signal.aborted).toBe(false);
@@ -27,13 +30,13 @@ describe('CallScopes', () => {
 	});
 
 	it('starts aborted when the caller already gave up', () => {
-		const scope = new CallScopes().open(AbortSignal.abort());
+		const scope = new CallScopes(HINTS).open(AbortSignal.abort());
 		expect(scope.signal.aborted).toBe(true);
 	});
 
 	it('times out, and says so, only when given a time-out', () => {
 		vi.useFakeTimers();
-		const scopes = new CallScopes();
+		const scopes = new CallScopes(HINTS);
 		const timed = scopes.open(undefined, 100);
 		const untimed = scopes.open();
 		vi.advanceTimersByTime(99);
@@ -47,19 +50,61 @@ describe('CallScopes', () => {
 
 	it('does not time out a scope that already ended', () => {
 		vi.useFakeTimers();
-		const scope = new CallScopes().open(undefined, 100);
+		const scope = new CallScopes(HINTS).open(undefined, 100);
 		scope.end();
 		vi.advanceTimersByTime(200);
 		expect(scope.timedOut()).toBe(false);
 	});
 
 	it('aborts every open scope at once, but not ones opened later', () => {
-		const scopes = new CallScopes();
+		const scopes = new CallScopes(HINTS);
 		const a = scopes.open();
 		const b = scopes.open();
 		scopes.abortAll();
 		expect([a.signal.aborted, b.signal.aborted]).toEqual([true, true]);
 		expect(scopes.open().signal.aborted).toBe(false);
+	});
+});
+
+describe('CallScopes.run and probe', () => {
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	it('passes a result through and ends the scope', async () => {
+		let seen: AbortSignal | undefined;
+		const result = await new CallScopes(HINTS).run(undefined, async (scope) => {
+			seen = scope.signal;
+			return 42;
+		});
+		expect(result).toBe(42);
+		expect(seen?.aborted).toBe(true);
+	});
+
+	it('turns a failure after an abort into aborted, whatever the call threw', async () => {
+		const caller = new AbortController();
+		const error = await new CallScopes(HINTS)
+			.run(caller.signal, async () => {
+				caller.abort();
+				throw new TypeError('fetch failed');
+			})
+			.catch((e: unknown) => e);
+		expect((error as HearthError).code).toBe('aborted');
+	});
+
+	it('reports a probe that never answers as unreachable, without throwing', async () => {
+		vi.useFakeTimers();
+		const probing = new CallScopes(HINTS).probe(
+			undefined,
+			(scope) =>
+				new Promise((_, reject) => {
+					scope.signal.addEventListener('abort', () => reject(new Error('aborted')));
+				})
+		);
+		await vi.advanceTimersByTimeAsync(PROBE_TIMEOUT_MS);
+		const probe = await probing;
+		expect(probe.ok).toBe(false);
+		expect(probe.ok === false && probe.error.code).toBe('engine_unreachable');
 	});
 });
 

@@ -1,6 +1,8 @@
-import { HearthError } from '$lib/types/errors';
+import type { EngineProbe } from '$lib/engine/types';
+import { HearthError, toHearthError } from '$lib/types/errors';
 import {
 	PREVIEW_CHARS,
+	callError,
 	fetchOrUnreachable,
 	responseError,
 	stoppedError
@@ -22,6 +24,40 @@ export interface CallScope extends CallState {
 /** The calls an engine has in flight, so dispose() can abort them all at once. */
 export class CallScopes {
 	readonly #inFlight = new Set<AbortController>();
+	readonly #hints: Pick<HttpErrorHints, 'unreachable'>;
+
+	/** `hints` word a failure the way `callError` does, for `run` and `probe`. */
+	constructor(hints: Pick<HttpErrorHints, 'unreachable'>) {
+		this.#hints = hints;
+	}
+
+	/** Runs one call in its own scope; whatever it throws comes out as the caller's coded error. */
+	async run<T>(
+		signal: AbortSignal | undefined,
+		call: (scope: CallScope) => Promise<T>,
+		timeoutMs?: number
+	): Promise<T> {
+		const scope = this.open(signal, timeoutMs);
+		try {
+			return await call(scope);
+		} catch (e) {
+			throw callError(e, scope, this.#hints);
+		} finally {
+			scope.end();
+		}
+	}
+
+	/** Runs a probe with PROBE_TIMEOUT_MS; a failure is reported, never thrown. */
+	async probe(
+		signal: AbortSignal | undefined,
+		call: (scope: CallScope) => Promise<EngineProbe>
+	): Promise<EngineProbe> {
+		try {
+			return await this.run(signal, call, PROBE_TIMEOUT_MS);
+		} catch (e) {
+			return { ok: false, error: toHearthError(e).toJSON() };
+		}
+	}
 
 	/** Opens a scope; the caller must `end()` it in a `finally`. */
 	open(signal?: AbortSignal, timeoutMs?: number): CallScope {

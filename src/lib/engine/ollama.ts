@@ -12,7 +12,6 @@ import { PREVIEW_CHARS, callError } from '$lib/engine/http-errors';
 import type { HttpErrorHints } from '$lib/engine/http-errors';
 import {
 	CallScopes,
-	PROBE_TIMEOUT_MS,
 	defaultFetch,
 	pageOrigin,
 	readJsonBody,
@@ -48,31 +47,26 @@ export class OllamaEngine implements LlmEngine {
 	readonly baseUrl: string;
 	readonly #hints: HttpErrorHints;
 	readonly #fetch: typeof fetch;
-	readonly #scopes = new CallScopes();
+	readonly #scopes: CallScopes;
 
 	constructor(options: OllamaEngineOptions) {
 		this.baseUrl = options.baseUrl.replace(/\/+$/, '');
 		this.label = `Ollama at ${this.baseUrl}`;
 		this.#hints = ollamaHttpHints(this.label, this.baseUrl, options.origin ?? pageOrigin());
+		this.#scopes = new CallScopes(this.#hints);
 		this.#fetch = options.fetch ?? defaultFetch();
 	}
 
-	async probe(signal?: AbortSignal): Promise<EngineProbe> {
-		const scope = this.#scopes.open(signal, PROBE_TIMEOUT_MS);
-		try {
+	probe(signal?: AbortSignal): Promise<EngineProbe> {
+		return this.#scopes.probe(signal, async (scope) => {
 			const body = await this.#getJson('/api/version', scope);
 			const version = isRecord(body) && typeof body.version === 'string' ? body.version : undefined;
 			return { ok: true, version };
-		} catch (e) {
-			return { ok: false, error: callError(e, scope, this.#hints).toJSON() };
-		} finally {
-			scope.end();
-		}
+		});
 	}
 
-	async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-		const scope = this.#scopes.open(signal);
-		try {
+	listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+		return this.#scopes.run(signal, async (scope) => {
 			const body = await this.#getJson('/api/tags', scope);
 			if (!isRecord(body) || !Array.isArray(body.models)) {
 				throw new HearthError(
@@ -84,11 +78,7 @@ export class OllamaEngine implements LlmEngine {
 				const model = toModelInfo(m);
 				return model ? [model] : [];
 			});
-		} catch (e) {
-			throw callError(e, scope, this.#hints);
-		} finally {
-			scope.end();
-		}
+		});
 	}
 
 	/** Ollama loads a model on first use, so "ready" here means "installed": no download happens. */

@@ -14,7 +14,6 @@ import { PREVIEW_CHARS, callError } from '$lib/engine/http-errors';
 import type { HttpErrorHints } from '$lib/engine/http-errors';
 import {
 	CallScopes,
-	PROBE_TIMEOUT_MS,
 	defaultFetch,
 	pageOrigin,
 	readJsonBody,
@@ -66,7 +65,7 @@ export class OpenAiEngine implements LlmEngine {
 	readonly #apiKey: string | undefined;
 	readonly #hints: HttpErrorHints;
 	readonly #fetch: typeof fetch;
-	readonly #scopes = new CallScopes();
+	readonly #scopes: CallScopes;
 
 	constructor(options: OpenAiEngineOptions) {
 		this.root = serverRoot(options.baseUrl);
@@ -79,31 +78,20 @@ export class OpenAiEngine implements LlmEngine {
 			options.origin ?? pageOrigin(),
 			this.#apiKey
 		);
+		this.#scopes = new CallScopes(this.#hints);
 		this.#fetch = options.fetch ?? defaultFetch();
 	}
 
 	/** OpenAI's API has no version endpoint: a readable model list is the sign of life. */
-	async probe(signal?: AbortSignal): Promise<EngineProbe> {
-		const scope = this.#scopes.open(signal, PROBE_TIMEOUT_MS);
-		try {
+	probe(signal?: AbortSignal): Promise<EngineProbe> {
+		return this.#scopes.probe(signal, async (scope) => {
 			await this.#models(scope);
 			return { ok: true };
-		} catch (e) {
-			return { ok: false, error: callError(e, scope, this.#hints).toJSON() };
-		} finally {
-			scope.end();
-		}
+		});
 	}
 
-	async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-		const scope = this.#scopes.open(signal);
-		try {
-			return await this.#models(scope);
-		} catch (e) {
-			throw callError(e, scope, this.#hints);
-		} finally {
-			scope.end();
-		}
+	listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+		return this.#scopes.run(signal, (scope) => this.#models(scope));
 	}
 
 	/**
