@@ -36,6 +36,18 @@ export function askModel(model: string, content: string): ChatRequest {
 	return { model, messages: [{ role: 'user', content }] };
 }
 
+/** A request that sets every generation option, for the tests of how each engine maps them. */
+export function requestWithOptions(model: string): ChatRequest {
+	return {
+		model,
+		messages: [
+			{ role: 'system', content: 'Be brief.' },
+			{ role: 'user', content: 'Hi' }
+		],
+		options: { temperature: 0.2, topP: 0.9, maxTokens: 50, stop: ['\n\n'] }
+	};
+}
+
 /** The final `done` delta, failing the test if the stream did not end with one. */
 export function lastDone(deltas: ChatDelta[]): Extract<ChatDelta, { type: 'done' }> {
 	const done = deltas.at(-1);

@@ -18,6 +18,7 @@ import {
 	disposeMidChat,
 	hearth,
 	lastDone,
+	requestWithOptions,
 	unreachableUrl,
 	waitFor
 } from '$lib/engine/engine-test-kit';
@@ -86,14 +87,7 @@ describe('OllamaEngine against the fixture', () => {
 	});
 
 	it('maps generation options to Ollama names and sends messages as given', async () => {
-		const request: ChatRequest = {
-			model: MODEL,
-			messages: [
-				{ role: 'system', content: 'Be brief.' },
-				{ role: 'user', content: 'Hi' }
-			],
-			options: { temperature: 0.2, topP: 0.9, maxTokens: 50, stop: ['\n\n'] }
-		};
+		const request = requestWithOptions(MODEL);
 		const { error } = await collectChat(engine, request);
 		expect(error).toBeUndefined();
 		expect(lastChatBody(fixture)).toEqual({

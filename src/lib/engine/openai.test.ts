@@ -17,6 +17,7 @@ import {
 	disposeMidChat,
 	hearth,
 	lastDone,
+	requestWithOptions,
 	unreachableUrl,
 	waitFor
 } from '$lib/engine/engine-test-kit';
@@ -115,14 +116,7 @@ describe('OpenAiEngine against the fixture', () => {
 	});
 
 	it('maps generation options to OpenAI names and asks for streamed usage', async () => {
-		const request: ChatRequest = {
-			model: MODEL,
-			messages: [
-				{ role: 'system', content: 'Be brief.' },
-				{ role: 'user', content: 'Hi' }
-			],
-			options: { temperature: 0.2, topP: 0.9, maxTokens: 50, stop: ['\n\n'] }
-		};
+		const request = requestWithOptions(MODEL);
 		const { error } = await collectChat(engine, request);
 		expect(error).toBeUndefined();
 		const sent = fixture.requests.at(-1);
