@@ -4,7 +4,7 @@ import type { AppConfig, MLCEngine } from '@mlc-ai/web-llm';
 import { collectChat, describeEngineContract } from '$lib/engine/contract';
 import type { ModelInfo } from '$lib/engine/types';
 import { WEB_LLM_VERSION, WebLlmEngine } from '$lib/engine/webllm';
-import type { WorkerLike } from '$lib/engine/webllm';
+import type { WorkerLike } from '$lib/engine/llm-connection';
 import type { GpuProbe, WebModelSpec } from '$lib/protocol/llm';
 import { HearthError } from '$lib/types/errors';
 import { createLlmHost } from '$workers/llm-host';
