@@ -11,10 +11,10 @@ import {
 import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
 import { collectChat } from '$lib/engine/contract';
 import {
-	describeFixtureContract,
 	abortAfterTexts,
 	askModel,
 	cannedFetch,
+	describeFixtureContract,
 	disposeMidChat,
 	hearth,
 	lastDone,

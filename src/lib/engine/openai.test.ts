@@ -10,10 +10,10 @@ import {
 import type { OpenAiFixture } from '../../../tests/fixtures/openai-fixture.js';
 import { collectChat } from '$lib/engine/contract';
 import {
-	describeFixtureContract,
 	abortAfterTexts,
 	askModel,
 	cannedFetch,
+	describeFixtureContract,
 	disposeMidChat,
 	hearth,
 	lastDone,
