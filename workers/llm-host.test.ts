@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '@mlc-ai/web-llm';
-import {
-	countTokensViaPipeline,
-	createLlmHost,
-	probeGpuWith,
-	watchDeviceLoss
-} from '$workers/llm-host';
+import { probeGpuWith, watchDeviceLoss } from '$workers/llm-gpu';
+import type { GpuAdapterLike } from '$workers/llm-gpu';
+import { createLlmHost } from '$workers/llm-host';
+import type { LlmHostDeps } from '$workers/llm-host';
+import { countTokensViaPipeline } from '$workers/llm-tokens';
 import type {
-	GpuAdapterLike,
-	LlmHostDeps,
 	WebLlmChatRequest,
 	WebLlmChunk,
 	WebLlmLike,
 	WebLlmProgress
-} from '$workers/llm-host';
+} from '$workers/llm-webllm';
 import type { GpuProbe, LlmFromWorker, LlmResult, WebModelSpec } from '$lib/protocol/llm';
 
 // web-llm is a library we do not own and WebGPU is not in Node, so this double stands in for

@@ -1,15 +1,13 @@
 import { MLCEngine } from '@mlc-ai/web-llm';
 import type { LlmFromWorker, LlmToWorker } from '$lib/protocol/llm';
-import {
-	countTokensViaPipeline,
-	createLlmHost,
-	probeGpuWith,
-	watchDeviceLoss
-} from '$workers/llm-host';
-import type { GpuLike, WebLlmLike } from '$workers/llm-host';
+import { probeGpuWith, watchDeviceLoss } from '$workers/llm-gpu';
+import type { GpuLike } from '$workers/llm-gpu';
+import { createLlmHost } from '$workers/llm-host';
+import { countTokensViaPipeline } from '$workers/llm-tokens';
+import type { WebLlmLike } from '$workers/llm-webllm';
 
 // Thin: wires web-llm's real MLCEngine and this worker's WebGPU to the host. Everything worth
-// testing lives in llm-host.ts.
+// testing lives in llm-host.ts and the modules beside it.
 
 /** The DedicatedWorkerGlobalScope members used here (the project's lib is DOM, not WebWorker). */
 interface WorkerScope {

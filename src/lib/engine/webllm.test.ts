@@ -8,7 +8,12 @@ import type { WorkerLike } from '$lib/engine/llm-connection';
 import type { GpuProbe, WebModelSpec } from '$lib/protocol/llm';
 import { HearthError } from '$lib/types/errors';
 import { createLlmHost } from '$workers/llm-host';
-import type { WebLlmChatRequest, WebLlmChunk, WebLlmLike, WebLlmProgress } from '$workers/llm-host';
+import type {
+	WebLlmChatRequest,
+	WebLlmChunk,
+	WebLlmLike,
+	WebLlmProgress
+} from '$workers/llm-webllm';
 
 // The real client talks to the real host over a real MessageChannel (so every message is
 // structured-cloned as between threads); only web-llm, which needs WebGPU, is a double. The
