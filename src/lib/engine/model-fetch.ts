@@ -1,0 +1,172 @@
+import { stoppedError } from '$lib/engine/http-errors';
+import { storedSize } from '$lib/engine/model-entries';
+import type { ModelFile } from '$lib/engine/model-files';
+import type { WebModelSpec } from '$lib/protocol/llm';
+import { HearthError } from '$lib/types/errors';
+
+// The model store's side of the network: fetching one whole file and checking it before anyone
+// stores it. Failures are coded: aborted, model_download_failed, model_corrupt.
+
+export interface FetchEvents {
+	onBytes?: (n: number) => void;
+	/** A bad copy is being fetched again: progress counted for it so far no longer holds. */
+	onRetry?: () => void;
+}
+
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
+	const out = new Uint8Array(length);
+	let offset = 0;
+	for (const chunk of chunks) {
+		out.set(chunk, offset);
+		offset += chunk.length;
+	}
+	return out;
+}
+
+/** Starts fetching one file; rejects unless the server answered 2xx. */
+export async function openFile(
+	doFetch: typeof fetch,
+	spec: WebModelSpec,
+	file: ModelFile,
+	signal: AbortSignal
+): Promise<Response> {
+	let response: Response;
+	try {
+		response = await doFetch(file.url, { signal });
+	} catch (e) {
+		if (signal.aborted) throw stoppedError(e);
+		throw new HearthError(
+			'model_download_failed',
+			`Downloading ${spec.id} failed: could not reach ${hostOf(file.url)}.`,
+			{ cause: e }
+		);
+	}
+	if (!response.ok) {
+		await response.body?.cancel().catch(() => {});
+		throw new HearthError(
+			'model_download_failed',
+			`Downloading ${spec.id} failed: ${file.url} answered ${response.status}` +
+				`${response.statusText ? ` ${response.statusText}` : ''}.`
+		);
+	}
+	return response;
+}
+
+/**
+ * Fetches a whole file and checks it before anyone stores it: its length against the
+ * manifest (or Content-Length), and JSON files must parse. A bad copy is fetched once more;
+ * a second bad copy is model_corrupt. `opened` is a response already started for this file.
+ */
+export async function fetchVerified(
+	doFetch: typeof fetch,
+	spec: WebModelSpec,
+	file: ModelFile,
+	opened: Response | undefined,
+	signal: AbortSignal,
+	events: FetchEvents = {}
+): Promise<Uint8Array<ArrayBuffer>> {
+	let response = opened;
+	for (let attempt = 1; ; attempt++) {
+		response ??= await openFile(doFetch, spec, file, signal);
+		const declared = storedSize(response);
+		const bytes = await readBody(spec, file, response, signal, events.onBytes);
+		const problem = problemWith(file, bytes, declared);
+		if (!problem) return bytes;
+		if (attempt >= 2) {
+			throw new HearthError(
+				'model_corrupt',
+				`${file.url} came back damaged twice (${problem}), so ${spec.id} was not stored.`
+			);
+		}
+		events.onRetry?.();
+		response = undefined;
+	}
+}
+
+/** Why a fetched copy is unusable, or undefined when it is fine. */
+function problemWith(
+	file: ModelFile,
+	bytes: Uint8Array,
+	declared: number | undefined
+): string | undefined {
+	if (file.bytes !== undefined && bytes.length !== file.bytes) {
+		return `${bytes.length} bytes instead of ${file.bytes}`;
+	}
+	// Content-Length counts compressed bytes when the server compresses, and the browser hides
+	// Content-Encoding cross-origin; only a body shorter than declared is surely cut short.
+	if (file.bytes === undefined && declared !== undefined && bytes.length < declared) {
+		return `${bytes.length} bytes instead of ${declared}`;
+	}
+	if (file.json) {
+		try {
+			JSON.parse(new TextDecoder().decode(bytes));
+		} catch {
+			return 'not valid JSON';
+		}
+	}
+	return undefined;
+}
+
+async function readBody(
+	spec: WebModelSpec,
+	file: ModelFile,
+	response: Response,
+	signal: AbortSignal,
+	onBytes: (n: number) => void = () => {}
+): Promise<Uint8Array<ArrayBuffer>> {
+	const chunks: Uint8Array[] = [];
+	let length = 0;
+	if (!response.body) return new Uint8Array(0);
+	const reader = response.body.getReader();
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			chunks.push(value);
+			length += value.length;
+			onBytes(value.length);
+		}
+	} catch (e) {
+		if (signal.aborted) throw stoppedError(e);
+		throw new HearthError(
+			'model_download_failed',
+			`Downloading ${spec.id} stopped: the connection to ${hostOf(file.url)} dropped during ` +
+				`${file.name}. Finished files are kept; try again to resume.`,
+			{ cause: e }
+		);
+	} finally {
+		reader.releaseLock();
+	}
+	return concat(chunks, length);
+}
+
+/** Runs `task` over `items`, `limit` at a time; after a failure starts no new item. */
+export async function forEachConcurrently<T>(
+	items: readonly T[],
+	limit: number,
+	task: (item: T) => Promise<void>
+): Promise<void> {
+	const queue = [...items];
+	let failure: { error: unknown } | undefined;
+	const worker = async () => {
+		while (!failure) {
+			const next = queue.shift();
+			if (next === undefined) return;
+			try {
+				await task(next);
+			} catch (error) {
+				failure ??= { error };
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: limit }, worker));
+	if (failure) throw failure.error;
+}
