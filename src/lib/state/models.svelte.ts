@@ -9,15 +9,30 @@ import {
 	assessDevice,
 	readEnvironment,
 	type DeviceAssessment,
-	type DeviceEnvironment,
-	type Fit
+	type DeviceEnvironment
 } from '$lib/engine/capability';
 import type { DownloadProgress, ModelStore, StoredModel } from '$lib/engine/model-store';
 import type { ModelInfo } from '$lib/engine/types';
 import type { GpuProbe, WebModelSpec } from '$lib/protocol/llm';
-import { HearthError, toHearthError, type SerializedError } from '$lib/types/errors';
+import { HearthError, toHearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import { formatBytes } from '$lib/utils/format-bytes';
+import {
+	allVariants,
+	buildRows,
+	installedModelInfos,
+	pickDefaultId,
+	preferredInstalledId,
+	quotaProblemFor,
+	variantName
+} from '$lib/state/models-rows';
+import type {
+	DownloadEntry,
+	ModelRow,
+	QuotaProblem,
+	QuotaSuggestion,
+	RowStatus
+} from '$lib/state/models-rows';
 
 /** The store's public shape: tests hand in a small fake (Node has no Cache Storage). */
 export type ModelStoreLike = Pick<ModelStore, 'inspect' | 'download' | 'delete'>;
@@ -37,39 +52,8 @@ export interface ModelsDeps {
 	catalog?: readonly CatalogModel[];
 }
 
-export interface DownloadEntry {
-	/** Null until the first progress event. */
-	progress: DownloadProgress | null;
-	/** Set when the download stopped on a failure; the entry then no longer means "running". */
-	error?: SerializedError;
-}
-
-export interface QuotaSuggestion {
-	id: string;
-	name: string;
-	bytes: number;
-}
-
-export interface QuotaProblem {
-	neededBytes?: number;
-	message: string;
-	/** Stored models, largest first: what deleting would free the most space. */
-	suggestions: QuotaSuggestion[];
-}
-
-export type RowStatus = 'absent' | 'downloading' | 'partial' | 'broken' | 'complete';
-
-export interface ModelRow {
-	model: CatalogModel;
-	/** The variant this device would use (f16 when the GPU has 16-bit floats, else f32). */
-	variant: CatalogVariant;
-	fit: Fit;
-	stored: StoredModel | undefined;
-	download: DownloadEntry | undefined;
-	status: RowStatus;
-	isDefault: boolean;
-	isRecommended: boolean;
-}
+// Components import these from here, next to the state that holds them.
+export type { DownloadEntry, ModelRow, QuotaProblem, QuotaSuggestion, RowStatus };
 
 /** Progress reaches the UI at most this often; the store may report far more often. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -110,7 +94,7 @@ export class ModelsState {
 
 	/** Variant ids stored completely, in catalog order. */
 	installed = $derived.by(() =>
-		this.#allVariants()
+		allVariants(this.#catalog)
 			.map(({ variant }) => variant.id)
 			.filter((id) => this.stored[id]?.state === 'complete')
 	);
@@ -126,49 +110,14 @@ export class ModelsState {
 	// defaultId and rows are plain getters, not $derived: they read settings(), which need not be
 	// reactive (tests pass a plain object), and a cached derived would then go stale.
 
-	/**
-	 * The model new conversations use: the chosen one when usable; else the recommended one if it
-	 * is downloaded; else a downloaded one this device can run (a model in hand beats one to fetch);
-	 * else the recommended one.
-	 */
+	/** The model new conversations use: the chosen one when usable, else see pickDefaultId. */
 	get defaultId(): string | null {
-		const wanted = this.#deps.settings().webModel;
-		const offers = this.assessment?.offers ?? [];
-		if (wanted) {
-			const offered = offers.some((o) => o.fit.ok && o.fit.variant.id === wanted);
-			if (offered || this.installed.includes(wanted)) return wanted;
-		}
-		const recommended = this.assessment?.recommended?.fit.variant.id ?? null;
-		if (recommended && this.installed.includes(recommended)) return recommended;
-		const ready = offers.find((o) => o.fit.ok && this.installed.includes(o.fit.variant.id));
-		return ready?.fit.variant.id ?? recommended;
+		return pickDefaultId(this.#deps.settings().webModel, this.assessment, this.installed);
 	}
 
 	/** One row per catalog model the assessment covers, with the variant it offers. */
 	get rows(): ModelRow[] {
-		const assessment = this.assessment;
-		if (!assessment) return [];
-		const recommended = assessment.recommended?.fit.variant.id;
-		const defaultId = this.defaultId;
-		return this.#catalog.flatMap((model) => {
-			const offer = assessment.offers.find((o) => o.model.key === model.key);
-			if (!offer) return [];
-			const variant = offer.fit.variant;
-			const stored = this.stored[variant.id];
-			const download = this.downloads[variant.id];
-			return [
-				{
-					model,
-					variant,
-					fit: offer.fit,
-					stored,
-					download,
-					status: statusOf(stored, download),
-					isDefault: offer.fit.ok && defaultId === variant.id,
-					isRecommended: recommended === variant.id
-				}
-			];
-		});
+		return buildRows(this.#catalog, this.assessment, this.stored, this.downloads, this.defaultId);
 	}
 
 	/** Probes the GPU and device, and reads what is stored. Never throws. */
@@ -221,8 +170,11 @@ export class ModelsState {
 			} else {
 				const last = this.downloads[variantId]?.progress ?? null;
 				this.downloads[variantId] = { progress: last, error: error.toJSON() };
-				if (error.code === 'quota_exceeded') this.#reportQuota(found, last);
-				else this.#deps.onError(error);
+				if (error.code === 'quota_exceeded') {
+					this.quotaProblem = quotaProblemFor(found, last, this.stored, this.#catalog);
+				} else {
+					this.#deps.onError(error);
+				}
 			}
 			await this.#inspect(found.model, found.variant);
 		} finally {
@@ -249,7 +201,7 @@ export class ModelsState {
 		}
 		try {
 			// Every other variant: the store keeps a library (e.g. Qwen2-1.5B's) another still uses.
-			const others = this.#allVariants()
+			const others = allVariants(this.#catalog)
 				.filter(({ variant }) => variant.id !== variantId)
 				.map(({ model, variant }) => toSpec(model, variant, this.#sources()));
 			await this.#deps.store.delete(toSpec(found.model, found.variant, this.#sources()), others);
@@ -289,25 +241,7 @@ export class ModelsState {
 
 	/** The complete models this device can load, as the in-browser engine lists them. */
 	installedModels(): ModelInfo[] {
-		// An f16 build stored earlier cannot load on a GPU without 16-bit floats: leave it out.
-		const noF16 = this.env?.gpu.webgpu === true && !this.env.gpu.shaderF16;
-		return this.installed.flatMap((id) => {
-			const found = findVariant(id, this.#catalog);
-			if (!found) return [];
-			if (noF16 && found.variant.requiredFeatures.includes('shader-f16')) return [];
-			const { model, variant } = found;
-			return [
-				{
-					id,
-					name: model.name,
-					sizeBytes: this.stored[id]?.bytesStored,
-					contextLength: model.contextWindow,
-					family: model.family,
-					parameterSize: model.parameters,
-					quantization: variant.quantization
-				}
-			];
-		});
+		return installedModelInfos(this.installed, this.#catalog, this.stored, this.env);
 	}
 
 	/** For WebLlmEngine's `listInstalled`: reads storage first when nothing has read it yet. */
@@ -319,12 +253,7 @@ export class ModelsState {
 
 	/** For the engine chain: the default when downloaded, else the chosen one, else the first. */
 	preferredInstalled(installed: readonly ModelInfo[]): string | null {
-		const ids = installed.map((m) => m.id);
-		const wanted = this.#deps.settings().webModel;
-		const defaultId = this.defaultId;
-		if (defaultId && ids.includes(defaultId)) return defaultId;
-		if (wanted && ids.includes(wanted)) return wanted;
-		return ids[0] ?? null;
+		return preferredInstalledId(installed, this.defaultId, this.#deps.settings().webModel);
 	}
 
 	specFor(variantId: string): WebModelSpec | undefined {
@@ -334,14 +263,7 @@ export class ModelsState {
 
 	/** Display name of a variant, with its precision when both could be stored. */
 	nameOf(variantId: string): string {
-		const found = findVariant(variantId, this.#catalog);
-		return found ? `${found.model.name} (${found.variant.precision})` : variantId;
-	}
-
-	#allVariants(): { model: CatalogModel; variant: CatalogVariant }[] {
-		return this.#catalog.flatMap((model) =>
-			Object.values(model.variants).map((variant) => ({ model, variant }))
-		);
+		return variantName(variantId, this.#catalog);
 	}
 
 	#sources(): { modelBaseUrl: string; modelLibBaseUrl: string } {
@@ -380,7 +302,7 @@ export class ModelsState {
 
 	async #inspectAll(): Promise<void> {
 		await Promise.all(
-			this.#allVariants().map(({ model, variant }) => this.#inspect(model, variant))
+			allVariants(this.#catalog).map(({ model, variant }) => this.#inspect(model, variant))
 		);
 	}
 
@@ -408,32 +330,4 @@ export class ModelsState {
 		this.#askedPersistence = true;
 		await this.requestPersistence();
 	}
-
-	#reportQuota(
-		found: { model: CatalogModel; variant: CatalogVariant },
-		progress: DownloadProgress | null
-	): void {
-		const total = progress?.totalBytes || found.variant.downloadBytes;
-		const neededBytes = Math.max(0, total - (progress?.loadedBytes ?? 0));
-		const suggestions = Object.values(this.stored)
-			.filter((s) => s.id !== found.variant.id && s.bytesStored > 0)
-			.sort((a, b) => b.bytesStored - a.bytesStored)
-			.map((s) => ({ id: s.id, name: this.nameOf(s.id), bytes: s.bytesStored }));
-		const free = suggestions.length
-			? ' Delete a model you no longer need, then resume.'
-			: ' Free up space on this device, then resume.';
-		this.quotaProblem = {
-			neededBytes,
-			message:
-				`There is not enough storage space left for ${found.model.name}` +
-				` (about ${formatBytes(neededBytes)} more is needed).` +
-				free,
-			suggestions
-		};
-	}
-}
-
-function statusOf(stored: StoredModel | undefined, download: DownloadEntry | undefined): RowStatus {
-	if (download && !download.error) return 'downloading';
-	return stored?.state ?? 'absent';
 }
