@@ -11,6 +11,7 @@ import { formatTable, machineSummary, ROOT } from './lib.js';
 const BENCHES = {
 	shell: () => import('./shell.js'),
 	search: () => import('./search.js'),
+	download: () => import('./download.js'),
 	llm: () => import('./llm.js')
 };
 

@@ -91,23 +91,23 @@ export class ModelEntries {
 	async store(
 		spec: WebModelSpec,
 		file: ModelFile,
-		bytes: Uint8Array<ArrayBuffer>,
+		body: Blob,
 		stillNeeded: number
 	): Promise<void> {
 		const cache = await this.caches.open(file.cache);
 		const headers = {
 			'Content-Type': file.json ? 'application/json' : 'application/octet-stream',
-			'Content-Length': String(bytes.length),
-			[SIZE_HEADER]: String(bytes.length)
+			'Content-Length': String(body.size),
+			[SIZE_HEADER]: String(body.size)
 		};
 		try {
-			await cache.put(file.url, new Response(new Blob([bytes]), { status: 200, headers }));
+			await cache.put(file.url, new Response(body, { status: 200, headers }));
 		} catch (e) {
 			if (isQuotaError(e)) {
 				throw new HearthError(
 					'quota_exceeded',
 					`Not enough storage space for ${spec.id}: it needs about ` +
-						`${formatBytes(Math.max(stillNeeded, bytes.length))} more free space.`,
+						`${formatBytes(Math.max(stillNeeded, body.size))} more free space.`,
 					{ cause: e }
 				);
 			}

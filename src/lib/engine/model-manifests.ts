@@ -34,11 +34,10 @@ export async function ensureManifests(
 		}
 		if (stored.status !== 'missing') await entries.remove(file);
 		// The caller's parse reports a bad manifest, so fetchVerified need not check JSON.
-		const bytes = await fetchVerified(doFetch, spec, { ...file, json: false }, undefined, signal);
-		const text = new TextDecoder().decode(bytes);
-		const parsedValue = parse(file.url, text);
-		await entries.store(spec, file, bytes, bytes.length);
-		fetched.push({ name: file.name, bytes: bytes.length });
+		const body = await fetchVerified(doFetch, spec, { ...file, json: false }, undefined, signal);
+		const parsedValue = parse(file.url, await body.text());
+		await entries.store(spec, file, body, body.size);
+		fetched.push({ name: file.name, bytes: body.size });
 		return parsedValue;
 	};
 	const config = await load(files.config, parseChatConfig);

@@ -247,11 +247,11 @@ export class ModelStore {
 		signal: AbortSignal
 	): Promise<void> {
 		const expected = file.bytes ?? (opened ? (storedSize(opened) ?? 0) : 0);
-		const bytes = await fetchVerified(this.doFetch, spec, file, opened, signal, {
+		const body = await fetchVerified(this.doFetch, spec, file, opened, signal, {
 			onBytes: (n) => progress.received(file.name, n),
 			onRetry: () => progress.restart(file.name)
 		});
-		await this.entries.store(spec, file, bytes, progress.bytesNotStored);
-		progress.finished(file.name, bytes.length, expected);
+		await this.entries.store(spec, file, body, progress.bytesNotStored);
+		progress.finished(file.name, body.size, expected);
 	}
 }
