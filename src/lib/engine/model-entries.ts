@@ -88,12 +88,7 @@ export class ModelEntries {
 	}
 
 	/** Stores a checked copy; `stillNeeded` is what the download has left, for the quota advice. */
-	async store(
-		spec: WebModelSpec,
-		file: ModelFile,
-		body: Blob,
-		stillNeeded: number
-	): Promise<void> {
+	async store(spec: WebModelSpec, file: ModelFile, body: Blob, stillNeeded: number): Promise<void> {
 		const cache = await this.caches.open(file.cache);
 		const headers = {
 			'Content-Type': file.json ? 'application/json' : 'application/octet-stream',
