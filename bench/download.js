@@ -4,7 +4,15 @@
 // mirror. Shows what checking every file's size before storing it costs.
 import { startServer } from '../scripts/serve.js';
 import { startMlcFixture } from '../tests/fixtures/mlc-fixture.js';
-import { ensureBuild, launchChromium, ratio, round, summarize } from './lib.js';
+import {
+	ensureBuild,
+	launchChromium,
+	openWithSettings,
+	ratio,
+	round,
+	summarize,
+	waitDownloaded
+} from './lib.js';
 
 const MODEL = 'SmolLM2-360M-Instruct-q4f32_1-MLC';
 const SHARDS = 24;
@@ -25,7 +33,11 @@ export async function run() {
 			const context = await browser.newContext();
 			const page = await context.newPage();
 			page.setDefaultTimeout(5 * 60_000);
-			await openWithMirror(page, app.url, mlc.url);
+			await openWithSettings(page, app.url, {
+				modelBaseUrl: `${mlc.url}/models/`,
+				modelLibBaseUrl: `${mlc.url}/libs/`,
+				autoTitle: false
+			});
 			hearth.push(await downloadThroughUi(page));
 			raw.push(await cacheAddBaseline(page, mlc, false));
 			streamed.push(await cacheAddBaseline(page, mlc, true));
@@ -73,32 +85,6 @@ export async function run() {
 	}
 }
 
-/**
- * @param {import('@playwright/test').Page} page
- * @param {string} appUrl
- * @param {string} mirror
- */
-async function openWithMirror(page, appUrl, mirror) {
-	await page.goto(appUrl);
-	await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
-	await page.evaluate(
-		(v) =>
-			new Promise((resolve, reject) => {
-				const open = indexedDB.open('hearth');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const tx = open.result.transaction('settings', 'readwrite');
-					tx.objectStore('settings').put({ key: 'settings', value: v });
-					tx.oncomplete = () => resolve(undefined);
-					tx.onerror = () => reject(tx.error);
-				};
-			}),
-		{ modelBaseUrl: `${mirror}/models/`, modelLibBaseUrl: `${mirror}/libs/`, autoTitle: false }
-	);
-	await page.reload();
-	await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
-}
-
 /** @param {import('@playwright/test').Page} page */
 async function downloadThroughUi(page) {
 	await page.getByRole('button', { name: 'Models in this browser' }).click();
@@ -106,14 +92,7 @@ async function downloadThroughUi(page) {
 	await row.getByTestId('model-download').waitFor();
 	const started = Date.now();
 	await row.getByTestId('model-download').click();
-	await page.waitForFunction(
-		(id) =>
-			document
-				.querySelector(`[data-testid="model-row"][data-model-id="${id}"]`)
-				?.getAttribute('data-status') === 'complete',
-		MODEL,
-		{ polling: 50 }
-	);
+	await waitDownloaded(page, MODEL);
 	const ms = Date.now() - started;
 	await page.getByTestId('models-dialog').getByRole('button', { name: 'Close' }).click();
 	return ms;

@@ -144,3 +144,55 @@ export function machineSummary() {
 	const memory = (os.totalmem() / 1024 ** 3).toFixed(1);
 	return `${cpus.length} cores (${model}), ${memory} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`;
 }
+
+/**
+ * Waits until Hearth has rendered and marked itself ready.
+ * @param {import('@playwright/test').Page} page
+ */
+export function waitReady(page) {
+	return page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+}
+
+/**
+ * Opens Hearth at `url` with `settings` stored (as a returning user has them) and waits until it
+ * is ready again.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} url
+ * @param {Record<string, unknown>} settings
+ */
+export async function openWithSettings(page, url, settings) {
+	await page.goto(url);
+	await waitReady(page);
+	await page.evaluate(
+		(value) =>
+			new Promise((resolve, reject) => {
+				const open = indexedDB.open('hearth');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const tx = open.result.transaction('settings', 'readwrite');
+					tx.objectStore('settings').put({ key: 'settings', value });
+					tx.oncomplete = () => resolve(undefined);
+					tx.onerror = () => reject(tx.error);
+				};
+			}),
+		settings
+	);
+	await page.reload();
+	await waitReady(page);
+}
+
+/**
+ * Waits until the model manager's row for `model` says it is downloaded.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} model
+ */
+export function waitDownloaded(page, model) {
+	return page.waitForFunction(
+		(id) =>
+			document
+				.querySelector(`[data-testid="model-row"][data-model-id="${id}"]`)
+				?.getAttribute('data-status') === 'complete',
+		model,
+		{ polling: 50 }
+	);
+}

@@ -10,7 +10,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../scripts/serve.js';
 import { serveWeights } from '../tests/fixtures/weights-mirror.js';
-import { ROOT, ensureBuild, launchChromium, ratio, round, summarize } from './lib.js';
+import {
+	ROOT,
+	ensureBuild,
+	launchChromium,
+	openWithSettings,
+	ratio,
+	round,
+	summarize,
+	waitDownloaded
+} from './lib.js';
 
 const MODEL = process.env.HEARTH_MLC_MODEL ?? 'SmolLM2-360M-Instruct-q4f32_1-MLC';
 const RUNS = Number(process.env.HEARTH_LLM_RUNS ?? 5);
@@ -42,9 +51,7 @@ export async function run() {
 	try {
 		const page = await browser.newPage();
 		page.setDefaultTimeout(15 * 60_000);
-		await page.goto(app.url);
-		await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
-		await seedSettings(page, {
+		await openWithSettings(page, app.url, {
 			modelBaseUrl: `${mirror.url}/models/`,
 			modelLibBaseUrl: `${mirror.url}/libs/`,
 			webModel: MODEL,
@@ -53,8 +60,6 @@ export async function run() {
 			temperature: 0,
 			autoTitle: false
 		});
-		await page.reload();
-		await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
 		await downloadThroughUi(page);
 
 		const hearth = [];
@@ -94,40 +99,13 @@ export async function run() {
 	}
 }
 
-/**
- * @param {import('@playwright/test').Page} page
- * @param {Record<string, unknown>} value
- */
-function seedSettings(page, value) {
-	return page.evaluate(
-		(v) =>
-			new Promise((resolve, reject) => {
-				const open = indexedDB.open('hearth');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const tx = open.result.transaction('settings', 'readwrite');
-					tx.objectStore('settings').put({ key: 'settings', value: v });
-					tx.oncomplete = () => resolve(undefined);
-					tx.onerror = () => reject(tx.error);
-				};
-			}),
-		value
-	);
-}
-
 /** @param {import('@playwright/test').Page} page */
 async function downloadThroughUi(page) {
 	await page.getByRole('button', { name: 'Models in this browser' }).click();
 	const row = page.locator(`[data-testid="model-row"][data-model-id="${MODEL}"]`);
 	if ((await row.getAttribute('data-status')) !== 'complete') {
 		await row.getByTestId('model-download').click();
-		await page.waitForFunction(
-			(id) =>
-				document
-					.querySelector(`[data-testid="model-row"][data-model-id="${id}"]`)
-					?.getAttribute('data-status') === 'complete',
-			MODEL
-		);
+		await waitDownloaded(page, MODEL);
 	}
 	await page.getByTestId('models-dialog').getByRole('button', { name: 'Close' }).click();
 }
