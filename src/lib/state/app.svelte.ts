@@ -68,7 +68,7 @@ export class AppState {
 			() => this.settings.value,
 			createEngineFactory({
 				// Without WebGPU the in-browser engine is left out of the chain ("not available").
-				webllm: () => ('gpu' in navigator ? webllm : null),
+				webllm: () => (typeof navigator !== 'undefined' && 'gpu' in navigator ? webllm : null),
 				preferredWebModel: (installed) => this.models.preferredInstalled(installed),
 				onRetry: (info, label) =>
 					this.toasts.push(
