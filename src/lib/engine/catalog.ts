@@ -1,4 +1,5 @@
 import type { WebModelSpec } from '$lib/protocol/llm';
+import { DEFAULT_SETTINGS } from '$lib/types/settings';
 
 // The in-browser models Hearth offers, as typed data. Ids, library files, VRAM and context
 // windows are copied from web-llm 0.2.86's `prebuiltAppConfig` (the libraries are compiled for
@@ -49,11 +50,10 @@ export interface ModelSources {
 	modelLibBaseUrl: string;
 }
 
-/** web-llm's own defaults (mirrors `DEFAULT_SETTINGS` so engine code needs no settings import). */
+/** web-llm's own defaults, as Settings holds them (the one place the URLs are written). */
 export const DEFAULT_SOURCES: ModelSources = {
-	modelBaseUrl: 'https://huggingface.co/mlc-ai/',
-	modelLibBaseUrl:
-		'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/'
+	modelBaseUrl: DEFAULT_SETTINGS.modelBaseUrl,
+	modelLibBaseUrl: DEFAULT_SETTINGS.modelLibBaseUrl
 };
 
 const MB = 1024 * 1024;

@@ -3,7 +3,6 @@ import { createEngineFactory } from '$lib/engine/factory';
 import { ModelStore } from '$lib/engine/model-store';
 import { WebLlmEngine } from '$lib/engine/webllm';
 import { ModelsState } from '$lib/state/models.svelte';
-import { HearthError as CodedError } from '$lib/types/errors';
 import { ChatState } from '$lib/state/chat.svelte';
 import { ConversationListState } from '$lib/state/conversations.svelte';
 import { EngineState } from '$lib/state/engine.svelte';
@@ -14,7 +13,7 @@ import { ChatRepository } from '$lib/storage/chat-repo';
 import type { HearthDb } from '$lib/storage/db';
 import { openDatabase, requestPersistence } from '$lib/storage/open';
 import { loadSettings } from '$lib/storage/settings-repo';
-import type { HearthError } from '$lib/types/errors';
+import { HearthError } from '$lib/types/errors';
 import { errorTitle } from '$lib/utils/error-text';
 import { activeStreamIds } from '$lib/utils/locks';
 
@@ -123,9 +122,9 @@ function createModelStore(): ModelStore | NoModelStore {
 
 /** Stands in for the store where Cache Storage is unavailable: every call says so. */
 class NoModelStore {
-	readonly #error: CodedError;
+	readonly #error: HearthError;
 	constructor(cause: unknown) {
-		this.#error = new CodedError(
+		this.#error = new HearthError(
 			'storage_unavailable',
 			'This browser does not let Hearth store model files here (Cache Storage is off, as in some private windows).',
 			{ cause }

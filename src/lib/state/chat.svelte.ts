@@ -8,7 +8,7 @@ import { holdStreamLock } from '$lib/utils/locks';
 import { buildThread, childrenByParent, newestLeaf } from '$lib/utils/thread';
 import { DEFAULT_CONTEXT_WINDOW, prepareHistory } from '$lib/agent/history';
 import { estimateMessageTokens, TokenCalibration } from '$lib/utils/tokens';
-import { splitReasoning, stripReasoning } from '$lib/utils/reasoning';
+import { reasoningClock, stripReasoning } from '$lib/utils/reasoning';
 import { throttled } from '$lib/utils/throttle';
 import { startsInReasoning } from '$lib/engine/reasoning-models';
 import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
@@ -391,28 +391,5 @@ export function generationOptions(
 		topP: own.topP ?? settings.topP,
 		maxTokens: own.maxTokens ?? settings.maxTokens,
 		...(stop && stop.length > 0 ? { stop } : {})
-	};
-}
-
-/**
- * Times a reply's reasoning: from the first reasoning text to the close of the think block.
- * `observe` returns the duration once, when the block closes; it stops scanning once decided, so
- * a long answer is not re-split on every delta.
- */
-function reasoningClock(startsInside: boolean) {
-	let startedAt: number | undefined;
-	let decided = false;
-	return {
-		observe(content: string): number | undefined {
-			if (decided) return undefined;
-			const split = splitReasoning(content, { startsInReasoning: startsInside });
-			if (split.thinking) {
-				startedAt ??= performance.now();
-				return undefined;
-			}
-			if (split.reasoning === null && split.answer === '') return undefined; // not known yet
-			decided = true;
-			return startedAt === undefined ? undefined : performance.now() - startedAt;
-		}
 	};
 }

@@ -93,3 +93,26 @@ export function formatThinkingDuration(ms: number): string {
 	if (min === 0) return `${s} s`;
 	return s === 0 ? `${min} min` : `${min} min ${s} s`;
 }
+
+/**
+ * Times a reply's reasoning: from the first reasoning text to the close of the think block.
+ * `observe` returns the duration once, when the block closes; it stops scanning once decided, so
+ * a long answer is not re-split on every delta.
+ */
+export function reasoningClock(startsInside: boolean) {
+	let startedAt: number | undefined;
+	let decided = false;
+	return {
+		observe(content: string): number | undefined {
+			if (decided) return undefined;
+			const split = splitReasoning(content, { startsInReasoning: startsInside });
+			if (split.thinking) {
+				startedAt ??= performance.now();
+				return undefined;
+			}
+			if (split.reasoning === null && split.answer === '') return undefined; // not known yet
+			decided = true;
+			return startedAt === undefined ? undefined : performance.now() - startedAt;
+		}
+	};
+}
