@@ -66,6 +66,29 @@ describe('ChatState', () => {
 		expect((await repo.getConversation(chat.conversation!.id))?.leafId).toBe(answer?.id);
 	});
 
+	it('shows an answer as finished only once the next message can be sent', async () => {
+		const update = repo.updateMessage.bind(repo);
+		// A slow disk: the last save of the answer takes a while.
+		repo.updateMessage = async (id, patch) => {
+			if (patch.status === 'done') await new Promise((r) => setTimeout(r, 150));
+			return update(id, patch);
+		};
+		const seen: string[] = [];
+		const sending = chat.send('first question');
+		let finished = false;
+		void sending.then(() => (finished = true));
+		while (!finished) {
+			const answer = chat.thread.at(-1);
+			if (answer?.role === 'assistant')
+				seen.push(`${answer.status}:${chat.streaming ? 'busy' : 'free'}`);
+			await new Promise((r) => setTimeout(r, 5));
+		}
+		expect(seen).toContain('streaming:busy');
+		expect(seen).not.toContain('done:busy');
+		expect(chat.thread.at(-1)?.status).toBe('done');
+		expect(chat.streaming).toBeNull();
+	});
+
 	it('sends the system prompt and the visible branch only', async () => {
 		settings.systemPrompt = 'Be brief.';
 		await chat.send('one');

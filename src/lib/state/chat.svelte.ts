@@ -220,6 +220,8 @@ export class ChatState {
 			SAVE_EVERY_MS
 		);
 		target.status = 'streaming';
+		// Shown once everything is saved and a next message can be sent (never "done" while busy).
+		let outcome: Message['status'] = 'done';
 		if (!append) {
 			target.content = '';
 			target.reasoningMs = undefined;
@@ -274,17 +276,16 @@ export class ChatState {
 					}
 				}
 			}
-			target.status = 'done';
 		} catch (e) {
 			const error = toHearthError(e);
-			target.status = error.code === 'aborted' ? 'aborted' : 'error';
+			outcome = error.code === 'aborted' ? 'aborted' : 'error';
 			if (error.code !== 'aborted') target.error = error.toJSON();
 		} finally {
 			await save.settle(); // the write below carries the content too
 			await repo
 				.updateMessage(target.id, {
 					content: target.content,
-					status: target.status,
+					status: outcome,
 					model: target.model,
 					engine: target.engine,
 					reasoningMs: target.reasoningMs,
@@ -296,6 +297,7 @@ export class ChatState {
 				.catch(saveFailed);
 			release();
 			if (this.#abort === abort) this.#abort = null;
+			target.status = outcome;
 			this.streaming = null;
 			this.#deps.onChanged();
 		}
