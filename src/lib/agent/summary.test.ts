@@ -11,6 +11,7 @@ import { estimateEachMessage } from '$lib/utils/tokens';
 class ScriptedEngine implements LlmEngine {
 	readonly kind = 'ollama' as const;
 	readonly label = 'Scripted';
+	readonly toolCalling = 'native' as const;
 	readonly requests: ChatRequest[] = [];
 	readonly signals: Array<AbortSignal | undefined> = [];
 	constructor(private readonly reply: (request: ChatRequest) => string | HearthError) {}

@@ -44,6 +44,7 @@ export interface OllamaEngineOptions {
 export class OllamaEngine implements LlmEngine {
 	readonly kind = 'ollama';
 	readonly label: string;
+	readonly toolCalling = 'native' as const;
 	readonly baseUrl: string;
 	readonly #hints: HttpErrorHints;
 	readonly #fetch: typeof fetch;

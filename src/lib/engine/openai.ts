@@ -60,6 +60,7 @@ interface StreamTally {
 export class OpenAiEngine implements LlmEngine {
 	readonly kind = 'openai';
 	readonly label: string;
+	readonly toolCalling = 'native' as const;
 	/** The server root without `/v1`; requests go to `${root}/v1/...`. */
 	readonly root: string;
 	readonly #apiKey: string | undefined;

@@ -118,6 +118,10 @@ export class RetryingEngine implements LlmEngine {
 		return this.inner.label;
 	}
 
+	get toolCalling(): LlmEngine['toolCalling'] {
+		return this.inner.toolCalling;
+	}
+
 	probe(signal?: AbortSignal): Promise<EngineProbe> {
 		return this.inner.probe(signal);
 	}

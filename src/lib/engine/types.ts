@@ -1,4 +1,5 @@
 import type { SerializedError } from '$lib/types/errors';
+import type { JsonSchema, ProposedToolCall, ToolSpec } from '$lib/types/tools';
 import type {
 	EngineKind,
 	ChatMessage,
@@ -25,6 +26,16 @@ export interface ChatRequest {
 	model: string;
 	messages: ChatMessage[];
 	options?: GenerationOptions;
+	/**
+	 * Tools the model may call natively (Ollama/OpenAI `tools`). Engines whose `toolCalling` is
+	 * 'schema' never get this; a model a server says cannot use tools fails with tools_unsupported.
+	 */
+	tools?: ToolSpec[];
+	/**
+	 * Constrain the whole reply to JSON matching this schema (Ollama `format`, OpenAI
+	 * `response_format: json_schema`, web-llm's grammar-backed `response_format`).
+	 */
+	responseSchema?: JsonSchema;
 }
 
 /**
@@ -34,6 +45,8 @@ export interface ChatRequest {
  */
 export type ChatDelta =
 	| { type: 'text'; text: string }
+	/** A complete tool call (engines assemble streamed fragments before yielding it). */
+	| { type: 'tool_call'; call: ProposedToolCall }
 	| { type: 'done'; finishReason: FinishReason; usage?: Usage; timings: Timings };
 
 export interface ModelInfo {
@@ -56,6 +69,11 @@ export interface LlmEngine {
 	readonly kind: EngineKind;
 	/** Human label, e.g. "Ollama at http://localhost:11434". */
 	readonly label: string;
+	/**
+	 * How this engine calls tools: 'native' sends `tools` and reads tool calls back; 'schema' means
+	 * the agent describes tools in the prompt and constrains the reply with `responseSchema`.
+	 */
+	readonly toolCalling: 'native' | 'schema';
 	/** Cheap reachability check; never throws. */
 	probe(signal?: AbortSignal): Promise<EngineProbe>;
 	listModels(signal?: AbortSignal): Promise<ModelInfo[]>;

@@ -34,6 +34,8 @@ export interface WebLlmEngineDeps {
 export class WebLlmEngine implements LlmEngine {
 	readonly kind = 'webllm';
 	readonly label: string;
+	// web-llm's native tool calling covers a few Hermes models only; a grammar works for every model.
+	readonly toolCalling = 'schema' as const;
 	readonly #deps: WebLlmEngineDeps;
 	readonly #createWorker: () => WorkerLike;
 	#connection: LlmConnection | undefined;

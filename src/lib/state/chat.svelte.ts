@@ -267,7 +267,7 @@ export class ChatState {
 					const ms = reasoning.observe(target.content);
 					if (ms !== undefined) target.reasoningMs = ms;
 					save.schedule();
-				} else {
+				} else if (delta.type === 'done') {
 					target.usage = delta.usage;
 					target.timings = delta.timings;
 					// Estimates learn from what the engine counted (Ollama reports prompt tokens).

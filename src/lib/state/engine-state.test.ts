@@ -13,6 +13,7 @@ function scripted(kind: EngineKind, script: () => Script, disposed: string[]): L
 	return {
 		kind,
 		label: `${kind} engine`,
+		toolCalling: 'native',
 		probe: async () => ({ ok: true }),
 		listModels: async () => {
 			const s = script();

@@ -2,6 +2,8 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { Conversation, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
+import type { LedgerEntry } from '$lib/net/types';
+import type { GrantedFolder, Reminder } from '$lib/types/agent-data';
 
 export interface SettingsRow {
 	key: 'settings';
@@ -12,6 +14,9 @@ export type HearthDb = Dexie & {
 	conversations: EntityTable<Conversation, 'id'>;
 	messages: EntityTable<Message, 'id'>;
 	settings: EntityTable<SettingsRow, 'key'>;
+	ledger: EntityTable<LedgerEntry, 'id'>;
+	reminders: EntityTable<Reminder, 'id'>;
+	folders: EntityTable<GrantedFolder, 'id'>;
 };
 
 export const DB_NAME = 'hearth';
@@ -55,6 +60,12 @@ export function declareSchema(db: Dexie): void {
 					m.words = indexWords(m.content);
 				});
 		});
+	// v3: the privacy ledger, reminders, and folders the user granted to the files tool.
+	db.version(3).stores({
+		ledger: '++id, at',
+		reminders: 'id, dueAt, status',
+		folders: 'id'
+	});
 }
 
 export function createDb(name = DB_NAME, impl?: IdbImpl): HearthDb {

@@ -1,5 +1,6 @@
 import type { EngineKind, GenerationOptions, Timings, Usage } from '$lib/types/llm';
 import type { SerializedError } from '$lib/types/errors';
+import type { ToolCallRecord } from '$lib/types/tools';
 
 /**
  * `interrupted`: the page went away mid-stream; the text saved so far is kept and can be continued.
@@ -30,6 +31,12 @@ export interface Message {
 	context?: ContextNote;
 	/** Lower-cased word prefixes for history search (maintained by the repository). */
 	words?: string[];
+	/** Tools this answer called, in order (shown as cards above the text). */
+	toolCalls?: ToolCallRecord[];
+	/** The agent that answered, and whether the router or the user chose it. */
+	agent?: { id: string; name: string; chosenBy: 'router' | 'user'; reason?: string };
+	/** Set when a critique-and-revise pass changed the answer: the critique and the first draft. */
+	revision?: { critique: string; draft: string };
 }
 
 export type ConversationMode = 'chat';
@@ -72,4 +79,6 @@ export interface Conversation {
 	/** Generation settings that override the defaults for this conversation. */
 	options?: GenerationOptions;
 	summary?: ConversationSummary;
+	/** The agent this conversation always uses; absent = the router picks per message. */
+	agentId?: string;
 }

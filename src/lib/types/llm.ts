@@ -1,13 +1,19 @@
 // Plain data that crosses the engine boundary, including a worker boundary: no classes, no methods.
+import type { ProposedToolCall } from '$lib/types/tools';
 
 /** The engines Hearth can talk to. */
 export type EngineKind = 'ollama' | 'webllm' | 'openai';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
 export interface ChatMessage {
 	role: ChatRole;
 	content: string;
+	/** On an assistant message: the tool calls it made (native tool calling). */
+	toolCalls?: ProposedToolCall[];
+	/** On a tool message: which call this is the result of, and the tool's name. */
+	toolCallId?: string;
+	toolName?: string;
 }
 
 export interface GenerationOptions {
@@ -33,7 +39,8 @@ export interface Timings {
 	decodeTokensPerSecond?: number;
 }
 
-export type FinishReason = 'stop' | 'length';
+/** `tool_calls`: the model stopped to have tools run (native tool calling). */
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export interface LoadProgress {
 	/** 0..1, or undefined when the engine cannot tell. */

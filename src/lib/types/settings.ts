@@ -28,6 +28,56 @@ export interface Settings {
 	systemPrompt: string;
 	theme: Theme;
 	autoTitle: boolean;
+
+	// Tools and agents (agent issue). Flat fields: stored settings are merged over these defaults
+	// one level deep, so a new tool or option always gets its default.
+	/** Per tool name: on or off. A tool not listed uses its own default (`Tool.defaultEnabled`). */
+	toolsEnabled: Partial<Record<string, boolean>>;
+	/** Blocks every network request a tool would make (model downloads are separate). */
+	offlineOnly: boolean;
+	/** Which web search provider answers web_search. */
+	searchProvider: 'wikipedia' | 'searxng';
+	/** A SearXNG instance with the JSON format enabled; empty = not set up. */
+	searxngUrl: string;
+	/** Wikipedia's site (the language edition), used by web_search and as its fallback. */
+	wikipediaUrl: string;
+	/** Open-Meteo endpoints (no key needed; a self-hosted Open-Meteo works too). */
+	openMeteoUrl: string;
+	openMeteoGeocodingUrl: string;
+	/** Hosts on a private network or loopback that fetch_page may read (e.g. "192.168.1.5:8080"). */
+	allowedPrivateHosts: string[];
+	/** Lets Python code use the network (off: fetch is removed inside the sandbox). */
+	pythonNetwork: boolean;
+	/** Wall-clock limit for one run_python call. */
+	pythonTimeoutSeconds: number;
+	/** Where extra Python packages (numpy, matplotlib) come from, asked for each time first. */
+	pythonPackagesUrl: string;
+	/** Most model steps (tool rounds) in one answer. */
+	maxToolSteps: number;
+	/** Most tool calls in one answer. */
+	maxToolCalls: number;
+	/** Pick an agent (code / research / task / chat) for each message automatically. */
+	agentRouting: boolean;
+	/** Per agent id: run a critique-and-revise pass (defaults on for research and code). */
+	reflection: Partial<Record<string, boolean>>;
+	/** Edited built-in agent prompts and the user's own agents (see agent/modes). */
+	customAgents: CustomAgent[];
+}
+
+/** An agent the user defined, or a built-in one whose prompt the user edited (same id). */
+export interface CustomAgent {
+	id: string;
+	name: string;
+	/** What it is for, in one line (shown in the picker). */
+	description: string;
+	systemPrompt: string;
+	/** Few-shot examples placed before the conversation. */
+	examples: { user: string; assistant: string }[];
+	/** Tool names it may use; empty = none. */
+	tools: string[];
+	/** Preferred model ("engine:model"), empty = the conversation's. */
+	model: string;
+	chainOfThought: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -46,5 +96,21 @@ export const DEFAULT_SETTINGS: Settings = {
 	maxTokens: 2048,
 	systemPrompt: '',
 	theme: 'system',
-	autoTitle: true
+	autoTitle: true,
+	toolsEnabled: {},
+	offlineOnly: false,
+	searchProvider: 'wikipedia',
+	searxngUrl: '',
+	wikipediaUrl: 'https://en.wikipedia.org',
+	openMeteoUrl: 'https://api.open-meteo.com',
+	openMeteoGeocodingUrl: 'https://geocoding-api.open-meteo.com',
+	allowedPrivateHosts: [],
+	pythonNetwork: false,
+	pythonTimeoutSeconds: 30,
+	pythonPackagesUrl: 'https://cdn.jsdelivr.net/pyodide/v314.0.7/full/',
+	maxToolSteps: 6,
+	maxToolCalls: 10,
+	agentRouting: true,
+	reflection: {},
+	customAgents: []
 };

@@ -1,0 +1,61 @@
+import type { GenericSchema, InferOutput } from 'valibot';
+import type { NetFetch } from '$lib/net/types';
+import type { Settings } from '$lib/types/settings';
+
+/** What a running tool gets from the agent loop. */
+export interface ToolContext {
+	/** Aborted when the user cancels this call or stops the answer. */
+	signal: AbortSignal;
+	/** The only way a tool reaches the network (ledger + offline-only). */
+	net: NetFetch;
+	settings: Settings;
+	/** Streams output onto the call's card (Python's stdout/stderr). */
+	onOutput(text: string): void;
+	/** Long start-ups (Python) report progress on the card. */
+	onProgress(progress: { fraction?: number; text: string }): void;
+}
+
+/** A source a result came from, for citations and the card. */
+export interface ToolSource {
+	title: string;
+	url: string;
+}
+
+export interface ToolResult {
+	/** What the model reads. The loop wraps it as untrusted data when `untrusted` is set. */
+	content: string;
+	/** One or two lines for the card. */
+	preview: string;
+	/** PNG data: URLs (figures). */
+	images?: string[];
+	/** Text from outside the user's words (web pages, files, search results). */
+	untrusted: boolean;
+	sources?: ToolSource[];
+}
+
+/**
+ * A tool. Arguments are a valibot schema: the loop validates with it and sends its JSON Schema
+ * (via @valibot/to-json-schema) to the model. Failures throw HearthError with a tool_* or more
+ * precise code; the loop shows the message on the card and tells the model.
+ */
+export interface Tool<S extends GenericSchema = GenericSchema> {
+	name: string;
+	/** Shown on cards and in settings: "Web search". */
+	title: string;
+	/** For the model: what it does and when to use it. */
+	description: string;
+	schema: S;
+	/** Changes something outside the conversation (writes a file, sets a reminder): asks first. */
+	sideEffect: boolean;
+	/** Reaches the network: blocked by "offline only"; after untrusted input, asks first. */
+	network: boolean;
+	defaultEnabled: boolean;
+	/** Wall-clock limit; the loop aborts the call's signal after it. */
+	timeoutMs: number;
+	/** Exactly what will happen, in plain words, shown when asking for confirmation. */
+	describe(args: InferOutput<S>): string;
+	run(args: InferOutput<S>, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/** A tool with its schema type erased, as registries hold them. */
+export type AnyTool = Tool<GenericSchema>;

@@ -1,0 +1,27 @@
+// Rows the agent's tools keep in IndexedDB.
+
+/** `missed`: its time passed while Hearth was closed; shown at the next visit. */
+export type ReminderStatus = 'scheduled' | 'fired' | 'missed' | 'cancelled';
+
+export interface Reminder {
+	id: string;
+	text: string;
+	/** Epoch ms. */
+	dueAt: number;
+	createdAt: number;
+	status: ReminderStatus;
+	/** The conversation that set it, when one did. */
+	conversationId?: string;
+}
+
+/** A folder the user granted through the File System Access API (handles are storable). */
+export interface GrantedFolder {
+	id: string;
+	name: string;
+	/** Absent for the OPFS scratch space, which needs no grant. */
+	handle?: FileSystemDirectoryHandle;
+	kind: 'granted' | 'scratch';
+	addedAt: number;
+	/** Writes and creates are allowed here (each still asks first). */
+	writable: boolean;
+}

@@ -1,0 +1,55 @@
+// Plain data about tools that crosses the engine boundary (a worker too) and is stored on messages.
+import type { SerializedError } from '$lib/types/errors';
+
+/** A JSON Schema object (draft-07 subset), as engines and web-llm's grammar compiler take it. */
+export type JsonSchema = { [key: string]: unknown };
+
+/** A tool as a model sees it. */
+export interface ToolSpec {
+	name: string;
+	description: string;
+	/** JSON Schema of the arguments object. */
+	parameters: JsonSchema;
+}
+
+/** A call as the model proposed it. Arguments stay raw text until the agent validates them. */
+export interface ProposedToolCall {
+	/** The engine's call id, or one Hearth made up when the engine has none. */
+	id: string;
+	name: string;
+	argumentsText: string;
+}
+
+/**
+ * `awaiting`: a side-effect call waits for the user's yes; `denied`: the user said no;
+ * `cancelled`: stopped by the user or by the answer being stopped.
+ */
+export type ToolCallStatus =
+	| 'awaiting'
+	| 'running'
+	| 'done'
+	| 'error'
+	| 'denied'
+	| 'cancelled';
+
+/** One tool call as it happened, stored on the assistant message that made it (shown as a card). */
+export interface ToolCallRecord {
+	id: string;
+	name: string;
+	/** Validated arguments (or the raw text when they never validated). */
+	args: unknown;
+	status: ToolCallStatus;
+	startedAt: number;
+	durationMs?: number;
+	/** What the user was asked to confirm, in plain words (side-effect calls). */
+	confirmation?: string;
+	/** Short text shown on the card; the full result went to the model. */
+	preview?: string;
+	/** Streamed output (Python's stdout/stderr), capped. */
+	output?: string;
+	/** PNG figures (data: URLs) a tool produced, e.g. matplotlib. */
+	images?: string[];
+	error?: SerializedError;
+	/** True when the call came after untrusted content entered the turn (see agent/taint). */
+	tainted?: boolean;
+}
