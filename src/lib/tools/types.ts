@@ -13,6 +13,21 @@ export interface ToolContext {
 	onOutput(text: string): void;
 	/** Long start-ups (Python) report progress on the card. */
 	onProgress(progress: { fraction?: number; text: string }): void;
+	/**
+	 * Asks the user mid-run (e.g. "fetch numpy from cdn.jsdelivr.net?"); false when declined.
+	 * The question is shown on the call's card.
+	 */
+	ask(question: string): Promise<boolean>;
+	/** Files the user attached to this conversation (Python mounts them read-only under /data). */
+	attachments: readonly ToolAttachment[];
+	/** The conversation the call belongs to (reminders remember it). */
+	conversationId?: string;
+}
+
+export interface ToolAttachment {
+	name: string;
+	type: string;
+	data: Blob;
 }
 
 /** A source a result came from, for citations and the card. */
