@@ -5,7 +5,7 @@ import { createDb, SCHEMA_V1 } from '$lib/storage/db';
 import type { Conversation, Message } from '$lib/types/chat';
 
 describe('schema upgrades', () => {
-	it('v1 → v2 keeps every row and backfills the search words', async () => {
+	it('v1 → v2 → v3 keeps every row, backfills the search words and adds the agent tables', async () => {
 		const indexedDB = new IDBFactory();
 		const v1 = new Dexie('hearth', { indexedDB, IDBKeyRange });
 		v1.version(1).stores(SCHEMA_V1);
@@ -48,7 +48,10 @@ describe('schema upgrades', () => {
 
 		const v2 = createDb('hearth', { indexedDB, IDBKeyRange });
 		await v2.open();
-		expect(v2.verno).toBe(2);
+		expect(v2.verno).toBe(3);
+		expect(await v2.ledger.count()).toBe(0);
+		expect(await v2.reminders.where('status').equals('scheduled').count()).toBe(0);
+		expect(await v2.folders.count()).toBe(0);
 		const c = await v2.conversations.get('c1');
 		expect(c).toMatchObject({ ...conversation, titleWords: ['sourdough', 'starter', 'schedule'] });
 		const m2 = await v2.messages.get('m2');

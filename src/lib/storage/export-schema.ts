@@ -99,7 +99,34 @@ const ConversationSchema = v.object({
 	options: v.optional(GenerationOptionsSchema),
 	summary: v.optional(
 		v.object({ text: v.string(), throughId: Id, coversCount: v.pipe(Finite, v.integer()) })
-	)
+	),
+	agentId: v.optional(v.string())
+});
+
+const SerializedErrorSchema = v.object({
+	// A code this version does not know (a newer Hearth's) is still an error worth keeping.
+	code: v.fallback(v.picklist(ERROR_CODES), 'unknown'),
+	message: v.string()
+});
+
+const ToolCallSchema = v.object({
+	id: v.string(),
+	name: v.string(),
+	args: v.unknown(),
+	// An interrupted export can hold a call that never finished: it imports as cancelled.
+	status: v.fallback(
+		v.picklist(['awaiting', 'running', 'done', 'error', 'denied', 'cancelled']),
+		'cancelled'
+	),
+	startedAt: Timestamp,
+	durationMs: v.optional(Finite),
+	confirmation: v.optional(v.string()),
+	preview: v.optional(v.string()),
+	output: v.optional(v.string()),
+	// Figures only: a data: URL of a PNG, never a remote image.
+	images: v.optional(v.array(v.pipe(v.string(), v.startsWith('data:image/png;base64,')))),
+	error: v.optional(SerializedErrorSchema),
+	tainted: v.optional(v.boolean())
 });
 
 const MessageSchema = v.object({
@@ -131,13 +158,17 @@ const MessageSchema = v.object({
 			promptTokens: Finite
 		})
 	),
-	error: v.optional(
+	error: v.optional(SerializedErrorSchema),
+	toolCalls: v.optional(v.array(ToolCallSchema)),
+	agent: v.optional(
 		v.object({
-			// A code this version does not know (a newer Hearth's) is still an error worth keeping.
-			code: v.fallback(v.picklist(ERROR_CODES), 'unknown'),
-			message: v.string()
+			id: v.string(),
+			name: v.string(),
+			chosenBy: v.picklist(['router', 'user']),
+			reason: v.optional(v.string())
 		})
-	)
+	),
+	revision: v.optional(v.object({ critique: v.string(), draft: v.string() }))
 });
 
 // Every field optional: a file written before a setting existed gets that setting's default.
@@ -155,7 +186,36 @@ const SettingsSchema = v.object({
 	maxTokens: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(32768))),
 	systemPrompt: v.optional(v.string()),
 	theme: v.optional(v.picklist(['system', 'light', 'dark'])),
-	autoTitle: v.optional(v.boolean())
+	autoTitle: v.optional(v.boolean()),
+	toolsEnabled: v.optional(v.record(v.string(), v.boolean())),
+	offlineOnly: v.optional(v.boolean()),
+	searchProvider: v.optional(v.picklist(['wikipedia', 'searxng'])),
+	searxngUrl: v.optional(v.string()),
+	wikipediaUrl: v.optional(v.string()),
+	openMeteoUrl: v.optional(v.string()),
+	openMeteoGeocodingUrl: v.optional(v.string()),
+	allowedPrivateHosts: v.optional(v.array(v.string())),
+	pythonNetwork: v.optional(v.boolean()),
+	pythonTimeoutSeconds: v.optional(v.pipe(Finite, v.minValue(1), v.maxValue(600))),
+	pythonPackagesUrl: v.optional(v.string()),
+	maxToolSteps: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(20))),
+	maxToolCalls: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(50))),
+	agentRouting: v.optional(v.boolean()),
+	reflection: v.optional(v.record(v.string(), v.boolean())),
+	customAgents: v.optional(
+		v.array(
+			v.object({
+				id: v.string(),
+				name: v.string(),
+				description: v.string(),
+				systemPrompt: v.string(),
+				examples: v.array(v.object({ user: v.string(), assistant: v.string() })),
+				tools: v.array(v.string()),
+				model: v.string(),
+				chainOfThought: v.boolean()
+			})
+		)
+	)
 });
 
 const ExportSchema = v.object({
