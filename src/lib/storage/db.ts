@@ -3,7 +3,7 @@ import type { Conversation, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 import type { LedgerEntry } from '$lib/net/types';
-import type { GrantedFolder, Reminder } from '$lib/types/agent-data';
+import type { Attachment, GrantedFolder, Reminder } from '$lib/types/agent-data';
 
 export interface SettingsRow {
 	key: 'settings';
@@ -17,6 +17,7 @@ export type HearthDb = Dexie & {
 	ledger: EntityTable<LedgerEntry, 'id'>;
 	reminders: EntityTable<Reminder, 'id'>;
 	folders: EntityTable<GrantedFolder, 'id'>;
+	attachments: EntityTable<Attachment, 'id'>;
 };
 
 export const DB_NAME = 'hearth';
@@ -60,11 +61,13 @@ export function declareSchema(db: Dexie): void {
 					m.words = indexWords(m.content);
 				});
 		});
-	// v3: the privacy ledger, reminders, and folders the user granted to the files tool.
+	// v3: the privacy ledger, reminders, folders the user granted to the files tool, and files
+	// attached to conversations.
 	db.version(3).stores({
 		ledger: '++id, at',
 		reminders: 'id, dueAt, status',
-		folders: 'id'
+		folders: 'id',
+		attachments: 'id, conversationId'
 	});
 }
 

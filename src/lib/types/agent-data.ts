@@ -25,3 +25,14 @@ export interface GrantedFolder {
 	/** Writes and creates are allowed here (each still asks first). */
 	writable: boolean;
 }
+
+/** A file the user attached to a conversation (Python sees it read-only under /data). */
+export interface Attachment {
+	id: string;
+	conversationId: string;
+	name: string;
+	type: string;
+	size: number;
+	data: Blob;
+	addedAt: number;
+}
