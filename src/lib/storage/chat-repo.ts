@@ -1,5 +1,6 @@
 import type { HearthDb } from '$lib/storage/db';
 import type { Conversation, Message } from '$lib/types/chat';
+import type { Attachment } from '$lib/types/agent-data';
 import { toHearthError } from '$lib/types/errors';
 import { indexWords } from '$lib/utils/words';
 
@@ -13,6 +14,8 @@ export type NewMessage = Omit<Message, 'id' | 'createdAt' | 'updatedAt' | 'words
 export interface DeletedConversation {
 	conversation: Conversation;
 	messages: Message[];
+	/** Files attached to it: deleted with it, and back with an undo. */
+	attachments: Attachment[];
 }
 
 /** Every storage failure leaves as a coded HearthError (quota_exceeded above all). */
@@ -104,23 +107,37 @@ export class ChatRepository {
 
 	deleteConversation(id: string): Promise<DeletedConversation | undefined> {
 		return guarded(() =>
-			this.#db.transaction('rw', this.#db.conversations, this.#db.messages, async () => {
-				const conversation = await this.#db.conversations.get(id);
-				if (!conversation) return undefined;
-				const messages = await this.#db.messages.where('conversationId').equals(id).toArray();
-				await this.#db.messages.where('conversationId').equals(id).delete();
-				await this.#db.conversations.delete(id);
-				return { conversation, messages };
-			})
+			this.#db.transaction(
+				'rw',
+				[this.#db.conversations, this.#db.messages, this.#db.attachments],
+				async () => {
+					const conversation = await this.#db.conversations.get(id);
+					if (!conversation) return undefined;
+					const messages = await this.#db.messages.where('conversationId').equals(id).toArray();
+					const attachments = await this.#db.attachments
+						.where('conversationId')
+						.equals(id)
+						.toArray();
+					await this.#db.messages.where('conversationId').equals(id).delete();
+					await this.#db.attachments.where('conversationId').equals(id).delete();
+					await this.#db.conversations.delete(id);
+					return { conversation, messages, attachments };
+				}
+			)
 		);
 	}
 
 	restoreConversation(deleted: DeletedConversation): Promise<void> {
 		return guarded(() =>
-			this.#db.transaction('rw', this.#db.conversations, this.#db.messages, async () => {
-				await this.#db.conversations.put(deleted.conversation);
-				await this.#db.messages.bulkPut(deleted.messages);
-			})
+			this.#db.transaction(
+				'rw',
+				[this.#db.conversations, this.#db.messages, this.#db.attachments],
+				async () => {
+					await this.#db.conversations.put(deleted.conversation);
+					await this.#db.messages.bulkPut(deleted.messages);
+					await this.#db.attachments.bulkPut(deleted.attachments);
+				}
+			)
 		);
 	}
 
