@@ -54,6 +54,9 @@ export class AttachmentRepository {
  */
 export function safeName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? '';
-	const clean = base.replace(/[\u0000-\u001f]/g, '').trim();
+	const clean = [...base]
+		.filter((ch) => ch.charCodeAt(0) >= 0x20)
+		.join('')
+		.trim();
 	return clean && clean !== '.' && clean !== '..' ? clean.slice(0, 200) : 'file';
 }
