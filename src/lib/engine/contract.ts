@@ -2,6 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatDelta, ChatRequest, LlmEngine } from '$lib/engine/types';
 import type { ErrorCode } from '$lib/types/errors';
 import { HearthError } from '$lib/types/errors';
+import type { JsonSchema, ProposedToolCall, ToolSpec } from '$lib/types/tools';
+
+/** The tool the contract's tool prompts make the backend call, with these arguments. */
+export const CONTRACT_TOOL: ToolSpec = {
+	name: 'lookup',
+	description: 'Looks a word up.',
+	parameters: {
+		type: 'object',
+		properties: { query: { type: 'string' } },
+		required: ['query']
+	}
+};
+export const CONTRACT_TOOL_ARGS = { query: 'hearth' };
+/** The result the contract sends back; the backend's next reply must quote it. */
+export const CONTRACT_TOOL_RESULT = 'RESULT-42: a hearth is a fireplace.';
+/** The schema the contract's structured prompt is constrained to. */
+export const CONTRACT_SCHEMA: JsonSchema = {
+	type: 'object',
+	properties: { city: { type: 'string' }, population: { type: 'integer' } },
+	required: ['city', 'population']
+};
 
 /**
  * What an engine implementation's test supplies so the shared contract can run against it.
@@ -23,6 +44,14 @@ export interface ContractContext {
 		malformed?: string;
 		/** The backend sends at least one text chunk, then drops the connection without finishing. */
 		drop?: string;
+		/**
+		 * Sent with `tools: [CONTRACT_TOOL]`, the backend calls it once with CONTRACT_TOOL_ARGS
+		 * (native engines only). Also opens the round trip: after the call and its result, the
+		 * backend answers with text quoting the result.
+		 */
+		toolCall?: string;
+		/** Sent with `responseSchema: CONTRACT_SCHEMA`, the backend replies with JSON matching it. */
+		structured?: string;
 	};
 	/** Text the serverError reply carries, which the error message must pass on to the user. */
 	serverErrorMessage?: string;
@@ -182,6 +211,63 @@ export function describeEngineContract(name: string, setup: () => Promise<Contra
 			expect(deltas.length).toBeGreaterThanOrEqual(1);
 			expect(deltas.some((d) => d.type === 'done')).toBe(false);
 			expectCode(error, 'engine_stream_broken');
+		});
+
+		it('yields a native tool call whole, with an id, then done with tool_calls', async (t) => {
+			const prompt = ctx.prompts.toolCall;
+			if (prompt === undefined || ctx.engine.toolCalling !== 'native') {
+				return t.skip('the engine calls tools through a schema, or the backend cannot');
+			}
+			const { deltas, error } = await collectChat(ctx.engine, {
+				...ask(prompt),
+				tools: [CONTRACT_TOOL]
+			});
+			expect(error).toBeUndefined();
+			const calls = deltas.flatMap((d) => (d.type === 'tool_call' ? [d.call] : []));
+			expect(calls).toHaveLength(1);
+			const [call] = calls;
+			expect(call?.id).toMatch(/\S/);
+			expect(call?.name).toBe(CONTRACT_TOOL.name);
+			expect(JSON.parse(call?.argumentsText ?? '')).toEqual(CONTRACT_TOOL_ARGS);
+			const done = deltas.at(-1);
+			expect(done).toMatchObject({ type: 'done', finishReason: 'tool_calls' });
+			expect(deltas.filter((d) => d.type === 'done')).toHaveLength(1);
+		});
+
+		it('takes a tool call and its result as history and answers with text', async (t) => {
+			const prompt = ctx.prompts.toolCall;
+			if (prompt === undefined) return t.skip('the backend cannot script tool calls');
+			const call: ProposedToolCall = {
+				id: 'call_contract_1',
+				name: CONTRACT_TOOL.name,
+				argumentsText: JSON.stringify(CONTRACT_TOOL_ARGS)
+			};
+			const request: ChatRequest = {
+				model: ctx.model,
+				messages: [
+					{ role: 'user', content: prompt },
+					{ role: 'assistant', content: '', toolCalls: [call] },
+					{ role: 'tool', content: CONTRACT_TOOL_RESULT, toolCallId: call.id, toolName: call.name }
+				],
+				...(ctx.engine.toolCalling === 'native' ? { tools: [CONTRACT_TOOL] } : {})
+			};
+			const { deltas, text, error } = await collectChat(ctx.engine, request);
+			expect(error).toBeUndefined();
+			expect(text).toContain(CONTRACT_TOOL_RESULT);
+			expect(deltas.some((d) => d.type === 'tool_call')).toBe(false);
+			expect(deltas.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop' });
+		});
+
+		it('constrains the reply to responseSchema', async (t) => {
+			const prompt = ctx.prompts.structured;
+			if (prompt === undefined) return t.skip('the backend cannot honour a schema');
+			const { text, error } = await collectChat(ctx.engine, {
+				...ask(prompt),
+				responseSchema: CONTRACT_SCHEMA
+			});
+			expect(error).toBeUndefined();
+			const reply: unknown = JSON.parse(text);
+			expect(reply).toEqual({ city: expect.any(String), population: expect.any(Number) });
 		});
 
 		it('fails chat with model_not_found for a model the backend lacks', async (t) => {

@@ -13,7 +13,9 @@ export const FIXTURE_PROMPTS = {
 	slow: 'Tell me a long story [[slow]]',
 	serverError: 'Crash now [[error]]',
 	malformed: 'Break the stream [[malformed]]',
-	drop: 'Hang up [[drop]]'
+	drop: 'Hang up [[drop]]',
+	toolCall: 'Look it up [[tool:lookup {"query":"hearth"}]]',
+	structured: 'Describe a city as JSON.'
 };
 
 /** A port nothing listens on: bind an ephemeral one, then release it. */

@@ -21,13 +21,26 @@ export function ollamaHttpHints(label: string, baseUrl: string, origin: string):
 	};
 }
 
-/** A chat for a model Ollama lacks answers 404 "model ... not found"; anything else is generic. */
-export function recogniseMissingModel(
+/**
+ * A chat for a model Ollama lacks answers 404 "model ... not found"; one that sends `tools` to a
+ * model without tool support answers 400 "... does not support tools". Anything else is generic.
+ */
+export function recogniseChatError(
 	label: string,
 	model: string
 ): NonNullable<HttpErrorHints['recognise']> {
-	return (status, detail) =>
-		status === 404 && /not found/i.test(detail) ? ollamaModelNotFound(label, model) : undefined;
+	return (status, detail) => {
+		if (status === 404 && /not found/i.test(detail)) return ollamaModelNotFound(label, model);
+		if (status === 400 && /does not support tools/i.test(detail)) {
+			return new HearthError(
+				'tools_unsupported',
+				`${model} in ${label} cannot use tools. Pick a model that can (for example ` +
+					`llama3.1 or qwen2.5), or turn tools off for this chat.`,
+				{ status }
+			);
+		}
+		return undefined;
+	};
 }
 
 function ollamaUnreachable(baseUrl: string, origin: string, cause: unknown): HearthError {

@@ -23,9 +23,16 @@ import {
 	ollamaHttpHints,
 	ollamaModelNotFound,
 	ollamaStreamBroken,
-	recogniseMissingModel
+	recogniseChatError
 } from '$lib/engine/ollama-errors';
-import { chatBody, isRecord, toModelInfo, toTimings, toUsage } from '$lib/engine/ollama-wire';
+import {
+	chatBody,
+	isRecord,
+	toModelInfo,
+	toTimings,
+	toToolCalls,
+	toUsage
+} from '$lib/engine/ollama-wire';
 import type { ChatLine } from '$lib/engine/ollama-wire';
 
 export interface OllamaEngineOptions {
@@ -105,6 +112,11 @@ export class OllamaEngine implements LlmEngine {
 			if (!response.body) throw ollamaStreamBroken();
 			let firstTextAt: number | undefined;
 			let final: ChatLine | undefined;
+			let calls = 0;
+			// Older Ollama gives calls no id; an id only needs to be unique within a conversation.
+			const stem = `call_${Math.random().toString(36).slice(2, 8)}`;
+			let made = 0;
+			const makeId = () => `${stem}_${++made}`;
 			for await (const raw of readNdjsonLines(response.body)) {
 				const line = this.#parseLine(raw);
 				if (typeof line.error === 'string') {
@@ -115,13 +127,20 @@ export class OllamaEngine implements LlmEngine {
 					firstTextAt ??= performance.now();
 					yield { type: 'text', text };
 				}
+				// Ollama sends each call whole, so it can be passed on at once.
+				for (const call of toToolCalls(line.message, makeId)) {
+					calls += 1;
+					yield { type: 'tool_call', call };
+				}
 				if (line.done === true) {
 					final = line;
 					break;
 				}
 			}
 			if (!final) throw ollamaStreamBroken();
-			const finishReason: FinishReason = final.done_reason === 'length' ? 'length' : 'stop';
+			// Ollama says `stop` after tool calls; Hearth's contract says `tool_calls`.
+			const finishReason: FinishReason =
+				calls > 0 ? 'tool_calls' : final.done_reason === 'length' ? 'length' : 'stop';
 			const timings = toTimings(final, performance.now() - startedAt, firstTextAt, startedAt);
 			yield { type: 'done', finishReason, usage: toUsage(final), timings };
 		} catch (e) {
@@ -146,8 +165,8 @@ export class OllamaEngine implements LlmEngine {
 
 	/** One request; resolves only for a 2xx response, otherwise throws the coded error. */
 	async #send(path: string, scope: CallScope, body?: unknown, model?: string): Promise<Response> {
-		// Only a chat names a model, so only its 404 can mean "not installed".
-		const recognise = model === undefined ? undefined : recogniseMissingModel(this.label, model);
+		// Only a chat names a model, so only its 404 can mean "not installed" (or its 400 "no tools").
+		const recognise = model === undefined ? undefined : recogniseChatError(this.label, model);
 		const hints = { ...this.#hints, recognise };
 		return sendHttp({ fetch: this.#fetch, url: `${this.baseUrl}${path}`, scope, hints, body });
 	}

@@ -30,14 +30,34 @@ export function openAiHttpHints(
 	};
 }
 
-/** A chat whose 404 names the requested model means the server does not have it. */
-export function recogniseMissingModel(
+/**
+ * A chat whose 404 names the requested model means the server does not have it. With `tools`
+ * sent, a 4xx/5xx naming tools as unsupported or needing a flag means no tool calling here:
+ * llama.cpp says "tools param requires --jinja flag", vLLM "\"auto\" tool choice requires
+ * --enable-auto-tool-choice", others "tools are not supported".
+ */
+export function recogniseChatError(
 	label: string,
-	model: string
+	model: string,
+	withTools: boolean
 ): NonNullable<HttpErrorHints['recognise']> {
-	return (status, detail) =>
-		status === 404 && detail.includes(model) ? openAiModelNotFound(label, model) : undefined;
+	return (status, detail) => {
+		if (status === 404 && detail.includes(model)) return openAiModelNotFound(label, model);
+		if (withTools && status >= 400 && TOOLS_NAMED.test(detail) && UNSUPPORTED.test(detail)) {
+			return new HearthError(
+				'tools_unsupported',
+				`${label} cannot call tools with "${model}" as it is set up (it said: ${detail}). ` +
+					`Start the server with tool calling on (llama.cpp: --jinja; vLLM: ` +
+					`--enable-auto-tool-choice --tool-call-parser …), pick another model, or turn tools off.`,
+				{ status }
+			);
+		}
+		return undefined;
+	};
 }
+
+const TOOLS_NAMED = /\btools?\b|tool_choice|tool choice|function call/i;
+const UNSUPPORTED = /not support|unsupported|requires|not enabled|not allowed|jinja/i;
 
 function openAiUnreachable(root: string, origin: string, cause: unknown): HearthError {
 	return new HearthError(

@@ -1,4 +1,5 @@
-import type { ChatRequest, FinishReason, ModelInfo, Usage } from '$lib/engine/types';
+import type { ChatMessage, ChatRequest, FinishReason, ModelInfo, Usage } from '$lib/engine/types';
+import type { ToolSpec } from '$lib/types/tools';
 
 // The shapes of OpenAI's Chat Completions API (/v1/models, /v1/chat/completions streaming) as
 // LM Studio, llama.cpp server and vLLM speak it, mapped to and from Hearth's engine types.
@@ -15,6 +16,16 @@ export interface ChunkParts {
 	serverTimings?: { promptMs?: number; decodeTokensPerSecond?: number };
 	/** The server's message when the chunk is `{"error": ...}` instead of a completion. */
 	error?: string;
+	/** `choices[0].delta.tool_calls`: pieces of calls, to be joined by `ToolCallAssembler`. */
+	toolCallFragments?: ToolCallFragment[];
+}
+
+/** One streamed piece of a tool call; `index` says which call, later pieces add arguments. */
+export interface ToolCallFragment {
+	index?: number;
+	id?: string;
+	name?: string;
+	arguments?: string;
 }
 
 /**
@@ -27,9 +38,19 @@ export function serverRoot(baseUrl: string): string {
 
 export function chatBody(request: ChatRequest): Record<string, unknown> {
 	const o = request.options;
+	const tools = request.tools ?? [];
 	return definedOnly({
 		model: request.model,
-		messages: request.messages.map(({ role, content }) => ({ role, content })),
+		messages: request.messages.map(toOpenAiMessage),
+		tools: tools.length > 0 ? tools.map(toOpenAiTool) : undefined,
+		// `strict` makes OpenAI itself enforce the schema; llama.cpp and vLLM turn any schema into
+		// a grammar and ignore the flag.
+		response_format: request.responseSchema
+			? {
+					type: 'json_schema',
+					json_schema: { name: 'reply', schema: request.responseSchema, strict: true }
+				}
+			: undefined,
 		stream: true,
 		// Asks for a final usage chunk; servers that do not know the option ignore it.
 		stream_options: { include_usage: true },
@@ -38,6 +59,34 @@ export function chatBody(request: ChatRequest): Record<string, unknown> {
 		max_tokens: o?.maxTokens,
 		stop: o?.stop !== undefined && o.stop.length > 0 ? o.stop : undefined
 	});
+}
+
+function toOpenAiTool(tool: ToolSpec): Record<string, unknown> {
+	return {
+		type: 'function',
+		function: { name: tool.name, description: tool.description, parameters: tool.parameters }
+	};
+}
+
+/**
+ * History as the Chat Completions API reads it: an assistant turn's calls as `tool_calls`
+ * (content null when it said nothing), a tool result as role `tool` with its `tool_call_id`.
+ */
+export function toOpenAiMessage(message: ChatMessage): Record<string, unknown> {
+	const { role, content, toolCalls, toolCallId } = message;
+	if (role === 'assistant' && toolCalls && toolCalls.length > 0) {
+		return {
+			role,
+			content: content === '' ? null : content,
+			tool_calls: toolCalls.map((call) => ({
+				id: call.id,
+				type: 'function',
+				function: { name: call.name, arguments: call.argumentsText }
+			}))
+		};
+	}
+	if (role === 'tool') return { role, tool_call_id: toolCallId ?? '', content };
+	return { role, content };
 }
 
 function definedOnly(record: Record<string, unknown>): Record<string, unknown> {
@@ -75,8 +124,10 @@ export function toChunkParts(chunk: Record<string, unknown>): ChunkParts {
 	if (isRecord(choice)) {
 		const delta = isRecord(choice.delta) ? choice.delta : {};
 		if (typeof delta.content === 'string' && delta.content !== '') parts.text = delta.content;
+		const fragments = toToolCallFragments(delta.tool_calls);
+		if (fragments.length > 0) parts.toolCallFragments = fragments;
 		if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
-			parts.finishReason = choice.finish_reason === 'length' ? 'length' : 'stop';
+			parts.finishReason = toFinishReason(choice.finish_reason);
 		}
 	}
 	const usage = toUsage(chunk.usage);
@@ -84,6 +135,29 @@ export function toChunkParts(chunk: Record<string, unknown>): ChunkParts {
 	const timings = toServerTimings(chunk.timings);
 	if (timings) parts.serverTimings = timings;
 	return parts;
+}
+
+function toFinishReason(raw: string): FinishReason {
+	if (raw === 'length') return 'length';
+	// `function_call` is the name before tools existed; some servers still send it.
+	if (raw === 'tool_calls' || raw === 'function_call') return 'tool_calls';
+	return 'stop';
+}
+
+function toToolCallFragments(value: unknown): ToolCallFragment[] {
+	if (!Array.isArray(value)) return [];
+	return value.flatMap((raw): ToolCallFragment[] => {
+		if (!isRecord(raw)) return [];
+		const fn = isRecord(raw.function) ? raw.function : {};
+		const fragment: ToolCallFragment = {};
+		if (typeof raw.index === 'number' && Number.isInteger(raw.index)) fragment.index = raw.index;
+		if (typeof raw.id === 'string' && raw.id !== '') fragment.id = raw.id;
+		if (typeof fn.name === 'string' && fn.name !== '') fragment.name = fn.name;
+		// Servers that send a whole call at once may give the arguments as an object.
+		if (typeof fn.arguments === 'string') fragment.arguments = fn.arguments;
+		else if (isRecord(fn.arguments)) fragment.arguments = JSON.stringify(fn.arguments);
+		return [fragment];
+	});
 }
 
 function toUsage(value: unknown): Usage | undefined {

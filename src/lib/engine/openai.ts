@@ -25,11 +25,12 @@ import {
 	openAiModelNotFound,
 	openAiStreamBroken,
 	openAiStreamError,
-	recogniseMissingModel
+	recogniseChatError
 } from '$lib/engine/openai-errors';
 import { chatBody, isRecord, serverRoot, toChunkParts, toModelList } from '$lib/engine/openai-wire';
 import type { ChunkParts } from '$lib/engine/openai-wire';
 import { readSseEvents } from '$lib/engine/sse';
+import { ToolCallAssembler } from '$lib/engine/openai-tool-calls';
 
 export interface OpenAiEngineOptions {
 	/** e.g. "http://localhost:1234" or "http://localhost:1234/v1"; both mean the same server. */
@@ -116,10 +117,21 @@ export class OpenAiEngine implements LlmEngine {
 		const scope = this.#scopes.open(signal);
 		const startedAt = performance.now();
 		const tally: StreamTally = { textChunks: 0 };
+		const stem = `call_${Math.random().toString(36).slice(2, 8)}`;
+		let made = 0;
+		const toolCalls = new ToolCallAssembler(() => `${stem}_${++made}`);
+		let callsYielded = 0;
 		let sawDone = false;
 		try {
 			const body = chatBody(request);
-			const response = await this.#send('/v1/chat/completions', scope, body, request.model);
+			const hasTools = (request.tools?.length ?? 0) > 0;
+			const response = await this.#send(
+				'/v1/chat/completions',
+				scope,
+				body,
+				request.model,
+				hasTools
+			);
 			if (!response.body) throw openAiStreamBroken();
 			try {
 				for await (const event of readSseEvents(response.body)) {
@@ -133,9 +145,17 @@ export class OpenAiEngine implements LlmEngine {
 						tally.textChunks += 1;
 						yield { type: 'text', text: parts.text };
 					}
+					for (const fragment of parts.toolCallFragments ?? []) toolCalls.add(fragment);
 					tally.finishReason = parts.finishReason ?? tally.finishReason;
 					tally.usage = parts.usage ?? tally.usage;
 					tally.serverTimings = parts.serverTimings ?? tally.serverTimings;
+					// Arguments are only whole once the choice ends; the usage chunk may still follow.
+					if (parts.finishReason !== undefined) {
+						for (const call of toolCalls.take()) {
+							callsYielded += 1;
+							yield { type: 'tool_call', call };
+						}
+					}
 				}
 			} catch (e) {
 				// A connection cut after finish_reason lost only the usage chunk: the answer is whole.
@@ -144,6 +164,13 @@ export class OpenAiEngine implements LlmEngine {
 			}
 			// A body that just ends, with neither [DONE] nor a finish_reason, was cut, not finished.
 			if (!sawDone && tally.finishReason === undefined) throw openAiStreamBroken();
+			// Calls a server left without a finish_reason end with the stream.
+			for (const call of toolCalls.take()) {
+				callsYielded += 1;
+				yield { type: 'tool_call', call };
+			}
+			// Some servers finish a tool-calling turn with `stop`.
+			if (callsYielded > 0) tally.finishReason = 'tool_calls';
 			yield this.#done(tally, startedAt);
 		} catch (e) {
 			throw callError(e, scope, this.#hints, () => openAiStreamBroken(e));
@@ -199,12 +226,19 @@ export class OpenAiEngine implements LlmEngine {
 	}
 
 	/** One request; resolves only for a 2xx response, otherwise throws the coded error. */
-	async #send(path: string, scope: CallScope, body?: unknown, model?: string): Promise<Response> {
+	async #send(
+		path: string,
+		scope: CallScope,
+		body?: unknown,
+		model?: string,
+		withTools = false
+	): Promise<Response> {
 		// The key goes in this header only: never in the URL, the body or any message.
 		const headers: Record<string, string> =
 			this.#apiKey === undefined ? {} : { Authorization: `Bearer ${this.#apiKey}` };
 		// Only a chat names a model, so only its 404 can mean "no such model".
-		const recognise = model === undefined ? undefined : recogniseMissingModel(this.label, model);
+		const recognise =
+			model === undefined ? undefined : recogniseChatError(this.label, model, withTools);
 		const hints = { ...this.#hints, recognise };
 		const url = `${this.root}${path}`;
 		return sendHttp({ fetch: this.#fetch, url, scope, hints, body, headers });
