@@ -72,7 +72,10 @@ let loading: Promise<Calculator> | null = null;
 
 /** mathjs is large: loaded on the first calculation, never in the initial bundle. */
 function loadCalculator(): Promise<Calculator> {
-	loading ??= import('mathjs').then(({ create, all }) => buildCalculator(create(all)));
+	loading ??= import('mathjs').then(({ create, all }) => {
+		if (!all) throw new HearthError('tool_failed', 'The calculator could not load.');
+		return buildCalculator(create(all));
+	});
 	loading.catch(() => {
 		loading = null;
 	});
