@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+	DEFAULT_MODELS,
+	startOllamaFixture,
+	toolsUnsupportedMessage
+} from '../../../tests/fixtures/ollama-fixture.js';
+import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
+import { TOOL_RESULTS_PREFIX } from '../../../tests/fixtures/fixture-replies.js';
+import { CONTRACT_SCHEMA, collectChat } from '$lib/engine/contract';
+import { askModel, cannedFetch, hearth, lastDone } from '$lib/engine/engine-test-kit';
+import { OllamaEngine } from '$lib/engine/ollama';
+import type { ChatDelta, ChatMessage, ChatRequest } from '$lib/engine/types';
+import type { ProposedToolCall, ToolSpec } from '$lib/types/tools';
+
+// Tool calling and structured output against the fake Ollama: what goes on the wire, what
+// comes back, and a multi-step exchange driven by [[tool:…]] directives.
+
+const MODEL = DEFAULT_MODELS[0]?.name ?? 'llama3.2:1b';
+const SEARCH: ToolSpec = {
+	name: 'web_search',
+	description: 'Searches the web.',
+	parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] }
+};
+
+const callsOf = (deltas: ChatDelta[]): ProposedToolCall[] =>
+	deltas.flatMap((d) => (d.type === 'tool_call' ? [d.call] : []));
+
+describe('OllamaEngine tool calling', () => {
+	let fixture: OllamaFixture;
+	let engine: OllamaEngine;
+	const lastBody = () =>
+		fixture.requests.filter((r) => r.path === '/api/chat').at(-1)?.body as Record<string, unknown>;
+
+	beforeAll(async () => {
+		fixture = await startOllamaFixture({ chunkDelayMs: 1 });
+		engine = new OllamaEngine({ baseUrl: fixture.url });
+	});
+	afterAll(async () => {
+		await engine?.dispose();
+		await fixture?.close();
+	});
+
+	it('sends tools in the documented shape and history with tool_calls and tool_name', async () => {
+		const call: ProposedToolCall = {
+			id: 'c1',
+			name: 'web_search',
+			argumentsText: '{"query":"otters"}'
+		};
+		const messages: ChatMessage[] = [
+			{ role: 'user', content: 'Find otters' },
+			{ role: 'assistant', content: '', toolCalls: [call, { ...call, argumentsText: '{bad' }] },
+			{ role: 'tool', content: 'Otters are mustelids.', toolCallId: 'c1', toolName: 'web_search' }
+		];
+		await collectChat(engine, { model: MODEL, messages, tools: [SEARCH] });
+		expect(lastBody()).toMatchObject({
+			tools: [{ type: 'function', function: SEARCH }],
+			messages: [
+				{ role: 'user', content: 'Find otters' },
+				{
+					role: 'assistant',
+					content: '',
+					tool_calls: [
+						{ function: { name: 'web_search', arguments: { query: 'otters' } } },
+						// Ollama only takes objects; text that never parsed goes as {}.
+						{ function: { name: 'web_search', arguments: {} } }
+					]
+				},
+				{ role: 'tool', content: 'Otters are mustelids.', tool_name: 'web_search' }
+			]
+		});
+		expect(lastBody()).not.toHaveProperty('format');
+	});
+
+	it('sends no tools key without tools, and the schema as format', async () => {
+		await collectChat(engine, { ...askModel(MODEL, 'Hi'), responseSchema: CONTRACT_SCHEMA });
+		expect(lastBody()).not.toHaveProperty('tools');
+		expect(lastBody().format).toEqual(CONTRACT_SCHEMA);
+	});
+
+	it('runs a two-step exchange: one call per reply, then text quoting both results', async () => {
+		const request: ChatRequest = {
+			model: MODEL,
+			tools: [SEARCH],
+			messages: [
+				{
+					role: 'user',
+					content: 'Compare [[tool:web_search {"query":"a"}]] [[tool:web_search {"query":"b"}]]'
+				}
+			]
+		};
+		const results = ['result for a', 'result for b'];
+		const ids: string[] = [];
+		for (const [step, content] of results.entries()) {
+			const { deltas, error } = await collectChat(engine, request);
+			expect(error).toBeUndefined();
+			const calls = callsOf(deltas);
+			expect(calls.map((c) => JSON.parse(c.argumentsText))).toEqual([
+				{ query: step === 0 ? 'a' : 'b' }
+			]);
+			expect(lastDone(deltas).finishReason).toBe('tool_calls');
+			ids.push(...calls.map((c) => c.id));
+			request.messages.push(
+				{ role: 'assistant', content: '', toolCalls: calls },
+				{ role: 'tool', content, toolCallId: calls[0]?.id, toolName: 'web_search' }
+			);
+		}
+		expect(new Set(ids).size).toBe(2);
+		const { text, deltas } = await collectChat(engine, request);
+		expect(text).toBe(`${TOOL_RESULTS_PREFIX}result for a | result for b`);
+		expect(lastDone(deltas).finishReason).toBe('stop');
+	});
+
+	it('yields every call of one message with [[parallel]], in order', async () => {
+		const { deltas } = await collectChat(engine, {
+			...askModel(MODEL, '[[parallel]] [[tool:a {"n":1}]] [[tool:b {"n":2}]]'),
+			tools: [SEARCH]
+		});
+		expect(callsOf(deltas).map((c) => c.name)).toEqual(['a', 'b']);
+		expect(deltas.map((d) => d.type)).toEqual(['tool_call', 'tool_call', 'done']);
+	});
+
+	it('passes string arguments on verbatim, so the agent can repair them', async () => {
+		const { deltas } = await collectChat(engine, {
+			...askModel(MODEL, '[[tool-bad:web_search {"query":}]]'),
+			tools: [SEARCH]
+		});
+		expect(callsOf(deltas)).toEqual([
+			{ id: expect.any(String), name: 'web_search', argumentsText: '{"query":}' }
+		]);
+	});
+
+	it('fails with tools_unsupported when the model cannot use tools', async () => {
+		const { error, deltas } = await collectChat(engine, {
+			...askModel(MODEL, 'Search [[tools-unsupported]] [[tool:web_search {"query":"x"}]]'),
+			tools: [SEARCH]
+		});
+		expect(deltas).toHaveLength(0);
+		const e = hearth(error);
+		expect(e.code).toBe('tools_unsupported');
+		expect(e.message).toContain(MODEL);
+		expect(toolsUnsupportedMessage(MODEL)).toContain('does not support tools');
+		// The same prompt without tools is an ordinary chat.
+		const plain = await collectChat(engine, askModel(MODEL, 'Hi [[tools-unsupported]]'));
+		expect(plain.error).toBeUndefined();
+	});
+
+	it('keeps ids Ollama sends and reads text and calls from the same stream', async () => {
+		const lines = [
+			{ message: { role: 'assistant', content: 'Let me look.' }, done: false },
+			{
+				message: {
+					role: 'assistant',
+					content: '',
+					tool_calls: [
+						{ id: 'call_abc', function: { index: 0, name: 'web_search', arguments: { q: 1 } } },
+						{ function: { name: '' } },
+						{ function: { name: 'now' } }
+					]
+				},
+				done: false
+			},
+			{ message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop' }
+		];
+		const canned = new OllamaEngine({
+			baseUrl: 'http://ollama.test',
+			fetch: cannedFetch(
+				() => new Response(lines.map((l) => JSON.stringify(l)).join('\n'), { status: 200 })
+			)
+		});
+		const { deltas, error } = await collectChat(canned, askModel(MODEL, 'x'));
+		expect(error).toBeUndefined();
+		expect(deltas[0]).toEqual({ type: 'text', text: 'Let me look.' });
+		const [first, second] = callsOf(deltas);
+		expect(first).toEqual({ id: 'call_abc', name: 'web_search', argumentsText: '{"q":1}' });
+		expect(second).toMatchObject({ name: 'now', argumentsText: '{}' });
+		expect(second?.id).toMatch(/^call_/);
+		expect(lastDone(deltas).finishReason).toBe('tool_calls');
+	});
+});
