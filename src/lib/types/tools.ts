@@ -47,6 +47,8 @@ export interface ToolCallRecord {
 	preview?: string;
 	/** Streamed output (Python's stdout/stderr), capped. */
 	output?: string;
+	/** Where a result came from (search results, a fetched page): links on the card, citations. */
+	sources?: { title: string; url: string }[];
 	/** PNG figures (data: URLs) a tool produced, e.g. matplotlib. */
 	images?: string[];
 	error?: SerializedError;
