@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { agentTooltip, choiceToOverride, currentChoice } from './agent-badge';
+
+const research = { id: 'research', name: 'Research agent' };
+
+describe('agent badge', () => {
+	it('explains a router pick with its reason', () => {
+		expect(agentTooltip({ ...research, chosenBy: 'router', reason: ' asks for sources ' })).toBe(
+			'Picked automatically: asks for sources'
+		);
+		expect(agentTooltip({ ...research, chosenBy: 'router', reason: '' })).toBe(
+			'Picked automatically for this message.'
+		);
+	});
+
+	it('says when the user chose the agent, whatever the reason', () => {
+		expect(agentTooltip({ ...research, chosenBy: 'user', reason: 'x' })).toBe(
+			'You chose this agent for this conversation.'
+		);
+	});
+
+	it('starts the picker on Automatic unless the user pinned the agent', () => {
+		expect(currentChoice({ ...research, chosenBy: 'router' })).toBe('');
+		expect(currentChoice({ ...research, chosenBy: 'user' })).toBe('research');
+	});
+
+	it('maps Automatic to null', () => {
+		expect(choiceToOverride('')).toBeNull();
+		expect(choiceToOverride('code')).toBe('code');
+	});
+});
