@@ -182,6 +182,7 @@ function toolError(e: unknown): HearthError {
 }
 
 function formatSeconds(ms: number): string {
+	if (ms < 1000) return `${ms} ms`;
 	const s = ms / 1000;
 	return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
