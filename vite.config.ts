@@ -1,9 +1,59 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { createReadStream, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+// Pyodide's runtime is served from our own origin at /pyodide/ (never a CDN): the files the
+// worker loads, straight from the npm package. They are too big to precache (~12 MB); the
+// service worker caches them on first use instead (runtimeCaching below).
+const PYODIDE_DIR = path.resolve('node_modules/pyodide');
+const PYODIDE_VERSION = (
+	JSON.parse(readFileSync(path.join(PYODIDE_DIR, 'package.json'), 'utf8')) as { version: string }
+).version;
+const PYODIDE_FILES: Record<string, string> = {
+	'pyodide.mjs': 'text/javascript; charset=utf-8',
+	'pyodide.asm.mjs': 'text/javascript; charset=utf-8',
+	'pyodide.asm.wasm': 'application/wasm',
+	'python_stdlib.zip': 'application/zip',
+	'pyodide-lock.json': 'application/json; charset=utf-8'
+};
+
+function pyodideRuntime(): Plugin {
+	let ssr = false;
+	return {
+		name: 'hearth-pyodide-runtime',
+		configResolved(config) {
+			ssr = Boolean(config.build.ssr);
+		},
+		configureServer(server) {
+			server.middlewares.use('/pyodide', (req, res, next) => {
+				const name = (req.url ?? '').split('?')[0]?.replace(/^\//, '') ?? '';
+				const type = PYODIDE_FILES[name];
+				if (!type) return next();
+				res.setHeader('Content-Type', type);
+				res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+				createReadStream(path.join(PYODIDE_DIR, name)).pipe(res);
+			});
+		},
+		generateBundle() {
+			// Client build only: the server build never serves files.
+			if (ssr || this.environment?.config.consumer === 'server') return;
+			for (const name of Object.keys(PYODIDE_FILES)) {
+				this.emitFile({
+					type: 'asset',
+					fileName: `pyodide/${name}`,
+					source: readFileSync(path.join(PYODIDE_DIR, name))
+				});
+			}
+		}
+	};
+}
 
 export default defineConfig({
 	plugins: [
+		pyodideRuntime(),
 		sveltekit(),
 		SvelteKitPWA({
 			strategies: 'generateSW',
@@ -43,12 +93,36 @@ export default defineConfig({
 				// The in-browser engine (web-llm, ~6 MB) is not precached: most visits never need it.
 				// It is cached on first use (opening Models starts it), so a downloaded model still
 				// loads with the network off.
-				globIgnores: ['**/workers/llm.worker-*.js'],
+				globIgnores: ['**/workers/llm.worker-*.js', '**/pyodide/**'],
 				runtimeCaching: [
 					{
 						urlPattern: ({ url }) => url.pathname.includes('/_app/immutable/workers/'),
 						handler: 'CacheFirst',
 						options: { cacheName: 'hearth-runtimes', expiration: { maxEntries: 20 } }
+					},
+					{
+						// Python (Pyodide) is cached the first time it starts, so it runs offline after.
+						// Its file names carry no hash: the version in the cache name does that job.
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/pyodide/'),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: `hearth-pyodide-${PYODIDE_VERSION}`,
+							cacheableResponse: { statuses: [200] }
+						}
+					},
+					{
+						// Packages (numpy, matplotlib) the user agreed to fetch from the package host
+						// (Settings.pythonPackagesUrl, a CDN or a mirror): kept for offline use.
+						urlPattern: ({ url, sameOrigin }) =>
+							!sameOrigin &&
+							(url.pathname.endsWith('.whl') ||
+								(url.pathname.includes('/pyodide/') && /\.(zip|tar|json)$/.test(url.pathname))),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: 'hearth-python-packages',
+							cacheableResponse: { statuses: [200] },
+							expiration: { maxEntries: 300 }
+						}
 					}
 				],
 				navigateFallback: '/',

@@ -17,8 +17,7 @@ import type { SerializedError } from '$lib/types/errors';
 // does from `self`; they are put back after the file.
 
 type Outcome<K extends PythonCallName> =
-	| { ok: true; value: PythonCalls[K]['result'] }
-	| { ok: false; error: SerializedError };
+	{ ok: true; value: PythonCalls[K]['result'] } | { ok: false; error: SerializedError };
 
 const posted: PythonFromWorker[] = [];
 let restore: () => void = () => undefined;
@@ -157,7 +156,9 @@ describe('python host (real Pyodide in Node)', () => {
 		const after = await run('import js\nhasattr(js, "fetch")');
 		expect(after.result).toBe('False');
 		const count = fetched.length;
-		const denied = await run('from pyodide.http import pyfetch\nawait pyfetch("http://example.test/")');
+		const denied = await run(
+			'from pyodide.http import pyfetch\nawait pyfetch("http://example.test/")'
+		);
 		expect(denied.error).toBeDefined();
 		expect(fetched).toHaveLength(count);
 	});

@@ -454,8 +454,14 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 		const { py, runner } = current;
 		const started = now();
 		mountData(py.FS as EmscriptenFs, params.files);
-		const stdout = new OutputSink((text) => deps.post({ type: 'output', id, stream: 'stdout', text }), now);
-		const stderr = new OutputSink((text) => deps.post({ type: 'output', id, stream: 'stderr', text }), now);
+		const stdout = new OutputSink(
+			(text) => deps.post({ type: 'output', id, stream: 'stdout', text }),
+			now
+		);
+		const stderr = new OutputSink(
+			(text) => deps.post({ type: 'output', id, stream: 'stderr', text }),
+			now
+		);
 		sinks = { stdout, stderr };
 		let row: unknown[];
 		let images: string[] = [];

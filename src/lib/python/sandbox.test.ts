@@ -68,7 +68,8 @@ function sandboxWithWorkers(isolated: boolean) {
 	return { sandbox, workers };
 }
 
-const AWAITING_LOOP = 'import asyncio\nwhile True:\n    sum(range(20000))\n    await asyncio.sleep(0.001)';
+const AWAITING_LOOP =
+	'import asyncio\nwhile True:\n    sum(range(20000))\n    await asyncio.sleep(0.001)';
 
 describe('PythonSandbox (real host and Pyodide, in this thread)', () => {
 	const { sandbox, workers } = sandboxWithWorkers(false);
@@ -144,7 +145,13 @@ describe('PythonSandbox (real host and Pyodide, in this thread)', () => {
 				}
 			})
 		).rejects.toMatchObject({ code: 'package_unavailable' });
-		expect(purposes.some((p) => /^Python package: numpy-.*\.whl <- https:\/\/cdn\.jsdelivr\.net\/pyodide\/v[\d.]+\/full\/numpy-/.test(p))).toBe(true);
+		expect(
+			purposes.some((p) =>
+				/^Python package: numpy-.*\.whl <- https:\/\/cdn\.jsdelivr\.net\/pyodide\/v[\d.]+\/full\/numpy-/.test(
+					p
+				)
+			)
+		).toBe(true);
 	}, 60_000);
 
 	it('without consent, an import of a package is an ordinary Python error', async () => {

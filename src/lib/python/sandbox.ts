@@ -101,7 +101,8 @@ export class PythonSandbox {
 		this.#createWorker = options.createWorker ?? defaultPythonWorker;
 		this.#readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
 		this.#isolated =
-			options.isolated ?? (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+			options.isolated ??
+			(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 		this.#graceMs = options.interruptGraceMs ?? 1000;
 	}
 
