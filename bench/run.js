@@ -12,7 +12,8 @@ const BENCHES = {
 	shell: () => import('./shell.js'),
 	search: () => import('./search.js'),
 	download: () => import('./download.js'),
-	llm: () => import('./llm.js')
+	llm: () => import('./llm.js'),
+	python: () => import('./python.js')
 };
 
 async function main() {
