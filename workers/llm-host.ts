@@ -11,7 +11,7 @@ import { DEVICE_LOST_MESSAGE, toSerializedLlmError } from '$lib/protocol/llm-err
 import type { LoadProgress } from '$lib/types/llm';
 import { HearthError } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
-import { appConfigFor, chatResultOf } from '$workers/llm-webllm';
+import { appConfigFor, chatResultOf, toWebLlmMessages } from '$workers/llm-webllm';
 import type { WebLlmChunk, WebLlmLike, WebLlmProgress } from '$workers/llm-webllm';
 
 // The adapter between web-llm's MLCEngine and the typed llm protocol, free of `self` and of
@@ -117,14 +117,18 @@ export function createLlmHost(deps: LlmHostDeps): LlmHost {
 		let finish: string | null | undefined;
 		let usage: WebLlmChunk['usage'];
 		try {
+			const { responseSchema } = params;
 			const stream = await llm.chat.completions.create({
 				stream: true,
 				stream_options: { include_usage: true },
-				messages: params.messages,
+				messages: toWebLlmMessages(params.messages),
 				temperature: options?.temperature,
 				top_p: options?.topP,
 				max_tokens: options?.maxTokens,
-				stop: options?.stop
+				stop: options?.stop,
+				...(responseSchema
+					? { response_format: { type: 'json_object', schema: JSON.stringify(responseSchema) } }
+					: {})
 			});
 			for await (const chunk of stream) {
 				if (task.cancelled) break;

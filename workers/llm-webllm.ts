@@ -1,6 +1,7 @@
 import type { AppConfig } from '@mlc-ai/web-llm';
 import type { LlmCalls, WebModelSpec } from '$lib/protocol/llm';
 import type { ChatMessage, FinishReason, Timings, Usage } from '$lib/types/llm';
+import type { ProposedToolCall } from '$lib/types/tools';
 
 // The slice of web-llm the host uses, typed by what Hearth reads, so the host runs in Node
 // against a double and MLCEngine satisfies it structurally.
@@ -15,14 +16,77 @@ export interface WebLlmChunk {
 	};
 }
 
+/**
+ * A message as web-llm takes it for every model. Its `tool` role and `tool_calls` need a chat
+ * template that has them (a few Hermes models), so Hearth never sends them: see toWebLlmMessages.
+ */
+export type WebLlmMessage =
+	| { role: 'system'; content: string }
+	| { role: 'user'; content: string }
+	| { role: 'assistant'; content: string };
+
 export interface WebLlmChatRequest {
 	stream: true;
 	stream_options: { include_usage: true };
-	messages: ChatMessage[];
+	messages: WebLlmMessage[];
 	temperature?: number;
 	top_p?: number;
 	max_tokens?: number;
 	stop?: string[];
+	/** Grammar-constrained JSON: web-llm compiles the schema (a JSON string) with xgrammar. */
+	response_format?: { type: 'json_object'; schema: string };
+}
+
+/**
+ * The first line of a tool result passed as a user message. The agent's schema mode writes the
+ * same label, and the fixture servers read it (tests/fixtures/fixture-replies.js).
+ */
+export function toolResultLabel(toolName: string | undefined): string {
+	return `Tool result (${toolName ?? 'a tool'}):`;
+}
+
+/**
+ * Hearth's history as web-llm takes it for any model: a tool result becomes a user message
+ * under a label line naming the tool; an assistant turn's calls become the JSON it would have
+ * written in schema mode (`{"action":"call","tool":…,"arguments":…}`, one per line), after its
+ * text unless that text is already such JSON.
+ */
+export function toWebLlmMessages(messages: readonly ChatMessage[]): WebLlmMessage[] {
+	return messages.map((message): WebLlmMessage => {
+		const { role, content } = message;
+		switch (role) {
+			case 'tool':
+				return { role: 'user', content: `${toolResultLabel(message.toolName)}\n${content}` };
+			case 'assistant': {
+				const calls = message.toolCalls ?? [];
+				if (calls.length === 0 || isActionJson(content)) return { role, content };
+				const lines = calls.map(callJson);
+				return { role, content: [content, ...lines].filter((s) => s.trim() !== '').join('\n') };
+			}
+			default:
+				return { role, content };
+		}
+	});
+}
+
+function callJson(call: ProposedToolCall): string {
+	// Arguments that never parsed are spliced in raw, so the model sees what it wrote.
+	let args: string;
+	try {
+		args = JSON.stringify(JSON.parse(call.argumentsText));
+	} catch {
+		args = call.argumentsText;
+	}
+	return `{"action":"call","tool":${JSON.stringify(call.name)},"arguments":${args}}`;
+}
+
+function isActionJson(text: string): boolean {
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return typeof parsed === 'object' && parsed !== null && 'action' in parsed;
+	} catch {
+		return false;
+	}
 }
 
 /** What web-llm's init progress callback reports (InitProgressReport). */

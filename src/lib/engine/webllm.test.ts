@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import type { AppConfig, MLCEngine } from '@mlc-ai/web-llm';
+import type { AppConfig, ChatCompletionRequestStreaming, MLCEngine } from '@mlc-ai/web-llm';
 import { collectChat, describeEngineContract } from '$lib/engine/contract';
 import type { ModelInfo } from '$lib/engine/types';
 import { WEB_LLM_VERSION, WebLlmEngine } from '$lib/engine/webllm';
 import type { WorkerLike } from '$lib/engine/llm-connection';
 import type { GpuProbe, WebModelSpec } from '$lib/protocol/llm';
 import { HearthError } from '$lib/types/errors';
+import { chunkCodePoints, sampleForSchema } from '../../../tests/fixtures/fixture-replies.js';
 import { createLlmHost } from '$workers/llm-host';
 import type {
 	WebLlmChatRequest,
@@ -55,6 +56,8 @@ interface World {
 	silent: boolean;
 	/** The faults of the newest worker, to inject one from outside a call. */
 	latest?: Faults;
+	/** Every chat request web-llm was given, in order. */
+	requests: WebLlmChatRequest[];
 }
 
 function newWorld(overrides: Partial<World> = {}): World {
@@ -67,6 +70,7 @@ function newWorld(overrides: Partial<World> = {}): World {
 		crashesBeforeText: 0,
 		deviceLosses: 0,
 		silent: false,
+		requests: [],
 		...overrides
 	};
 }
@@ -131,12 +135,14 @@ class ScriptedWebLlm implements WebLlmLike {
 		completions: {
 			create: async (request: WebLlmChatRequest): Promise<AsyncIterable<WebLlmChunk>> => {
 				if (!this.#loaded) throw new Error('Model not loaded before trying to complete');
-				return this.#reply(request.messages.at(-1)?.content ?? '');
+				this.world.requests.push(request);
+				return this.#reply(request);
 			}
 		}
 	};
 
-	async *#reply(prompt: string): AsyncGenerator<WebLlmChunk> {
+	async *#reply(request: WebLlmChatRequest): AsyncGenerator<WebLlmChunk> {
+		const prompt = request.messages.at(-1)?.content ?? '';
 		this.#interrupt = false;
 		if (this.world.crashesBeforeText > 0) {
 			this.world.crashesBeforeText--;
@@ -146,12 +152,18 @@ class ScriptedWebLlm implements WebLlmLike {
 			this.world.deviceLosses--;
 			return this.faults.loseDevice();
 		}
-		const pieces =
-			prompt === 'slow'
-				? Array.from({ length: 200 }, (_, i) => `word${i} `)
-				: prompt === 'crash-mid'
-					? ['Hel', 'lo', ' wor', 'ld']
-					: ['Hello', ' there', '!'];
+		// Like a model under a grammar: JSON for the schema. Like a model reading a tool result:
+		// it quotes it.
+		const schema = request.response_format?.schema;
+		const pieces = schema
+			? chunkCodePoints(JSON.stringify(sampleForSchema(JSON.parse(schema))))
+			: prompt.startsWith('Tool result (')
+				? chunkCodePoints(prompt)
+				: prompt === 'slow'
+					? Array.from({ length: 200 }, (_, i) => `word${i} `)
+					: prompt === 'crash-mid'
+						? ['Hel', 'lo', ' wor', 'ld']
+						: ['Hello', ' there', '!'];
 		let sent = 0;
 		for (const piece of pieces) {
 			await sleep(prompt === 'slow' ? 20 : 1);
@@ -254,7 +266,7 @@ describeEngineContract('WebLlmEngine (real worker protocol, web-llm double)', as
 		model: MODEL,
 		// No HTTP here, so nothing can honestly become engine_http; no stream can be malformed or
 		// dropped either (the worker protocol is structured-cloned). Crashes are tested below.
-		prompts: { ok: 'hello', slow: 'slow' },
+		prompts: { ok: 'hello', slow: 'slow', toolCall: 'look it up', structured: 'a city, please' },
 		missingModel: 'Not-In-Catalog-q4f32_1-MLC',
 		unreachableEngine: () => engineFor(newWorld({ gpu: false })),
 		unreachableCode: 'webgpu_unavailable',
@@ -271,6 +283,8 @@ describe('WebLlmEngine', () => {
 
 	it('structurally accepts web-llm’s MLCEngine and a real Worker', () => {
 		expectTypeOf<MLCEngine>().toMatchTypeOf<WebLlmLike>();
+		// What the host builds is a request web-llm takes (tool turns already rewritten).
+		expectTypeOf<WebLlmChatRequest>().toMatchTypeOf<ChatCompletionRequestStreaming>();
 		expectTypeOf<Worker>().toMatchTypeOf<WorkerLike>();
 		const pkg = JSON.parse(readFileSync('node_modules/@mlc-ai/web-llm/package.json', 'utf8')) as {
 			version: string;
@@ -425,5 +439,50 @@ describe('WebLlmEngine', () => {
 		expect(done.timings.decodeTokensPerSecond).toBe(42);
 		expect(done.timings.promptMs).toBeCloseTo(20);
 		expect(done.usage).toEqual({ promptTokens: 7, completionTokens: 3 });
+	});
+
+	it('sends the schema as a grammar and tool turns as plain messages through the worker', async () => {
+		const world = newWorld();
+		const engine = track(engineFor(world));
+		const schema = { type: 'object', properties: { action: { enum: ['call', 'answer'] } } };
+		const { text, error } = await collectChat(engine, {
+			model: MODEL,
+			responseSchema: schema,
+			messages: [
+				{ role: 'system', content: 'Use tools.' },
+				{ role: 'user', content: 'Search otters' },
+				{
+					role: 'assistant',
+					content: '',
+					toolCalls: [{ id: 'c1', name: 'web_search', argumentsText: '{"query":"otters"}' }]
+				},
+				{ role: 'tool', content: 'Otters are mustelids.', toolCallId: 'c1', toolName: 'web_search' }
+			]
+		});
+		expect(error).toBeUndefined();
+		expect(JSON.parse(text)).toEqual({ action: 'call' });
+		const sent = world.requests.at(-1);
+		expect(sent?.response_format).toEqual({ type: 'json_object', schema: JSON.stringify(schema) });
+		expect(sent?.messages).toEqual([
+			{ role: 'system', content: 'Use tools.' },
+			{ role: 'user', content: 'Search otters' },
+			{
+				role: 'assistant',
+				content: '{"action":"call","tool":"web_search","arguments":{"query":"otters"}}'
+			},
+			{ role: 'user', content: 'Tool result (web_search):\nOtters are mustelids.' }
+		]);
+		await collectChat(engine, ask('hello'));
+		expect(world.requests.at(-1)).not.toHaveProperty('response_format');
+	});
+
+	it('refuses a native tools list with tools_unsupported, before starting a worker', async () => {
+		const world = newWorld();
+		const engine = track(engineFor(world));
+		const tool = { name: 'now', description: 'The time.', parameters: { type: 'object' } };
+		const { error, deltas } = await collectChat(engine, { ...ask('hello'), tools: [tool] });
+		expect(error).toMatchObject({ code: 'tools_unsupported' });
+		expect(deltas).toHaveLength(0);
+		expect(world.workers).toBe(0);
 	});
 });

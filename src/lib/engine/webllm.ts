@@ -85,6 +85,13 @@ export class WebLlmEngine implements LlmEngine {
 
 	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatDelta> {
 		if (signal?.aborted) throw stopped();
+		if (request.tools && request.tools.length > 0) {
+			// toolCalling is 'schema': the agent describes tools in the prompt and sends a schema.
+			throw new HearthError(
+				'tools_unsupported',
+				'The in-browser engine calls tools through a response schema, not a tools list.'
+			);
+		}
 		// Also cancels the worker's call when the consumer stops iterating early.
 		const scope = new AbortController();
 		const onAbort = () => scope.abort();
@@ -157,7 +164,12 @@ export class WebLlmEngine implements LlmEngine {
 		connection
 			.request(
 				'chat',
-				{ modelId: request.model, messages: request.messages, options: request.options },
+				{
+					modelId: request.model,
+					messages: request.messages,
+					options: request.options,
+					...(request.responseSchema ? { responseSchema: request.responseSchema } : {})
+				},
 				signal,
 				(message) => {
 					if (message.type !== 'delta' || message.text === '') return;

@@ -1,4 +1,5 @@
 import type { SerializedError } from '$lib/types/errors';
+import type { JsonSchema } from '$lib/types/tools';
 import type {
 	ChatMessage,
 	FinishReason,
@@ -53,7 +54,14 @@ export interface LlmCalls {
 	probe: { params: Record<string, never>; result: GpuProbe };
 	load: { params: { model: WebModelSpec }; result: { loadMs: number } };
 	chat: {
-		params: { modelId: string; messages: ChatMessage[]; options?: GenerationOptions };
+		params: {
+			modelId: string;
+			/** Tool turns included; the worker rewrites them for web-llm (toWebLlmMessages). */
+			messages: ChatMessage[];
+			options?: GenerationOptions;
+			/** Constrains the reply to JSON matching this schema (web-llm's grammar). */
+			responseSchema?: JsonSchema;
+		};
 		result: ChatResult;
 	};
 	countTokens: { params: { modelId: string; texts: string[] }; result: { counts: number[] } };
