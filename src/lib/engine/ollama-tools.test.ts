@@ -177,3 +177,19 @@ describe('OllamaEngine tool calling', () => {
 		expect(lastDone(deltas).finishReason).toBe('tool_calls');
 	});
 });
+
+describe('OllamaEngine holding calls until the reply ends', () => {
+	it('yields no call from a reply that breaks after it', async () => {
+		const line = JSON.stringify({
+			message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'now' } }] },
+			done: false
+		});
+		const cut = new OllamaEngine({
+			baseUrl: 'http://ollama.test',
+			fetch: cannedFetch(() => new Response(`${line}\n`, { status: 200 }))
+		});
+		const { deltas, error } = await collectChat(cut, askModel(MODEL, 'x'));
+		expect(deltas).toHaveLength(0);
+		expect(hearth(error).code).toBe('engine_stream_broken');
+	});
+});

@@ -8,6 +8,7 @@ import type {
 	ModelInfo
 } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
+import type { ProposedToolCall } from '$lib/types/tools';
 import { PREVIEW_CHARS, callError } from '$lib/engine/http-errors';
 import type { HttpErrorHints } from '$lib/engine/http-errors';
 import {
@@ -112,7 +113,7 @@ export class OllamaEngine implements LlmEngine {
 			if (!response.body) throw ollamaStreamBroken();
 			let firstTextAt: number | undefined;
 			let final: ChatLine | undefined;
-			let calls = 0;
+			const calls: ProposedToolCall[] = [];
 			// Older Ollama gives calls no id; an id only needs to be unique within a conversation.
 			const stem = `call_${Math.random().toString(36).slice(2, 8)}`;
 			let made = 0;
@@ -127,20 +128,19 @@ export class OllamaEngine implements LlmEngine {
 					firstTextAt ??= performance.now();
 					yield { type: 'text', text };
 				}
-				// Ollama sends each call whole, so it can be passed on at once.
-				for (const call of toToolCalls(line.message, makeId)) {
-					calls += 1;
-					yield { type: 'tool_call', call };
-				}
+				// Calls arrive whole but are held until the reply ends: a call from a reply that then
+				// breaks must never run (and a retried request would repeat it).
+				calls.push(...toToolCalls(line.message, makeId));
 				if (line.done === true) {
 					final = line;
 					break;
 				}
 			}
 			if (!final) throw ollamaStreamBroken();
+			for (const call of calls) yield { type: 'tool_call', call };
 			// Ollama says `stop` after tool calls; Hearth's contract says `tool_calls`.
 			const finishReason: FinishReason =
-				calls > 0 ? 'tool_calls' : final.done_reason === 'length' ? 'length' : 'stop';
+				calls.length > 0 ? 'tool_calls' : final.done_reason === 'length' ? 'length' : 'stop';
 			const timings = toTimings(final, performance.now() - startedAt, firstTextAt, startedAt);
 			yield { type: 'done', finishReason, usage: toUsage(final), timings };
 		} catch (e) {
