@@ -144,6 +144,34 @@ describe('OllamaEngine tool calling', () => {
 		expect(plain.error).toBeUndefined();
 	});
 
+	it('scripts the schema-mode fallback after tools_unsupported', async () => {
+		const prompt = 'Search [[tools-unsupported]] [[tool:web_search {"query":"x"}]]';
+		const schema = {
+			type: 'object',
+			properties: { action: { type: 'string', enum: ['call', 'answer'] } },
+			required: ['action']
+		};
+		const first = await collectChat(engine, { ...askModel(MODEL, prompt), responseSchema: schema });
+		expect(JSON.parse(first.text)).toEqual({
+			action: 'call',
+			tool: 'web_search',
+			arguments: { query: 'x' }
+		});
+		const second = await collectChat(engine, {
+			model: MODEL,
+			responseSchema: schema,
+			messages: [
+				{ role: 'user', content: prompt },
+				{ role: 'assistant', content: first.text },
+				{ role: 'user', content: 'Tool result (web_search):\nX is a letter.' }
+			]
+		});
+		expect(JSON.parse(second.text)).toEqual({
+			action: 'answer',
+			answer: `${TOOL_RESULTS_PREFIX}X is a letter.`
+		});
+	});
+
 	it('keeps ids Ollama sends and reads text and calls from the same stream', async () => {
 		const lines = [
 			{ message: { role: 'assistant', content: 'Let me look.' }, done: false },
