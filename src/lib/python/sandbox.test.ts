@@ -176,20 +176,6 @@ describe('PythonSandbox (real host and Pyodide, in this thread)', () => {
 	}, 60_000);
 });
 
-describe('PythonSandbox with cross-origin isolation', () => {
-	const { sandbox, workers } = sandboxWithWorkers(true);
-	afterAll(() => sandbox.dispose());
-
-	it('stops a run with KeyboardInterrupt and keeps the same worker', async () => {
-		expect(sandbox.interruptible).toBe(true);
-		await sandbox.start();
-		const started = performance.now();
-		await expect(sandbox.run(AWAITING_LOOP, { timeoutMs: 300 })).rejects.toMatchObject({
-			code: 'python_timeout'
-		});
-		expect(performance.now() - started).toBeLessThan(2000);
-		expect(workers).toHaveLength(1);
-		expect(workers[0]?.terminated).toBe(false);
-		expect((await sandbox.run('5')).result).toBe('5');
-	}, 60_000);
-});
+// The interrupt path needs a second thread to flip the flag while Python is busy: it is tested
+// for real in workers/python-host.test.ts (KeyboardInterrupt) and in tests/e2e/python.spec.ts
+// (an isolated page). In this single thread an interrupt can land inside asyncio's own code.
