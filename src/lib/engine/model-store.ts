@@ -16,6 +16,7 @@ import {
 	webLlmModelUrl
 } from '$lib/engine/model-files';
 import type { ModelFile } from '$lib/engine/model-files';
+import type { NetFetch } from '$lib/net/types';
 import type { WebModelSpec } from '$lib/protocol/llm';
 import { HearthError } from '$lib/types/errors';
 
@@ -45,6 +46,8 @@ export interface StoredModel {
 export interface ModelStoreDeps {
 	caches?: CacheStorageLike;
 	fetch?: typeof fetch;
+	/** The privacy ledger: when set, every file is fetched through it ("model download: <id>"). */
+	net?: NetFetch;
 	now?: () => number;
 }
 
@@ -55,6 +58,7 @@ export class ModelStore {
 	private readonly caches: CacheStorageLike;
 	private readonly entries: ModelEntries;
 	private readonly doFetch: typeof fetch;
+	private readonly net?: NetFetch;
 	private readonly now: () => number;
 
 	constructor(deps: ModelStoreDeps = {}) {
@@ -68,6 +72,7 @@ export class ModelStore {
 		this.caches = caches;
 		this.entries = new ModelEntries(caches);
 		this.doFetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
+		this.net = deps.net;
 		this.now = deps.now ?? (() => performance.now());
 	}
 
@@ -183,12 +188,24 @@ export class ModelStore {
 		return false;
 	}
 
+	/** This model's fetch: through the ledger when there is one (downloads ignore "offline only"). */
+	private fetchFor(spec: WebModelSpec): typeof fetch {
+		const net = this.net;
+		if (!net) return this.doFetch;
+		const purpose = `model download: ${spec.id}`;
+		return (input, init) => {
+			const url = input instanceof Request ? input.url : String(input);
+			return net(url, init ?? {}, { purpose });
+		};
+	}
+
 	private async downloadAll(
 		spec: WebModelSpec,
 		onProgress: (p: DownloadProgress) => void,
 		signal: AbortSignal
 	): Promise<StoredModel> {
-		const manifests = await ensureManifests(this.entries, this.doFetch, spec, signal);
+		const doFetch = this.fetchFor(spec);
+		const manifests = await ensureManifests(this.entries, doFetch, spec, signal);
 		const files = modelFiles(spec, manifests.value.config, manifests.value.tensorCache);
 		const progress = new ProgressTracker(files.length, this.now, onProgress);
 		for (const resumed of manifests.resumed) progress.resumed(resumed.name, resumed.bytes);
@@ -212,7 +229,7 @@ export class ModelStore {
 			todo
 				.filter((f) => f.bytes === undefined)
 				.map(async (file) => {
-					const response = await openFile(this.doFetch, spec, file, signal);
+					const response = await openFile(doFetch, spec, file, signal);
 					opened.set(file, response);
 				})
 		).catch(async (e: unknown) => {
@@ -226,7 +243,7 @@ export class ModelStore {
 		progress.emit(true);
 
 		await forEachConcurrently(todo, CONCURRENCY, (file) =>
-			this.fetchFile(spec, file, opened.get(file), progress, signal)
+			this.fetchFile(doFetch, spec, file, opened.get(file), progress, signal)
 		);
 		progress.complete();
 		return {
@@ -240,6 +257,7 @@ export class ModelStore {
 	}
 
 	private async fetchFile(
+		doFetch: typeof fetch,
 		spec: WebModelSpec,
 		file: ModelFile,
 		opened: Response | undefined,
@@ -247,7 +265,7 @@ export class ModelStore {
 		signal: AbortSignal
 	): Promise<void> {
 		const expected = file.bytes ?? (opened ? (storedSize(opened) ?? 0) : 0);
-		const body = await fetchVerified(this.doFetch, spec, file, opened, signal, {
+		const body = await fetchVerified(doFetch, spec, file, opened, signal, {
 			onBytes: (n) => progress.received(file.name, n),
 			onRetry: () => progress.restart(file.name)
 		});
