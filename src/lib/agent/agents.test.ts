@@ -45,10 +45,16 @@ describe('agentsFrom', () => {
 			'search_knowledge'
 		]);
 		expect(findAgent(agents, 'task')!.tools).toEqual(
-			expect.arrayContaining(['set_reminder', 'datetime', 'weather', 'calculator', 'write_file'])
+			expect.arrayContaining([
+				'set_reminder',
+				'current_time',
+				'weather',
+				'calculator',
+				'write_file'
+			])
 		);
 		expect(findAgent(agents, 'chat')!.tools).toEqual(
-			expect.arrayContaining(['datetime', 'calculator', 'weather', 'remember'])
+			expect.arrayContaining(['current_time', 'calculator', 'weather', 'remember'])
 		);
 	});
 

@@ -45,6 +45,8 @@ const builtIn = (def: Omit<AgentDef, 'builtIn' | 'edited'>): AgentDef =>
 	Object.freeze({ ...def, builtIn: true, edited: false });
 
 /** Defaults, never mutated: agentsFrom copies them. */
+const TIME_TOOLS = [TOOL.currentTime, TOOL.convertTime, TOOL.dateDifference, TOOL.dayOfWeek];
+
 export const BUILT_IN_AGENTS: readonly AgentDef[] = [
 	builtIn({
 		id: 'code',
@@ -52,7 +54,7 @@ export const BUILT_IN_AGENTS: readonly AgentDef[] = [
 		description: 'Writes, runs and fixes code.',
 		systemPrompt: CODE_PROMPT,
 		examples: [],
-		tools: [TOOL.runPython, TOOL.calculator, TOOL.listFiles, TOOL.readFile],
+		tools: [TOOL.runPython, TOOL.calculator, TOOL.listFiles, TOOL.findFiles, TOOL.readFile],
 		model: '',
 		// Working through a problem before writing code pays off; chat and tasks want quick replies.
 		chainOfThought: true,
@@ -78,12 +80,15 @@ export const BUILT_IN_AGENTS: readonly AgentDef[] = [
 		tools: [
 			TOOL.setReminder,
 			TOOL.listReminders,
-			TOOL.datetime,
+			TOOL.cancelReminder,
+			...TIME_TOOLS,
 			TOOL.weather,
 			TOOL.calculator,
 			TOOL.listFiles,
+			TOOL.findFiles,
 			TOOL.readFile,
-			TOOL.writeFile
+			TOOL.writeFile,
+			TOOL.createFile
 		],
 		model: '',
 		chainOfThought: false,
@@ -95,7 +100,7 @@ export const BUILT_IN_AGENTS: readonly AgentDef[] = [
 		description: 'Casual conversation, opinions and advice.',
 		systemPrompt: CHAT_PROMPT,
 		examples: [],
-		tools: [TOOL.datetime, TOOL.calculator, TOOL.weather, TOOL.remember],
+		tools: [TOOL.currentTime, TOOL.calculator, TOOL.weather, TOOL.remember],
 		model: '',
 		chainOfThought: false,
 		reflect: false

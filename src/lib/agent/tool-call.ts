@@ -138,7 +138,10 @@ export async function performCall(
 		const result = await raceAbort(tool.run(args, ctx), signal);
 		finish('done', {
 			preview: result.preview,
-			...(result.images && result.images.length > 0 ? { images: result.images } : {})
+			...(result.images && result.images.length > 0 ? { images: result.images } : {}),
+			...(result.sources && result.sources.length > 0
+				? { sources: result.sources.map((s) => ({ title: s.title, url: s.url })) }
+				: {})
 		});
 		return { content: modelText(tool, args, result), untrusted: result.untrusted };
 	} catch (e) {

@@ -28,7 +28,8 @@ beforeEach(async () => {
 	db = freshDb();
 	repo = new ChatRepository(db);
 	errors = [];
-	settings = { ...DEFAULT_SETTINGS, ollamaUrl: fixture.url, autoTitle: false };
+	// The casual agent answers (no routing, no critique pass): these tests are about the thread.
+	settings = { ...DEFAULT_SETTINGS, ollamaUrl: fixture.url, autoTitle: false, agentRouting: false };
 	const engine = new EngineState(
 		() => settings,
 		createEngineFactory({ retryDelay: { baseDelayMs: 1, maxDelayMs: 2 } })
@@ -97,8 +98,11 @@ describe('ChatState', () => {
 		const last = fixture.requests.filter((r) => r.path === '/api/chat').at(-1)?.body as {
 			messages: { role: string; content: string }[];
 		};
-		expect(last.messages).toEqual([
-			{ role: 'system', content: 'Be brief.' },
+		const [system, ...rest] = last.messages;
+		// The user's standing instructions come first, then the agent's own prompt.
+		expect(system?.role).toBe('system');
+		expect(system?.content.startsWith('Be brief.\n\n')).toBe(true);
+		expect(rest).toEqual([
 			{ role: 'user', content: 'one' },
 			{ role: 'assistant', content: 'one' },
 			{ role: 'user', content: 'two' }
@@ -155,7 +159,11 @@ describe('ChatState', () => {
 		await chat.send('and then?');
 		const last = fixture.requests.filter((r) => r.path === '/api/chat').at(-1);
 		const sent = (last?.body as { messages: { role: string; content: string }[] }).messages;
-		expect(sent.map((m) => m.content)).toEqual(['[[think]] why?', 'The answer.', 'and then?']);
+		expect(sent.filter((m) => m.role !== 'system').map((m) => m.content)).toEqual([
+			'[[think]] why?',
+			'The answer.',
+			'and then?'
+		]);
 	});
 
 	it('sends the conversation’s own generation settings over the defaults', async () => {
@@ -197,7 +205,7 @@ describe('ChatState', () => {
 		);
 		expect(summaryRequest).toBeDefined();
 		expect((await repo.messagesOf(chat.conversation!.id)).at(-1)?.context).toEqual(answer.context);
-	});
+	}, 20_000);
 
 	it('refuses a message that cannot fit the window, with the numbers, and keeps it', async () => {
 		await chat.send('x '.repeat(20_000));

@@ -12,6 +12,14 @@ import { reasoningClock, stripReasoning } from '$lib/utils/reasoning';
 import { throttled } from '$lib/utils/throttle';
 import { startsInReasoning } from '$lib/engine/reasoning-models';
 import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
+import { agentModel, reflectionOn, systemPromptFor, type AgentDef } from '$lib/agent/agents';
+import { runAgent, type AgentRun } from '$lib/agent/loop';
+import { reflect } from '$lib/agent/reflect';
+import { applyAgentEvent, chooseAgent, sourcesOf, toolsFor, withExamples } from '$lib/agent/turn';
+import type { LlmEngine } from '$lib/engine/types';
+import type { NetFetch } from '$lib/net/types';
+import type { ToolRegistry } from '$lib/tools/registry';
+import type { ToolAttachment } from '$lib/tools/types';
 
 /** How often streamed text is written to IndexedDB: a crash loses at most this much. */
 const SAVE_EVERY_MS = 250;
@@ -26,6 +34,23 @@ export interface ChatDeps {
 	onError: (e: HearthError) => void;
 	/** The first message was saved: a good moment to ask for persistent storage. */
 	onFirstSave?: () => void;
+	/** Tools the agents may call; without them every answer is a plain reply. */
+	tools?: AgentToolDeps;
+}
+
+export interface AgentToolDeps {
+	registry: ToolRegistry;
+	/** The ledgered fetch every tool request goes through. */
+	net: NetFetch;
+	hasWritableFolder(): Promise<boolean>;
+	attachments(conversationId: string): Promise<ToolAttachment[]>;
+}
+
+interface StreamOptions {
+	/** Carry on from the saved text (no tools, no new prompt). */
+	append: boolean;
+	/** The agent the user asked for (re-asking with another agent); else the usual choice. */
+	agent?: Message['agent'];
 }
 
 /** The open conversation: its message tree, the visible branch, and sending/streaming. */
@@ -34,6 +59,8 @@ export class ChatState {
 	messages = $state<Message[]>([]);
 	/** The answer being streamed, wherever it is (one at a time). */
 	streaming = $state<{ conversationId: string; messageId: string } | null>(null);
+	/** The answer whose draft is being critiqued and revised (self-reflection). */
+	reviewing = $state<string | null>(null);
 	// Rebuilt whole on every change and never mutated: a plain Map is right here.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	byId = $derived(new Map(this.messages.map((m) => [m.id, m])));
@@ -41,6 +68,12 @@ export class ChatState {
 	thread = $derived(buildThread(this.byId, this.conversation?.leafId ?? null));
 	#deps: ChatDeps;
 	#abort: AbortController | null = null;
+	/** The agent loop of the answer streaming now (its cards can be cancelled one by one). */
+	#run: AgentRun | null = null;
+	/** Tool calls waiting on the user's yes or no, by call id. */
+	// Not rendered: the cards show the call's status, which the loop sets.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	readonly #pending = new Map<string, (yes: boolean) => void>();
 	#openSeq = 0;
 	#savedOnce = false;
 	/** Per model: how far token estimates are off, learnt from reported usage (this visit only). */
@@ -87,11 +120,22 @@ export class ChatState {
 		await this.#ask(text, (conversation) => conversation.leafId);
 	}
 
-	/** A new answer to the same question, kept beside the old one. */
-	async regenerate(message: Message): Promise<void> {
+	/**
+	 * A new answer to the same question, kept beside the old one; with `agentId`, that agent
+	 * answers it (the user's override of the router).
+	 */
+	async regenerate(message: Message, agentId?: string): Promise<void> {
 		const parent = message.parentId ? this.byId.get(message.parentId) : undefined;
 		if (!parent || this.streaming) return;
-		await this.#answer(parent).catch((e: unknown) => this.#deps.onError(toHearthError(e)));
+		const agent = agentId
+			? { id: agentId, name: agentId, chosenBy: 'user' as const, reason: 'You chose this agent.' }
+			: undefined;
+		await this.#answer(parent, agent).catch((e: unknown) => this.#deps.onError(toHearthError(e)));
+	}
+
+	/** The agent this conversation always uses (null: the router picks per message again). */
+	async setAgent(agentId: string | null): Promise<void> {
+		await this.#patchConversation({ agentId: agentId ?? undefined });
 	}
 
 	/** Sends an edited copy of a user message as a new branch; the original stays reachable. */
@@ -184,7 +228,7 @@ export class ChatState {
 		return buildThread(this.byId, message.id).map((m) => $state.snapshot(m));
 	}
 
-	async #answer(parent: Message): Promise<void> {
+	async #answer(parent: Message, agent?: Message['agent']): Promise<void> {
 		const engine = this.#deps.engine;
 		const thread = this.#threadThrough(parent);
 		const assistant = await this.#add({
@@ -197,12 +241,12 @@ export class ChatState {
 			engine: engine.active?.kind
 		});
 		const firstAnswer = this.thread.length <= 2;
-		await this.#stream(assistant, thread, { append: false });
+		await this.#stream(assistant, thread, { append: false, agent });
 		if (firstAnswer && assistant.status === 'done') void this.#autoTitle(assistant.conversationId);
 	}
 
-	async #stream(target: Message, thread: Message[], { append }: { append: boolean }) {
-		const { repo, engine, settings } = this.#deps;
+	async #stream(target: Message, thread: Message[], { append, agent: asked }: StreamOptions) {
+		const { repo, settings } = this.#deps;
 		const abort = new AbortController();
 		this.#abort = abort;
 		this.streaming = { conversationId: target.conversationId, messageId: target.id };
@@ -216,7 +260,13 @@ export class ChatState {
 			this.#deps.onError(toHearthError(e));
 		};
 		const save = throttled(
-			() => repo.updateMessage(target.id, { content: target.content }).catch(saveFailed),
+			() =>
+				repo
+					.updateMessage(target.id, {
+						content: target.content,
+						toolCalls: $state.snapshot(target.toolCalls)
+					})
+					.catch(saveFailed),
 			SAVE_EVERY_MS
 		);
 		target.status = 'streaming';
@@ -225,62 +275,27 @@ export class ChatState {
 		if (!append) {
 			target.content = '';
 			target.reasoningMs = undefined;
+			target.toolCalls = undefined;
+			target.revision = undefined;
 		}
 		try {
 			await repo
 				.updateMessage(target.id, { status: 'streaming', content: target.content })
 				.catch(saveFailed);
-			const choice = await engine.choose(this.#pinOf(target.conversationId));
-			target.model = choice.model;
-			target.engine = choice.kind;
-			target.context = undefined;
-			const conversation = this.#conversationOf(target.conversationId);
-			const options = generationOptions(settings(), conversation);
-			const startsInside = startsInReasoning(choice.kind, choice.model);
-			const info = engine.modelInfo(choice.kind, choice.model);
-			const calibration = this.#calibrationFor(choice.model);
-			const prepared = await prepareHistory({
-				thread,
-				systemPrompt: settings().systemPrompt,
-				stored: $state.snapshot(conversation?.summary),
-				engine: choice.engine,
-				model: choice.model,
-				modelLabel: info?.name ?? choice.model,
-				contextWindow: info?.contextLength ?? DEFAULT_CONTEXT_WINDOW,
-				maxTokens: options.maxTokens ?? settings().maxTokens,
-				reasoning: { startsInReasoning: startsInside },
-				calibration,
-				signal: abort.signal
-			});
-			if (prepared.note) target.context = prepared.note;
-			if (prepared.summary !== undefined) {
-				await this.#storeSummary(target.conversationId, prepared.summary ?? undefined);
-			}
-			const stream = choice.engine.chat(
-				{ model: choice.model, messages: prepared.messages, options },
-				abort.signal
+			await this.#runTurn(target, thread, { append, agent: asked }, abort.signal, () =>
+				save.schedule()
 			);
-			const reasoning = reasoningClock(startsInside);
-			for await (const delta of stream) {
-				if (delta.type === 'text') {
-					target.content += delta.text;
-					const ms = reasoning.observe(target.content);
-					if (ms !== undefined) target.reasoningMs = ms;
-					save.schedule();
-				} else if (delta.type === 'done') {
-					target.usage = delta.usage;
-					target.timings = delta.timings;
-					// Estimates learn from what the engine counted (Ollama reports prompt tokens).
-					if (prepared.estimated && delta.usage) {
-						calibration.observe(estimateMessageTokens(prepared.messages), delta.usage.promptTokens);
-					}
-				}
-			}
 		} catch (e) {
 			const error = toHearthError(e);
 			outcome = error.code === 'aborted' ? 'aborted' : 'error';
 			if (error.code !== 'aborted') target.error = error.toJSON();
 		} finally {
+			this.#run = null;
+			this.reviewing = null;
+			for (const [id, answer] of this.#pending) {
+				this.#pending.delete(id);
+				answer(false);
+			}
 			await save.settle(); // the write below carries the content too
 			await repo
 				.updateMessage(target.id, {
@@ -292,7 +307,10 @@ export class ChatState {
 					context: $state.snapshot(target.context),
 					usage: $state.snapshot(target.usage),
 					timings: $state.snapshot(target.timings),
-					error: $state.snapshot(target.error)
+					error: $state.snapshot(target.error),
+					toolCalls: $state.snapshot(target.toolCalls),
+					agent: $state.snapshot(target.agent),
+					revision: $state.snapshot(target.revision)
 				})
 				.catch(saveFailed);
 			release();
@@ -301,6 +319,159 @@ export class ChatState {
 			this.streaming = null;
 			this.#deps.onChanged();
 		}
+	}
+
+	/** One answer: engine and agent chosen, history fitted, the agent loop, then reflection. */
+	async #runTurn(
+		target: Message,
+		thread: Message[],
+		{ append, agent: asked }: StreamOptions,
+		signal: AbortSignal,
+		changed: () => void
+	): Promise<void> {
+		const { engine, settings, tools } = this.#deps;
+		const conversation = this.#conversationOf(target.conversationId);
+		let choice = await engine.choose(this.#pinOf(target.conversationId));
+		const userText = [...thread].reverse().find((m) => m.role === 'user')?.content ?? '';
+		const chosen = await chooseAgent({
+			settings: settings(),
+			pinnedId: conversation?.agentId,
+			previous: asked ?? target.agent,
+			userText,
+			router: { engine: choice.engine, model: choice.model, signal }
+		});
+		target.agent = chosen.info;
+		// The agent's preferred model applies unless the conversation is pinned to one.
+		const preferred = agentModel(chosen.agent);
+		if (preferred && !conversation?.pin) {
+			choice = await engine.choose(preferred).catch(() => choice);
+		}
+		target.model = choice.model;
+		target.engine = choice.kind;
+		target.context = undefined;
+		const options = generationOptions(settings(), conversation);
+		const startsInside = startsInReasoning(choice.kind, choice.model);
+		const info = engine.modelInfo(choice.kind, choice.model);
+		const calibration = this.#calibrationFor(choice.model);
+		// A continuation carries on the text as it was: no tools, no new agent prompt.
+		const agentTools =
+			tools && !append
+				? toolsFor(chosen.agent, tools.registry, settings(), await tools.hasWritableFolder())
+				: [];
+		const prepared = await prepareHistory({
+			thread,
+			systemPrompt: systemPromptFor(chosen.agent, settings().systemPrompt, {
+				now: new Date(),
+				toolNames: agentTools.map((t) => t.name),
+				reasoningModel: startsInside
+			}),
+			stored: $state.snapshot(conversation?.summary),
+			engine: choice.engine,
+			model: choice.model,
+			modelLabel: info?.name ?? choice.model,
+			contextWindow: info?.contextLength ?? DEFAULT_CONTEXT_WINDOW,
+			maxTokens: options.maxTokens ?? settings().maxTokens,
+			reasoning: { startsInReasoning: startsInside },
+			calibration,
+			signal
+		});
+		if (prepared.note) target.context = prepared.note;
+		if (prepared.summary !== undefined) {
+			await this.#storeSummary(target.conversationId, prepared.summary ?? undefined);
+		}
+		const run = runAgent({
+			engine: choice.engine,
+			model: choice.model,
+			messages: withExamples(prepared.messages, chosen.agent),
+			options,
+			tools: agentTools,
+			limits: { maxSteps: settings().maxToolSteps, maxCalls: settings().maxToolCalls },
+			userText,
+			context: {
+				net: tools?.net ?? ((url, init) => fetch(url, init)),
+				settings: $state.snapshot(settings()),
+				attachments: tools ? await tools.attachments(target.conversationId) : [],
+				conversationId: target.conversationId
+			},
+			confirm: (record) => this.#waitForAnswer(record.id),
+			ask: (record) => this.#waitForAnswer(record.id),
+			signal
+		});
+		this.#run = run;
+		const reasoning = reasoningClock(startsInside);
+		for await (const event of run) {
+			applyAgentEvent(target, event);
+			if (event.type === 'text') {
+				const ms = reasoning.observe(target.content);
+				if (ms !== undefined) target.reasoningMs = ms;
+			} else if (event.type === 'done') {
+				target.usage = event.usage;
+				target.timings = event.timings;
+				// Estimates learn from what the engine counted (Ollama reports prompt tokens).
+				if (prepared.estimated && event.usage && event.steps === 1) {
+					calibration.observe(estimateMessageTokens(prepared.messages), event.usage.promptTokens);
+				}
+			}
+			changed();
+		}
+		this.#run = null;
+		if (!append && reflectionOn(chosen.agent, settings())) {
+			await this.#reflect(target, userText, chosen.agent, choice, signal, changed);
+		}
+	}
+
+	/** The critique-and-revise pass: the draft is kept beside a revised answer. */
+	async #reflect(
+		target: Message,
+		question: string,
+		agent: AgentDef,
+		choice: { engine: LlmEngine; model: string },
+		signal: AbortSignal,
+		changed: () => void
+	): Promise<void> {
+		const draft = target.content;
+		this.reviewing = target.id;
+		try {
+			const result = await reflect({
+				engine: choice.engine,
+				model: choice.model,
+				question,
+				answer: draft,
+				agent,
+				sources: sourcesOf(target),
+				signal,
+				onText: (_delta, text) => {
+					target.revision ??= { critique: '', draft };
+					target.content = text;
+					changed();
+				}
+			});
+			if (result) target.revision = { critique: result.critique, draft };
+			else if (target.revision) {
+				// The rewrite failed part-way: the draft stands.
+				target.content = draft;
+				target.revision = undefined;
+			}
+		} finally {
+			this.reviewing = null;
+		}
+	}
+
+	/** Resolves when the user answers the card's question (Allow / Don't allow). */
+	#waitForAnswer(callId: string): Promise<boolean> {
+		return new Promise((resolve) => this.#pending.set(callId, resolve));
+	}
+
+	/** The user's yes or no to a tool call waiting on its card. */
+	answerCall(callId: string, yes: boolean): void {
+		const answer = this.#pending.get(callId);
+		this.#pending.delete(callId);
+		answer?.(yes);
+	}
+
+	/** Stops one running tool call (its card's cancel); the model is told. */
+	cancelCall(callId: string): void {
+		this.#run?.cancelCall(callId);
 	}
 
 	#calibrationFor(model: string): TokenCalibration {
@@ -339,7 +510,9 @@ export class ChatState {
 		await this.#patchConversation({ options: options ?? undefined });
 	}
 
-	async #patchConversation(patch: Pick<Conversation, 'pin' | 'options'>): Promise<void> {
+	async #patchConversation(
+		patch: Partial<Pick<Conversation, 'pin' | 'options' | 'agentId'>>
+	): Promise<void> {
 		const conversation = this.conversation;
 		if (!conversation) return;
 		Object.assign(conversation, patch);
