@@ -246,7 +246,7 @@ export class ChatState {
 	}
 
 	async #stream(target: Message, thread: Message[], { append, agent: asked }: StreamOptions) {
-		const { repo, settings } = this.#deps;
+		const { repo } = this.#deps;
 		const abort = new AbortController();
 		this.#abort = abort;
 		this.streaming = { conversationId: target.conversationId, messageId: target.id };
@@ -361,6 +361,8 @@ export class ChatState {
 		const prepared = await prepareHistory({
 			thread,
 			systemPrompt: systemPromptFor(chosen.agent, settings().systemPrompt, {
+				// A timestamp for the prompt, not state: nothing re-renders from it.
+				// eslint-disable-next-line svelte/prefer-svelte-reactivity
 				now: new Date(),
 				toolNames: agentTools.map((t) => t.name),
 				reasoningModel: startsInside

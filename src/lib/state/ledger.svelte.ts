@@ -28,6 +28,7 @@ interface Snapshot {
 
 /** Totals per host, most bytes first. */
 export function totalsByHost(entries: readonly LedgerEntry[]): HostTotal[] {
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local tally, not state
 	const byHost = new Map<string, HostTotal>();
 	for (const e of entries) {
 		const key = e.host || '(no host)';
