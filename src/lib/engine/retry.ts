@@ -148,7 +148,8 @@ export class RetryingEngine implements LlmEngine {
 			let textSeen = false;
 			try {
 				for await (const delta of this.inner.chat(request, signal)) {
-					if (delta.type === 'text') textSeen = true;
+					// A tool call is output too: retrying after one could run the call twice.
+					if (delta.type !== 'done') textSeen = true;
 					yield delta;
 				}
 				return;
