@@ -59,9 +59,8 @@ export class LedgerState {
 	hosts = $state.raw<HostTotal[]>([]);
 	page = $state(0);
 	loaded = $state(false);
-	readonly pageSize: number;
+	readonly pageSize: number = 50;
 
-	// Lazy: read only after the constructor has set pageSize.
 	pages = $derived(Math.max(1, Math.ceil(this.count / this.pageSize)));
 	totalSent = $derived(this.hosts.reduce((sum, h) => sum + h.bytesSent, 0));
 	totalReceived = $derived(this.hosts.reduce((sum, h) => sum + h.bytesReceived, 0));
