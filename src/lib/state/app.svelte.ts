@@ -16,6 +16,10 @@ import { loadSettings } from '$lib/storage/settings-repo';
 import { HearthError } from '$lib/types/errors';
 import { errorTitle } from '$lib/utils/error-text';
 import { activeStreamIds } from '$lib/utils/locks';
+import { AgentServices } from '$lib/state/agent-services';
+import { AttachmentsState } from '$lib/state/attachments.svelte';
+import type { NetFetch } from '$lib/net/types';
+import { exposePythonDebugHook } from '$lib/python/shared';
 
 /** Everything the screens share, created once the database is open. */
 export class AppState {
@@ -29,12 +33,18 @@ export class AppState {
 	readonly models: ModelsState;
 	readonly list: ConversationListState;
 	readonly chat: ChatState;
+	/** Tools, the privacy ledger, reminders, shared folders and attachments. */
+	readonly agent: AgentServices;
+	/** Files attached to the open conversation. */
+	readonly attachments: AttachmentsState;
 	/** Set when nothing will be saved (no IndexedDB): the banner explains. */
 	readonly memoryOnly: string | null;
 	/** The latest storage failure (quota above all), shown as a banner until dismissed. */
 	storageError = $state<HearthError | null>(null);
 	settingsOpen = $state(false);
 	modelsOpen = $state(false);
+	toolsOpen = $state(false);
+	ledgerOpen = $state(false);
 	sidebarOpen = $state(false);
 
 	private constructor(
@@ -47,6 +57,19 @@ export class AppState {
 		this.repo = new ChatRepository(db);
 		const onError = (e: HearthError) => this.reportError(e);
 		this.settings = new SettingsState(db, settings, onError);
+		this.agent = new AgentServices({
+			db,
+			settings: () => this.settings.value,
+			onReminder: (r) => this.toasts.push(`Reminder: ${r.text}`, { ms: 30_000 }),
+			onMissed: (missed) =>
+				this.toasts.push(
+					missed.length === 1
+						? `Missed while Hearth was closed: “${missed[0]!.text}”.`
+						: `${missed.length} reminders were missed while Hearth was closed (see Tools and agents).`,
+					{ ms: 15_000 }
+				),
+			onError
+		});
 		// One in-browser engine for the app's life: it owns the worker and the loaded model. It and
 		// the models state refer to each other through closures, so neither needs the other first.
 		const webllm = new WebLlmEngine({
@@ -54,7 +77,7 @@ export class AppState {
 			listInstalled: () => this.models.listInstalled()
 		});
 		this.models = new ModelsState({
-			store: createModelStore(),
+			store: createModelStore(this.agent.net),
 			gpu: () => webllm.gpu(),
 			settings: () => this.settings.value,
 			updateSettings: (patch) => this.settings.update(patch),
@@ -78,6 +101,7 @@ export class AppState {
 		);
 		this.list = new ConversationListState(db, this.repo, this.toasts, onError);
 		this.chat = new ChatState({
+			tools: this.agent.chatDeps(),
 			repo: this.repo,
 			engine: this.engine,
 			settings: () => this.settings.value,
@@ -85,6 +109,9 @@ export class AppState {
 			onError,
 			onFirstSave: () => void requestPersistence()
 		});
+		this.attachments = new AttachmentsState(this.agent.attachments, this.chat, (e) =>
+			this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 8000 })
+		);
 		this.list.onRemoved = (id) => {
 			if (this.chat.conversation?.id === id) void this.chat.open(null);
 		};
@@ -102,6 +129,9 @@ export class AppState {
 		await app.list.reload();
 		void app.engine.refresh();
 		void app.pwa.start();
+		app.agent.start();
+		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
+		exposePythonDebugHook();
 		return app;
 	}
 
@@ -112,9 +142,10 @@ export class AppState {
 }
 
 /** Cache Storage is missing in some private modes: in-browser models then explain why. */
-function createModelStore(): ModelStore | NoModelStore {
+function createModelStore(net: NetFetch): ModelStore | NoModelStore {
 	try {
-		return new ModelStore();
+		// Downloads go through the privacy ledger (never blocked by "offline only").
+		return new ModelStore({ net });
 	} catch (e) {
 		return new NoModelStore(e);
 	}

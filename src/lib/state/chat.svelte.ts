@@ -196,6 +196,14 @@ export class ChatState {
 			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
 	}
 
+	/** The open conversation, created (titled from `text`) when this is a new chat. */
+	async ensureConversation(text: string): Promise<Conversation> {
+		if (this.conversation) return this.conversation;
+		const created = await this.#createConversation(text);
+		this.#deps.onChanged();
+		return created;
+	}
+
 	async #createConversation(text: string): Promise<Conversation> {
 		const conversation = await this.#deps.repo.createConversation({
 			title: titleFromText(text),

@@ -1,0 +1,14 @@
+import type { Message } from '$lib/types/chat';
+
+/** What a message needs to show its agent, tool cards and revision, and to act on them. */
+export interface AgentView {
+	/** The tool's human title ("Web search"); the raw name for a tool this version lacks. */
+	toolTitle(name: string): string;
+	agents: { id: string; name: string; description: string }[];
+	/** The id of the answer being critiqued and revised right now. */
+	reviewing: string | null;
+	answerCall(callId: string, yes: boolean): void;
+	cancelCall(callId: string): void;
+	/** Re-ask `message` with an agent (kept for the conversation); null = automatic again. */
+	override(message: Message, agentId: string | null): void;
+}

@@ -1,0 +1,86 @@
+// The agent's long-lived parts, made once per page: the ledgered fetch, the tools and what they
+// keep (reminders and their scheduler, shared folders, attachments, the Python sandbox).
+import type { AgentToolDeps } from '$lib/state/chat.svelte';
+import { createFolderAccess, dexieFolderSource, type FolderAccess } from '$lib/files/access';
+import { browserFolderEnv, type FolderEnv } from '$lib/files/folders';
+import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
+import { sharedPythonSandbox } from '$lib/python/shared';
+import { createBrowserNotifier, type ReminderNotifier } from '$lib/reminders/notifier';
+import { ReminderScheduler } from '$lib/reminders/scheduler';
+import { ReminderStore } from '$lib/reminders/store';
+import { AttachmentRepository } from '$lib/storage/attachments-repo';
+import type { HearthDb } from '$lib/storage/db';
+import { createToolRegistry } from '$lib/tools/all-tools';
+import type { ToolRegistry } from '$lib/tools/registry';
+import type { Reminder } from '$lib/types/agent-data';
+import type { HearthError } from '$lib/types/errors';
+import type { Settings } from '$lib/types/settings';
+
+export interface AgentServicesDeps {
+	db: HearthDb;
+	settings: () => Settings;
+	/** A reminder shown inside Hearth (no notification permission, or no system channel). */
+	onReminder: (reminder: Reminder) => void;
+	/** Reminders whose time passed while Hearth was closed. */
+	onMissed: (reminders: Reminder[]) => void;
+	onError: (e: HearthError) => void;
+}
+
+export class AgentServices {
+	readonly net: LedgerFetch;
+	readonly registry: ToolRegistry;
+	readonly reminders: ReminderStore;
+	readonly notifier: ReminderNotifier;
+	readonly scheduler: ReminderScheduler;
+	readonly folderEnv: FolderEnv;
+	readonly folders: FolderAccess;
+	readonly attachments: AttachmentRepository;
+
+	constructor(deps: AgentServicesDeps) {
+		this.net = createNetFetch({
+			db: deps.db,
+			offlineOnly: () => deps.settings().offlineOnly,
+			onError: deps.onError
+		});
+		this.reminders = new ReminderStore(deps.db);
+		this.notifier = createBrowserNotifier(deps.onReminder);
+		this.scheduler = new ReminderScheduler({
+			store: this.reminders,
+			notifier: this.notifier,
+			onMissed: (missed) => {
+				if (missed.length > 0) deps.onMissed(missed);
+			},
+			onError: deps.onError
+		});
+		this.folderEnv = browserFolderEnv();
+		this.folders = createFolderAccess(dexieFolderSource(deps.db, this.folderEnv));
+		this.attachments = new AttachmentRepository(deps.db);
+		this.registry = createToolRegistry({
+			now: () => Date.now(),
+			reminders: { store: this.reminders, notifier: this.notifier },
+			folders: this.folders,
+			python: sharedPythonSandbox(),
+			pythonNetwork: () => deps.settings().pythonNetwork
+		});
+	}
+
+	/** Starts the reminder timer (and reports what was missed while closed). */
+	start(): void {
+		void this.scheduler.start();
+	}
+
+	/** What the chat state needs to run tools. */
+	chatDeps(): AgentToolDeps {
+		return {
+			registry: this.registry,
+			net: this.net,
+			hasWritableFolder: async () => (await this.folders.folders()).some((f) => f.writable),
+			attachments: async (conversationId) =>
+				(await this.attachments.list(conversationId)).map((a) => ({
+					name: a.name,
+					type: a.type,
+					data: a.data
+				}))
+		};
+	}
+}

@@ -1,0 +1,34 @@
+// Every tool Hearth has, built once with what each needs. The agent loop gets the enabled subset.
+import { calculatorTool } from '$lib/tools/calculator';
+import { createDateTimeTools } from '$lib/tools/datetime';
+import { fetchPageTool } from '$lib/tools/fetch-page';
+import { createFileTools } from '$lib/tools/files';
+import { createRunPythonTool, type PythonRunner } from '$lib/tools/python';
+import { createRegistry, type ToolRegistry } from '$lib/tools/registry';
+import { createReminderTools, type ReminderToolDeps } from '$lib/tools/reminders';
+import type { AnyTool } from '$lib/tools/types';
+import { weatherTool } from '$lib/tools/weather';
+import { webSearchTool } from '$lib/tools/web-search';
+import type { FolderAccess } from '$lib/files/access';
+
+export interface AllToolsDeps {
+	now(): number;
+	reminders: Omit<ReminderToolDeps, 'now'>;
+	folders: FolderAccess;
+	python: PythonRunner;
+	pythonNetwork(): boolean;
+}
+
+export function createToolRegistry(deps: AllToolsDeps): ToolRegistry {
+	const tools = [
+		calculatorTool,
+		...createDateTimeTools({ now: deps.now }),
+		webSearchTool,
+		fetchPageTool,
+		weatherTool,
+		...createReminderTools({ ...deps.reminders, now: deps.now }),
+		...createFileTools({ access: deps.folders, now: deps.now }),
+		createRunPythonTool(deps.python, deps.pythonNetwork)
+	] as AnyTool[];
+	return createRegistry(tools);
+}
