@@ -16,10 +16,9 @@ import { loadSettings } from '$lib/storage/settings-repo';
 import { HearthError } from '$lib/types/errors';
 import { errorTitle } from '$lib/utils/error-text';
 import { activeStreamIds } from '$lib/utils/locks';
-import { AgentServices } from '$lib/state/agent-services';
+import { AgentServices } from '$lib/state/agent-services.svelte';
 import { AttachmentsState } from '$lib/state/attachments.svelte';
 import type { NetFetch } from '$lib/net/types';
-import { exposePythonDebugHook } from '$lib/python/shared';
 
 /** Everything the screens share, created once the database is open. */
 export class AppState {
@@ -131,7 +130,9 @@ export class AppState {
 		void app.pwa.start();
 		app.agent.start();
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
-		exposePythonDebugHook();
+		void import('$lib/python/shared').then(({ exposePythonDebugHook }) =>
+			exposePythonDebugHook()
+		);
 		return app;
 	}
 

@@ -39,7 +39,8 @@ export interface ChatDeps {
 }
 
 export interface AgentToolDeps {
-	registry: ToolRegistry;
+	/** Loaded on first use (the tools are not part of the first paint). */
+	registry(): Promise<ToolRegistry>;
 	/** The ledgered fetch every tool request goes through. */
 	net: NetFetch;
 	hasWritableFolder(): Promise<boolean>;
@@ -364,7 +365,12 @@ export class ChatState {
 		// A continuation carries on the text as it was: no tools, no new agent prompt.
 		const agentTools =
 			tools && !append
-				? toolsFor(chosen.agent, tools.registry, settings(), await tools.hasWritableFolder())
+				? toolsFor(
+						chosen.agent,
+						await tools.registry(),
+						settings(),
+						await tools.hasWritableFolder()
+					)
 				: [];
 		const prepared = await prepareHistory({
 			thread,

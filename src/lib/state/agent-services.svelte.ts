@@ -4,13 +4,11 @@ import type { AgentToolDeps } from '$lib/state/chat.svelte';
 import { createFolderAccess, dexieFolderSource, type FolderAccess } from '$lib/files/access';
 import { browserFolderEnv, type FolderEnv } from '$lib/files/folders';
 import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
-import { sharedPythonSandbox } from '$lib/python/shared';
 import { createBrowserNotifier, type ReminderNotifier } from '$lib/reminders/notifier';
 import { ReminderScheduler } from '$lib/reminders/scheduler';
 import { ReminderStore } from '$lib/reminders/store';
 import { AttachmentRepository } from '$lib/storage/attachments-repo';
 import type { HearthDb } from '$lib/storage/db';
-import { createToolRegistry } from '$lib/tools/all-tools';
 import type { ToolRegistry } from '$lib/tools/registry';
 import type { Reminder } from '$lib/types/agent-data';
 import type { HearthError } from '$lib/types/errors';
@@ -28,7 +26,10 @@ export interface AgentServicesDeps {
 
 export class AgentServices {
 	readonly net: LedgerFetch;
-	readonly registry: ToolRegistry;
+	/** The tools, once loaded (they are fetched on first use: the shell stays small). */
+	registry = $state.raw<ToolRegistry | null>(null);
+	#loading: Promise<ToolRegistry> | null = null;
+	readonly #settings: () => Settings;
 	readonly reminders: ReminderStore;
 	readonly notifier: ReminderNotifier;
 	readonly scheduler: ReminderScheduler;
@@ -55,13 +56,26 @@ export class AgentServices {
 		this.folderEnv = browserFolderEnv();
 		this.folders = createFolderAccess(dexieFolderSource(deps.db, this.folderEnv));
 		this.attachments = new AttachmentRepository(deps.db);
-		this.registry = createToolRegistry({
-			now: () => Date.now(),
-			reminders: { store: this.reminders, notifier: this.notifier },
-			folders: this.folders,
-			python: sharedPythonSandbox(),
-			pythonNetwork: () => deps.settings().pythonNetwork
+		this.#settings = deps.settings;
+	}
+
+	/** Loads every tool (first call), e.g. for the first answer or the Tools dialog. */
+	loadRegistry(): Promise<ToolRegistry> {
+		this.#loading ??= Promise.all([
+			import('$lib/tools/all-tools'),
+			import('$lib/python/shared')
+		]).then(([{ createToolRegistry }, { sharedPythonSandbox }]) => {
+			const registry = createToolRegistry({
+				now: () => Date.now(),
+				reminders: { store: this.reminders, notifier: this.notifier },
+				folders: this.folders,
+				python: sharedPythonSandbox(),
+				pythonNetwork: () => this.#settings().pythonNetwork
+			});
+			this.registry = registry;
+			return registry;
 		});
+		return this.#loading;
 	}
 
 	/** Starts the reminder timer (and reports what was missed while closed). */
@@ -72,7 +86,7 @@ export class AgentServices {
 	/** What the chat state needs to run tools. */
 	chatDeps(): AgentToolDeps {
 		return {
-			registry: this.registry,
+			registry: () => this.loadRegistry(),
 			net: this.net,
 			hasWritableFolder: async () => (await this.folders.folders()).some((f) => f.writable),
 			attachments: async (conversationId) =>
