@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { startServer } from '../../scripts/serve.js';
 import { startOllamaFixture } from '../fixtures/ollama-fixture.js';
 import { startOpenAiFixture } from '../fixtures/openai-fixture.js';
+import { startToolsFixture } from '../fixtures/tools-fixture.js';
 
 /**
  * Serves the production build with the project's own server and starts the fake Ollama and
- * OpenAI-compatible servers.
+ * OpenAI-compatible servers, and the fake web services the tools talk to.
  * Their URLs reach the tests through the environment (workers inherit it).
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -19,10 +20,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 		apiKey: 'sk-e2e-key',
 		chunkDelayMs: 5
 	});
+	// SearXNG, Wikipedia, Open-Meteo and web pages, shaped like the real services.
+	const tools = await startToolsFixture();
+	process.env.HEARTH_E2E_TOOLS = JSON.stringify({ settings: tools.settings, pages: tools.url });
 	process.env.HEARTH_E2E_URL = app.url;
 	process.env.HEARTH_E2E_OLLAMA = ollama.url;
 	process.env.HEARTH_E2E_OPENAI = openai.url;
 	return async () => {
-		await Promise.all([app.close(), ollama.close(), openai.close()]);
+		await Promise.all([app.close(), ollama.close(), openai.close(), tools.close()]);
 	};
 }
