@@ -67,7 +67,11 @@ describe('ChatRepository', () => {
 			parentId: null,
 			role: 'assistant',
 			content: 'half an ans',
-			status: 'streaming'
+			status: 'streaming',
+			toolCalls: [
+				{ id: 'a', name: 'web_search', args: {}, status: 'done', startedAt: 1 },
+				{ id: 'b', name: 'write_file', args: {}, status: 'awaiting', startedAt: 2 }
+			]
 		});
 		const live = await repo.addMessage({
 			conversationId: c.id,
@@ -79,6 +83,8 @@ describe('ChatRepository', () => {
 		expect(await repo.markInterrupted(new Set([live.id]))).toBe(1);
 		const byId = new Map((await repo.messagesOf(c.id)).map((m) => [m.id, m]));
 		expect(byId.get(partial.id)).toMatchObject({ status: 'interrupted', content: 'half an ans' });
+		// A call left waiting for a yes can never run now.
+		expect(byId.get(partial.id)?.toolCalls?.map((c) => c.status)).toEqual(['done', 'cancelled']);
 		expect(byId.get(live.id)?.status).toBe('streaming');
 	});
 

@@ -190,7 +190,13 @@ export class ChatRepository {
 				.where('status')
 				.equals('streaming')
 				.filter((m) => !activeIds.has(m.id))
-				.modify({ status: 'interrupted' })
+				.modify((m) => {
+					m.status = 'interrupted';
+					// A tool call that was running or waiting for a yes can never finish now.
+					for (const call of m.toolCalls ?? []) {
+						if (call.status === 'running' || call.status === 'awaiting') call.status = 'cancelled';
+					}
+				})
 		);
 	}
 
