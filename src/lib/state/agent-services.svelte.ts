@@ -10,6 +10,7 @@ import { ReminderStore } from '$lib/reminders/store';
 import { AttachmentRepository } from '$lib/storage/attachments-repo';
 import type { HearthDb } from '$lib/storage/db';
 import type { ToolRegistry } from '$lib/tools/registry';
+import type { AnyTool } from '$lib/tools/types';
 import type { Reminder } from '$lib/types/agent-data';
 import type { HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
@@ -29,6 +30,7 @@ export class AgentServices {
 	/** The tools, once loaded (they are fetched on first use: the shell stays small). */
 	registry = $state.raw<ToolRegistry | null>(null);
 	#loading: Promise<ToolRegistry> | null = null;
+	#extra: AnyTool[] = [];
 	readonly #settings: () => Settings;
 	readonly reminders: ReminderStore;
 	readonly notifier: ReminderNotifier;
@@ -70,12 +72,23 @@ export class AgentServices {
 				reminders: { store: this.reminders, notifier: this.notifier },
 				folders: this.folders,
 				python: sharedPythonSandbox(),
-				pythonNetwork: () => this.#settings().pythonNetwork
+				pythonNetwork: () => this.#settings().pythonNetwork,
+				extra: this.#extra
 			});
 			this.registry = registry;
 			return registry;
 		});
 		return this.#loading;
+	}
+
+	/**
+	 * Adds tools from elsewhere in Hearth (memory, knowledge search): the next answer sees them.
+	 * A name already taken is refused by the registry.
+	 */
+	provideTools(tools: readonly AnyTool[]): void {
+		this.#extra = [...this.#extra, ...tools];
+		this.#loading = null;
+		if (this.registry) void this.loadRegistry();
 	}
 
 	/** Starts the reminder timer (and reports what was missed while closed). */

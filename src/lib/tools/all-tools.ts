@@ -17,6 +17,11 @@ export interface AllToolsDeps {
 	folders: FolderAccess;
 	python: PythonRunner;
 	pythonNetwork(): boolean;
+	/**
+	 * Tools other parts of Hearth provide: the hook for the knowledge issue's `remember` and
+	 * `search_knowledge`, which the built-in agents already name.
+	 */
+	extra?: readonly AnyTool[];
 }
 
 export function createToolRegistry(deps: AllToolsDeps): ToolRegistry {
@@ -28,7 +33,8 @@ export function createToolRegistry(deps: AllToolsDeps): ToolRegistry {
 		weatherTool,
 		...createReminderTools({ ...deps.reminders, now: deps.now }),
 		...createFileTools({ access: deps.folders, now: deps.now }),
-		createRunPythonTool(deps.python, deps.pythonNetwork)
+		createRunPythonTool(deps.python, deps.pythonNetwork),
+		...(deps.extra ?? [])
 	] as AnyTool[];
 	return createRegistry(tools);
 }
