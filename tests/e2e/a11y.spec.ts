@@ -29,6 +29,16 @@ for (const theme of ['light', 'dark'] as const) {
 		await page.getByRole('button', { name: 'Models in this browser' }).click();
 		await expect(page.getByTestId('device-webgpu')).toHaveText('Yes', { timeout: 30_000 });
 		expect(await seriousViolations(page)).toEqual([]);
+		await page.keyboard.press('Escape');
+
+		// Tools and agents, and the privacy ledger.
+		await page.getByRole('button', { name: 'Tools and agents' }).click();
+		await expect(page.getByTestId('tools-dialog')).toContainText('Web search');
+		expect(await seriousViolations(page)).toEqual([]);
+		await page.keyboard.press('Escape');
+		await page.getByRole('button', { name: /Privacy ledger/ }).click();
+		await expect(page.getByTestId('ledger-dialog')).toBeVisible();
+		expect(await seriousViolations(page)).toEqual([]);
 	});
 }
 
