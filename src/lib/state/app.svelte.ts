@@ -130,9 +130,7 @@ export class AppState {
 		void app.pwa.start();
 		app.agent.start();
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
-		void import('$lib/python/shared').then(({ exposePythonDebugHook }) =>
-			exposePythonDebugHook()
-		);
+		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
 		return app;
 	}
 

@@ -24,13 +24,7 @@ export interface ProposedToolCall {
  * `awaiting`: a side-effect call waits for the user's yes; `denied`: the user said no;
  * `cancelled`: stopped by the user or by the answer being stopped.
  */
-export type ToolCallStatus =
-	| 'awaiting'
-	| 'running'
-	| 'done'
-	| 'error'
-	| 'denied'
-	| 'cancelled';
+export type ToolCallStatus = 'awaiting' | 'running' | 'done' | 'error' | 'denied' | 'cancelled';
 
 /** One tool call as it happened, stored on the assistant message that made it (shown as a card). */
 export interface ToolCallRecord {
