@@ -1,44 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
 	DEFAULT_MODELS,
 	startOllamaFixture,
 	toolsUnsupportedMessage
 } from '../../../tests/fixtures/ollama-fixture.js';
-import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
 import { TOOL_RESULTS_PREFIX } from '../../../tests/fixtures/fixture-replies.js';
 import { CONTRACT_SCHEMA, collectChat } from '$lib/engine/contract';
 import { askModel, cannedFetch, hearth, lastDone } from '$lib/engine/engine-test-kit';
 import { OllamaEngine } from '$lib/engine/ollama';
-import type { ChatDelta, ChatMessage, ChatRequest } from '$lib/engine/types';
-import type { ProposedToolCall, ToolSpec } from '$lib/types/tools';
+import {
+	SEARCH_TOOL,
+	expectToolExchange,
+	toolCallsOf,
+	useEngineOnFixture
+} from '$lib/engine/tool-test-kit';
+import type { ChatMessage, ChatRequest } from '$lib/engine/types';
+import type { ProposedToolCall } from '$lib/types/tools';
 
 // Tool calling and structured output against the fake Ollama: what goes on the wire, what
 // comes back, and a multi-step exchange driven by [[tool:…]] directives.
 
 const MODEL = DEFAULT_MODELS[0]?.name ?? 'llama3.2:1b';
-const SEARCH: ToolSpec = {
-	name: 'web_search',
-	description: 'Searches the web.',
-	parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] }
-};
-
-const callsOf = (deltas: ChatDelta[]): ProposedToolCall[] =>
-	deltas.flatMap((d) => (d.type === 'tool_call' ? [d.call] : []));
 
 describe('OllamaEngine tool calling', () => {
-	let fixture: OllamaFixture;
-	let engine: OllamaEngine;
-	const lastBody = () =>
-		fixture.requests.filter((r) => r.path === '/api/chat').at(-1)?.body as Record<string, unknown>;
-
-	beforeAll(async () => {
-		fixture = await startOllamaFixture({ chunkDelayMs: 1 });
-		engine = new OllamaEngine({ baseUrl: fixture.url });
-	});
-	afterAll(async () => {
-		await engine?.dispose();
-		await fixture?.close();
-	});
+	const on = useEngineOnFixture(
+		() => startOllamaFixture({ chunkDelayMs: 1 }),
+		(baseUrl) => new OllamaEngine({ baseUrl }),
+		'/api/chat'
+	);
 
 	it('sends tools in the documented shape and history with tool_calls and tool_name', async () => {
 		const call: ProposedToolCall = {
@@ -51,9 +40,9 @@ describe('OllamaEngine tool calling', () => {
 			{ role: 'assistant', content: '', toolCalls: [call, { ...call, argumentsText: '{bad' }] },
 			{ role: 'tool', content: 'Otters are mustelids.', toolCallId: 'c1', toolName: 'web_search' }
 		];
-		await collectChat(engine, { model: MODEL, messages, tools: [SEARCH] });
-		expect(lastBody()).toMatchObject({
-			tools: [{ type: 'function', function: SEARCH }],
+		await collectChat(on.engine, { model: MODEL, messages, tools: [SEARCH_TOOL] });
+		expect(on.lastBody()).toMatchObject({
+			tools: [{ type: 'function', function: SEARCH_TOOL }],
 			messages: [
 				{ role: 'user', content: 'Find otters' },
 				{
@@ -68,19 +57,19 @@ describe('OllamaEngine tool calling', () => {
 				{ role: 'tool', content: 'Otters are mustelids.', tool_name: 'web_search' }
 			]
 		});
-		expect(lastBody()).not.toHaveProperty('format');
+		expect(on.lastBody()).not.toHaveProperty('format');
 	});
 
 	it('sends no tools key without tools, and the schema as format', async () => {
-		await collectChat(engine, { ...askModel(MODEL, 'Hi'), responseSchema: CONTRACT_SCHEMA });
-		expect(lastBody()).not.toHaveProperty('tools');
-		expect(lastBody().format).toEqual(CONTRACT_SCHEMA);
+		await collectChat(on.engine, { ...askModel(MODEL, 'Hi'), responseSchema: CONTRACT_SCHEMA });
+		expect(on.lastBody()).not.toHaveProperty('tools');
+		expect(on.lastBody().format).toEqual(CONTRACT_SCHEMA);
 	});
 
 	it('runs a two-step exchange: one call per reply, then text quoting both results', async () => {
 		const request: ChatRequest = {
 			model: MODEL,
-			tools: [SEARCH],
+			tools: [SEARCH_TOOL],
 			messages: [
 				{
 					role: 'user',
@@ -88,51 +77,44 @@ describe('OllamaEngine tool calling', () => {
 				}
 			]
 		};
-		const results = ['result for a', 'result for b'];
 		const ids: string[] = [];
-		for (const [step, content] of results.entries()) {
-			const { deltas, error } = await collectChat(engine, request);
-			expect(error).toBeUndefined();
-			const calls = callsOf(deltas);
-			expect(calls.map((c) => JSON.parse(c.argumentsText))).toEqual([
-				{ query: step === 0 ? 'a' : 'b' }
-			]);
-			expect(lastDone(deltas).finishReason).toBe('tool_calls');
-			ids.push(...calls.map((c) => c.id));
-			request.messages.push(
-				{ role: 'assistant', content: '', toolCalls: calls },
-				{ role: 'tool', content, toolCallId: calls[0]?.id, toolName: 'web_search' }
-			);
-		}
+		await expectToolExchange(
+			on.engine,
+			request,
+			['result for a', 'result for b'],
+			(calls, _, step) => {
+				expect(calls.map((c) => JSON.parse(c.argumentsText))).toEqual([
+					{ query: step === 0 ? 'a' : 'b' }
+				]);
+				ids.push(...calls.map((c) => c.id));
+			}
+		);
 		expect(new Set(ids).size).toBe(2);
-		const { text, deltas } = await collectChat(engine, request);
-		expect(text).toBe(`${TOOL_RESULTS_PREFIX}result for a | result for b`);
-		expect(lastDone(deltas).finishReason).toBe('stop');
 	});
 
 	it('yields every call of one message with [[parallel]], in order', async () => {
-		const { deltas } = await collectChat(engine, {
+		const { deltas } = await collectChat(on.engine, {
 			...askModel(MODEL, '[[parallel]] [[tool:a {"n":1}]] [[tool:b {"n":2}]]'),
-			tools: [SEARCH]
+			tools: [SEARCH_TOOL]
 		});
-		expect(callsOf(deltas).map((c) => c.name)).toEqual(['a', 'b']);
+		expect(toolCallsOf(deltas).map((c) => c.name)).toEqual(['a', 'b']);
 		expect(deltas.map((d) => d.type)).toEqual(['tool_call', 'tool_call', 'done']);
 	});
 
 	it('passes string arguments on verbatim, so the agent can repair them', async () => {
-		const { deltas } = await collectChat(engine, {
+		const { deltas } = await collectChat(on.engine, {
 			...askModel(MODEL, '[[tool-bad:web_search {"query":}]]'),
-			tools: [SEARCH]
+			tools: [SEARCH_TOOL]
 		});
-		expect(callsOf(deltas)).toEqual([
+		expect(toolCallsOf(deltas)).toEqual([
 			{ id: expect.any(String), name: 'web_search', argumentsText: '{"query":}' }
 		]);
 	});
 
 	it('fails with tools_unsupported when the model cannot use tools', async () => {
-		const { error, deltas } = await collectChat(engine, {
+		const { error, deltas } = await collectChat(on.engine, {
 			...askModel(MODEL, 'Search [[tools-unsupported]] [[tool:web_search {"query":"x"}]]'),
-			tools: [SEARCH]
+			tools: [SEARCH_TOOL]
 		});
 		expect(deltas).toHaveLength(0);
 		const e = hearth(error);
@@ -140,7 +122,7 @@ describe('OllamaEngine tool calling', () => {
 		expect(e.message).toContain(MODEL);
 		expect(toolsUnsupportedMessage(MODEL)).toContain('does not support tools');
 		// The same prompt without tools is an ordinary chat.
-		const plain = await collectChat(engine, askModel(MODEL, 'Hi [[tools-unsupported]]'));
+		const plain = await collectChat(on.engine, askModel(MODEL, 'Hi [[tools-unsupported]]'));
 		expect(plain.error).toBeUndefined();
 	});
 
@@ -151,13 +133,16 @@ describe('OllamaEngine tool calling', () => {
 			properties: { action: { type: 'string', enum: ['call', 'answer'] } },
 			required: ['action']
 		};
-		const first = await collectChat(engine, { ...askModel(MODEL, prompt), responseSchema: schema });
+		const first = await collectChat(on.engine, {
+			...askModel(MODEL, prompt),
+			responseSchema: schema
+		});
 		expect(JSON.parse(first.text)).toEqual({
 			action: 'call',
 			tool: 'web_search',
 			arguments: { query: 'x' }
 		});
-		const second = await collectChat(engine, {
+		const second = await collectChat(on.engine, {
 			model: MODEL,
 			responseSchema: schema,
 			messages: [
@@ -198,7 +183,7 @@ describe('OllamaEngine tool calling', () => {
 		const { deltas, error } = await collectChat(canned, askModel(MODEL, 'x'));
 		expect(error).toBeUndefined();
 		expect(deltas[0]).toEqual({ type: 'text', text: 'Let me look.' });
-		const [first, second] = callsOf(deltas);
+		const [first, second] = toolCallsOf(deltas);
 		expect(first).toEqual({ id: 'call_abc', name: 'web_search', argumentsText: '{"q":1}' });
 		expect(second).toMatchObject({ name: 'now', argumentsText: '{}' });
 		expect(second?.id).toMatch(/^call_/);

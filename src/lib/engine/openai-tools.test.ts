@@ -1,31 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
 	DEFAULT_OPENAI_MODELS,
 	TOOLS_UNSUPPORTED_MESSAGE,
 	startOpenAiFixture
 } from '../../../tests/fixtures/openai-fixture.js';
-import type { OpenAiFixture } from '../../../tests/fixtures/openai-fixture.js';
-import { TOOL_RESULTS_PREFIX } from '../../../tests/fixtures/fixture-replies.js';
 import { CONTRACT_SCHEMA, collectChat } from '$lib/engine/contract';
 import { askModel, cannedFetch, hearth, lastDone } from '$lib/engine/engine-test-kit';
 import { OpenAiEngine } from '$lib/engine/openai';
 import { ToolCallAssembler } from '$lib/engine/openai-tool-calls';
-import type { ChatDelta, ChatMessage, ChatRequest } from '$lib/engine/types';
-import type { ProposedToolCall, ToolSpec } from '$lib/types/tools';
+import {
+	SEARCH_TOOL,
+	expectToolExchange,
+	toolCallsOf,
+	useEngineOnFixture
+} from '$lib/engine/tool-test-kit';
+import type { ChatMessage, ChatRequest } from '$lib/engine/types';
+import type { ProposedToolCall } from '$lib/types/tools';
 
 // Tool calling and structured output against the fake OpenAI-compatible server: the request
 // shape, streamed call fragments joined by index, and a multi-step exchange.
 
 const MODEL = DEFAULT_OPENAI_MODELS[0]?.id ?? 'qwen2.5-0.5b-instruct';
-const SEARCH: ToolSpec = {
-	name: 'web_search',
-	description: 'Searches the web.',
-	parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] }
-};
-
-const callsOf = (deltas: ChatDelta[]): ProposedToolCall[] =>
-	deltas.flatMap((d) => (d.type === 'tool_call' ? [d.call] : []));
-
 /** An engine whose server streams exactly these chunk objects, then [DONE]. */
 function streaming(chunks: unknown[]): OpenAiEngine {
 	const body = [...chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n'];
@@ -40,22 +35,11 @@ const toolDelta = (fragment: Record<string, unknown>, finish: string | null = nu
 });
 
 describe('OpenAiEngine tool calling', () => {
-	let fixture: OpenAiFixture;
-	let engine: OpenAiEngine;
-	const lastBody = () =>
-		fixture.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)?.body as Record<
-			string,
-			unknown
-		>;
-
-	beforeAll(async () => {
-		fixture = await startOpenAiFixture({ chunkDelayMs: 1 });
-		engine = new OpenAiEngine({ baseUrl: fixture.url });
-	});
-	afterAll(async () => {
-		await engine?.dispose();
-		await fixture?.close();
-	});
+	const on = useEngineOnFixture(
+		() => startOpenAiFixture({ chunkDelayMs: 1 }),
+		(baseUrl) => new OpenAiEngine({ baseUrl }),
+		'/v1/chat/completions'
+	);
 
 	it('sends tools, and history with tool_calls and tool_call_id', async () => {
 		const call: ProposedToolCall = { id: 'c1', name: 'web_search', argumentsText: '{"query":"x"}' };
@@ -66,9 +50,9 @@ describe('OpenAiEngine tool calling', () => {
 			{ role: 'assistant', content: 'Checking once more.', toolCalls: [{ ...call, id: 'c2' }] },
 			{ role: 'tool', content: 'still y', toolCallId: 'c2', toolName: 'web_search' }
 		];
-		await collectChat(engine, { model: MODEL, messages, tools: [SEARCH] });
-		const body = lastBody();
-		expect(body.tools).toEqual([{ type: 'function', function: SEARCH }]);
+		await collectChat(on.engine, { model: MODEL, messages, tools: [SEARCH_TOOL] });
+		const body = on.lastBody();
+		expect(body.tools).toEqual([{ type: 'function', function: SEARCH_TOOL }]);
 		expect(body.messages).toEqual([
 			{ role: 'user', content: 'Find x' },
 			{
@@ -100,18 +84,18 @@ describe('OpenAiEngine tool calling', () => {
 	});
 
 	it('sends the schema as a strict json_schema response_format, and no tools key', async () => {
-		await collectChat(engine, { ...askModel(MODEL, 'Hi'), responseSchema: CONTRACT_SCHEMA });
-		expect(lastBody().response_format).toEqual({
+		await collectChat(on.engine, { ...askModel(MODEL, 'Hi'), responseSchema: CONTRACT_SCHEMA });
+		expect(on.lastBody().response_format).toEqual({
 			type: 'json_schema',
 			json_schema: { name: 'reply', schema: CONTRACT_SCHEMA, strict: true }
 		});
-		expect(lastBody()).not.toHaveProperty('tools');
+		expect(on.lastBody()).not.toHaveProperty('tools');
 	});
 
 	it('runs a two-step exchange from streamed fragments, then text quoting both results', async () => {
 		const request: ChatRequest = {
 			model: MODEL,
-			tools: [SEARCH],
+			tools: [SEARCH_TOOL],
 			messages: [
 				{
 					role: 'user',
@@ -120,36 +104,29 @@ describe('OpenAiEngine tool calling', () => {
 				}
 			]
 		};
-		for (const [step, content] of ['result for a', 'result for b'].entries()) {
-			const { deltas, error } = await collectChat(engine, request);
-			expect(error).toBeUndefined();
-			const calls = callsOf(deltas);
-			expect(calls).toEqual([
-				{
-					id: expect.stringMatching(/^call_/),
-					name: 'web_search',
-					argumentsText: JSON.stringify({ query: step === 0 ? 'a long query' : 'b' })
-				}
-			]);
-			const done = lastDone(deltas);
-			expect(done.finishReason).toBe('tool_calls');
-			expect(done.usage?.completionTokens).toBeGreaterThan(0);
-			request.messages.push(
-				{ role: 'assistant', content: '', toolCalls: calls },
-				{ role: 'tool', content, toolCallId: calls[0]?.id, toolName: 'web_search' }
-			);
-		}
-		const { text, deltas } = await collectChat(engine, request);
-		expect(text).toBe(`${TOOL_RESULTS_PREFIX}result for a | result for b`);
-		expect(lastDone(deltas).finishReason).toBe('stop');
+		await expectToolExchange(
+			on.engine,
+			request,
+			['result for a', 'result for b'],
+			(calls, done, step) => {
+				expect(calls).toEqual([
+					{
+						id: expect.stringMatching(/^call_/),
+						name: 'web_search',
+						argumentsText: JSON.stringify({ query: step === 0 ? 'a long query' : 'b' })
+					}
+				]);
+				expect(done.usage?.completionTokens).toBeGreaterThan(0);
+			}
+		);
 	});
 
 	it('joins two calls streamed in one reply with [[parallel]], by index', async () => {
-		const { deltas } = await collectChat(engine, {
+		const { deltas } = await collectChat(on.engine, {
 			...askModel(MODEL, '[[parallel]] [[tool:a {"n":"one"}]] [[tool:b {"n":"two"}]]'),
-			tools: [SEARCH]
+			tools: [SEARCH_TOOL]
 		});
-		expect(callsOf(deltas).map((c) => [c.name, c.argumentsText])).toEqual([
+		expect(toolCallsOf(deltas).map((c) => [c.name, c.argumentsText])).toEqual([
 			['a', '{"n":"one"}'],
 			['b', '{"n":"two"}']
 		]);
@@ -157,17 +134,17 @@ describe('OpenAiEngine tool calling', () => {
 	});
 
 	it('passes malformed arguments on verbatim', async () => {
-		const { deltas } = await collectChat(engine, {
+		const { deltas } = await collectChat(on.engine, {
 			...askModel(MODEL, '[[tool-bad:web_search {"query":}]]'),
-			tools: [SEARCH]
+			tools: [SEARCH_TOOL]
 		});
-		expect(callsOf(deltas).map((c) => c.argumentsText)).toEqual(['{"query":}']);
+		expect(toolCallsOf(deltas).map((c) => c.argumentsText)).toEqual(['{"query":}']);
 	});
 
 	it('fails with tools_unsupported when the server refuses tools', async () => {
-		const { error } = await collectChat(engine, {
+		const { error } = await collectChat(on.engine, {
 			...askModel(MODEL, '[[tools-unsupported]] [[tool:web_search {"query":"x"}]]'),
-			tools: [SEARCH]
+			tools: [SEARCH_TOOL]
 		});
 		const e = hearth(error);
 		expect(e.code).toBe('tools_unsupported');
@@ -187,7 +164,10 @@ describe('OpenAiEngine tool calling', () => {
 			baseUrl: 'http://server.test',
 			fetch: cannedFetch(() => new Response(vllm, { status: 400 }))
 		});
-		const withTools = await collectChat(refusing, { ...askModel(MODEL, 'x'), tools: [SEARCH] });
+		const withTools = await collectChat(refusing, {
+			...askModel(MODEL, 'x'),
+			tools: [SEARCH_TOOL]
+		});
 		expect(hearth(withTools.error).code).toBe('tools_unsupported');
 		const without = await collectChat(refusing, askModel(MODEL, 'x'));
 		expect(hearth(without.error).code).toBe('engine_http');
@@ -216,7 +196,7 @@ describe('OpenAiEngine tool calling', () => {
 		]);
 		const { deltas, error } = await collectChat(server, askModel(MODEL, 'x'));
 		expect(error).toBeUndefined();
-		expect(callsOf(deltas)).toEqual([
+		expect(toolCallsOf(deltas)).toEqual([
 			{ id: 'call_A', name: 'a', argumentsText: '{"x":1}' },
 			{ id: 'call_B', name: 'b', argumentsText: '{"y":2}' }
 		]);
@@ -230,7 +210,7 @@ describe('OpenAiEngine tool calling', () => {
 			{ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }
 		]);
 		const { deltas } = await collectChat(server, askModel(MODEL, 'x'));
-		expect(callsOf(deltas)).toEqual([
+		expect(toolCallsOf(deltas)).toEqual([
 			{ id: expect.stringMatching(/^call_/), name: 'now', argumentsText: '{"tz":"UTC"}' }
 		]);
 		expect(lastDone(deltas).finishReason).toBe('tool_calls');
