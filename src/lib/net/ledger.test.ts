@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bodySize, createNetFetch } from '$lib/net/ledger';
+import { useFixture } from '$lib/net/test-context';
 import { freshDb } from '$lib/storage/test-db';
 import { HearthError } from '$lib/types/errors';
-import {
-	ARTICLE_SENTENCE,
-	startPageFixture,
-	type PageFixture
-} from '../../../tests/fixtures/page-fixture.js';
+import { ARTICLE_SENTENCE, startPageFixture } from '../../../tests/fixtures/page-fixture.js';
 
-let site: PageFixture;
-beforeAll(async () => {
-	site = await startPageFixture();
-});
-afterAll(async () => {
-	await site?.close();
-});
+const site = useFixture(() => startPageFixture());
 
 function setup(options: { offline?: boolean; maxEntries?: number } = {}) {
 	const db = freshDb();
@@ -31,7 +22,7 @@ describe('createNetFetch', () => {
 	it('records purpose, tool, method, host, status and the bytes actually read', async () => {
 		const { db, net } = setup();
 		const response = await net(
-			`${site.url}/article`,
+			`${site().url}/article`,
 			{},
 			{ purpose: 'read a page', tool: 'fetch_page' }
 		);
@@ -43,8 +34,8 @@ describe('createNetFetch', () => {
 			purpose: 'read a page',
 			tool: 'fetch_page',
 			method: 'GET',
-			url: `${site.url}/article`,
-			host: new URL(site.url).host,
+			url: `${site().url}/article`,
+			host: new URL(site().url).host,
 			bytesSent: 0,
 			bytesReceived: new TextEncoder().encode(body).length,
 			status: 200,
@@ -55,8 +46,8 @@ describe('createNetFetch', () => {
 
 	it('counts what was read when the reader stops early, and keeps the final URL', async () => {
 		const { db, net } = setup();
-		const response = await net(`${site.url}/huge`, {}, { purpose: 'big page' });
-		expect(response.url).toBe(`${site.url}/huge`);
+		const response = await net(`${site().url}/huge`, {}, { purpose: 'big page' });
+		expect(response.url).toBe(`${site().url}/huge`);
 		const reader = (response.body as ReadableStream<Uint8Array>).getReader();
 		let read = 0;
 		while (read < 200_000) {
@@ -75,7 +66,7 @@ describe('createNetFetch', () => {
 	it('records bytes sent and HTTP errors', async () => {
 		const { db, net } = setup();
 		const response = await net(
-			`${site.url}/nowhere`,
+			`${site().url}/nowhere`,
 			{ method: 'post', body: 'héllo' },
 			{ purpose: 'test' }
 		);
@@ -97,7 +88,7 @@ describe('createNetFetch', () => {
 	it('records an aborted request as aborted', async () => {
 		const { db, net } = setup();
 		const controller = new AbortController();
-		const pending = net(`${site.url}/slow`, { signal: controller.signal }, { purpose: 'slow' });
+		const pending = net(`${site().url}/slow`, { signal: controller.signal }, { purpose: 'slow' });
 		const response = await pending;
 		const reading = response.text();
 		controller.abort();
@@ -110,18 +101,18 @@ describe('createNetFetch', () => {
 
 	it('blocks tool requests while offline-only is on, records them, and lets downloads through', async () => {
 		const { db, net, setOffline } = setup({ offline: true });
-		const before = site.requests.length;
-		const blocked = net(`${site.url}/article`, {}, { purpose: 'web search', tool: 'web_search' });
+		const before = site().requests.length;
+		const blocked = net(`${site().url}/article`, {}, { purpose: 'web search', tool: 'web_search' });
 		await expect(blocked).rejects.toSatisfy(
 			(e) =>
 				e instanceof HearthError && e.code === 'network_blocked' && /Offline only/.test(e.message)
 		);
-		expect(site.requests.length).toBe(before);
+		expect(site().requests.length).toBe(before);
 
-		const download = await net(`${site.url}/plain.txt`, {}, { purpose: 'model download: X' });
+		const download = await net(`${site().url}/plain.txt`, {}, { purpose: 'model download: X' });
 		await download.text();
 		setOffline(false);
-		const allowed = await net(`${site.url}/plain.txt`, {}, { purpose: 'p', tool: 'fetch_page' });
+		const allowed = await net(`${site().url}/plain.txt`, {}, { purpose: 'p', tool: 'fetch_page' });
 		await allowed.text();
 		await net.idle();
 		const entries = await db.ledger.orderBy('id').toArray();
@@ -133,7 +124,7 @@ describe('createNetFetch', () => {
 	it('keeps only the newest entries', async () => {
 		const { db, net } = setup({ maxEntries: 3 });
 		for (let i = 0; i < 5; i++) {
-			await (await net(`${site.url}/plain.txt?i=${i}`, {}, { purpose: `p${i}` })).text();
+			await (await net(`${site().url}/plain.txt?i=${i}`, {}, { purpose: `p${i}` })).text();
 		}
 		await net.idle();
 		const kept = await db.ledger.orderBy('id').toArray();

@@ -1,11 +1,10 @@
 import { JSDOM } from 'jsdom';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNetFetch } from '$lib/net/ledger';
-import { testContext, testNet, type RecordedCall } from '$lib/net/test-context';
+import { failureOf, recordingContext, useFixture } from '$lib/net/test-context';
 import type { NetFetch } from '$lib/net/types';
 import { MAX_BYTES, createFetchPageTool } from '$lib/tools/fetch-page';
 import { freshDb } from '$lib/storage/test-db';
-import { HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import {
 	ARTICLE_SENTENCE,
@@ -13,8 +12,7 @@ import {
 	INJECTION_FILE,
 	JSON_DATA,
 	PLAIN_TEXT,
-	startPageFixture,
-	type PageFixture
+	startPageFixture
 } from '../../../tests/fixtures/page-fixture.js';
 
 // The fixture listens on loopback, which fetch_page refuses. Tests reach it as a public-looking
@@ -25,28 +23,10 @@ const tool = createFetchPageTool({
 	parseHtml: (html, url) => new JSDOM(html, { url }).window.document
 });
 
-let site: PageFixture;
-beforeAll(async () => {
-	site = await startPageFixture();
-});
-afterAll(async () => {
-	await site?.close();
-});
+const site = useFixture(() => startPageFixture());
 
 function context(settings: Partial<Settings> = {}, net?: NetFetch, signal?: AbortSignal) {
-	const calls: RecordedCall[] = [];
-	const ctx = testContext(settings, net ?? testNet(calls, { [PUBLIC]: site.url }), signal);
-	return { ctx, calls };
-}
-
-async function failure(promise: Promise<unknown>): Promise<HearthError> {
-	try {
-		await promise;
-	} catch (e) {
-		if (e instanceof HearthError) return e;
-		throw e;
-	}
-	throw new Error('expected a failure');
+	return recordingContext(settings, { hosts: { [PUBLIC]: site().url }, net, signal });
 }
 
 describe('fetch_page', () => {
@@ -82,12 +62,12 @@ describe('fetch_page', () => {
 
 	it('refuses binary types with the reason', async () => {
 		const { ctx } = context();
-		const image = await failure(tool.run({ url: `${PUBLIC}/image.png` }, ctx));
+		const image = await failureOf(tool.run({ url: `${PUBLIC}/image.png` }, ctx));
 		expect(image.code).toBe('content_unreadable');
 		expect(image.message).toBe(
 			`${PUBLIC}/image.png is an image, and fetch_page only reads web pages and text.`
 		);
-		const bin = await failure(tool.run({ url: `${PUBLIC}/file.bin` }, ctx));
+		const bin = await failureOf(tool.run({ url: `${PUBLIC}/file.bin` }, ctx));
 		expect(bin.message).toContain('a file of type application/octet-stream');
 	});
 
@@ -96,10 +76,10 @@ describe('fetch_page', () => {
 		const ledger = createNetFetch({
 			db,
 			offlineOnly: () => false,
-			fetch: (input, init) => fetch(String(input).replace(PUBLIC, site.url), init)
+			fetch: (input, init) => fetch(String(input).replace(PUBLIC, site().url), init)
 		});
 		const { ctx } = context({}, ledger);
-		const error = await failure(tool.run({ url: `${PUBLIC}/huge` }, ctx));
+		const error = await failureOf(tool.run({ url: `${PUBLIC}/huge` }, ctx));
 		expect(error.code).toBe('content_too_large');
 		await ledger.idle();
 		const [entry] = await db.ledger.toArray();
@@ -119,32 +99,32 @@ describe('fetch_page', () => {
 		'refuses %s (a redirect to loopback) without requesting it',
 		async (path) => {
 			const { ctx, calls } = context();
-			const before = site.requests.length;
-			const error = await failure(tool.run({ url: `${PUBLIC}${path}` }, ctx));
+			const before = site().requests.length;
+			const error = await failureOf(tool.run({ url: `${PUBLIC}${path}` }, ctx));
 			expect(error.code).toBe('network_blocked');
 			expect(error.message).toMatch(/^pages\.test redirected elsewhere: .*loopback/);
 			expect(calls).toHaveLength(1);
-			expect(site.requests.length).toBe(before + 1);
+			expect(site().requests.length).toBe(before + 1);
 		}
 	);
 
 	it('stops after five redirects', async () => {
 		const { ctx, calls } = context();
-		const error = await failure(tool.run({ url: `${PUBLIC}/redirect-loop` }, ctx));
+		const error = await failureOf(tool.run({ url: `${PUBLIC}/redirect-loop` }, ctx));
 		expect(error.message).toContain('redirected more than 5 times');
 		expect(calls).toHaveLength(6);
 	});
 
 	it('refuses private targets unless the user allowed the host', async () => {
 		const { ctx } = context();
-		const before = site.requests.length;
-		const error = await failure(tool.run({ url: `${site.url}/article` }, ctx));
+		const before = site().requests.length;
+		const error = await failureOf(tool.run({ url: `${site().url}/article` }, ctx));
 		expect(error.code).toBe('network_blocked');
-		expect(site.requests.length).toBe(before);
-		const allowed = context({ allowedPrivateHosts: [new URL(site.url).host] });
-		const result = await tool.run({ url: `${site.url}/article` }, allowed.ctx);
+		expect(site().requests.length).toBe(before);
+		const allowed = context({ allowedPrivateHosts: [new URL(site().url).host] });
+		const result = await tool.run({ url: `${site().url}/article` }, allowed.ctx);
 		expect(result.content).toContain(ARTICLE_SENTENCE);
-		const other = await failure(tool.run({ url: 'http://[::1]:9/' }, allowed.ctx));
+		const other = await failureOf(tool.run({ url: 'http://[::1]:9/' }, allowed.ctx));
 		expect(other.code).toBe('network_blocked');
 	});
 
@@ -158,11 +138,11 @@ describe('fetch_page', () => {
 					value: 'opaqueredirect'
 				});
 			}
-			const followed = await fetch(`${site.url}/article`);
+			const followed = await fetch(`${site().url}/article`);
 			return Object.defineProperty(followed, 'url', { value: 'http://127.0.0.1:8080/admin' });
 		};
 		const { ctx } = context({}, browserLike);
-		const error = await failure(tool.run({ url: `${PUBLIC}/somewhere` }, ctx));
+		const error = await failureOf(tool.run({ url: `${PUBLIC}/somewhere` }, ctx));
 		expect(error.code).toBe('network_blocked');
 		expect(seen.map((i) => i.redirect)).toEqual(['manual', 'follow']);
 	});
@@ -173,31 +153,33 @@ describe('fetch_page', () => {
 			pageOrigin: 'http://hearth.test'
 		});
 		const refusing: NetFetch = () => Promise.reject(new TypeError('Failed to fetch'));
-		const cors = await failure(
+		const cors = await failureOf(
 			corsTool.run({ url: 'https://example.org/' }, context({}, refusing).ctx)
 		);
 		expect(cors.code).toBe('network_cors');
 		expect(cors.message).toContain('does not allow browser apps to read it');
 		expect(cors.message).toContain('no server of its own');
-		const down = await failure(tool.run({ url: 'http://pages.test/' }, context({}, refusing).ctx));
+		const down = await failureOf(
+			tool.run({ url: 'http://pages.test/' }, context({}, refusing).ctx)
+		);
 		expect(down.code).toBe('network_failed');
 	});
 
 	it('refuses other schemes and stops when cancelled', async () => {
-		expect((await failure(tool.run({ url: 'file:///etc/passwd' }, context().ctx))).code).toBe(
+		expect((await failureOf(tool.run({ url: 'file:///etc/passwd' }, context().ctx))).code).toBe(
 			'tool_invalid_args'
 		);
 		const controller = new AbortController();
 		const { ctx } = context({}, undefined, controller.signal);
 		const pending = tool.run({ url: `${PUBLIC}/slow` }, ctx);
 		setTimeout(() => controller.abort(), 100);
-		expect((await failure(pending)).code).toBe('aborted');
+		expect((await failureOf(pending)).code).toBe('aborted');
 	});
 
 	it('is refused while offline-only is on', async () => {
 		const db = freshDb();
 		const net = createNetFetch({ db, offlineOnly: () => true });
-		const error = await failure(tool.run({ url: 'https://example.org/' }, context({}, net).ctx));
+		const error = await failureOf(tool.run({ url: 'https://example.org/' }, context({}, net).ctx));
 		expect(error.code).toBe('network_blocked');
 	});
 

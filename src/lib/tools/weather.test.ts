@@ -1,41 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNetFetch } from '$lib/net/ledger';
-import { testContext, testNet, type RecordedCall } from '$lib/net/test-context';
+import { failureOf, recordingContext, testContext, useFixture } from '$lib/net/test-context';
 import { freshDb } from '$lib/storage/test-db';
 import { weatherTool, weatherWords } from '$lib/tools/weather';
-import { HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
-import {
-	startOpenMeteoFixture,
-	type OpenMeteoFixture
-} from '../../../tests/fixtures/open-meteo-fixture.js';
+import { startOpenMeteoFixture } from '../../../tests/fixtures/open-meteo-fixture.js';
 
-let meteo: OpenMeteoFixture;
-beforeAll(async () => {
-	meteo = await startOpenMeteoFixture();
-});
-afterAll(async () => {
-	await meteo?.close();
-});
+const meteo = useFixture(() => startOpenMeteoFixture());
 
 function context(settings: Partial<Settings> = {}, signal?: AbortSignal) {
-	const calls: RecordedCall[] = [];
-	const ctx = testContext(
-		{ openMeteoUrl: meteo.url, openMeteoGeocodingUrl: `${meteo.url}/`, ...settings },
-		testNet(calls),
-		signal
+	const { url } = meteo();
+	return recordingContext(
+		{ openMeteoUrl: url, openMeteoGeocodingUrl: `${url}/`, ...settings },
+		{ signal }
 	);
-	return { ctx, calls };
-}
-
-async function failure(promise: Promise<unknown>): Promise<HearthError> {
-	try {
-		await promise;
-	} catch (e) {
-		if (e instanceof HearthError) return e;
-		throw e;
-	}
-	throw new Error('expected a failure');
 }
 
 describe('weather', () => {
@@ -88,32 +66,34 @@ describe('weather', () => {
 
 	it('explains an unknown place', async () => {
 		const { ctx, calls } = context();
-		const error = await failure(weatherTool.run({ place: 'Atlantis' }, ctx));
+		const error = await failureOf(weatherTool.run({ place: 'Atlantis' }, ctx));
 		expect(error.code).toBe('tool_failed');
 		expect(error.message).toContain('Open-Meteo does not know a place called "Atlantis"');
 		expect(calls).toHaveLength(1);
-		const wrongCountry = await failure(weatherTool.run({ place: 'Berlin, Peru' }, ctx));
+		const wrongCountry = await failureOf(weatherTool.run({ place: 'Berlin, Peru' }, ctx));
 		expect(wrongCountry.message).toContain('"Berlin, Peru"');
 	});
 
 	it("passes on Open-Meteo's reason for an error", async () => {
 		const { ctx } = context({ openMeteoGeocodingUrl: 'http://127.0.0.1:1' });
-		expect((await failure(weatherTool.run({ place: 'Berlin' }, ctx))).code).toBe('network_failed');
-		const wrong = context({ openMeteoUrl: `${meteo.url}/nowhere/` });
-		const error = await failure(weatherTool.run({ place: 'Berlin' }, wrong.ctx));
+		expect((await failureOf(weatherTool.run({ place: 'Berlin' }, ctx))).code).toBe(
+			'network_failed'
+		);
+		const wrong = context({ openMeteoUrl: `${meteo().url}/nowhere/` });
+		const error = await failureOf(weatherTool.run({ place: 'Berlin' }, wrong.ctx));
 		expect(error.message).toBe('Open-Meteo answered 404: Not Found.');
 	});
 
 	it('is refused while offline-only is on, and stops when cancelled', async () => {
 		const net = createNetFetch({ db: freshDb(), offlineOnly: () => true });
-		const blocked = testContext({ openMeteoGeocodingUrl: meteo.url }, net);
-		expect((await failure(weatherTool.run({ place: 'Berlin' }, blocked))).code).toBe(
+		const blocked = testContext({ openMeteoGeocodingUrl: meteo().url }, net);
+		expect((await failureOf(weatherTool.run({ place: 'Berlin' }, blocked))).code).toBe(
 			'network_blocked'
 		);
 		const controller = new AbortController();
 		controller.abort();
 		const { ctx } = context({}, controller.signal);
-		expect((await failure(weatherTool.run({ place: 'Berlin' }, ctx))).code).toBe('aborted');
+		expect((await failureOf(weatherTool.run({ place: 'Berlin' }, ctx))).code).toBe('aborted');
 	});
 
 	it('turns WMO codes into words', () => {

@@ -1,48 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNetFetch } from '$lib/net/ledger';
-import { testContext, testNet, type RecordedCall } from '$lib/net/test-context';
+import {
+	failureOf,
+	recordingContext,
+	testContext,
+	testNet,
+	useFixture
+} from '$lib/net/test-context';
 import { webSearchTool } from '$lib/tools/web-search';
 import { freshDb } from '$lib/storage/test-db';
-import { HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import { parseSearxngReply } from '$lib/tools/search/searxng';
 import { parseWikipediaReply } from '$lib/tools/search/wikipedia';
-import {
-	startSearxngFixture,
-	type SearxngFixture
-} from '../../../tests/fixtures/searxng-fixture.js';
-import {
-	startWikipediaFixture,
-	type WikipediaFixture
-} from '../../../tests/fixtures/wikipedia-fixture.js';
+import { startSearxngFixture } from '../../../tests/fixtures/searxng-fixture.js';
+import { startWikipediaFixture } from '../../../tests/fixtures/wikipedia-fixture.js';
 
-let searx: SearxngFixture;
-let wiki: WikipediaFixture;
-beforeAll(async () => {
-	[searx, wiki] = await Promise.all([startSearxngFixture(), startWikipediaFixture()]);
-});
-afterAll(async () => {
-	await Promise.all([searx?.close(), wiki?.close()]);
-});
+const searx = useFixture(() => startSearxngFixture());
+const wiki = useFixture(() => startWikipediaFixture());
 
 async function run(settings: Partial<Settings>, query: string, maxResults?: number) {
-	const calls: RecordedCall[] = [];
-	const ctx = testContext({ wikipediaUrl: wiki.url, ...settings }, testNet(calls));
+	const { ctx, calls } = recordingContext({ wikipediaUrl: wiki().url, ...settings });
 	const result = await webSearchTool.run(
 		{ query, ...(maxResults ? { max_results: maxResults } : {}) },
 		ctx
 	);
 	return { result, calls };
-}
-
-async function failure(promise: Promise<unknown>): Promise<HearthError> {
-	try {
-		await promise;
-	} catch (e) {
-		if (e instanceof HearthError) return e;
-		throw e;
-	}
-	throw new Error('expected a failure');
 }
 
 describe('web_search', () => {
@@ -66,7 +48,7 @@ describe('web_search', () => {
 			'Skerry Point Light',
 			'Fresnel lens'
 		]);
-		expect(result.sources?.[1]?.url).toBe(`${wiki.url}/wiki/Skerry_Point_Light`);
+		expect(result.sources?.[1]?.url).toBe(`${wiki().url}/wiki/Skerry_Point_Light`);
 		expect(result.content).toContain('3 results from Wikipedia for "lighthouse"');
 		expect(result.content).toContain('A lighthouse is a tower');
 		expect(result.content).not.toMatch(/searchmatch|<span|&quot;/);
@@ -96,10 +78,10 @@ describe('web_search', () => {
 
 	it('searches SearXNG through its JSON API', async () => {
 		const { result, calls } = await run(
-			{ searchProvider: 'searxng', searxngUrl: `${searx.url}/` },
+			{ searchProvider: 'searxng', searxngUrl: `${searx().url}/` },
 			'tides'
 		);
-		expect(calls[0]?.url).toBe(`${searx.url}/search?q=tides&format=json`);
+		expect(calls[0]?.url).toBe(`${searx().url}/search?q=tides&format=json`);
 		expect(calls[0]?.purpose).toBe('web search (SearXNG)');
 		expect(result.sources?.[0]).toEqual({
 			title: 'Lighthouses of the North Sea — tides',
@@ -111,10 +93,10 @@ describe('web_search', () => {
 	});
 
 	it('falls back to Wikipedia when SearXNG has JSON disabled, and says why', async () => {
-		searx.setJsonEnabled(false);
+		searx().setJsonEnabled(false);
 		try {
 			const { result, calls } = await run(
-				{ searchProvider: 'searxng', searxngUrl: searx.url },
+				{ searchProvider: 'searxng', searxngUrl: searx().url },
 				'lighthouse'
 			);
 			expect(calls.map((c) => c.purpose)).toEqual([
@@ -126,7 +108,7 @@ describe('web_search', () => {
 			expect(result.content).toContain('Searched Wikipedia instead.');
 			expect(result.preview).toBe('SearXNG failed; 3 results from Wikipedia');
 		} finally {
-			searx.setJsonEnabled(true);
+			searx().setJsonEnabled(true);
 		}
 	});
 
@@ -146,13 +128,13 @@ describe('web_search', () => {
 		const db = freshDb();
 		const net = createNetFetch({ db, offlineOnly: () => true });
 		const ctx = testContext(
-			{ searchProvider: 'searxng', searxngUrl: searx.url, wikipediaUrl: wiki.url },
+			{ searchProvider: 'searxng', searxngUrl: searx().url, wikipediaUrl: wiki().url },
 			net
 		);
-		const before = searx.requests.length + wiki.requests.length;
-		const error = await failure(webSearchTool.run({ query: 'x' }, ctx));
+		const before = searx().requests.length + wiki().requests.length;
+		const error = await failureOf(webSearchTool.run({ query: 'x' }, ctx));
 		expect(error.code).toBe('network_blocked');
-		expect(searx.requests.length + wiki.requests.length).toBe(before);
+		expect(searx().requests.length + wiki().requests.length).toBe(before);
 		await net.idle();
 		expect((await db.ledger.toArray()).map((e) => [e.tool, e.outcome])).toEqual([
 			['web_search', 'blocked']
@@ -162,20 +144,20 @@ describe('web_search', () => {
 	it('stops when the call is cancelled', async () => {
 		const controller = new AbortController();
 		controller.abort();
-		const ctx = testContext({ wikipediaUrl: wiki.url }, testNet([]), controller.signal);
-		expect((await failure(webSearchTool.run({ query: 'x' }, ctx))).code).toBe('aborted');
+		const ctx = testContext({ wikipediaUrl: wiki().url }, testNet([]), controller.signal);
+		expect((await failureOf(webSearchTool.run({ query: 'x' }, ctx))).code).toBe('aborted');
 	});
 
 	it('explains a Wikipedia error and a server failure', async () => {
-		const server = await failure(run({}, '[[error]]'));
+		const server = await failureOf(run({}, '[[error]]'));
 		expect(server.message).toBe("Wikipedia's search answered 500.");
-		const badSite = await failure(run({ wikipediaUrl: 'not a url' }, 'x'));
+		const badSite = await failureOf(run({ wikipediaUrl: 'not a url' }, 'x'));
 		expect(badSite.message).toContain('is not a web address');
 	});
 
 	it('turns a MediaWiki error body into words', () => {
 		expect(() =>
-			parseWikipediaReply(wiki.url, {
+			parseWikipediaReply(wiki().url, {
 				error: { code: 'nosrsearch', info: 'The "srsearch" parameter must be set.' }
 			})
 		).toThrow('Wikipedia refused the search: The "srsearch" parameter must be set.');
