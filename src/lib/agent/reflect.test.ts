@@ -2,40 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { builtInAgent } from '$lib/agent/agents';
 import type { ReflectInput } from '$lib/agent/reflect';
 import { CRITIQUE_SCHEMA, parseCritique, reflect } from '$lib/agent/reflect';
-import type { ChatDelta, ChatRequest, FinishReason, LlmEngine } from '$lib/engine/types';
+import { textEngine, textReply } from '$lib/agent/scripted-engine';
+import type { LlmEngine } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
-
-type Step = string | HearthError | { text: string; finish: FinishReason };
-
-/** An LlmEngine that plays one scripted reply per call, in order, and records the requests. */
-class ScriptedEngine implements LlmEngine {
-	readonly kind = 'ollama' as const;
-	readonly label = 'Scripted';
-	readonly toolCalling = 'native' as const;
-	readonly requests: ChatRequest[] = [];
-	constructor(private readonly steps: Step[]) {}
-	async probe() {
-		return { ok: true as const };
-	}
-	async listModels() {
-		return [];
-	}
-	async load() {}
-	async dispose() {}
-	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatDelta> {
-		const step = this.steps[this.requests.length];
-		this.requests.push(request);
-		if (step === undefined) throw new Error('The script ran out of replies.');
-		if (step instanceof HearthError) throw step;
-		const { text, finish } =
-			typeof step === 'string' ? { text: step, finish: 'stop' as const } : step;
-		for (const piece of text.match(/.{1,6}/gs) ?? []) {
-			if (signal?.aborted) throw new HearthError('aborted', 'Stopped.');
-			yield { type: 'text', text: piece };
-		}
-		yield { type: 'done', finishReason: finish, timings: { totalMs: 1 } };
-	}
-}
 
 const DRAFT = 'Lisbon has about 3 million people.';
 const REVISED = 'Lisbon proper has about 545,000 people [1]; the metro area about 2.9 million [2].';
@@ -58,13 +27,13 @@ function input(engine: LlmEngine, over: Partial<ReflectInput> = {}): ReflectInpu
 
 describe('reflect', () => {
 	it('returns null and makes no second call when the critique says the answer is fine', async () => {
-		const engine = new ScriptedEngine(['{"ok": true, "problems": []}']);
+		const engine = textEngine(['{"ok": true, "problems": []}']);
 		expect(await reflect(input(engine))).toBeNull();
 		expect(engine.requests).toHaveLength(1);
 	});
 
 	it('sends one JSON-constrained critique with the question, numbered sources and draft', async () => {
-		const engine = new ScriptedEngine(['{"ok": true, "problems": []}']);
+		const engine = textEngine(['{"ok": true, "problems": []}']);
 		await reflect(input(engine, { answer: '<think>guess</think>' + DRAFT }));
 		const request = engine.requests[0]!;
 		expect(request.responseSchema).toEqual(CRITIQUE_SCHEMA);
@@ -80,7 +49,7 @@ describe('reflect', () => {
 	});
 
 	it('revises when problems are found, streaming the rewrite', async () => {
-		const engine = new ScriptedEngine([
+		const engine = textEngine([
 			'{"ok": false, "problems": ["3 million is the metro area, not the city", "No citations"]}',
 			REVISED
 		]);
@@ -113,7 +82,7 @@ describe('reflect', () => {
 			['code', /code correct/],
 			['chat', /answer what was asked/]
 		] as const) {
-			const engine = new ScriptedEngine(['{"ok": true, "problems": []}']);
+			const engine = textEngine(['{"ok": true, "problems": []}']);
 			await reflect(input(engine, { agent: builtInAgent(id)!, sources: undefined }));
 			expect(engine.requests[0]!.messages[0]!.content).toMatch(pattern);
 			expect(engine.requests[0]!.messages[1]!.content).toContain('Sources: none.');
@@ -131,7 +100,7 @@ describe('reflect', () => {
 			'{"ok": true, "problems": ["could be friendlier"]}'
 		];
 		for (const reply of bad) {
-			const engine = new ScriptedEngine([reply, REVISED]);
+			const engine = textEngine([reply, REVISED]);
 			expect(await reflect(input(engine))).toBeNull();
 			expect(engine.requests).toHaveLength(1);
 		}
@@ -139,29 +108,29 @@ describe('reflect', () => {
 
 	it('keeps the draft when the rewrite fails, comes back empty, unchanged or cut off', async () => {
 		const critique = '{"ok": false, "problems": ["No citations"]}';
-		const rewrites: Step[] = [
+		const rewrites = [
 			new HearthError('engine_unreachable', 'Down.'),
 			'   ',
 			DRAFT,
-			{ text: 'Lisbon proper has about', finish: 'length' }
+			textReply('Lisbon proper has about', 'length')
 		];
 		for (const rewrite of rewrites) {
-			const engine = new ScriptedEngine([critique, rewrite]);
+			const engine = textEngine([critique, rewrite]);
 			expect(await reflect(input(engine))).toBeNull();
 		}
-		const failing = new ScriptedEngine([new HearthError('engine_http', 'Server error.')]);
+		const failing = textEngine([new HearthError('engine_http', 'Server error.')]);
 		expect(await reflect(input(failing))).toBeNull();
 	});
 
 	it('does nothing for an empty draft', async () => {
-		const engine = new ScriptedEngine([]);
+		const engine = textEngine([]);
 		expect(await reflect(input(engine, { answer: '<think>only thoughts</think>' }))).toBeNull();
 		expect(engine.requests).toHaveLength(0);
 	});
 
 	it('throws aborted when stopped, so the caller can restore the draft', async () => {
 		const controller = new AbortController();
-		const engine = new ScriptedEngine(['{"ok": false, "problems": ["No citations"]}', REVISED]);
+		const engine = textEngine(['{"ok": false, "problems": ["No citations"]}', REVISED]);
 		const run = reflect(
 			input(engine, { signal: controller.signal, onText: () => controller.abort() })
 		);

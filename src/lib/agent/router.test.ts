@@ -9,40 +9,14 @@ import {
 	routeRequest,
 	scoreRequest
 } from '$lib/agent/router';
-import type { ChatDelta, ChatRequest, LlmEngine } from '$lib/engine/types';
+import { textEngine } from '$lib/agent/scripted-engine';
 import { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 
 type Reply = string | HearthError | 'hang';
 
-/** An LlmEngine that answers from a script and records what it was asked. */
-class ScriptedEngine implements LlmEngine {
-	readonly kind = 'ollama' as const;
-	readonly label = 'Scripted';
-	readonly toolCalling = 'native' as const;
-	readonly requests: ChatRequest[] = [];
-	constructor(private readonly reply: Reply) {}
-	async probe() {
-		return { ok: true as const };
-	}
-	async listModels() {
-		return [];
-	}
-	async load() {}
-	async dispose() {}
-	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatDelta> {
-		this.requests.push(request);
-		if (this.reply instanceof HearthError) throw this.reply;
-		if (this.reply === 'hang') {
-			// A model that never answers: only the router's time-out ends the wait.
-			await new Promise((_, reject) =>
-				signal?.addEventListener('abort', () => reject(new HearthError('aborted', 'Stopped.')))
-			);
-		}
-		for (const piece of this.reply.match(/.{1,4}/gs) ?? []) yield { type: 'text', text: piece };
-		yield { type: 'done', finishReason: 'stop', timings: { totalMs: 1 } };
-	}
-}
+/** An engine with one reply; 'hang' is a model that never answers, so only a time-out ends it. */
+const replying = (reply: Reply) => textEngine([reply === 'hang' ? { hang: true } : reply]);
 
 const AGENTS = agentsFrom(DEFAULT_SETTINGS);
 /** Scores close enough to need the model (checked below). */
@@ -106,7 +80,7 @@ describe('heuristicRoute', () => {
 
 describe('routeRequest', () => {
 	it('does not ask the model when the heuristic is sure', async () => {
-		const engine = new ScriptedEngine('{"agent":"chat"}');
+		const engine = replying('{"agent":"chat"}');
 		const r = await routeRequest('Remind me to call the dentist tomorrow at 9am', AGENTS, {
 			engine,
 			model: 'm'
@@ -117,7 +91,7 @@ describe('routeRequest', () => {
 
 	it('asks the model once, JSON-constrained to the agent names, when the scores are close', async () => {
 		expect(heuristicRoute(AMBIGUOUS).confidence).toBeLessThan(AMBIGUOUS_BELOW);
-		const engine = new ScriptedEngine('{"agent": "code"}');
+		const engine = replying('{"agent": "code"}');
 		const r = await routeRequest(AMBIGUOUS, AGENTS, { engine, model: 'small' });
 		expect(r.agentId).toBe('code');
 		expect(r.reason).toMatch(/model/);
@@ -142,7 +116,7 @@ describe('routeRequest', () => {
 			'hang'
 		];
 		for (const reply of replies) {
-			const engine = new ScriptedEngine(reply);
+			const engine = replying(reply);
 			const started = Date.now();
 			const r = await routeRequest(AMBIGUOUS, AGENTS, { engine, model: 'm', timeoutMs: 50 });
 			expect(r).toEqual(guess);
@@ -165,7 +139,7 @@ describe('routeRequest', () => {
 				}
 			]
 		});
-		const engine = new ScriptedEngine('{"agent":"tutor"}');
+		const engine = replying('{"agent":"tutor"}');
 		const r = await routeRequest(AMBIGUOUS, agents, { engine, model: 'm' });
 		expect(['code', 'research', 'task', 'chat']).toContain(r.agentId);
 		expect(engine.requests[0]!.responseSchema).not.toMatchObject({

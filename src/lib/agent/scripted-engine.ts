@@ -26,6 +26,8 @@ export class ScriptedEngine implements LlmEngine {
 	readonly toolCalling: LlmEngine['toolCalling'];
 	/** Every request the loop made, in order. */
 	readonly requests: ChatRequest[] = [];
+	/** The signal each request came with, in the same order. */
+	readonly signals: (AbortSignal | undefined)[] = [];
 	readonly #script: ScriptStep[];
 
 	constructor(toolCalling: LlmEngine['toolCalling'], script: ScriptStep[]) {
@@ -50,6 +52,7 @@ export class ScriptedEngine implements LlmEngine {
 
 	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatDelta> {
 		this.requests.push(structuredClone(request));
+		this.signals.push(signal);
 		const step = this.#script.shift();
 		if (!step) throw new Error(`The script has no reply for request ${this.requests.length}.`);
 		const reply = typeof step === 'function' ? step(request) : step;
@@ -82,6 +85,23 @@ export class ScriptedEngine implements LlmEngine {
 	}
 
 	async dispose(): Promise<void> {}
+}
+
+/**
+ * A plain text reply streamed a few characters per delta, as a real stream sends it (so callers
+ * must join deltas), or an error thrown before anything streams.
+ */
+export function textReply(reply: string | HearthError, finishReason?: FinishReason): ScriptedReply {
+	if (reply instanceof HearthError) return { error: reply };
+	return { text: reply.match(/.{1,5}/gs) ?? [], ...(finishReason ? { finishReason } : {}) };
+}
+
+/** A native-tool-calling engine answering each request with the next step; strings stream. */
+export function textEngine(steps: (string | HearthError | ScriptStep)[]): ScriptedEngine {
+	const script = steps.map((step) =>
+		typeof step === 'string' || step instanceof HearthError ? textReply(step) : step
+	);
+	return new ScriptedEngine('native', script);
 }
 
 /** A schema-mode reply that calls a tool. */

@@ -3,38 +3,10 @@ import type { BudgetInput } from '$lib/agent/context-budget';
 import { SUMMARY_HEADING } from '$lib/agent/context-budget';
 import type { Summarizer } from '$lib/agent/summary';
 import { engineSummarizer, planWithSummary, summarizeTurns } from '$lib/agent/summary';
-import type { ChatDelta, ChatMessage, ChatRequest, LlmEngine } from '$lib/engine/types';
+import { textEngine } from '$lib/agent/scripted-engine';
+import type { ChatMessage } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
 import { estimateEachMessage } from '$lib/utils/tokens';
-
-/** An LlmEngine that answers from a script and records what it was asked. */
-class ScriptedEngine implements LlmEngine {
-	readonly kind = 'ollama' as const;
-	readonly label = 'Scripted';
-	readonly toolCalling = 'native' as const;
-	readonly requests: ChatRequest[] = [];
-	readonly signals: Array<AbortSignal | undefined> = [];
-	constructor(private readonly reply: (request: ChatRequest) => string | HearthError) {}
-
-	async probe() {
-		return { ok: true as const };
-	}
-	async listModels() {
-		return [];
-	}
-	async load() {}
-	async dispose() {}
-
-	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatDelta> {
-		this.requests.push(request);
-		this.signals.push(signal);
-		const reply = this.reply(request);
-		if (reply instanceof HearthError) throw reply;
-		// Several deltas, as a real stream sends them.
-		for (const piece of reply.match(/.{1,5}/gs) ?? []) yield { type: 'text', text: piece };
-		yield { type: 'done', finishReason: 'stop', timings: { totalMs: 1 } };
-	}
-}
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 const assistant = (content: string): ChatMessage => ({ role: 'assistant', content });
@@ -56,7 +28,7 @@ describe('summarizeTurns', () => {
 	];
 
 	it('asks for a factual summary of the turns, folding in the previous summary', async () => {
-		const engine = new ScriptedEngine(() => 'Ana plans 3 days in Lisbon on €600.');
+		const engine = textEngine(['Ana plans 3 days in Lisbon on €600.']);
 		const signal = new AbortController().signal;
 		const summary = await summarizeTurns(engine, 'm1', turns, 'Ana likes seafood.', signal);
 		expect(summary).toBe('Ana plans 3 days in Lisbon on €600.');
@@ -79,34 +51,34 @@ describe('summarizeTurns', () => {
 	});
 
 	it('passes maxTokens through', async () => {
-		const engine = new ScriptedEngine(() => 'ok');
+		const engine = textEngine(['ok']);
 		await summarizeTurns(engine, 'm', turns, null, undefined, { maxTokens: 77 });
 		expect(engine.requests[0]!.options?.maxTokens).toBe(77);
 		expect(engine.requests[0]!.messages[1]!.content).not.toContain('Summary so far');
 	});
 
 	it('strips reasoning from the summary', async () => {
-		const engine = new ScriptedEngine(() => '<think>\nLet me condense.\n</think>\n\nAna, €600.');
+		const engine = textEngine(['<think>\nLet me condense.\n</think>\n\nAna, €600.']);
 		expect(await summarizeTurns(engine, 'm', turns, null)).toBe('Ana, €600.');
-		const r1 = new ScriptedEngine(() => 'Condensing.\n</think>\nAna, €600.');
+		const r1 = textEngine(['Condensing.\n</think>\nAna, €600.']);
 		const options = { reasoning: { startsInReasoning: true } };
 		expect(await summarizeTurns(r1, 'm', turns, null, undefined, options)).toBe('Ana, €600.');
 	});
 
 	it('asks for a shorter summary when given no turns', async () => {
-		const engine = new ScriptedEngine(() => 'Short.');
+		const engine = textEngine(['Short.']);
 		await summarizeTurns(engine, 'm', [], 'A long summary.');
 		expect(engine.requests[0]!.messages[1]!.content).toMatch(/more briefly/);
 	});
 
 	it("throws the engine's error", async () => {
 		const failure = new HearthError('engine_unreachable', 'Ollama is not running.');
-		const engine = new ScriptedEngine(() => failure);
+		const engine = textEngine([failure]);
 		await expect(summarizeTurns(engine, 'm', turns, null)).rejects.toBe(failure);
 	});
 
 	it('fails on an empty summary (a reasoning model that ran out while thinking)', async () => {
-		const engine = new ScriptedEngine(() => '<think>Hmm, where to start');
+		const engine = textEngine(['<think>Hmm, where to start']);
 		await expect(summarizeTurns(engine, 'm', turns, null)).rejects.toMatchObject({
 			code: 'engine_malformed'
 		});
@@ -269,7 +241,7 @@ describe('planWithSummary', () => {
 	});
 
 	it('works end to end with an engine', async () => {
-		const engine = new ScriptedEngine(() => '<think>ok</think>Ana budgets €600.');
+		const engine = textEngine(['<think>ok</think>Ana budgets €600.']);
 		const turns = thread(5);
 		const result = await planWithSummary(
 			budget({ turns }),
