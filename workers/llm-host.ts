@@ -8,6 +8,7 @@ import type {
 	WebModelSpec
 } from '$lib/protocol/llm';
 import { DEVICE_LOST_MESSAGE, toSerializedLlmError } from '$lib/protocol/llm-errors';
+import { answerCall, createCallQueue } from '$lib/protocol/rpc';
 import type { LoadProgress } from '$lib/types/llm';
 import { HearthError } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
@@ -49,8 +50,6 @@ function specKey(spec: WebModelSpec): string {
 
 export function createLlmHost(deps: LlmHostDeps): LlmHost {
 	const now = deps.now ?? (() => performance.now());
-	const waiting: Task[] = [];
-	let current: Task | undefined;
 	let engine: WebLlmLike | undefined;
 	let loaded: { key: string; id: string } | undefined;
 	let progressTask: Task | undefined;
@@ -166,68 +165,38 @@ export function createLlmHost(deps: LlmHostDeps): LlmHost {
 		return { counts: deps.countTokens(llm, params.modelId, params.texts) };
 	}
 
-	async function run(task: Task): Promise<void> {
-		const { request } = task;
-		const { id } = request;
-		try {
-			switch (request.call) {
-				case 'load': {
-					const value = await load(task, request.params.model);
-					deps.post({ type: 'result', id, call: 'load', ok: true, value });
-					break;
-				}
-				case 'chat': {
-					const value = await chat(task, request.params);
-					deps.post({ type: 'result', id, call: 'chat', ok: true, value });
-					break;
-				}
-				case 'countTokens': {
-					const value = countTokens(request.params);
-					deps.post({ type: 'result', id, call: 'countTokens', ok: true, value });
-					break;
-				}
-				case 'unload': {
+	function run(task: Task): Promise<void> {
+		return answerCall<LlmCalls>(
+			task.request,
+			{
+				load: (params) => load(task, params.model),
+				chat: (params) => chat(task, params),
+				countTokens,
+				unload: async () => {
 					loaded = undefined;
 					await engine?.unload();
-					deps.post({ type: 'result', id, call: 'unload', ok: true, value: null });
-					break;
-				}
-				case 'probe': {
-					const value = await deps.probeGpu();
-					deps.post({ type: 'result', id, call: 'probe', ok: true, value });
-					break;
-				}
-			}
-		} catch (e) {
+					return null;
+				},
+				probe: () => deps.probeGpu()
+			},
+			deps.post,
 			// Whatever a cancelled call threw on its way out (an abort reason string, a broken
 			// stream), the caller asked for it to stop.
-			fail(id, request.call, task.cancelled ? stopped().toJSON() : toSerializedLlmError(e));
-		}
+			(e) => (task.cancelled ? stopped().toJSON() : toSerializedLlmError(e))
+		);
 	}
 
-	async function pump(): Promise<void> {
-		if (current) return;
-		const next = waiting.shift();
-		if (!next) return;
-		current = next;
-		try {
-			await run(next);
-		} finally {
-			current = undefined;
-			void pump();
-		}
-	}
+	const queue = createCallQueue(run);
 
 	function cancel(id: number): void {
+		const current = queue.current;
 		if (current?.request.id === id) {
 			if (current.cancelled) return;
 			current.cancelled = true;
 			current.onCancel?.();
 			return;
 		}
-		const index = waiting.findIndex((t) => t.request.id === id);
-		if (index < 0) return;
-		const [task] = waiting.splice(index, 1);
+		const task = queue.remove((t) => t.request.id === id);
 		if (task) fail(id, task.request.call, stopped().toJSON());
 	}
 
@@ -237,8 +206,7 @@ export function createLlmHost(deps: LlmHostDeps): LlmHost {
 			const task: Task = { request: message, cancelled: false };
 			// A GPU probe never touches the engine, so it need not wait behind a long load.
 			if (message.call === 'probe') return void run(task);
-			waiting.push(task);
-			void pump();
+			queue.push(task);
 		}
 	};
 }

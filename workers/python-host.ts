@@ -8,8 +8,8 @@ import type {
 	PythonRunResult,
 	PythonToWorker
 } from '$lib/protocol/python';
+import { answerCall, createCallQueue } from '$lib/protocol/rpc';
 import { HearthError, toHearthError } from '$lib/types/errors';
-import type { SerializedError } from '$lib/types/errors';
 
 // The adapter between Pyodide and the typed python protocol, free of `self` so it runs in Node
 // against the real Pyodide. Calls run one at a time in arrival order. The worker has no network
@@ -300,8 +300,6 @@ function crashOf(e: unknown): HearthError {
 
 export function createPythonHost(deps: PythonHostDeps): PythonHost {
 	const now = deps.now ?? (() => performance.now());
-	const waiting: PythonRequest[] = [];
-	let busy = false;
 	let session: Session | undefined;
 	let starting: Promise<Session> | undefined;
 	let nextFetchId = 1;
@@ -508,50 +506,22 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 		return out;
 	}
 
-	async function execute(request: PythonRequest): Promise<void> {
+	function execute(request: PythonRequest): Promise<void> {
 		const { id } = request;
-		const fail = (error: SerializedError) =>
-			deps.post({ type: 'result', id, call: request.call, ok: false, error });
-		try {
-			switch (request.call) {
-				case 'start': {
-					const value = await start(id, request.params);
-					deps.post({ type: 'result', id, call: 'start', ok: true, value });
-					break;
-				}
-				case 'plan': {
-					const value = plan(request.params.code);
-					deps.post({ type: 'result', id, call: 'plan', ok: true, value });
-					break;
-				}
-				case 'loadPackages': {
-					const value = await loadPackages(id, request.params.names);
-					deps.post({ type: 'result', id, call: 'loadPackages', ok: true, value });
-					break;
-				}
-				case 'run': {
-					const value = await run(id, request.params);
-					deps.post({ type: 'result', id, call: 'run', ok: true, value });
-					break;
-				}
-			}
-		} catch (e) {
-			fail(toHearthError(e).toJSON());
-		}
+		return answerCall<PythonCalls>(
+			request,
+			{
+				start: (params) => start(id, params),
+				plan: (params) => plan(params.code),
+				loadPackages: (params) => loadPackages(id, params.names),
+				run: (params) => run(id, params)
+			},
+			deps.post,
+			(e) => toHearthError(e).toJSON()
+		);
 	}
 
-	async function pump(): Promise<void> {
-		if (busy) return;
-		const next = waiting.shift();
-		if (!next) return;
-		busy = true;
-		try {
-			await execute(next);
-		} finally {
-			busy = false;
-			void pump();
-		}
-	}
+	const queue = createCallQueue(execute);
 
 	return {
 		handle(message) {
@@ -563,8 +533,7 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 				else pending.reject(new HearthError(message.error.code, message.error.message));
 				return;
 			}
-			waiting.push(message);
-			void pump();
+			queue.push(message);
 		}
 	};
 }

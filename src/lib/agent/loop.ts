@@ -294,7 +294,7 @@ class AgentTurn {
 
 	#unknownTool(id: string, name: string, argumentsText: string): string {
 		const names = this.#specs.map((s) => s.name).join(', ');
-		const message = `There is no tool named "${name}". The tools are: ${names}.`;
+		const message = `No tool named "${name}" is available for this answer (it may be switched off, or not one this agent uses). The tools are: ${names}.`;
 		return reportFailedCall(
 			this.#host,
 			{ id, name, args: argumentsText },

@@ -1,24 +1,14 @@
-import type {
-	LlmCallName,
-	LlmCalls,
-	LlmFromWorker,
-	LlmRequest,
-	LlmToWorker
-} from '$lib/protocol/llm';
+import type { LlmCallName, LlmCalls, LlmFromWorker, LlmToWorker } from '$lib/protocol/llm';
 import { DEVICE_LOST_MESSAGE } from '$lib/protocol/llm-errors';
+import { stopped, WorkerConnection } from '$lib/protocol/worker-connection';
+import type { WorkerPort } from '$lib/protocol/worker-connection';
 import { HearthError } from '$lib/types/errors';
 
 /** The part of a Worker the in-browser engine uses, so tests can connect it over a MessageChannel. */
-export interface WorkerLike {
-	postMessage(message: LlmToWorker): void;
-	addEventListener(
-		type: 'message' | 'error' | 'messageerror',
-		listener: (event: Event & { data?: unknown }) => void
-	): void;
-	terminate(): void;
-}
+export type WorkerLike = WorkerPort<LlmToWorker>;
 
-export const stopped = (): HearthError => new HearthError('aborted', 'Stopped.');
+// Kept here too: the engine imports it from its connection.
+export { stopped };
 const NOT_STARTED = 'The in-browser engine did not start.';
 /** A worker that died under a call is worth one restart; one that never started is not. */
 export const isCrash = (e: HearthError): boolean =>
@@ -31,77 +21,41 @@ export function defaultWorker(): WorkerLike {
 	});
 }
 
-function isFromWorker(data: unknown): data is LlmFromWorker {
-	return (
-		typeof data === 'object' &&
-		data !== null &&
-		typeof (data as { type?: unknown }).type === 'string'
-	);
-}
-
-interface Pending {
-	call: LlmCallName;
-	onEvent?: (message: LlmFromWorker) => void;
-	resolve: (value: unknown) => void;
-	reject: (error: HearthError) => void;
-}
-
 /**
- * One worker and its calls. When the worker dies every call still waiting fails with the same
- * coded error, and the connection is never used again: the engine starts a new one.
+ * One worker and its calls (a WorkerConnection on the llm protocol). A lost GPU device kills it
+ * like a crash. When it dies every call still waiting fails with the same coded error, and it is
+ * never used again: the engine starts a new one.
  */
 export class LlmConnection {
 	readonly ready: Promise<void>;
 	/** The model this worker has loaded (after a successful load). */
 	loadedModel: string | undefined;
-	#failure: HearthError | undefined;
-	#started = false;
-	#onDeath: (e: HearthError) => void;
-	#nextId = 1;
-	readonly #pending = new Map<number, Pending>();
-	readonly #worker: WorkerLike;
+	readonly #rpc: WorkerConnection<LlmCalls, LlmFromWorker, LlmToWorker>;
 
 	constructor(worker: WorkerLike, readyTimeoutMs: number) {
-		this.#worker = worker;
-		let markReady: () => void = () => undefined;
-		let failStart: (e: HearthError) => void = () => undefined;
-		this.ready = new Promise<void>((resolve, reject) => {
-			markReady = resolve;
-			failStart = reject;
-		});
-		// Nobody may be waiting yet; the rejection is still delivered to whoever awaits later.
-		this.ready.catch(() => undefined);
-		const timer = setTimeout(
-			() => this.kill(new HearthError('engine_crashed', NOT_STARTED)),
-			readyTimeoutMs
-		);
-		this.#onDeath = (e) => {
-			clearTimeout(timer);
-			failStart(e);
-		};
-		worker.addEventListener('message', (event) => {
-			const message = event.data;
-			if (!isFromWorker(message)) return;
-			if (message.type === 'ready') {
-				clearTimeout(timer);
-				this.#started = true;
-				markReady();
-			} else if (message.type === 'device-lost') {
-				this.kill(new HearthError('webgpu_device_lost', DEVICE_LOST_MESSAGE));
-			} else {
-				this.#deliver(message);
+		this.#rpc = new WorkerConnection(worker, {
+			readyTimeoutMs,
+			failures: {
+				notStarted: { code: 'engine_crashed', message: NOT_STARTED },
+				crashed: { code: 'engine_crashed', message: 'The in-browser engine stopped unexpectedly.' },
+				garbled: {
+					code: 'engine_crashed',
+					message: 'The in-browser engine sent a garbled message.'
+				},
+				mixedUp: { code: 'engine_crashed', message: 'The in-browser engine mixed up its answers.' }
+			},
+			cancel: (id) => ({ type: 'cancel', id }),
+			onUnrouted: (event) => {
+				if (event.type === 'device-lost') {
+					this.kill(new HearthError('webgpu_device_lost', DEVICE_LOST_MESSAGE));
+				}
 			}
 		});
-		worker.addEventListener('error', () =>
-			this.kill(new HearthError('engine_crashed', 'The in-browser engine stopped unexpectedly.'))
-		);
-		worker.addEventListener('messageerror', () =>
-			this.kill(new HearthError('engine_crashed', 'The in-browser engine sent a garbled message.'))
-		);
+		this.ready = this.#rpc.ready;
 	}
 
 	get dead(): boolean {
-		return this.#failure !== undefined;
+		return this.#rpc.dead;
 	}
 
 	/**
@@ -114,65 +68,18 @@ export class LlmConnection {
 		signal?: AbortSignal,
 		onEvent?: (message: LlmFromWorker) => void
 	): Promise<LlmCalls[K]['result']> {
-		if (this.#failure) return Promise.reject(this.#failure);
-		if (signal?.aborted) return Promise.reject(stopped());
-		const id = this.#nextId++;
-		return new Promise<LlmCalls[K]['result']>((resolve, reject) => {
-			const onAbort = () => {
-				if (!this.#pending.delete(id)) return;
-				this.#worker.postMessage({ type: 'cancel', id });
-				reject(stopped());
-			};
-			const settle = () => signal?.removeEventListener('abort', onAbort);
-			this.#pending.set(id, {
-				call,
-				onEvent,
-				resolve: (value) => {
-					settle();
-					// The worker answers a call with that call's result (checked in #deliver).
-					resolve(value as LlmCalls[K]['result']);
-				},
-				reject: (e) => {
-					settle();
-					reject(e);
-				}
-			});
-			signal?.addEventListener('abort', onAbort, { once: true });
-			// `call` and `params` are tied by K; TypeScript cannot see that through the mapped union.
-			this.#worker.postMessage({ type: 'call', id, call, params } as LlmRequest);
-		});
-	}
-
-	#deliver(message: Exclude<LlmFromWorker, { type: 'ready' | 'device-lost' }>): void {
-		const pending = this.#pending.get(message.id);
-		if (!pending) return;
-		if (message.type !== 'result') return pending.onEvent?.(message);
-		this.#pending.delete(message.id);
-		if (message.call !== pending.call) {
-			pending.reject(
-				new HearthError('engine_crashed', 'The in-browser engine mixed up its answers.')
-			);
-		} else if (message.ok) {
-			pending.resolve(message.value);
-		} else {
-			pending.reject(new HearthError(message.error.code, message.error.message));
-		}
+		return this.#rpc.request(call, params, { signal, onEvent });
 	}
 
 	/** Ends the worker; every call still waiting fails with `error`. */
 	kill(error: HearthError): void {
-		if (this.#failure) return;
-		this.#failure = error;
-		this.#onDeath(error);
-		this.#worker.terminate();
-		for (const pending of this.#pending.values()) pending.reject(error);
-		this.#pending.clear();
+		this.#rpc.kill(error);
 	}
 
 	/** Asks the worker to free the GPU, without waiting long for it. */
 	async close(): Promise<void> {
 		if (this.dead) return;
-		if (!this.#started) return this.kill(stopped());
+		if (!this.#rpc.started) return this.kill(stopped());
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), 1000);
 		await this.request('unload', {}, controller.signal).catch(() => undefined);

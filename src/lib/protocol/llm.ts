@@ -1,4 +1,4 @@
-import type { SerializedError } from '$lib/types/errors';
+import type { CallRequest, CallResult } from '$lib/protocol/rpc';
 import type { JsonSchema } from '$lib/types/tools';
 import type {
 	ChatMessage,
@@ -70,17 +70,11 @@ export interface LlmCalls {
 
 export type LlmCallName = keyof LlmCalls;
 
-export type LlmRequest = {
-	[K in LlmCallName]: { type: 'call'; id: number; call: K; params: LlmCalls[K]['params'] };
-}[LlmCallName];
+export type LlmRequest = CallRequest<LlmCalls>;
 
 export type LlmToWorker = LlmRequest | { type: 'cancel'; id: number };
 
-export type LlmResult = {
-	[K in LlmCallName]:
-		| { type: 'result'; id: number; call: K; ok: true; value: LlmCalls[K]['result'] }
-		| { type: 'result'; id: number; call: K; ok: false; error: SerializedError };
-}[LlmCallName];
+export type LlmResult = CallResult<LlmCalls>;
 
 export type LlmFromWorker =
 	/** Posted once the worker's message handler is installed. */

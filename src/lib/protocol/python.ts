@@ -1,3 +1,4 @@
+import type { CallRequest, CallResult } from '$lib/protocol/rpc';
 import type { SerializedError } from '$lib/types/errors';
 
 // The typed protocol between the page's PythonSandbox (src/lib/python) and
@@ -70,9 +71,7 @@ export interface PythonCalls {
 
 export type PythonCallName = keyof PythonCalls;
 
-export type PythonRequest = {
-	[K in PythonCallName]: { type: 'call'; id: number; call: K; params: PythonCalls[K]['params'] };
-}[PythonCallName];
+export type PythonRequest = CallRequest<PythonCalls>;
 
 /** A fetch made for the worker; the body is transferred, not copied. */
 export interface ProxiedRequest {
@@ -96,11 +95,7 @@ export type PythonToWorker =
 	| { type: 'fetch-result'; fetchId: number; ok: true; response: ProxiedResponse }
 	| { type: 'fetch-result'; fetchId: number; ok: false; error: SerializedError };
 
-export type PythonResult = {
-	[K in PythonCallName]:
-		| { type: 'result'; id: number; call: K; ok: true; value: PythonCalls[K]['result'] }
-		| { type: 'result'; id: number; call: K; ok: false; error: SerializedError };
-}[PythonCallName];
+export type PythonResult = CallResult<PythonCalls>;
 
 export type PythonFromWorker =
 	/** Posted once the worker's message handler is installed. */

@@ -3,20 +3,14 @@ import type {
 	PythonCallName,
 	PythonCalls,
 	PythonFromWorker,
-	PythonRequest,
 	PythonToWorker
 } from '$lib/protocol/python';
+import { WorkerConnection } from '$lib/protocol/worker-connection';
+import type { WorkerEvent, WorkerPort } from '$lib/protocol/worker-connection';
 import { HearthError } from '$lib/types/errors';
 
 /** The part of a Worker the sandbox uses, so tests can stand in for it. */
-export interface PythonWorkerLike {
-	postMessage(message: PythonToWorker, transfer?: Transferable[]): void;
-	addEventListener(
-		type: 'message' | 'error' | 'messageerror',
-		listener: (event: Event & { data?: unknown }) => void
-	): void;
-	terminate(): void;
-}
+export type PythonWorkerLike = WorkerPort<PythonToWorker>;
 
 /** Starts workers/python.worker.ts as a module worker. */
 export function defaultPythonWorker(): PythonWorkerLike {
@@ -26,7 +20,6 @@ export function defaultPythonWorker(): PythonWorkerLike {
 }
 
 export const CRASHED = 'Python stopped unexpectedly and had to be restarted.';
-const NOT_STARTED = 'The Python sandbox did not start.';
 
 export interface CallHandlers {
 	onProgress?: (progress: { fraction?: number; text: string }) => void;
@@ -35,69 +28,33 @@ export interface CallHandlers {
 	onFetch?: (request: ProxiedRequest) => Promise<Response>;
 }
 
-interface Pending {
-	call: PythonCallName;
-	handlers: CallHandlers;
-	resolve: (value: unknown) => void;
-	reject: (error: HearthError) => void;
-}
-
-function isFromWorker(data: unknown): data is PythonFromWorker {
-	return (
-		typeof data === 'object' &&
-		data !== null &&
-		typeof (data as { type?: unknown }).type === 'string'
-	);
-}
-
 /**
- * One worker and its calls. When the worker dies (or is killed to stop a run) every call still
- * waiting fails with the same coded error and the connection is never used again.
+ * One worker and its calls (a WorkerConnection on the python protocol), which also serves the
+ * worker's fetches. When the worker dies (or is killed to stop a run) every call still waiting
+ * fails with the same coded error and the connection is never used again.
  */
 export class PythonConnection {
 	readonly ready: Promise<void>;
-	#failure: HearthError | undefined;
-	#onDeath: (e: HearthError) => void;
-	#nextId = 1;
-	readonly #pending = new Map<number, Pending>();
-	readonly #worker: PythonWorkerLike;
+	readonly #rpc: WorkerConnection<PythonCalls, PythonFromWorker, PythonToWorker>;
 
 	constructor(worker: PythonWorkerLike, readyTimeoutMs: number) {
-		this.#worker = worker;
-		let markReady: () => void = () => undefined;
-		let failStart: (e: HearthError) => void = () => undefined;
-		this.ready = new Promise<void>((resolve, reject) => {
-			markReady = resolve;
-			failStart = reject;
+		this.#rpc = new WorkerConnection(worker, {
+			readyTimeoutMs,
+			failures: {
+				notStarted: { code: 'python_start_failed', message: 'The Python sandbox did not start.' },
+				// A wasm heap the browser refused to grow, or a worker the browser killed, ends up here.
+				crashed: { code: 'python_crashed', message: CRASHED },
+				garbled: { code: 'python_crashed', message: 'The Python sandbox sent a garbled message.' },
+				mixedUp: { code: 'python_crashed', message: 'The Python sandbox mixed up its answers.' }
+			},
+			// A fetch for a call no longer waiting still gets its answer: no network.
+			onUnrouted: (event) => this.#route(event, {})
 		});
-		this.ready.catch(() => undefined);
-		const timer = setTimeout(
-			() => this.kill(new HearthError('python_start_failed', NOT_STARTED)),
-			readyTimeoutMs
-		);
-		this.#onDeath = (e) => {
-			clearTimeout(timer);
-			failStart(e);
-		};
-		worker.addEventListener('message', (event) => {
-			const message = event.data;
-			if (!isFromWorker(message)) return;
-			if (message.type === 'ready') {
-				clearTimeout(timer);
-				markReady();
-			} else {
-				this.#deliver(message);
-			}
-		});
-		// A wasm heap the browser refused to grow, or a worker the browser killed, ends up here.
-		worker.addEventListener('error', () => this.kill(new HearthError('python_crashed', CRASHED)));
-		worker.addEventListener('messageerror', () =>
-			this.kill(new HearthError('python_crashed', 'The Python sandbox sent a garbled message.'))
-		);
+		this.ready = this.#rpc.ready;
 	}
 
 	get dead(): boolean {
-		return this.#failure !== undefined;
+		return this.#rpc.dead;
 	}
 
 	request<K extends PythonCallName>(
@@ -106,39 +63,17 @@ export class PythonConnection {
 		handlers: CallHandlers = {},
 		transfer: Transferable[] = []
 	): Promise<PythonCalls[K]['result']> {
-		if (this.#failure) return Promise.reject(this.#failure);
-		const id = this.#nextId++;
-		return new Promise<PythonCalls[K]['result']>((resolve, reject) => {
-			this.#pending.set(id, {
-				call,
-				handlers,
-				// The worker answers a call with that call's result (checked in #deliver).
-				resolve: (value) => resolve(value as PythonCalls[K]['result']),
-				reject
-			});
-			// `call` and `params` are tied by K; TypeScript cannot see that through the mapped union.
-			this.#worker.postMessage({ type: 'call', id, call, params } as PythonRequest, transfer);
-		});
+		const onEvent = (event: WorkerEvent<PythonFromWorker>) => this.#route(event, handlers);
+		return this.#rpc.request(call, params, { onEvent, transfer });
 	}
 
-	#deliver(message: Exclude<PythonFromWorker, { type: 'ready' }>): void {
-		const pending = this.#pending.get(message.id);
-		if (message.type === 'fetch') {
-			void this.#serveFetch(message.fetchId, message.request, pending?.handlers.onFetch);
-			return;
-		}
-		if (!pending) return;
-		if (message.type === 'progress') return pending.handlers.onProgress?.(message.progress);
-		if (message.type === 'output') {
-			return pending.handlers.onOutput?.(message.stream, message.text);
-		}
-		this.#pending.delete(message.id);
-		if (message.call !== pending.call) {
-			pending.reject(new HearthError('python_crashed', 'The Python sandbox mixed up its answers.'));
-		} else if (message.ok) {
-			pending.resolve(message.value);
+	#route(event: WorkerEvent<PythonFromWorker>, handlers: CallHandlers): void {
+		if (event.type === 'fetch') {
+			void this.#serveFetch(event.fetchId, event.request, handlers.onFetch);
+		} else if (event.type === 'progress') {
+			handlers.onProgress?.(event.progress);
 		} else {
-			pending.reject(new HearthError(message.error.code, message.error.message));
+			handlers.onOutput?.(event.stream, event.text);
 		}
 	}
 
@@ -154,8 +89,7 @@ export class PythonConnection {
 			}
 			const response = await onFetch(request);
 			const body = await response.arrayBuffer();
-			if (this.dead) return;
-			this.#worker.postMessage(
+			this.#rpc.post(
 				{
 					type: 'fetch-result',
 					fetchId,
@@ -170,7 +104,6 @@ export class PythonConnection {
 				[body]
 			);
 		} catch (e) {
-			if (this.dead) return;
 			const error =
 				e instanceof HearthError
 					? e.toJSON()
@@ -178,17 +111,12 @@ export class PythonConnection {
 							code: 'network_failed' as const,
 							message: e instanceof Error ? e.message : 'The request failed.'
 						};
-			this.#worker.postMessage({ type: 'fetch-result', fetchId, ok: false, error });
+			this.#rpc.post({ type: 'fetch-result', fetchId, ok: false, error });
 		}
 	}
 
 	/** Ends the worker; every call still waiting fails with `error`. */
 	kill(error: HearthError): void {
-		if (this.#failure) return;
-		this.#failure = error;
-		this.#onDeath(error);
-		this.#worker.terminate();
-		for (const pending of this.#pending.values()) pending.reject(error);
-		this.#pending.clear();
+		this.#rpc.kill(error);
 	}
 }

@@ -24,7 +24,7 @@ const TITLES: Record<ErrorCode, string> = {
 	storage_failed: "Hearth couldn't save",
 	import_invalid: "That file can't be imported",
 	tools_unsupported: "This model can't call tools natively",
-	tool_unknown: 'The model asked for a tool that does not exist',
+	tool_unknown: "The model asked for a tool it can't use here",
 	tool_invalid_args: "The model's tool call was malformed",
 	tool_failed: 'A tool failed',
 	tool_denied: 'You declined the action',
