@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'vitest';
 import type { EmbedFromWorker } from '$lib/protocol/embed';
@@ -44,3 +46,60 @@ export function rows(data: Float32Array, dims: number): Float32Array[] {
 }
 
 export type Posted = { message: EmbedFromWorker; transfer?: Transferable[] };
+
+export interface FakeHub {
+	/** Base URL ending in '/'. */
+	url: string;
+	/** Paths asked for, in order. */
+	requests: string[];
+	/** File (relative to the model folder) → a status to answer instead. */
+	statuses: Map<string, number>;
+	/** Files answered with a body that is not what was stored. */
+	garbled: Set<string>;
+	/** Files that send half their bytes and then wait (until the client gives up). */
+	stalled: Set<string>;
+	close(): Promise<void>;
+}
+
+/** A Hugging Face hub in miniature: GET /<owner>/<name>/resolve/main/<file> from `root`. */
+export async function startFakeHub(root: string = SHARED_MODELS): Promise<FakeHub> {
+	const hub: Omit<FakeHub, 'url' | 'close'> = {
+		requests: [],
+		statuses: new Map(),
+		garbled: new Set(),
+		stalled: new Set()
+	};
+	const server = createServer((req, res) => {
+		const url = new URL(req.url ?? '/', 'http://hub');
+		hub.requests.push(url.pathname);
+		const match = /^\/([\w.-]+\/[\w.-]+)\/resolve\/main\/(.+)$/.exec(url.pathname);
+		const file = match?.[2] ?? '';
+		const target = match ? path.join(root, match[1] ?? '', file) : '';
+		const status = hub.statuses.get(file);
+		if (!match || file.includes('..') || status || !existsSync(target)) {
+			res.writeHead(status ?? 404, { 'Content-Type': 'text/plain' });
+			res.end('Entry not found');
+			return;
+		}
+		const body = hub.garbled.has(file)
+			? Buffer.from('<html>rate limited</html>')
+			: readFileSync(target);
+		res.writeHead(200, {
+			'Content-Type': 'application/octet-stream',
+			'Content-Length': String(body.length)
+		});
+		if (hub.stalled.has(file)) res.write(body.subarray(0, body.length >> 1));
+		else res.end(body);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address() as AddressInfo;
+	return {
+		...hub,
+		url: `http://127.0.0.1:${address.port}/`,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			})
+	};
+}
