@@ -4,13 +4,13 @@
 /** Keeps the `k` highest scores seen so far, each with an integer slot. */
 export class TopK {
 	readonly k: number;
-	#scores: Float32Array;
+	#scores: Float64Array;
 	#slots: Int32Array;
 	#size = 0;
 
 	constructor(k: number) {
 		this.k = Math.max(0, Math.floor(k));
-		this.#scores = new Float32Array(this.k);
+		this.#scores = new Float64Array(this.k);
 		this.#slots = new Int32Array(this.k);
 	}
 
