@@ -1,9 +1,16 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Conversation, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 import type { LedgerEntry } from '$lib/net/types';
 import type { Attachment, GrantedFolder, Reminder } from '$lib/types/agent-data';
+import type {
+	Collection,
+	KnowledgeDocument,
+	Memory,
+	StoredChunk,
+	StoredVector
+} from '$lib/types/knowledge';
 
 export interface SettingsRow {
 	key: 'settings';
@@ -18,6 +25,11 @@ export type HearthDb = Dexie & {
 	reminders: EntityTable<Reminder, 'id'>;
 	folders: EntityTable<GrantedFolder, 'id'>;
 	attachments: EntityTable<Attachment, 'id'>;
+	collections: EntityTable<Collection, 'id'>;
+	documents: EntityTable<KnowledgeDocument, 'id'>;
+	chunks: EntityTable<StoredChunk, 'id'>;
+	vectors: Table<StoredVector, [string, string]>;
+	memories: EntityTable<Memory, 'id'>;
 };
 
 export const DB_NAME = 'hearth';
@@ -68,6 +80,14 @@ export function declareSchema(db: Dexie): void {
 		reminders: 'id, dueAt, status',
 		folders: 'id',
 		attachments: 'id, conversationId'
+	});
+	// v4: the knowledge base (collections, documents, chunks, embeddings as bytes) and memories.
+	db.version(4).stores({
+		collections: 'id, name',
+		documents: 'id, collectionId, hash, [collectionId+path], updatedAt',
+		chunks: 'id, documentId, collectionId, hash',
+		vectors: '[model+key], key, model',
+		memories: 'id, status, updatedAt'
 	});
 }
 

@@ -1,3 +1,5 @@
+import type { SerializedError } from '$lib/types/errors';
+
 // Plain data for the knowledge base (documents, chunks, vectors) and long-term memory.
 
 /** What a parser makes of a file: text pieces with where they came from, before chunking. */
@@ -32,4 +34,70 @@ export interface ChunkData {
 export interface SearchHit {
 	id: string;
 	score: number;
+}
+
+/** A named set of documents ("Work notes", "hearth repo"); searches can be limited to some. */
+export interface Collection {
+	id: string;
+	name: string;
+	createdAt: number;
+}
+
+export type DocumentSource = 'file' | 'folder' | 'paste' | 'url';
+
+/** One ingested file, paste or page. */
+export interface KnowledgeDocument {
+	id: string;
+	collectionId: string;
+	name: string;
+	/** Path inside an indexed folder, or the URL of a page; re-indexing matches on it. */
+	path: string;
+	source: DocumentSource;
+	mime: string;
+	size: number;
+	/** SHA-256 (hex) of the whole content: an unchanged file is not indexed again. */
+	hash: string;
+	/** The file's own lastModified, when known. */
+	modifiedAt?: number;
+	addedAt: number;
+	updatedAt: number;
+	status: 'indexed' | 'error';
+	error?: SerializedError;
+	chunkCount: number;
+}
+
+/** A chunk as stored: the passage plus where it belongs. */
+export interface StoredChunk extends ChunkData {
+	id: string;
+	documentId: string;
+	collectionId: string;
+}
+
+/** An embedding, stored as raw bytes (Float32, or Int8 with a scale), never as JSON. */
+export interface StoredVector {
+	/** The embedding model's id: vectors of different models never mix. */
+	model: string;
+	/** A chunk id, or `memory:<id>` / `message:<id>`. */
+	key: string;
+	dims: number;
+	encoding: 'f32' | 'i8';
+	/** For i8: value = byte * scale. */
+	scale?: number;
+	data: ArrayBuffer;
+}
+
+export type MemoryKind = 'fact' | 'preference';
+
+/** Something Hearth remembers about the user. */
+export interface Memory {
+	id: string;
+	text: string;
+	kind: MemoryKind;
+	/** `proposed`: found in a conversation, waiting for the user to keep or discard it. */
+	status: 'kept' | 'proposed';
+	/** Said explicitly ("remember that…") or proposed from a conversation. */
+	origin: 'explicit' | 'proposed';
+	createdAt: number;
+	updatedAt: number;
+	conversationId?: string;
 }
