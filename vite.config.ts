@@ -4,6 +4,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { ORT_FILES, ORT_PATH } from './src/lib/protocol/embed';
 
 // Pyodide's runtime is served from our own origin at /pyodide/ (never a CDN): the files the
 // worker loads, straight from the npm package. They are too big to precache (~12 MB); the
@@ -51,9 +52,54 @@ function pyodideRuntime(): Plugin {
 	};
 }
 
+// ONNX Runtime (for transformers.js embeddings) is served from our own origin at /ort/, never a
+// CDN: the worker points env.backends.onnx.wasm.wasmPaths here. The wasm is ~27 MB, too big to
+// precache; the service worker caches it on first use (runtimeCaching below).
+const ORT_DIR = path.resolve('node_modules/onnxruntime-web/dist');
+const ORT_VERSION = (
+	JSON.parse(readFileSync(path.resolve('node_modules/onnxruntime-web/package.json'), 'utf8')) as {
+		version: string;
+	}
+).version;
+const ORT_TYPES: Record<string, string> = {
+	[ORT_FILES.mjs]: 'text/javascript; charset=utf-8',
+	[ORT_FILES.wasm]: 'application/wasm'
+};
+
+function ortRuntime(): Plugin {
+	let ssr = false;
+	return {
+		name: 'hearth-ort-runtime',
+		configResolved(config) {
+			ssr = Boolean(config.build.ssr);
+		},
+		configureServer(server) {
+			server.middlewares.use(ORT_PATH.slice(0, -1), (req, res, next) => {
+				const name = (req.url ?? '').split('?')[0]?.replace(/^\//, '') ?? '';
+				const type = ORT_TYPES[name];
+				if (!type) return next();
+				res.setHeader('Content-Type', type);
+				res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+				createReadStream(path.join(ORT_DIR, name)).pipe(res);
+			});
+		},
+		generateBundle() {
+			if (ssr || this.environment?.config.consumer === 'server') return;
+			for (const name of Object.keys(ORT_TYPES)) {
+				this.emitFile({
+					type: 'asset',
+					fileName: `${ORT_PATH.slice(1)}${name}`,
+					source: readFileSync(path.join(ORT_DIR, name))
+				});
+			}
+		}
+	};
+}
+
 export default defineConfig({
 	plugins: [
 		pyodideRuntime(),
+		ortRuntime(),
 		sveltekit(),
 		SvelteKitPWA({
 			strategies: 'generateSW',
@@ -93,7 +139,7 @@ export default defineConfig({
 				// The in-browser engine (web-llm, ~6 MB) is not precached: most visits never need it.
 				// It is cached on first use (opening Models starts it), so a downloaded model still
 				// loads with the network off.
-				globIgnores: ['**/workers/llm.worker-*.js', '**/pyodide/**'],
+				globIgnores: ['**/workers/llm.worker-*.js', '**/pyodide/**', '**/ort/**'],
 				runtimeCaching: [
 					{
 						urlPattern: ({ url }) => url.pathname.includes('/_app/immutable/workers/'),
@@ -107,6 +153,16 @@ export default defineConfig({
 						handler: 'CacheFirst',
 						options: {
 							cacheName: `hearth-pyodide-${PYODIDE_VERSION}`,
+							cacheableResponse: { statuses: [200] }
+						}
+					},
+					{
+						// ONNX Runtime for embeddings, cached the first time a model loads, so it runs offline
+						// after. Its file names carry no hash: the version in the cache name does that job.
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith(ORT_PATH),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: `hearth-ort-${ORT_VERSION}`,
 							cacheableResponse: { statuses: [200] }
 						}
 					},
@@ -130,6 +186,16 @@ export default defineConfig({
 			}
 		})
 	],
+	resolve: {
+		alias: [
+			{
+				// The build of ONNX Runtime that takes its wasm from wasmPaths (/ort/): the default
+				// bundle would put a second copy of the 27 MB wasm into the app's assets.
+				find: /^onnxruntime-web\/webgpu$/,
+				replacement: path.join(ORT_DIR, 'ort.webgpu.min.mjs')
+			}
+		]
+	},
 	worker: { format: 'es' },
 	test: {
 		include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'tests/fixtures/*.test.ts'],
