@@ -4,7 +4,6 @@ import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
-import { ORT_FILES, ORT_PATH } from './src/lib/protocol/embed';
 
 // Pyodide's runtime is served from our own origin at /pyodide/ (never a CDN): the files the
 // worker loads, straight from the npm package. They are too big to precache (~12 MB); the
@@ -61,9 +60,12 @@ const ORT_VERSION = (
 		version: string;
 	}
 ).version;
+// The same path and files as ORT_PATH and ORT_FILES in src/lib/protocol/embed.ts (checked by
+// src/lib/knowledge/embed-serving.test.ts): the config does not import app code.
+const ORT_PATH = '/ort/';
 const ORT_TYPES: Record<string, string> = {
-	[ORT_FILES.mjs]: 'text/javascript; charset=utf-8',
-	[ORT_FILES.wasm]: 'application/wasm'
+	'ort-wasm-simd-threaded.asyncify.mjs': 'text/javascript; charset=utf-8',
+	'ort-wasm-simd-threaded.asyncify.wasm': 'application/wasm'
 };
 
 function ortRuntime(): Plugin {

@@ -2,7 +2,7 @@
 // `vite preview` 404s on deep links and cannot set cross-origin isolation headers, so `npm start`,
 // the Playwright global setup and the benchmarks all serve the build through this file.
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,8 @@ const GZIP_CACHE_BYTES = 256 * 1024 * 1024;
  * @property {string} [host]
  * @property {boolean} [isolated] add COOP/COEP/CORP so the page is cross-origin isolated
  * @property {boolean} [quiet] print nothing (no banner, no error log)
+ * @property {string} [modelsDir] a folder served read-only under /models/ (model files for
+ *   transformers.js: tests and opt-in real-model runs); files only, no listing, no fallback
  */
 
 /**
@@ -102,7 +104,8 @@ export async function startServer({
 	port = 4173,
 	host = '127.0.0.1',
 	isolated = false,
-	quiet = false
+	quiet = false,
+	modelsDir
 } = {}) {
 	// The default also works from another working directory (e.g. a test runner's): fall back to
 	// the repository's own build/.
@@ -112,6 +115,16 @@ export async function startServer({
 		const shown = rel.startsWith('..') || path.isAbsolute(rel) ? root : rel || '.';
 		throw new Error(`No build found at ${shown}/: run \`npm run build\` first`);
 	}
+
+	const modelsRoot = modelsDir === undefined ? undefined : path.resolve(modelsDir);
+	if (
+		modelsRoot !== undefined &&
+		(!existsSync(modelsRoot) || !statSync(modelsRoot).isDirectory())
+	) {
+		throw new Error(`No models folder at ${modelsRoot}`);
+	}
+	// Compared against real paths, so a symlink inside the folder cannot lead out of it.
+	const modelsReal = modelsRoot === undefined ? undefined : await realpath(modelsRoot);
 
 	/**
 	 * Gzipped bytes per file path, invalidated by mtime and size so a rebuild under a running
@@ -198,6 +211,9 @@ export async function startServer({
 	 */
 	async function resolveFile(urlPath) {
 		if (urlPath.includes('\0') || urlPath.split(/[/\\]/).includes('..')) return { status: 400 };
+		if (modelsRoot !== undefined && modelsReal !== undefined && /^\/models(\/|$)/.test(urlPath)) {
+			return resolveModelFile(modelsRoot, modelsReal, urlPath.slice('/models'.length));
+		}
 		const target = path.resolve(root, `.${urlPath}`);
 		if (target !== root && !target.startsWith(root + path.sep)) return { status: 403 };
 
@@ -217,6 +233,23 @@ export async function startServer({
 			if (stats?.isFile()) return { file, stats };
 		}
 		return { status: 404 };
+	}
+
+	/**
+	 * A file under the models folder, or 404: no directory listing, no SPA fallback.
+	 * @param {string} base the folder as given
+	 * @param {string} real its real path
+	 * @param {string} rest the URL path after /models
+	 * @returns {Promise<{ file: string, stats: import('node:fs').Stats } | { status: number }>}
+	 */
+	async function resolveModelFile(base, real, rest) {
+		const target = path.resolve(base, `.${rest}`);
+		if (target !== base && !target.startsWith(base + path.sep)) return { status: 403 };
+		const stats = await stat(target).catch(() => null);
+		if (!stats?.isFile()) return { status: 404 };
+		const actual = await realpath(target);
+		if (!actual.startsWith(real + path.sep)) return { status: 403 };
+		return { file: target, stats };
 	}
 
 	/** @param {string} rel path relative to root, with forward slashes */
@@ -374,11 +407,14 @@ async function main() {
 			host: { type: 'string' },
 			dir: { type: 'string' },
 			isolated: { type: 'boolean', default: false },
+			models: { type: 'string' },
 			help: { type: 'boolean', short: 'h', default: false }
 		}
 	});
 	if (values.help) {
-		console.log('Usage: node scripts/serve.js [--port N] [--host H] [--dir D] [--isolated]');
+		console.log(
+			'Usage: node scripts/serve.js [--port N] [--host H] [--dir D] [--isolated] [--models DIR]'
+		);
 		return;
 	}
 	const port = Number(values.port ?? process.env.PORT ?? 4173);
@@ -389,7 +425,8 @@ async function main() {
 		dir: values.dir,
 		port,
 		host: values.host,
-		isolated: values.isolated
+		isolated: values.isolated,
+		modelsDir: values.models
 	});
 	console.log('Press Ctrl+C to stop it.');
 
