@@ -13,7 +13,8 @@ const BENCHES = {
 	search: () => import('./search.js'),
 	download: () => import('./download.js'),
 	llm: () => import('./llm.js'),
-	python: () => import('./python.js')
+	python: () => import('./python.js'),
+	knowledge: () => import('./knowledge.js')
 };
 
 async function main() {

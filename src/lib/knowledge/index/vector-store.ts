@@ -3,6 +3,7 @@
 // vector into the hole, so a scan never skips gaps.
 import { HearthError } from '$lib/types/errors';
 import type { SearchFilter, VectorSnapshot } from './vector-index';
+import { dotRows } from './dot';
 import { TopK } from './top-k';
 
 export interface VectorStoreOptions {
@@ -178,11 +179,17 @@ export class VectorStore {
 	): Array<{ slot: number; score: number }> {
 		const q = normalize(query);
 		const mask = this.mask(filter);
-		const top = new TopK(Math.min(k, this.size));
 		const n = this.size;
+		const top = new TopK(Math.min(k, n));
+		// Scoring every row then filtering beats branching inside the hot loop.
+		const scores = new Float32Array(n);
+		dotRows(this.quantized ? this.#codes : this.#vectors, this.dim, n, q, scores);
 		for (let slot = 0; slot < n; slot++) {
 			if (mask !== undefined && mask[this.#collectionOf[slot] ?? 0] !== 1) continue;
-			top.push(slot, this.score(q, slot));
+			const score = this.quantized
+				? (scores[slot] ?? 0) * (this.#scales[slot] ?? 0)
+				: (scores[slot] ?? 0);
+			if (score > top.threshold) top.push(slot, score);
 		}
 		return top.sorted();
 	}

@@ -10,6 +10,8 @@ import { VectorStore, normalize } from './vector-store';
 import type { VectorStoreOptions } from './vector-store';
 import type { VoyClass } from './voy-loader';
 
+const BUILD_BATCH = 5000;
+
 interface VoyItem {
 	id: string;
 	title: string;
@@ -46,8 +48,10 @@ export class VoyIndex implements VectorIndex {
 		const { replaced, firstNewSlot } = this.#store.add(ids, vectors, collections);
 		if (replaced) this.#stale = true;
 		if (this.#stale || !this.#voy) return;
-		const items = this.#items(firstNewSlot, this.#store.size);
-		if (items.length > 0) this.#voy.add({ embeddings: items });
+		for (let from = firstNewSlot; from < this.#store.size; from += BUILD_BATCH) {
+			const to = Math.min(this.#store.size, from + BUILD_BATCH);
+			this.#voy.add({ embeddings: this.#items(from, to) });
+		}
 	}
 
 	remove(ids: readonly string[]): void {
@@ -114,9 +118,16 @@ export class VoyIndex implements VectorIndex {
 	#ready(): Voy {
 		if (this.#voy && !this.#stale) return this.#voy;
 		this.#voy?.free();
-		this.#voy = new this.#Voy({ embeddings: this.#items(0, this.#store.size) });
+		// Voy takes its input as one JSON string; in batches, 100k 384-d vectors stay under V8's
+		// maximum string length (one batch would need ~800 MB of JSON).
+		const n = this.#store.size;
+		const voy = new this.#Voy({ embeddings: this.#items(0, Math.min(n, BUILD_BATCH)) });
+		for (let from = BUILD_BATCH; from < n; from += BUILD_BATCH) {
+			voy.add({ embeddings: this.#items(from, Math.min(n, from + BUILD_BATCH)) });
+		}
+		this.#voy = voy;
 		this.#stale = false;
-		return this.#voy;
+		return voy;
 	}
 
 	#items(from: number, to: number): VoyItem[] {

@@ -1,0 +1,284 @@
+// Knowledge benchmark, in Node (one process, so Voy and the flat scan share a machine state):
+// retrieval quality on SciFact (BEIR layout in ../shared/data/scifact) for our BM25, minisearch's
+// BM25+ (the library baseline), dense and hybrid (only when real embedding weights are given),
+// next to the published anchors; then query latency of VoyIndex vs FlatIndex (float32 and int8)
+// on synthetic normalised 384-d vectors at 10k and 100k.
+//
+// Dense/hybrid rows need HEARTH_EMBED_MODELS: a folder holding `<model id>/` with
+// `onnx/model_quantized.onnx` (or `onnx/model.onnx`) and its tokenizer, e.g. ../shared/models.
+// HEARTH_EMBED_MODEL picks the model (default: the first of MODELS present). Latency is measured
+// in Node, not Chromium: V8 runs the same JS and wasm, but a browser worker may differ slightly.
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { createServer } from 'vite';
+import { ROOT, ratio, round } from './lib.js';
+
+const SCIFACT = path.resolve(ROOT, '../shared/data/scifact');
+const SIZES = [10_000, 100_000];
+const DIM = 384;
+const QUERIES = 200;
+/** Known embedders: pooling and query prefix as their model cards say; MTEB SciFact nDCG@10. */
+const MODELS = [
+	{
+		id: 'Xenova/bge-small-en-v1.5',
+		pooling: 'cls',
+		anchor: 0.713,
+		queryPrefix: 'Represent this sentence for searching relevant passages: '
+	},
+	{ id: 'Xenova/gte-small', pooling: 'mean', anchor: 0.727, queryPrefix: '' },
+	{ id: 'Xenova/all-MiniLM-L6-v2', pooling: 'mean', anchor: 0.645, queryPrefix: '' }
+];
+const BM25_ANCHOR = 0.665;
+
+/** @type {import('vite').ViteDevServer | undefined} */
+let vite;
+
+/**
+ * Loads one of our TypeScript modules through Vite (the bench itself stays plain JS). One server
+ * for the whole run: modules import more modules (voy-search's glue) after loading.
+ * @param {string} file
+ */
+async function load(file) {
+	vite ??= await createServer({
+		configFile: false,
+		root: ROOT,
+		logLevel: 'error',
+		appType: 'custom',
+		server: { middlewareMode: true, hmr: false, ws: false },
+		resolve: { alias: { $lib: path.join(ROOT, 'src/lib') } }
+	});
+	return vite.ssrLoadModule(path.join(ROOT, file));
+}
+
+/** @param {number[]} values @param {number} q */
+function quantile(values, q) {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+/** Picks the embedder from HEARTH_EMBED_MODELS, or says why there is none. */
+function findModel() {
+	const folder = process.env.HEARTH_EMBED_MODELS;
+	if (!folder) return { why: 'skipped: no weights (HEARTH_EMBED_MODELS is not set)' };
+	const wanted = process.env.HEARTH_EMBED_MODEL;
+	const candidates = wanted
+		? [
+				MODELS.find((m) => m.id === wanted) ?? {
+					id: wanted,
+					pooling: 'mean',
+					anchor: NaN,
+					queryPrefix: ''
+				}
+			]
+		: MODELS;
+	for (const model of candidates) {
+		for (const file of ['model_quantized.onnx', 'model.onnx']) {
+			if (existsSync(path.join(folder, model.id, 'onnx', file))) {
+				return {
+					model,
+					folder: path.resolve(folder),
+					dtype: file === 'model.onnx' ? 'fp32' : 'q8'
+				};
+			}
+		}
+	}
+	return {
+		why: `skipped: no weights (none of ${candidates.map((m) => m.id).join(', ')} in ${folder})`
+	};
+}
+
+async function embedder(found) {
+	const { env, pipeline } = await import('@huggingface/transformers');
+	env.allowRemoteModels = false;
+	env.localModelPath = `${found.folder}/`;
+	const extract = await pipeline('feature-extraction', found.model.id, { dtype: found.dtype });
+	/** @param {string[]} texts @returns {Promise<Float32Array[]>} */
+	return async (texts) => {
+		const out = [];
+		for (let i = 0; i < texts.length; i += 32) {
+			const batch = texts.slice(i, i + 32);
+			const tensor = await extract(batch, { pooling: found.model.pooling, normalize: true });
+			const dim = tensor.dims[1];
+			for (let j = 0; j < batch.length; j++) out.push(tensor.data.slice(j * dim, (j + 1) * dim));
+		}
+		return out;
+	};
+}
+
+async function quality(rows, notes) {
+	if (!existsSync(path.join(SCIFACT, 'corpus.jsonl'))) {
+		rows.push({ row: 'SciFact quality', result: `skipped: ${SCIFACT}/corpus.jsonl not found` });
+		return;
+	}
+	const beir = await load('src/lib/knowledge/index/beir.ts');
+	const { Bm25Index } = await load('src/lib/knowledge/index/bm25-index.ts');
+	const { MiniSearchIndex } = await load('src/lib/knowledge/index/minisearch-index.ts');
+	const { FlatIndex } = await load('src/lib/knowledge/index/flat-index.ts');
+	const { reciprocalRankFusion } = await load('src/lib/knowledge/index/hybrid.ts');
+	const { evaluate } = await load('src/lib/knowledge/metrics.ts');
+	const corpus = beir.parseCorpus(readFileSync(path.join(SCIFACT, 'corpus.jsonl'), 'utf8'));
+	const queries = beir.parseQueries(readFileSync(path.join(SCIFACT, 'queries.jsonl'), 'utf8'));
+	const qrels = beir.parseQrels(readFileSync(path.join(SCIFACT, 'qrels/test.tsv'), 'utf8'));
+	const ids = [...qrels.keys()];
+
+	/** @type {Map<string, Map<string, import('../src/lib/types/knowledge').SearchHit[]>>} */
+	const lists = new Map();
+	let baselineNdcg = NaN;
+	for (const [name, make] of [
+		['minisearch BM25+ (baseline)', () => new MiniSearchIndex()],
+		['Hearth BM25 (Bm25Index)', () => new Bm25Index()]
+	]) {
+		const index = make();
+		const started = performance.now();
+		index.add(corpus);
+		const indexMs = performance.now() - started;
+		const hits = new Map();
+		const times = [];
+		for (const q of ids) {
+			const t = performance.now();
+			hits.set(q, index.search(queries.get(q) ?? '', 100));
+			times.push(performance.now() - t);
+		}
+		lists.set(name, hits);
+		const result = evaluate(new Map([...hits].map(([q, h]) => [q, h.map((x) => x.id)])), qrels);
+		if (Number.isNaN(baselineNdcg)) baselineNdcg = result.ndcg10;
+		rows.push({
+			row: name,
+			'nDCG@10': round(result.ndcg10, 3),
+			'recall@100': round(result.recall100, 3),
+			'BEIR anchor': BM25_ANCHOR,
+			'vs baseline': ratio(result.ndcg10, baselineNdcg),
+			'index docs/s': Math.round(corpus.length / (indexMs / 1000)),
+			'query p50 ms': round(quantile(times, 0.5), 2)
+		});
+	}
+
+	const found = findModel();
+	if (!found.model) {
+		rows.push({ row: 'dense', result: found.why });
+		rows.push({ row: 'hybrid (RRF k=60)', result: found.why });
+		return;
+	}
+	const embed = await embedder(found);
+	const started = performance.now();
+	const docVectors = await embed(corpus.map((d) => (d.title ? `${d.title} ${d.text}` : d.text)));
+	const embedMs = performance.now() - started;
+	const queryVectors = await embed(
+		ids.map((q) => found.model.queryPrefix + (queries.get(q) ?? ''))
+	);
+	const dense = new FlatIndex({ dim: docVectors[0]?.length ?? DIM });
+	dense.add(
+		corpus.map((d) => d.id),
+		docVectors
+	);
+	const denseHits = new Map(ids.map((q, i) => [q, dense.search(queryVectors[i], 100)]));
+	const bm25 = lists.get('Hearth BM25 (Bm25Index)') ?? new Map();
+	const hybridHits = new Map(
+		ids.map((q) => [q, reciprocalRankFusion([bm25.get(q) ?? [], denseHits.get(q) ?? []], 60)])
+	);
+	for (const [name, hits, anchor] of [
+		[`dense ${found.model.id} (${found.dtype})`, denseHits, found.model.anchor],
+		['hybrid (RRF k=60, BM25 + dense)', hybridHits, '0.72 (goal)']
+	]) {
+		const result = evaluate(
+			new Map([...hits].map(([q, h]) => [q, h.slice(0, 100).map((x) => x.id)])),
+			qrels
+		);
+		rows.push({
+			row: name,
+			'nDCG@10': round(result.ndcg10, 3),
+			'recall@100': round(result.recall100, 3),
+			'BEIR anchor': typeof anchor === 'number' && !Number.isFinite(anchor) ? '-' : anchor,
+			'vs baseline': ratio(result.ndcg10, baselineNdcg),
+			'index docs/s': Math.round(corpus.length / (embedMs / 1000)),
+			'query p50 ms': '-'
+		});
+	}
+	notes.push(
+		`dense index docs/s = embedding throughput of ${found.model.id} on this CPU (onnxruntime-node)`
+	);
+}
+
+async function latency(rows, notes) {
+	const { FlatIndex } = await load('src/lib/knowledge/index/flat-index.ts');
+	const { VoyIndex } = await load('src/lib/knowledge/index/voy-index.ts');
+	const { loadVoy } = await load('src/lib/knowledge/index/voy-loader.ts');
+	const vectorsLib = await load('src/lib/knowledge/index/test-vectors.ts');
+	const wasm = createRequire(import.meta.url).resolve('voy-search/voy_search_bg.wasm');
+	const Voy = await loadVoy(() => readFile(wasm));
+	const queries = vectorsLib.randomUnitVectors(QUERIES, DIM, 2);
+	for (const size of SIZES) {
+		const vectors = vectorsLib.randomUnitVectors(size, DIM, 1);
+		const ids = vectors.map((_, i) => `v${i}`);
+		const indexes = [
+			['flat float32 (baseline)', new FlatIndex({ dim: DIM })],
+			['flat int8', new FlatIndex({ dim: DIM, quantize: true })],
+			['Voy', new VoyIndex(Voy, { dim: DIM })]
+		];
+		/** @type {Map<string, string[][]>} */
+		const results = new Map();
+		let baseline = NaN;
+		for (const [name, index] of indexes) {
+			const started = performance.now();
+			index.add(ids, vectors);
+			if (index.kind === 'voy') index.rebuild();
+			const buildMs = performance.now() - started;
+			const times = [];
+			const tops = [];
+			for (const q of queries) {
+				const t = performance.now();
+				tops.push(index.search(q, 10).map((h) => h.id));
+				times.push(performance.now() - t);
+			}
+			results.set(name, tops);
+			const exact = results.get('flat float32 (baseline)') ?? tops;
+			const overlap =
+				tops.reduce((sum, top, i) => sum + vectorsLib.overlap(top, exact[i] ?? []), 0) /
+				tops.length;
+			const p50 = quantile(times, 0.5);
+			if (Number.isNaN(baseline)) baseline = p50;
+			rows.push({
+				row: `${(size / 1000).toFixed(0)}k x ${DIM}: ${name}`,
+				'query p50 ms': round(p50, 2),
+				'query p95 ms': round(quantile(times, 0.95), 2),
+				'p50 vs flat': ratio(p50, baseline),
+				'top-10 overlap': round(overlap, 3),
+				'build s': round(buildMs / 1000, 2),
+				'snapshot MB': round(byteSize(index.export()) / 1e6, 1)
+			});
+			if (index.kind === 'voy') index.dispose();
+		}
+	}
+	notes.push(
+		`latency: ${QUERIES} random queries, top 10, in Node ${process.version} (one process); goal p50 <= 20 ms at 100k`
+	);
+	notes.push(
+		'top-10 overlap = share of the exact (flat float32) top 10 found; snapshot = typed arrays export() stores (never Voy JSON)'
+	);
+}
+
+function byteSize(snapshot) {
+	return (
+		(snapshot.vectors?.byteLength ?? 0) +
+		(snapshot.codes?.byteLength ?? 0) +
+		(snapshot.scales?.byteLength ?? 0) +
+		snapshot.collectionOf.byteLength
+	);
+}
+
+export async function run() {
+	const rows = [];
+	const notes = [
+		`SciFact test queries (300) over ${SCIFACT}; nDCG@10/recall@100 as BEIR computes them`
+	];
+	try {
+		await quality(rows, notes);
+		await latency(rows, notes);
+	} finally {
+		await vite?.close();
+		vite = undefined;
+	}
+	return { title: 'Knowledge: retrieval quality on SciFact, vector search latency', rows, notes };
+}
