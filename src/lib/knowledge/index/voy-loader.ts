@@ -16,13 +16,17 @@ async function instantiate(source: VoyWasmSource): Promise<VoyClass> {
 	const glue = await import('voy-search/voy_search_bg.js');
 	const imports = { './voy_search_bg.js': glue as unknown as WebAssembly.ModuleImports };
 	const input = await source();
-	let instance: WebAssembly.Instance;
-	if (input instanceof Response) {
-		if (!input.ok) throw new Error(`voy_search_bg.wasm: HTTP ${input.status}`);
-		instance = (await WebAssembly.instantiate(await input.arrayBuffer(), imports)).instance;
-	} else {
-		instance = (await WebAssembly.instantiate(input, imports)).instance;
+	if (input instanceof Response && !input.ok) {
+		throw new Error(`voy_search_bg.wasm: HTTP ${input.status}`);
 	}
+	// Copying a Uint8Array gives it a plain ArrayBuffer, which compile() requires.
+	const bytes =
+		input instanceof Response
+			? await input.arrayBuffer()
+			: input instanceof Uint8Array
+				? new Uint8Array(input)
+				: input;
+	const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), imports);
 	glue.__wbg_set_wasm(instance.exports);
 	return glue.Voy;
 }
