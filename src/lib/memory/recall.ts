@@ -1,0 +1,214 @@
+// Recall of past conversations: finished messages are embedded in the background, and a question
+// combines a time span with semantic search over them.
+import type { HearthDb } from '$lib/storage/db';
+import type { Message } from '$lib/types/chat';
+import { toHearthError } from '$lib/types/errors';
+import { stripReasoning } from '$lib/utils/reasoning';
+import {
+	dot,
+	fromStoredVector,
+	messageKey,
+	toStoredVector,
+	unit,
+	type MemoryEmbedder
+} from './vectors';
+
+export interface RecallHit {
+	conversationId: string;
+	conversationTitle: string;
+	messageId: string;
+	role: 'user' | 'assistant';
+	snippet: string;
+	/** When the message was written, epoch ms. */
+	createdAt: number;
+	score: number;
+}
+
+export interface RecallOptions {
+	/** Inclusive, epoch ms. */
+	from?: number;
+	/** Exclusive, epoch ms. */
+	to?: number;
+	k?: number;
+	minScore?: number;
+	/** Leave out the conversation the question is asked in (it would find the question itself). */
+	excludeConversationId?: string;
+	signal?: AbortSignal;
+}
+
+export interface EmbedProgress {
+	embedded: number;
+	remaining: number;
+}
+
+export interface ConversationRecallOptions {
+	/** Messages per embed call: one call's work is kept even if a later one is stopped. */
+	batchSize?: number;
+	/** Characters of a message that are embedded (models read ~512 tokens at most anyway). */
+	maxChars?: number;
+	snippetChars?: number;
+	/** A query with a time span embeds that span's missing messages on the spot, up to this many. */
+	maxInlineEmbeds?: number;
+}
+
+/** Text worth embedding: the answer without its reasoning; '' for nothing to recall. */
+export function recallText(message: Pick<Message, 'role' | 'content' | 'status'>): string {
+	if (message.status !== 'done') return '';
+	if (message.role !== 'user' && message.role !== 'assistant') return '';
+	return stripReasoning(message.content).replace(/\s+/g, ' ').trim();
+}
+
+function snippetOf(text: string, max: number): string {
+	return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+export class ConversationRecall {
+	readonly #db: HearthDb;
+	readonly #embedder: MemoryEmbedder;
+	readonly #options: Required<ConversationRecallOptions>;
+
+	constructor(db: HearthDb, embedder: MemoryEmbedder, options: ConversationRecallOptions = {}) {
+		this.#db = db;
+		this.#embedder = embedder;
+		this.#options = {
+			batchSize: options.batchSize ?? 32,
+			maxChars: options.maxChars ?? 2000,
+			snippetChars: options.snippetChars ?? 240,
+			maxInlineEmbeds: options.maxInlineEmbeds ?? 256
+		};
+	}
+
+	/**
+	 * Embeds finished messages that have no vector under the current model yet, oldest first,
+	 * storing each batch as it completes: stopping (or closing the page) loses at most one batch,
+	 * and the next run picks up where this one stopped.
+	 */
+	async embedPending(
+		options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void; limit?: number } = {}
+	): Promise<EmbedProgress> {
+		const candidates = await this.#finished();
+		const missing = await this.#missing(candidates);
+		const todo = missing.slice(0, options.limit ?? missing.length);
+		let embedded = 0;
+		for (let i = 0; i < todo.length; i += this.#options.batchSize) {
+			if (options.signal?.aborted) break;
+			await this.#embedBatch(todo.slice(i, i + this.#options.batchSize), options.signal);
+			embedded += Math.min(this.#options.batchSize, todo.length - i);
+			options.onProgress?.({ embedded, remaining: missing.length - embedded });
+		}
+		return { embedded, remaining: missing.length - embedded };
+	}
+
+	/**
+	 * Messages about `query`, best first, limited to [from, to) when given. Within a span, missing
+	 * vectors are embedded first (a span is small); without one, only embedded messages count.
+	 */
+	async recall(query: string, options: RecallOptions = {}): Promise<RecallHit[]> {
+		const { from = -Infinity, to = Infinity, k = 5, minScore = -Infinity, signal } = options;
+		const inSpan = (await this.#finished()).filter(
+			(m) =>
+				m.createdAt >= from &&
+				m.createdAt < to &&
+				m.conversationId !== options.excludeConversationId
+		);
+		if (inSpan.length === 0) return [];
+		const topic = query.trim();
+		// A bare time question ("what did we discuss yesterday?") has no topic: newest first.
+		if (topic === '') {
+			return this.#hits(
+				[...inSpan]
+					.reverse()
+					.slice(0, k)
+					.map((m) => ({ m, score: 0 }))
+			);
+		}
+		const spanGiven = options.from !== undefined || options.to !== undefined;
+		if (spanGiven) {
+			const missing = await this.#missing(inSpan);
+			const some = missing.slice(0, this.#options.maxInlineEmbeds);
+			for (let i = 0; i < some.length; i += this.#options.batchSize) {
+				await this.#embedBatch(some.slice(i, i + this.#options.batchSize), signal);
+			}
+		}
+		const model = this.#embedder.model;
+		const rows = await this.#guarded(() =>
+			this.#db.vectors.bulkGet(inSpan.map((m) => [model, messageKey(m.id)] as [string, string]))
+		);
+		const q = await this.#embedder.embed([topic], 'query', signal);
+		const qv = q[0] ? unit(q[0]) : new Float32Array(0);
+		const scored = inSpan
+			.flatMap((m, i) => {
+				const row = rows[i];
+				return row ? [{ m, score: dot(qv, fromStoredVector(row)) }] : [];
+			})
+			.filter((x) => x.score >= minScore)
+			.sort((a, b) => b.score - a.score || b.m.createdAt - a.m.createdAt)
+			.slice(0, k);
+		return this.#hits(scored);
+	}
+
+	async #hits(scored: readonly { m: Message; score: number }[]): Promise<RecallHit[]> {
+		const titles = await this.#titles(scored.map((x) => x.m.conversationId));
+		return scored.map(({ m, score }) => ({
+			conversationId: m.conversationId,
+			conversationTitle: titles.get(m.conversationId) ?? 'Untitled conversation',
+			messageId: m.id,
+			role: m.role as 'user' | 'assistant',
+			snippet: snippetOf(recallText(m), this.#options.snippetChars),
+			createdAt: m.createdAt,
+			score
+		}));
+	}
+
+	/** Drops vectors of messages that no longer exist (deleted conversations). */
+	async prune(): Promise<number> {
+		return this.#guarded(async () => {
+			const ids = new Set(await this.#db.messages.toCollection().primaryKeys());
+			return this.#db.vectors
+				.where('key')
+				.startsWith('message:')
+				.filter((row) => !ids.has(row.key.slice('message:'.length)))
+				.delete();
+		});
+	}
+
+	async #finished(): Promise<Message[]> {
+		const done = await this.#guarded(() =>
+			this.#db.messages.where('status').equals('done').toArray()
+		);
+		return done.filter((m) => recallText(m) !== '').sort((a, b) => a.createdAt - b.createdAt);
+	}
+
+	async #missing(messages: readonly Message[]): Promise<Message[]> {
+		const model = this.#embedder.model;
+		const rows = await this.#guarded(() =>
+			this.#db.vectors.bulkGet(messages.map((m) => [model, messageKey(m.id)] as [string, string]))
+		);
+		return messages.filter((_, i) => rows[i] === undefined);
+	}
+
+	async #embedBatch(batch: readonly Message[], signal?: AbortSignal): Promise<void> {
+		if (batch.length === 0) return;
+		const model = this.#embedder.model;
+		const texts = batch.map((m) => recallText(m).slice(0, this.#options.maxChars));
+		const vectors = await this.#embedder.embed(texts, 'passage', signal);
+		const rows = batch.map((m, i) =>
+			toStoredVector(model, messageKey(m.id), vectors[i] ?? new Float32Array(0))
+		);
+		await this.#guarded(() => this.#db.vectors.bulkPut(rows));
+	}
+
+	async #titles(ids: readonly string[]): Promise<Map<string, string>> {
+		const unique = [...new Set(ids)];
+		const rows = await this.#guarded(() => this.#db.conversations.bulkGet(unique));
+		return new Map(unique.map((id, i) => [id, rows[i]?.title ?? 'Untitled conversation']));
+	}
+
+	async #guarded<T>(work: () => Promise<T>): Promise<T> {
+		try {
+			return await work();
+		} catch (e) {
+			throw toHearthError(e);
+		}
+	}
+}

@@ -1,0 +1,55 @@
+// Which memories go into this turn's system prompt, and how the prompt and the note show them.
+import type { Memory } from '$lib/types/knowledge';
+import type { MemoryRepository, ScoredMemory } from './memory-repo';
+
+export interface RelevantMemories {
+	memories: ScoredMemory[];
+	/** For the system prompt; '' when there are none. */
+	block: string;
+	/** For the visible note under the answer: "used 2 memories". */
+	count: number;
+}
+
+export interface RelevantOptions {
+	repo: Pick<MemoryRepository, 'search'>;
+	limit?: number;
+	/**
+	 * Cosine floor. Depends on the embedding model (small English models put unrelated sentences
+	 * around 0.3-0.7), so the caller may tune it per model.
+	 */
+	minScore?: number;
+	signal?: AbortSignal;
+}
+
+export const DEFAULT_MIN_SCORE = 0.5;
+
+/** Kept memories most similar to the user's message, best first. */
+export async function relevantMemories(
+	query: string,
+	{ repo, limit = 5, minScore = DEFAULT_MIN_SCORE, signal }: RelevantOptions
+): Promise<RelevantMemories> {
+	const memories = await repo.search(query, { status: 'kept', limit, minScore, signal });
+	return {
+		memories,
+		block: memoryPromptBlock(memories.map((s) => s.memory)),
+		count: memories.length
+	};
+}
+
+/**
+ * The system-prompt section. The memories are the user's own words (said or kept by them), so
+ * they are stated as facts, not fenced as untrusted.
+ */
+export function memoryPromptBlock(memories: readonly Memory[]): string {
+	if (memories.length === 0) return '';
+	const lines = memories.map((m) => `- ${m.kind === 'preference' ? '(preference) ' : ''}${m.text}`);
+	return [
+		'What you remember about the user (use it when it helps; do not mention it otherwise):',
+		...lines
+	].join('\n');
+}
+
+/** "used 1 memory", "used 2 memories". */
+export function memoryNote(count: number): string {
+	return `used ${count} ${count === 1 ? 'memory' : 'memories'}`;
+}
