@@ -215,7 +215,11 @@ const SettingsSchema = v.object({
 				chainOfThought: v.boolean()
 			})
 		)
-	)
+	),
+	embeddingModel: v.optional(v.string()),
+	embeddingHubUrl: v.optional(v.string()),
+	useMemories: v.optional(v.boolean()),
+	proposeMemories: v.optional(v.boolean())
 });
 
 const ExportSchema = v.object({

@@ -62,6 +62,16 @@ export interface Settings {
 	reflection: Partial<Record<string, boolean>>;
 	/** Edited built-in agent prompts and the user's own agents (see agent/modes). */
 	customAgents: CustomAgent[];
+
+	// Knowledge and memory (knowledge issue).
+	/** The embedding model for documents, memories and past conversations; '' = the default. */
+	embeddingModel: string;
+	/** Where embedding model files come from (a mirror of the Hugging Face hub works too). */
+	embeddingHubUrl: string;
+	/** Add relevant memories to each answer's system prompt. */
+	useMemories: boolean;
+	/** Propose durable facts from conversations, for the user to keep or discard. */
+	proposeMemories: boolean;
 }
 
 /** An agent the user defined, or a built-in one whose prompt the user edited (same id). */
@@ -112,5 +122,9 @@ export const DEFAULT_SETTINGS: Settings = {
 	maxToolCalls: 10,
 	agentRouting: true,
 	reflection: {},
-	customAgents: []
+	customAgents: [],
+	embeddingModel: '',
+	embeddingHubUrl: 'https://huggingface.co/',
+	useMemories: true,
+	proposeMemories: true
 };
