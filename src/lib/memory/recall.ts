@@ -47,7 +47,7 @@ export interface ConversationRecallOptions {
 	/** Characters of a message that are embedded (models read ~512 tokens at most anyway). */
 	maxChars?: number;
 	snippetChars?: number;
-	/** A query with a time span embeds that span's missing messages on the spot, up to this many. */
+	/** A query embeds this many missing messages on the spot at most (the newest). */
 	maxInlineEmbeds?: number;
 }
 
@@ -100,8 +100,8 @@ export class ConversationRecall {
 	}
 
 	/**
-	 * Messages about `query`, best first, limited to [from, to) when given. Within a span, missing
-	 * vectors are embedded first (a span is small); without one, only embedded messages count.
+	 * Messages about `query`, best first, limited to [from, to) when given. Up to maxInlineEmbeds
+	 * messages the background job has not embedded yet are embedded first.
 	 */
 	async recall(query: string, options: RecallOptions = {}): Promise<RecallHit[]> {
 		const { from = -Infinity, to = Infinity, k = 5, minScore = -Infinity, signal } = options;
@@ -122,13 +122,10 @@ export class ConversationRecall {
 					.map((m) => ({ m, score: 0 }))
 			);
 		}
-		const spanGiven = options.from !== undefined || options.to !== undefined;
-		if (spanGiven) {
-			const missing = await this.#missing(inSpan);
-			const some = missing.slice(0, this.#options.maxInlineEmbeds);
-			for (let i = 0; i < some.length; i += this.#options.batchSize) {
-				await this.#embedBatch(some.slice(i, i + this.#options.batchSize), signal);
-			}
+		// Messages the background job has not reached yet (newest first, bounded) are embedded now.
+		const missing = (await this.#missing(inSpan)).slice(-this.#options.maxInlineEmbeds);
+		for (let i = 0; i < missing.length; i += this.#options.batchSize) {
+			await this.#embedBatch(missing.slice(i, i + this.#options.batchSize), signal);
 		}
 		const model = this.#embedder.model;
 		const rows = await this.#guarded(() =>
