@@ -28,7 +28,7 @@ export const paragraphChunks: ChunkSource = async function* (file, { signal }) {
 	}
 };
 
-const VOCAB_DIMS = 64;
+const VOCAB_DIMS = 1024;
 
 function bucket(word: string): number {
 	let h = 0;
