@@ -42,7 +42,8 @@ describe('agentsFrom', () => {
 		expect(findAgent(agents, 'research')!.tools).toEqual([
 			'web_search',
 			'fetch_page',
-			'search_knowledge'
+			'search_knowledge',
+			'recall_conversations'
 		]);
 		expect(findAgent(agents, 'task')!.tools).toEqual(
 			expect.arrayContaining([

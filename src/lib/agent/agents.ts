@@ -66,7 +66,7 @@ export const BUILT_IN_AGENTS: readonly AgentDef[] = [
 		description: 'Looks things up and cites its sources, or says it is unsure.',
 		systemPrompt: RESEARCH_PROMPT,
 		examples: RESEARCH_EXAMPLES,
-		tools: [TOOL.webSearch, TOOL.fetchPage, TOOL.searchKnowledge],
+		tools: [TOOL.webSearch, TOOL.fetchPage, TOOL.searchKnowledge, TOOL.recallConversations],
 		model: '',
 		chainOfThought: false,
 		reflect: true
@@ -100,7 +100,14 @@ export const BUILT_IN_AGENTS: readonly AgentDef[] = [
 		description: 'Casual conversation, opinions and advice.',
 		systemPrompt: CHAT_PROMPT,
 		examples: [],
-		tools: [TOOL.currentTime, TOOL.calculator, TOOL.weather, TOOL.remember],
+		tools: [
+			TOOL.currentTime,
+			TOOL.calculator,
+			TOOL.weather,
+			TOOL.remember,
+			TOOL.forget,
+			TOOL.recallConversations
+		],
 		model: '',
 		chainOfThought: false,
 		reflect: false

@@ -21,7 +21,9 @@ export const TOOL = {
 	dateDifference: 'date_difference',
 	dayOfWeek: 'day_of_week',
 	weather: 'weather',
-	remember: 'remember'
+	remember: 'remember',
+	forget: 'forget',
+	recallConversations: 'recall_conversations'
 } as const;
 
 export const CODE_PROMPT = [

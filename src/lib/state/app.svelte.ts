@@ -19,6 +19,7 @@ import { activeStreamIds } from '$lib/utils/locks';
 import { AgentServices } from '$lib/state/agent-services.svelte';
 import { AttachmentsState } from '$lib/state/attachments.svelte';
 import type { NetFetch } from '$lib/net/types';
+import type { KnowledgeServices } from '$lib/state/knowledge-services';
 
 /** Everything the screens share, created once the database is open. */
 export class AppState {
@@ -36,6 +37,8 @@ export class AppState {
 	readonly agent: AgentServices;
 	/** Files attached to the open conversation. */
 	readonly attachments: AttachmentsState;
+	/** Memories, past-conversation recall and the embeddings worker; loaded after first paint. */
+	knowledge = $state.raw<KnowledgeServices | null>(null);
 	/** Set when nothing will be saved (no IndexedDB): the banner explains. */
 	readonly memoryOnly: string | null;
 	/** The latest storage failure (quota above all), shown as a banner until dismissed. */
@@ -129,6 +132,11 @@ export class AppState {
 		void app.engine.refresh();
 		void app.pwa.start();
 		app.agent.start();
+		void import('$lib/state/knowledge-services').then(({ KnowledgeServices }) => {
+			const knowledge = new KnowledgeServices(app.db, () => app.settings.value);
+			app.knowledge = knowledge;
+			app.agent.provideTools(knowledge.tools());
+		});
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
 		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
 		return app;

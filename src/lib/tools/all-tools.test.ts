@@ -9,8 +9,8 @@ import { toolSpec } from '$lib/tools/registry';
 import type { AnyTool } from '$lib/tools/types';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 
-/** The knowledge issue's tools, which plug in through `extra`. */
-const HOOKED = ['remember', 'search_knowledge'];
+/** The knowledge issue's tools, which plug in through `extra` (memory, recall, documents). */
+const HOOKED = ['remember', 'forget', 'recall_conversations', 'search_knowledge'];
 
 function registry(extra: AnyTool[] = []) {
 	return createToolRegistry({
