@@ -19,7 +19,7 @@ import { activeStreamIds } from '$lib/utils/locks';
 import { AgentServices } from '$lib/state/agent-services.svelte';
 import { AttachmentsState } from '$lib/state/attachments.svelte';
 import type { NetFetch } from '$lib/net/types';
-import type { KnowledgeServices } from '$lib/state/knowledge-services';
+import type { KnowledgeServices } from '$lib/state/knowledge-services.svelte';
 
 /** Everything the screens share, created once the database is open. */
 export class AppState {
@@ -132,10 +132,16 @@ export class AppState {
 		void app.engine.refresh();
 		void app.pwa.start();
 		app.agent.start();
-		void import('$lib/state/knowledge-services').then(({ KnowledgeServices }) => {
-			const knowledge = new KnowledgeServices(app.db, () => app.settings.value);
+		void import('$lib/state/knowledge-services.svelte').then(({ KnowledgeServices }) => {
+			const knowledge = new KnowledgeServices({
+				db: app.db,
+				settings: () => app.settings.value,
+				net: app.agent.net,
+				onError: (e) => app.reportError(e)
+			});
 			app.knowledge = knowledge;
 			app.agent.provideTools(knowledge.tools());
+			void knowledge.start();
 		});
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
 		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
