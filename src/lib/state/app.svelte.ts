@@ -104,6 +104,19 @@ export class AppState {
 		this.list = new ConversationListState(db, this.repo, this.toasts, onError);
 		this.chat = new ChatState({
 			tools: this.agent.chatDeps(),
+			memory: {
+				relevant: (query, signal) =>
+					this.knowledge?.relevantFor(query, signal) ?? Promise.resolve(null),
+				propose: (input) =>
+					this.knowledge?.proposeFrom(input, (count) =>
+						this.toasts.push(
+							count === 1
+								? 'Hearth noticed something worth remembering: keep or discard it in Memory.'
+								: `Hearth noticed ${count} things worth remembering: keep or discard them in Memory.`,
+							{ ms: 8000 }
+						)
+					) ?? Promise.resolve()
+			},
 			repo: this.repo,
 			engine: this.engine,
 			settings: () => this.settings.value,

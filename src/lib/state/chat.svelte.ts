@@ -36,6 +36,24 @@ export interface ChatDeps {
 	onFirstSave?: () => void;
 	/** Tools the agents may call; without them every answer is a plain reply. */
 	tools?: AgentToolDeps;
+	/** Long-term memory: what to tell the model about the user, and what to propose keeping. */
+	memory?: MemoryHooks;
+}
+
+export interface MemoryHooks {
+	/** The memories relevant to a message and their prompt block; null when there are none. */
+	relevant(
+		query: string,
+		signal: AbortSignal
+	): Promise<{ block: string; used: { id: string; text: string }[] } | null>;
+	/** Looks for durable facts in a finished exchange and stores them as proposals. */
+	propose(input: {
+		engine: LlmEngine;
+		model: string;
+		userText: string;
+		answer: string;
+		conversationId: string;
+	}): Promise<void>;
 }
 
 export interface AgentToolDeps {
@@ -319,7 +337,8 @@ export class ChatState {
 					error: $state.snapshot(target.error),
 					toolCalls: $state.snapshot(target.toolCalls),
 					agent: $state.snapshot(target.agent),
-					revision: $state.snapshot(target.revision)
+					revision: $state.snapshot(target.revision),
+					memories: $state.snapshot(target.memories)
 				})
 				.catch(saveFailed);
 			release();
@@ -372,15 +391,22 @@ export class ChatState {
 						await tools.hasWritableFolder()
 					)
 				: [];
+		// Memories go in for a fresh answer only; a failure to look them up never stops one.
+		const memories =
+			!append && settings().useMemories
+				? await this.#deps.memory?.relevant(userText, signal).catch(() => null)
+				: null;
+		target.memories = memories?.used.length ? memories.used : undefined;
+		const agentPrompt = systemPromptFor(chosen.agent, settings().systemPrompt, {
+			// A timestamp for the prompt, not state: nothing re-renders from it.
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity
+			now: new Date(),
+			toolNames: agentTools.map((t) => t.name),
+			reasoningModel: startsInside
+		});
 		const prepared = await prepareHistory({
 			thread,
-			systemPrompt: systemPromptFor(chosen.agent, settings().systemPrompt, {
-				// A timestamp for the prompt, not state: nothing re-renders from it.
-				// eslint-disable-next-line svelte/prefer-svelte-reactivity
-				now: new Date(),
-				toolNames: agentTools.map((t) => t.name),
-				reasoningModel: startsInside
-			}),
+			systemPrompt: memories?.block ? `${agentPrompt}\n\n${memories.block}` : agentPrompt,
 			stored: $state.snapshot(conversation?.summary),
 			engine: choice.engine,
 			model: choice.model,
@@ -433,6 +459,18 @@ export class ChatState {
 		this.#run = null;
 		if (!append && reflectionOn(chosen.agent, settings())) {
 			await this.#reflect(target, userText, chosen.agent, choice, signal, changed);
+		}
+		if (!append && settings().proposeMemories && this.#deps.memory) {
+			// In the background: the answer is finished for the user already.
+			void this.#deps.memory
+				.propose({
+					engine: choice.engine,
+					model: choice.model,
+					userText,
+					answer: stripReasoning(target.content),
+					conversationId: target.conversationId
+				})
+				.catch(() => undefined);
 		}
 	}
 

@@ -13,6 +13,9 @@ import type { ActiveEmbedder, ChunkSource, JobProgress } from '$lib/knowledge/pi
 import { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
+import { proposeMemories } from '$lib/memory/proposals';
+import { relevantMemories, memoryPromptBlock } from '$lib/memory/relevance';
+import type { MemoryHooks } from '$lib/state/chat.svelte';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
 import type { NetFetch } from '$lib/net/types';
 import type { HearthDb } from '$lib/storage/db';
@@ -220,6 +223,47 @@ export class KnowledgeServices {
 			this.reembedding = null;
 		}
 	}
+
+	/**
+	 * The memories relevant to a message, for its system prompt. Without an embedding model the
+	 * closest memory by its words stands in (memories still help before a model is downloaded).
+	 */
+	readonly relevantFor: MemoryHooks['relevant'] = async (query, signal) => {
+		let memories;
+		try {
+			memories = (await relevantMemories(query, { repo: this.memories, signal })).memories.map(
+				(s) => s.memory
+			);
+		} catch (e) {
+			if (toHearthError(e).code === 'aborted') throw e;
+			const closest = await this.memories.find(query, signal).catch(() => undefined);
+			memories = closest && closest.memory.status === 'kept' ? [closest.memory] : [];
+		}
+		if (memories.length === 0) return null;
+		return {
+			block: memoryPromptBlock(memories),
+			used: memories.map((m) => ({ id: m.id, text: m.text }))
+		};
+	};
+
+	/** Proposals from a finished exchange, stored for the user to keep or discard. */
+	readonly proposeFrom = async (
+		input: Parameters<MemoryHooks['propose']>[0],
+		onProposed: (count: number) => void
+	): Promise<void> => {
+		const existing = await this.memories.list();
+		const proposals = await proposeMemories({
+			engine: input.engine,
+			model: input.model,
+			userText: input.userText,
+			answer: input.answer,
+			existing,
+			similarity: (texts, signal) => this.memories.maxSimilarity(texts, signal)
+		});
+		if (proposals.length === 0) return;
+		await this.memories.addProposals(proposals, input.conversationId);
+		onProposed(proposals.length);
+	};
 
 	/** remember, forget, recall_conversations and search_knowledge, for the agents. */
 	tools(): AnyTool[] {

@@ -168,7 +168,8 @@ const MessageSchema = v.object({
 			reason: v.optional(v.string())
 		})
 	),
-	revision: v.optional(v.object({ critique: v.string(), draft: v.string() }))
+	revision: v.optional(v.object({ critique: v.string(), draft: v.string() })),
+	memories: v.optional(v.array(v.object({ id: v.string(), text: v.string() })))
 });
 
 // Every field optional: a file written before a setting existed gets that setting's default.

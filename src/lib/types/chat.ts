@@ -37,6 +37,8 @@ export interface Message {
 	agent?: { id: string; name: string; chosenBy: 'router' | 'user'; reason?: string };
 	/** Set when a critique-and-revise pass changed the answer: the critique and the first draft. */
 	revision?: { critique: string; draft: string };
+	/** Long-term memories added to the prompt for this answer ("used 2 memories"). */
+	memories?: { id: string; text: string }[];
 }
 
 export type ConversationMode = 'chat';
