@@ -237,4 +237,44 @@ describe('ChatState', () => {
 		await chat.retry(answer);
 		expect(answer).toMatchObject({ status: 'done', content: 'anyone?', error: undefined });
 	});
+
+	it('puts relevant memories in the prompt, lists them on the answer, and proposes new ones', async () => {
+		const proposed: string[] = [];
+		const withMemory = new ChatState({
+			repo,
+			engine: new EngineState(
+				() => settings,
+				createEngineFactory({ retryDelay: { baseDelayMs: 1, maxDelayMs: 2 } })
+			),
+			settings: () => settings,
+			onChanged: () => {},
+			onError: (e) => errors.push(e),
+			memory: {
+				relevant: async (query) =>
+					query.includes('tea')
+						? {
+								block: 'What you remember about the user:\n- prefers green tea',
+								used: [{ id: 'm1', text: 'prefers green tea' }]
+							}
+						: null,
+				propose: async ({ userText }) => {
+					proposed.push(userText);
+				}
+			}
+		});
+		await withMemory.send('Which tea should I buy?');
+		const answer = withMemory.thread.at(-1)!;
+		expect(answer.memories).toEqual([{ id: 'm1', text: 'prefers green tea' }]);
+		const last = fixture.requests.filter((r) => r.path === '/api/chat').at(-1);
+		const sent = (last?.body as { messages: { role: string; content: string }[] }).messages;
+		expect(sent[0]?.content).toContain('- prefers green tea');
+		expect(proposed).toEqual(['Which tea should I buy?']);
+		expect((await repo.messagesOf(withMemory.conversation!.id)).at(-1)?.memories).toHaveLength(1);
+
+		settings.useMemories = false;
+		settings.proposeMemories = false;
+		await withMemory.send('More tea?');
+		expect(withMemory.thread.at(-1)?.memories).toBeUndefined();
+		expect(proposed).toHaveLength(1);
+	});
 });
