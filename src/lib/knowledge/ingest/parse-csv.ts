@@ -29,7 +29,7 @@ async function* records(lines: AsyncIterable<Line>): AsyncGenerator<Row> {
 		else if (!midLine) parts.push('\n');
 		parts.push(line.text);
 		chars += line.text.length + 1;
-		for (const c of line.text) if (c === '"') quotes++;
+		for (let i = line.text.indexOf('"'); i >= 0; i = line.text.indexOf('"', i + 1)) quotes++;
 		midLine = line.partial;
 		if (midLine || (quotes % 2 === 1 && chars < MAX_RECORD_CHARS)) continue;
 		const text = parts.join('');

@@ -103,20 +103,29 @@ export function sectionUnits(section: ParsedSection, limit: number): Unit[] {
 		});
 	};
 	const all = blocks(section.text.split('\n'));
-	for (let b = 0; b < all.length; b++) {
-		const block = all[b] as Block;
+	// Each line is measured once; a block's estimate is its lines' plus one per line break (the
+	// estimator counts a break as one token), so no text is measured twice.
+	const measured = all.map((block) => {
+		const lineTokens = block.lines.map((line) => estimateTokens(line));
+		const tokens = lineTokens.reduce((a, b) => a + b, block.lines.length - 1);
+		return { block, lineTokens, tokens };
+	});
+	for (let b = 0; b < measured.length; b++) {
+		const { block, lineTokens, tokens } = measured[b] as (typeof measured)[number];
 		const text = block.lines.join('\n');
-		const tokens = estimateTokens(text);
 		// A heading alone would make a useless chunk end: it goes with the block under it.
-		const next = all[b + 1];
-		if (next && block.lines.length === 1 && HEADING.test(text)) {
-			const joined = `${text}\n\n${next.lines.join('\n')}`;
-			const joinedTokens = estimateTokens(joined);
-			if (joinedTokens <= limit) {
-				push(joined, '\n\n', block.at, next.at + next.lines.length - 1, joinedTokens);
-				b++;
-				continue;
-			}
+		const next = measured[b + 1];
+		if (
+			next &&
+			block.lines.length === 1 &&
+			HEADING.test(text) &&
+			tokens + 2 + next.tokens <= limit
+		) {
+			const joined = `${text}\n\n${next.block.lines.join('\n')}`;
+			const last = next.block.at + next.block.lines.length - 1;
+			push(joined, '\n\n', block.at, last, tokens + 2 + next.tokens);
+			b++;
+			continue;
 		}
 		if (tokens <= limit) {
 			push(text, '\n\n', block.at, block.at + block.lines.length - 1, tokens);
@@ -124,8 +133,10 @@ export function sectionUnits(section: ParsedSection, limit: number): Unit[] {
 		}
 		block.lines.forEach((line, i) => {
 			const at = block.at + i;
-			const pieces = estimateTokens(line) <= limit ? [line] : cutLine(line, limit);
-			pieces.forEach((piece, j) => push(piece, j === 0 ? (i === 0 ? '\n\n' : '\n') : '', at, at));
+			const sep = i === 0 ? '\n\n' : '\n';
+			const own = lineTokens[i] as number;
+			if (own <= limit) return push(line, sep, at, at, own);
+			cutLine(line, limit).forEach((piece, j) => push(piece, j === 0 ? sep : '', at, at));
 		});
 	}
 	return units;
