@@ -36,6 +36,10 @@ export class CodeSectioner {
 	start(line: Line, symbol: string | undefined): ParsedSection[] {
 		const out = this.#take();
 		this.#symbol = symbol;
+		// Blank lines between two sections belong to neither: a section starts at its first text.
+		const firstText = this.#pending.findIndex((p) => p.text.trim() !== '');
+		if (firstText < 0) this.#pending = [];
+		else this.#pending = this.#pending.slice(firstText);
 		for (const p of this.#pending) this.#current.add(p);
 		this.#pending = [];
 		this.#current.add(line);

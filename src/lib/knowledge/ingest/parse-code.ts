@@ -75,7 +75,9 @@ async function* parseBrace(
 	const strip = codeStripper(language);
 	const s = new CodeSectioner();
 	let depth = 0;
-	const containers: { name: string; depth: number }[] = [];
+	// `entered` once the body's brace has opened; a container whose body does not open on its
+	// own line or the next (a forward declaration, a Kotlin class without a body) is dropped.
+	const containers: { name: string; depth: number; entered: boolean }[] = [];
 	// The declaration whose section is being filled: its depth, and whether its body has opened.
 	let open: { depth: number; entered: boolean } | null = null;
 	let midLine = false;
@@ -91,7 +93,11 @@ async function* parseBrace(
 			yield* s.pend(line);
 			continue;
 		}
-		while (containers.length > 0 && (containers.at(-1) as { depth: number }).depth > depth) {
+		const awaiting = containers.at(-1);
+		if (awaiting && !awaiting.entered && !/^\s*\{/.test(code)) containers.pop();
+		while (containers.length > 0) {
+			const last = containers.at(-1) as { depth: number; entered: boolean };
+			if (!last.entered || last.depth <= depth) break;
 			containers.pop();
 		}
 		const path = containers.map((c) => c.name);
@@ -101,7 +107,7 @@ async function* parseBrace(
 		if (decl) {
 			yield* s.start(line, [...path, decl.name].join(' › '));
 			open = { depth, entered: false };
-			if (decl.container) containers.push({ name: decl.name, depth: depth + 1 });
+			if (decl.container) containers.push({ name: decl.name, depth: depth + 1, entered: false });
 		} else if (open?.entered && depth <= open.depth && !CLOSING.test(code)) {
 			// Code after a function or class ended: a section of its own, under the enclosing symbol.
 			yield* s.start(line, path.length > 0 ? path.join(' › ') : undefined);
@@ -110,6 +116,8 @@ async function* parseBrace(
 			yield* s.add(line);
 		}
 		depth = Math.max(0, depth + count(code, '{') - count(code, '}'));
+		const inner = containers.at(-1);
+		if (inner && depth >= inner.depth) inner.entered = true;
 		if (open && depth > open.depth) open.entered = true;
 	}
 	yield* s.finish();
