@@ -29,6 +29,11 @@ export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = {
 
 export type ChunkDraft = Omit<ChunkData, 'ordinal' | 'hash'>;
 
+/** A unit's tokens plus its separator's (the estimator counts each line break as one). */
+function cost(u: Unit): number {
+	return u.tokens + u.sep.length;
+}
+
 function keyOf(u: Unit): string {
 	return JSON.stringify([u.headings ?? [], u.symbol ?? '', u.page ?? 0]);
 }
@@ -76,9 +81,9 @@ function tail(units: Unit[], budget: number): Unit[] {
 	let used = 0;
 	for (let i = units.length - 1; i >= 0; i--) {
 		const u = units[i] as Unit;
-		if (used + u.tokens <= budget) {
+		if (used + cost(u) <= budget) {
 			out.unshift(u);
-			used += u.tokens;
+			used += cost(u);
 			continue;
 		}
 		if (out.length > 0) break;
@@ -124,7 +129,7 @@ export async function* chunkSections(
 	const opts = { ...DEFAULT_CHUNK_OPTIONS, ...options };
 	const overlap = Math.floor(opts.targetTokens * opts.overlapRatio);
 	// Units leave room for the overlap, so overlap plus any unit always fits in maxTokens.
-	const unitLimit = Math.max(16, opts.maxTokens - overlap);
+	const unitLimit = Math.max(16, opts.maxTokens - overlap - 2);
 	let current: Unit[] = [];
 	let tokens = 0;
 	for await (const section of sections) {
@@ -133,7 +138,7 @@ export async function* chunkSections(
 			const last = current[current.length - 1];
 			if (last) {
 				const sameRun = keyOf(u) === keyOf(last) && !(u.first && !opts.packSections);
-				const grown = tokens + u.tokens;
+				const grown = tokens + cost(u);
 				const fits =
 					grown <= opts.targetTokens || (tokens < opts.minTokens && grown <= opts.maxTokens);
 				const breakHere =
@@ -141,11 +146,11 @@ export async function* chunkSections(
 				if (breakHere) {
 					yield toDraft(current);
 					current = sameRun && overlap > 0 ? tail(current, overlap) : [];
-					tokens = current.reduce((n, c) => n + c.tokens, 0);
+					tokens = current.reduce((n, c) => n + cost(c), 0);
 				}
 			}
 			current.push(u);
-			tokens += u.tokens;
+			tokens += cost(u);
 		}
 	}
 	if (current.length > 0) yield toDraft(current);
