@@ -47,6 +47,10 @@ export class AppState {
 	modelsOpen = $state(false);
 	toolsOpen = $state(false);
 	ledgerOpen = $state(false);
+	knowledgeOpen = $state(false);
+	memoryOpen = $state(false);
+	/** A cited passage to show (set by a citation, taken by the knowledge host). */
+	passage = $state<{ documentId: string; chunkId: string } | null>(null);
 	sidebarOpen = $state(false);
 
 	private constructor(
@@ -145,20 +149,51 @@ export class AppState {
 		void app.engine.refresh();
 		void app.pwa.start();
 		app.agent.start();
-		void import('$lib/state/knowledge-services.svelte').then(({ KnowledgeServices }) => {
-			const knowledge = new KnowledgeServices({
-				db: app.db,
-				settings: () => app.settings.value,
-				net: app.agent.net,
-				onError: (e) => app.reportError(e)
-			});
-			app.knowledge = knowledge;
-			app.agent.provideTools(knowledge.tools());
-			void knowledge.start();
-		});
+		return app;
+	}
+
+	/**
+	 * What can wait until the app is usable (called once the shell is interactive): the Python
+	 * debug entry, and knowledge and memory with the embeddings worker behind them.
+	 */
+	afterInteractive(): void {
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
 		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
-		return app;
+		// Knowledge loads when the page is idle: nothing the first screen shows needs it.
+		const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
+		idle(() => void this.#startKnowledge(), { timeout: 3000 });
+	}
+
+	async #startKnowledge(): Promise<void> {
+		const { KnowledgeServices } = await import('$lib/state/knowledge-services.svelte');
+		const knowledge = new KnowledgeServices({
+			db: this.db,
+			settings: () => this.settings.value,
+			net: this.agent.net,
+			onError: (e) => this.reportError(e)
+		});
+		this.knowledge = knowledge;
+		this.agent.provideTools(knowledge.tools());
+		await knowledge.start();
+	}
+
+	/**
+	 * Follows a citation: a document passage opens in the viewer, a past conversation opens at
+	 * the message, a web source in a new tab (no referrer).
+	 */
+	cite(url: string, open: (conversationId: string, messageId: string) => void): void {
+		const doc = /^hearth-doc:([^#]+)#chunk=(.+)$/.exec(url);
+		const chat = /^hearth-chat:([^#]+)#(.+)$/.exec(url);
+		if (doc) {
+			this.passage = {
+				documentId: decodeURIComponent(doc[1]!),
+				chunkId: decodeURIComponent(doc[2]!)
+			};
+		} else if (chat) {
+			open(decodeURIComponent(chat[1]!), decodeURIComponent(chat[2]!));
+		} else if (/^https?:\/\//i.test(url)) {
+			window.open(url, '_blank', 'noopener,noreferrer');
+		}
 	}
 
 	reportError(e: HearthError): void {

@@ -11,4 +11,8 @@ export interface AgentView {
 	cancelCall(callId: string): void;
 	/** Re-ask `message` with an agent (kept for the conversation); null = automatic again. */
 	override(message: Message, agentId: string | null): void;
+	/** A citation in an answer was followed. */
+	cite(url: string): void;
+	/** Opens the memory screen. */
+	openMemory(): void;
 }
