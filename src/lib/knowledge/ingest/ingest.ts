@@ -14,7 +14,7 @@ import { parseJson } from './parse-json';
 import { parseMarkdown } from './parse-markdown';
 import { parsePdf, type PdfjsLib } from './parse-pdf';
 import { parseText } from './parse-text';
-import { SNIFF_BYTES, sniffText } from './sniff';
+import { SNIFF_BYTES, sniffText, type TextEncoding } from './sniff';
 
 // The one way into the knowledge base: a file (or pasted text) in, chunks out, one at a time, so
 // the caller embeds and stores as they come. Text, Markdown, code and CSV are streamed from the
@@ -85,9 +85,14 @@ function chunkingFor(format: IngestFormat, base: ChunkOptions): ChunkOptions {
 	return base;
 }
 
-async function wholeText(name: string, blob: Blob, limit: number): Promise<string> {
+async function wholeText(
+	name: string,
+	blob: Blob,
+	limit: number,
+	encoding: TextEncoding
+): Promise<string> {
 	if (blob.size > limit) throw tooLarge(name, blob.size, limit);
-	return new TextDecoder('utf-8').decode(await blob.arrayBuffer());
+	return new TextDecoder(encoding).decode(await blob.arrayBuffer());
 }
 
 /** `keepLines` off for text extracted from HTML or DOCX: its line numbers mean nothing to a reader. */
@@ -133,13 +138,17 @@ async function* sectionsOf(
 	if (format.kind === 'html') {
 		const parse = options.htmlParser ?? (await defaultHtmlParser());
 		if (!parse) throw unsupported(name, 'HTML can only be read where a page parser is available.');
-		const text = htmlToText(await wholeText(name, file, limits.markupBytes), name, parse);
+		const text = htmlToText(
+			await wholeText(name, file, limits.markupBytes, sniff.encoding),
+			name,
+			parse
+		);
 		report(size, size, 'bytes');
 		yield* stringSections({ kind: 'markdown' }, text, 0, false);
 		return;
 	}
 	if (format.kind === 'json' && size <= limits.markupBytes && sniff.encoding === 'utf-8') {
-		const text = await wholeText(name, file, limits.markupBytes);
+		const text = await wholeText(name, file, limits.markupBytes, 'utf-8');
 		report(size, size, 'bytes');
 		let sections: ParsedSection[] | null = null;
 		try {
