@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { startServer } from '../../scripts/serve.js';
 import { startOllamaFixture } from '../fixtures/ollama-fixture.js';
 import { startOpenAiFixture } from '../fixtures/openai-fixture.js';
@@ -13,7 +14,19 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 	if (!existsSync('build/index.html')) {
 		throw new Error('No production build: run `npm run build` before the e2e tests.');
 	}
-	const app = await startServer({ dir: 'build', port: 0, quiet: true });
+	// The generated test embedding model is served under /models/ (as a LAN deployment would
+	// serve real ones), so knowledge and memory run their real embedding path.
+	const models = path.resolve('../shared/models');
+	if (!existsSync(models) && process.env.CI === 'true') {
+		throw new Error(`${models} is missing: CI must provide ../shared beside the clone`);
+	}
+	process.env.HEARTH_E2E_MODELS = existsSync(models) ? 'yes' : '';
+	const app = await startServer({
+		dir: 'build',
+		port: 0,
+		quiet: true,
+		...(existsSync(models) ? { modelsDir: models } : {})
+	});
 	const ollama = await startOllamaFixture({ allowedOrigins: [app.url], chunkDelayMs: 5 });
 	const openai = await startOpenAiFixture({
 		allowedOrigins: [app.url],
