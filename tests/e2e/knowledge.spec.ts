@@ -154,7 +154,9 @@ test('"remember that" keeps a memory, shown in Memory, and used in a later answe
 	await page.keyboard.press('Escape');
 
 	await send(page, 'Which language do I prefer for scripts, Python?');
-	const answer = await lastAnswerDone(page);
+	// The first use of memories loads the embedding model in its worker: allow for that.
+	const answer = answers(page).last();
+	await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
 	await expect(answer.getByTestId('memory-note')).toContainText(/Used 1 memory/i);
 	await expect(answers(page)).toHaveCount(2);
 });

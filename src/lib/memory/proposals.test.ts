@@ -3,7 +3,12 @@ import { textEngine } from '$lib/agent/scripted-engine';
 import { freshDb } from '$lib/storage/test-db';
 import { HearthError } from '$lib/types/errors';
 import { MemoryRepository } from './memory-repo';
-import { PROPOSAL_SCHEMA, parseProposals, proposeMemories } from './proposals';
+import {
+	PROPOSAL_SCHEMA,
+	mightStateSomethingDurable,
+	parseProposals,
+	proposeMemories
+} from './proposals';
 import { testEmbedder } from './test-embed';
 
 const USER = "I'm vegetarian and I mostly code in Python. Can you suggest a quick dinner?";
@@ -138,5 +143,19 @@ describe('proposeMemories', () => {
 		const text =
 			'<think>hmm</think>\n```json\n{"memories":[{"text":"The user has two kids.","kind":"family"}]}\n```';
 		expect(parseProposals(text)).toEqual([{ text: 'The user has two kids.', kind: 'fact' }]);
+	});
+});
+
+describe('mightStateSomethingDurable', () => {
+	it.each([
+		['I prefer tabs over spaces', true],
+		["My daughter's name is Ada", true],
+		['We always deploy on Fridays', true],
+		['I’m vegetarian', true],
+		['What is the capital of France?', false],
+		['def add(a, b):\n    return a + b', false],
+		['Summarise this article about tides', false]
+	])('%s → %s', (text, expected) => {
+		expect(mightStateSomethingDurable(text)).toBe(expected);
 	});
 });

@@ -134,3 +134,16 @@ export async function proposeMemories(args: ProposeArgs): Promise<MemoryProposal
 	}
 	return fresh.filter((_, i) => (scores[i] ?? 0) < DUPLICATE_SIMILARITY);
 }
+
+/**
+ * A cheap first look before asking the model: does the message speak about the person at all
+ * ("I", "my", "I'm", "we"…, or a preference word)? Questions about the world, code and pastes
+ * usually don't, and then no proposal call is made.
+ */
+export function mightStateSomethingDurable(text: string): boolean {
+	const head = text.slice(0, 4000);
+	return (
+		/\b(i|i'm|i’m|im|i've|i’ve|my|mine|me|we|our)\b/i.test(head) ||
+		/\b(prefer|always|never|usually|favou?rite|allergic|live in|work (at|as|on))\b/i.test(head)
+	);
+}

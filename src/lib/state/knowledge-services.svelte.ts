@@ -13,7 +13,7 @@ import type { ActiveEmbedder, ChunkSource, JobProgress } from '$lib/knowledge/pi
 import { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
-import { proposeMemories } from '$lib/memory/proposals';
+import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
 import { relevantMemories, memoryPromptBlock } from '$lib/memory/relevance';
 import type { MemoryHooks } from '$lib/state/chat.svelte';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
@@ -95,10 +95,19 @@ export class KnowledgeServices {
 		return modelIdOf(this.#deps.settings());
 	}
 
-	/** Loads the search indexes, and the model when it is here (never downloads by itself). */
+	/**
+	 * Loads the search indexes, and the model when there is something to embed with it and it is
+	 * here (never downloads by itself; a fresh install starts nothing).
+	 */
 	async start(): Promise<void> {
 		await this.search.load().catch((e: unknown) => this.#deps.onError(toHearthError(e)));
-		await this.#ensureLoaded().catch(() => undefined);
+		const [documents, memories] = await Promise.all([
+			this.repo.listDocuments().catch(() => []),
+			this.memories.list().catch(() => [])
+		]);
+		if (documents.length > 0 || memories.length > 0) {
+			await this.#ensureLoaded().catch(() => undefined);
+		}
 	}
 
 	/**
@@ -195,12 +204,16 @@ export class KnowledgeServices {
 		void this.#catchUp(active);
 	}
 
-	/** In Cache Storage, or served by this site under /models/ (a LAN deployment, the tests). */
+	/**
+	 * In Cache Storage (downloaded), or — for the generated test model, which is never
+	 * downloaded — served by this site under /models/. Real models are not probed there: a
+	 * missing file would be a 404 on every start.
+	 */
 	async #available(id: string): Promise<boolean> {
 		const model = findEmbedModel(id);
-		if (model && typeof caches !== 'undefined' && (await isEmbedModelDownloaded(model, caches))) {
-			return true;
-		}
+		if (!model) return false;
+		if (typeof caches !== 'undefined' && (await isEmbedModelDownloaded(model, caches))) return true;
+		if (!model.testOnly) return false;
 		try {
 			const response = await fetch(`/models/${id}/config.json`, { method: 'HEAD' });
 			return response.ok && (response.headers.get('content-type') ?? '').includes('json');
@@ -229,6 +242,8 @@ export class KnowledgeServices {
 	 * closest memory by its words stands in (memories still help before a model is downloaded).
 	 */
 	readonly relevantFor: MemoryHooks['relevant'] = async (query, signal) => {
+		// Nothing kept yet: no model is loaded or asked.
+		if ((await this.memories.list('kept')).length === 0) return null;
 		let memories;
 		try {
 			memories = (await relevantMemories(query, { repo: this.memories, signal })).memories.map(
@@ -251,6 +266,8 @@ export class KnowledgeServices {
 		input: Parameters<MemoryHooks['propose']>[0],
 		onProposed: (count: number) => void
 	): Promise<void> => {
+		// Most messages say nothing about the person: those cost no model call.
+		if (!mightStateSomethingDurable(input.userText)) return;
 		const existing = await this.memories.list();
 		const proposals = await proposeMemories({
 			engine: input.engine,
