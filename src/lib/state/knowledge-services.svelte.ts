@@ -121,6 +121,11 @@ export class KnowledgeServices {
 		return this.embedder.embed(texts, { kind, signal });
 	};
 
+	/** Finds out whether the model is here and loads it (the knowledge screen was opened). */
+	async checkModel(): Promise<void> {
+		await this.#ensureLoaded().catch(() => undefined);
+	}
+
 	/** Downloads the chosen model (progress on `model`), then loads it. */
 	async downloadModel(): Promise<void> {
 		const model = findEmbedModel(this.modelId);
