@@ -89,8 +89,11 @@ describe('serve.js --models', () => {
 	});
 
 	it('a models folder that does not exist is an error at start', async () => {
+		// Its own app folder: the project's build/ may not exist yet (CI runs unit tests first).
+		const app = mkdtempSync(path.join(tmpdir(), 'hearth-serve-app-'));
+		writeFileSync(path.join(app, 'index.html'), '<!doctype html><title>app shell</title>');
 		await expect(
-			startServer({ dir: 'build', port: 0, quiet: true, modelsDir: '/nonexistent/models' })
+			startServer({ dir: app, port: 0, quiet: true, modelsDir: '/nonexistent/models' })
 		).rejects.toThrow(/models/);
 	});
 });
