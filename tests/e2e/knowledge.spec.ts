@@ -148,7 +148,8 @@ test('"remember that" keeps a memory, shown in Memory, and used in a later answe
 		page,
 		'Remember that I prefer Python for scripts [[tool:remember {"text":"I prefer Python for scripts"}]]'
 	);
-	await lastAnswerDone(page);
+	// The first memory loads the embedding model in its worker (cold ONNX Runtime): allow for it.
+	await expect(answers(page).last()).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
 	await page.getByRole('button', { name: /^Memory/ }).click();
 	await expect(page.getByTestId('memory-dialog')).toContainText('I prefer Python for scripts');
 	await page.keyboard.press('Escape');
