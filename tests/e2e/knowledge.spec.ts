@@ -128,8 +128,10 @@ test('an answer cites a document passage, and the citation opens it highlighted'
 	const answer = await lastAnswerDone(page);
 	// The fixture model quotes the start of the tool result: the numbered passage reached it.
 	await expect(answer).toContainText('[1] budget.md');
+	// Citations are linked once the Markdown renderer (loaded lazily) has drawn the answer; until
+	// then the answer shows as plain text, which can take a while on a busy machine.
 	const cite = answer.locator('button.cite').first();
-	await expect(cite).toBeVisible();
+	await expect(cite).toBeVisible({ timeout: 30_000 });
 	await cite.click();
 	await expect(page.getByTestId('passage-viewer')).toBeVisible();
 	await expect(page.getByTestId('passage-cited')).toContainText('40,000 euros');
