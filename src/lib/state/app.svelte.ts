@@ -19,6 +19,7 @@ import { activeStreamIds } from '$lib/utils/locks';
 import { AgentServices } from '$lib/state/agent-services.svelte';
 import { AttachmentsState } from '$lib/state/attachments.svelte';
 import type { NetFetch } from '$lib/net/types';
+import { parseCitationUrl } from '$lib/components/knowledge/citations';
 import type { KnowledgeServices } from '$lib/state/knowledge-services.svelte';
 
 /** Everything the screens share, created once the database is open. */
@@ -182,15 +183,11 @@ export class AppState {
 	 * the message, a web source in a new tab (no referrer).
 	 */
 	cite(url: string, open: (conversationId: string, messageId: string) => void): void {
-		const doc = /^hearth-doc:([^#]+)#chunk=(.+)$/.exec(url);
-		const chat = /^hearth-chat:([^#]+)#(.+)$/.exec(url);
-		if (doc) {
-			this.passage = {
-				documentId: decodeURIComponent(doc[1]!),
-				chunkId: decodeURIComponent(doc[2]!)
-			};
-		} else if (chat) {
-			open(decodeURIComponent(chat[1]!), decodeURIComponent(chat[2]!));
+		const target = parseCitationUrl(url);
+		if (target?.kind === 'doc') {
+			this.passage = { documentId: target.docId, chunkId: target.chunkId };
+		} else if (target?.kind === 'chat') {
+			open(target.conversationId, target.messageId);
 		} else if (/^https?:\/\//i.test(url)) {
 			window.open(url, '_blank', 'noopener,noreferrer');
 		}
