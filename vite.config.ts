@@ -5,103 +5,146 @@ import path from 'node:path';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-// Pyodide's runtime is served from our own origin at /pyodide/ (never a CDN): the files the
-// worker loads, straight from the npm package. They are too big to precache (~12 MB); the
-// service worker caches them on first use instead (runtimeCaching below).
-const PYODIDE_DIR = path.resolve('node_modules/pyodide');
-const PYODIDE_VERSION = (
-	JSON.parse(readFileSync(path.join(PYODIDE_DIR, 'package.json'), 'utf8')) as { version: string }
-).version;
-const PYODIDE_FILES: Record<string, string> = {
-	'pyodide.mjs': 'text/javascript; charset=utf-8',
-	'pyodide.asm.mjs': 'text/javascript; charset=utf-8',
-	'pyodide.asm.wasm': 'application/wasm',
-	'python_stdlib.zip': 'application/zip',
-	'pyodide-lock.json': 'application/json; charset=utf-8'
-};
+const JS = 'text/javascript; charset=utf-8';
+const WASM = 'application/wasm';
 
-function pyodideRuntime(): Plugin {
+function packageVersion(dir: string): string {
+	return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string })
+		.version;
+}
+
+/**
+ * Files of a runtime served from our own origin at `urlPath` (never a CDN), straight from its npm
+ * package: by the dev server, and emitted into the build. Runtimes are too big to precache; the
+ * service worker caches each on first use (runtimeCaching below), so it works offline after.
+ */
+interface VendorRuntime {
+	name: string;
+	/** '/pyodide/' */
+	urlPath: string;
+	/** Served name → [file in the package, content type]. */
+	files: Record<string, [string, string]>;
+}
+
+function vendorFiles(runtimes: VendorRuntime[]): Plugin {
 	let ssr = false;
 	return {
-		name: 'hearth-pyodide-runtime',
+		name: 'hearth-vendor-runtimes',
 		configResolved(config) {
 			ssr = Boolean(config.build.ssr);
 		},
 		configureServer(server) {
-			server.middlewares.use('/pyodide', (req, res, next) => {
-				const name = (req.url ?? '').split('?')[0]?.replace(/^\//, '') ?? '';
-				const type = PYODIDE_FILES[name];
-				if (!type) return next();
-				res.setHeader('Content-Type', type);
-				res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-				createReadStream(path.join(PYODIDE_DIR, name)).pipe(res);
-			});
+			for (const runtime of runtimes) {
+				server.middlewares.use(runtime.urlPath.slice(0, -1), (req, res, next) => {
+					const name = (req.url ?? '').split('?')[0]?.replace(/^\//, '') ?? '';
+					const file = runtime.files[name];
+					if (!file) return next();
+					res.setHeader('Content-Type', file[1]);
+					res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+					createReadStream(file[0]).pipe(res);
+				});
+			}
 		},
 		generateBundle() {
 			// Client build only: the server build never serves files.
 			if (ssr || this.environment?.config.consumer === 'server') return;
-			for (const name of Object.keys(PYODIDE_FILES)) {
-				this.emitFile({
-					type: 'asset',
-					fileName: `pyodide/${name}`,
-					source: readFileSync(path.join(PYODIDE_DIR, name))
-				});
+			for (const runtime of runtimes) {
+				for (const [name, [file]] of Object.entries(runtime.files)) {
+					this.emitFile({
+						type: 'asset',
+						fileName: `${runtime.urlPath.slice(1)}${name}`,
+						source: readFileSync(file)
+					});
+				}
 			}
 		}
 	};
 }
 
-// ONNX Runtime (for transformers.js embeddings) is served from our own origin at /ort/, never a
-// CDN: the worker points env.backends.onnx.wasm.wasmPaths here. The wasm is ~27 MB, too big to
-// precache; the service worker caches it on first use (runtimeCaching below).
-const ORT_DIR = path.resolve('node_modules/onnxruntime-web/dist');
-const ORT_VERSION = (
-	JSON.parse(readFileSync(path.resolve('node_modules/onnxruntime-web/package.json'), 'utf8')) as {
-		version: string;
-	}
-).version;
-// The same path and files as ORT_PATH and ORT_FILES in src/lib/protocol/embed.ts (checked by
-// src/lib/knowledge/embed-serving.test.ts): the config does not import app code.
-const ORT_PATH = '/ort/';
-const ORT_TYPES: Record<string, string> = {
-	'ort-wasm-simd-threaded.asyncify.mjs': 'text/javascript; charset=utf-8',
-	'ort-wasm-simd-threaded.asyncify.wasm': 'application/wasm'
+function filesOf(dir: string, types: Record<string, string>): Record<string, [string, string]> {
+	return Object.fromEntries(
+		Object.entries(types).map(([name, type]) => [name, [path.join(dir, name), type]])
+	);
+}
+
+// Python (Pyodide) for run_python.
+const PYODIDE_DIR = path.resolve('node_modules/pyodide');
+const PYODIDE_VERSION = packageVersion(PYODIDE_DIR);
+const PYODIDE: VendorRuntime = {
+	name: 'pyodide',
+	urlPath: '/pyodide/',
+	files: filesOf(PYODIDE_DIR, {
+		'pyodide.mjs': JS,
+		'pyodide.asm.mjs': JS,
+		'pyodide.asm.wasm': WASM,
+		'python_stdlib.zip': 'application/zip',
+		'pyodide-lock.json': 'application/json; charset=utf-8'
+	})
 };
 
-function ortRuntime(): Plugin {
-	let ssr = false;
+// ONNX Runtime for transformers.js (embeddings, Whisper) and the voice-activity detector: the
+// workers point env.backends.onnx.wasm.wasmPaths here. The same path and files as ORT_PATH and
+// ORT_FILES in src/lib/protocol/embed.ts (checked by src/lib/knowledge/embed-serving.test.ts):
+// the config does not import app code.
+const ORT_DIR = path.resolve('node_modules/onnxruntime-web/dist');
+const ORT_VERSION = packageVersion(path.resolve('node_modules/onnxruntime-web'));
+const ORT_PATH = '/ort/';
+const ORT: VendorRuntime = {
+	name: 'ort',
+	urlPath: ORT_PATH,
+	files: filesOf(ORT_DIR, {
+		'ort-wasm-simd-threaded.asyncify.mjs': JS,
+		'ort-wasm-simd-threaded.asyncify.wasm': WASM
+	})
+};
+
+// The Silero voice-activity model and audio worklet that @ricky0123/vad-web ships.
+const VAD_DIR = path.resolve('node_modules/@ricky0123/vad-web/dist');
+const VAD_VERSION = packageVersion(path.resolve('node_modules/@ricky0123/vad-web'));
+const VAD: VendorRuntime = {
+	name: 'vad',
+	urlPath: '/vad/',
+	files: filesOf(VAD_DIR, {
+		'silero_vad_v5.onnx': 'application/octet-stream',
+		'silero_vad_legacy.onnx': 'application/octet-stream',
+		'vad.worklet.bundle.min.js': JS
+	})
+};
+
+// Tesseract (on-device OCR): its worker, the LSTM-only cores it picks between by the CPU's SIMD
+// support, and the English model (4.0.0_best_int, ~3 MB) from @tesseract.js-data/eng.
+const TESSERACT_CORE_DIR = path.resolve('node_modules/tesseract.js-core');
+const TESSERACT_VERSION = packageVersion(path.resolve('node_modules/tesseract.js'));
+const OCR: VendorRuntime = {
+	name: 'ocr',
+	urlPath: '/ocr/',
+	files: {
+		'worker.min.js': [path.resolve('node_modules/tesseract.js/dist/worker.min.js'), JS],
+		...filesOf(TESSERACT_CORE_DIR, {
+			'tesseract-core-lstm.wasm.js': JS,
+			'tesseract-core-simd-lstm.wasm.js': JS,
+			'tesseract-core-relaxedsimd-lstm.wasm.js': JS
+		}),
+		'eng.traineddata.gz': [
+			path.resolve('node_modules/@tesseract.js-data/eng/4.0.0_best_int/eng.traineddata.gz'),
+			'application/gzip'
+		]
+	}
+};
+
+/** A runtime's files, cached the first time they are used (their names carry no hash). */
+function runtimeCache(urlPath: string, cacheName: string) {
 	return {
-		name: 'hearth-ort-runtime',
-		configResolved(config) {
-			ssr = Boolean(config.build.ssr);
-		},
-		configureServer(server) {
-			server.middlewares.use(ORT_PATH.slice(0, -1), (req, res, next) => {
-				const name = (req.url ?? '').split('?')[0]?.replace(/^\//, '') ?? '';
-				const type = ORT_TYPES[name];
-				if (!type) return next();
-				res.setHeader('Content-Type', type);
-				res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-				createReadStream(path.join(ORT_DIR, name)).pipe(res);
-			});
-		},
-		generateBundle() {
-			if (ssr || this.environment?.config.consumer === 'server') return;
-			for (const name of Object.keys(ORT_TYPES)) {
-				this.emitFile({
-					type: 'asset',
-					fileName: `${ORT_PATH.slice(1)}${name}`,
-					source: readFileSync(path.join(ORT_DIR, name))
-				});
-			}
-		}
+		urlPattern: ({ url, sameOrigin }: { url: URL; sameOrigin: boolean }) =>
+			sameOrigin && url.pathname.startsWith(urlPath),
+		handler: 'CacheFirst' as const,
+		options: { cacheName, cacheableResponse: { statuses: [200] } }
 	};
 }
 
 export default defineConfig({
 	plugins: [
-		pyodideRuntime(),
-		ortRuntime(),
+		vendorFiles([PYODIDE, ORT, VAD, OCR]),
 		sveltekit(),
 		SvelteKitPWA({
 			strategies: 'generateSW',
@@ -141,33 +184,25 @@ export default defineConfig({
 				// The in-browser engine (web-llm, ~6 MB) is not precached: most visits never need it.
 				// It is cached on first use (opening Models starts it), so a downloaded model still
 				// loads with the network off.
-				globIgnores: ['**/workers/llm.worker-*.js', '**/pyodide/**', '**/ort/**'],
+				globIgnores: [
+					'**/workers/llm.worker-*.js',
+					'**/pyodide/**',
+					'**/ort/**',
+					'**/vad/**',
+					'**/ocr/**'
+				],
 				runtimeCaching: [
 					{
 						urlPattern: ({ url }) => url.pathname.includes('/_app/immutable/workers/'),
 						handler: 'CacheFirst',
 						options: { cacheName: 'hearth-runtimes', expiration: { maxEntries: 20 } }
 					},
-					{
-						// Python (Pyodide) is cached the first time it starts, so it runs offline after.
-						// Its file names carry no hash: the version in the cache name does that job.
-						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/pyodide/'),
-						handler: 'CacheFirst',
-						options: {
-							cacheName: `hearth-pyodide-${PYODIDE_VERSION}`,
-							cacheableResponse: { statuses: [200] }
-						}
-					},
-					{
-						// ONNX Runtime for embeddings, cached the first time a model loads, so it runs offline
-						// after. Its file names carry no hash: the version in the cache name does that job.
-						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith(ORT_PATH),
-						handler: 'CacheFirst',
-						options: {
-							cacheName: `hearth-ort-${ORT_VERSION}`,
-							cacheableResponse: { statuses: [200] }
-						}
-					},
+					// Python, ONNX Runtime, the VAD and OCR: cached the first time they start, so they run
+					// offline after. Their file names carry no hash: the version in the cache name does.
+					runtimeCache(PYODIDE.urlPath, `hearth-pyodide-${PYODIDE_VERSION}`),
+					runtimeCache(ORT_PATH, `hearth-ort-${ORT_VERSION}`),
+					runtimeCache(VAD.urlPath, `hearth-vad-${VAD_VERSION}`),
+					runtimeCache(OCR.urlPath, `hearth-ocr-${TESSERACT_VERSION}`),
 					{
 						// Packages (numpy, matplotlib) the user agreed to fetch from the package host
 						// (Settings.pythonPackagesUrl, a CDN or a mirror): kept for offline use.
@@ -194,6 +229,12 @@ export default defineConfig({
 				// The build of ONNX Runtime that takes its wasm from wasmPaths (/ort/): the default
 				// bundle would put a second copy of the 27 MB wasm into the app's assets.
 				find: /^onnxruntime-web\/webgpu$/,
+				replacement: path.join(ORT_DIR, 'ort.webgpu.min.mjs')
+			},
+			{
+				// The voice-activity detector (@ricky0123/vad-web) brings its own ONNX Runtime: it uses
+				// ours instead, the same build from /ort/, so one runtime is cached, not two.
+				find: /^onnxruntime-web\/wasm$/,
 				replacement: path.join(ORT_DIR, 'ort.webgpu.min.mjs')
 			}
 		]

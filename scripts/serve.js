@@ -47,6 +47,8 @@ const MIME_TYPES = {
 	'.mp4': 'video/mp4',
 	'.pdf': 'application/pdf',
 	'.zip': 'application/zip',
+	// Served as bytes (no Content-Encoding): Tesseract gunzips its language model itself.
+	'.gz': 'application/gzip',
 	'.onnx': 'application/octet-stream',
 	'.bin': 'application/octet-stream'
 };

@@ -3,7 +3,7 @@ import type { Conversation, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 import type { LedgerEntry } from '$lib/net/types';
-import type { Attachment, GrantedFolder, Reminder } from '$lib/types/agent-data';
+import type { Attachment, GrantedFolder, Reminder, StoredImage } from '$lib/types/agent-data';
 import type {
 	Collection,
 	KnowledgeDocument,
@@ -30,6 +30,7 @@ export type HearthDb = Dexie & {
 	chunks: EntityTable<StoredChunk, 'id'>;
 	vectors: Table<StoredVector, [string, string]>;
 	memories: EntityTable<Memory, 'id'>;
+	images: EntityTable<StoredImage, 'id'>;
 };
 
 export const DB_NAME = 'hearth';
@@ -88,6 +89,10 @@ export function declareSchema(db: Dexie): void {
 		chunks: 'id, documentId, collectionId, hash',
 		vectors: '[model+key], key, model',
 		memories: 'id, status, updatedAt'
+	});
+	// v5: images sent with messages (voice and vision issue).
+	db.version(5).stores({
+		images: 'id, conversationId, messageId'
 	});
 }
 

@@ -64,6 +64,15 @@ const ERROR_CODES = [
 	'file_not_found',
 	'file_exists',
 	'not_supported',
+	'microphone_denied',
+	'microphone_missing',
+	'microphone_busy',
+	'speech_unavailable',
+	'transcription_failed',
+	'image_invalid',
+	'image_too_large',
+	'capture_denied',
+	'ocr_failed',
 	'unknown'
 ] as const satisfies readonly ErrorCode[];
 // Fails to compile when a code is added to ErrorCode but not here.

@@ -36,3 +36,19 @@ export interface Attachment {
 	data: Blob;
 	addedAt: number;
 }
+
+/** An image attached to a message: the downscaled bytes and a small thumbnail (images table). */
+export interface StoredImage {
+	id: string;
+	conversationId: string;
+	/** Null while it waits in the composer; set when the message is sent. */
+	messageId: string | null;
+	name: string;
+	mime: 'image/jpeg' | 'image/png' | 'image/webp';
+	width: number;
+	height: number;
+	data: Blob;
+	/** A small JPEG for the composer and history (≤ 160 px on the long side). */
+	thumbnail: Blob;
+	addedAt: number;
+}

@@ -39,6 +39,23 @@ export interface Message {
 	revision?: { critique: string; draft: string };
 	/** Long-term memories added to the prompt for this answer ("used 2 memories"). */
 	memories?: { id: string; text: string }[];
+	/** Images sent with this (user) message; the bytes live in the `images` table. */
+	images?: ImageRef[];
+	/** The message was spoken (voice input): shown with a small mark, read aloud in voice mode. */
+	spoken?: boolean;
+}
+
+/** A stored image as a message refers to it. */
+export interface ImageRef {
+	id: string;
+	name: string;
+	/** Stored (downscaled) size and type. */
+	width: number;
+	height: number;
+	mime: 'image/jpeg' | 'image/png' | 'image/webp';
+	bytes: number;
+	/** Text read from the image on the device (OCR), when the model had no vision. */
+	ocrText?: string;
 }
 
 export type ConversationMode = 'chat';

@@ -44,6 +44,16 @@ export type ErrorCode =
 	| 'file_not_found'
 	| 'file_exists'
 	| 'not_supported'
+	// Voice and vision.
+	| 'microphone_denied'
+	| 'microphone_missing'
+	| 'microphone_busy'
+	| 'speech_unavailable'
+	| 'transcription_failed'
+	| 'image_invalid'
+	| 'image_too_large'
+	| 'capture_denied'
+	| 'ocr_failed'
 	| 'unknown';
 
 /** The plain-data form of an error: what crosses a worker boundary or is stored on a message. */

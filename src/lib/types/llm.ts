@@ -14,6 +14,14 @@ export interface ChatMessage {
 	/** On a tool message: which call this is the result of, and the tool's name. */
 	toolCallId?: string;
 	toolName?: string;
+	/** On a user message: images for a vision model, already downscaled (see vision/). */
+	images?: ChatImage[];
+}
+
+/** One image as engines send it: base64 without the data: prefix, and its type. */
+export interface ChatImage {
+	mime: 'image/jpeg' | 'image/png' | 'image/webp';
+	base64: string;
 }
 
 export interface GenerationOptions {

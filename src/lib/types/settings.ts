@@ -72,6 +72,28 @@ export interface Settings {
 	useMemories: boolean;
 	/** Propose durable facts from conversations, for the user to keep or discard. */
 	proposeMemories: boolean;
+
+	// Voice and vision (voice issue).
+	/** Speech recognition: Whisper on this device, or the browser's own (may send audio away). */
+	sttEngine: 'whisper' | 'browser';
+	/** Whisper model id from voice/whisper-catalog; '' = the default. */
+	sttModel: string;
+	/** Spoken language (ISO 639-1, e.g. "en"); '' = detect (multilingual models only). */
+	sttLanguage: string;
+	/** speechSynthesis voice name; '' = the browser's default. */
+	voiceName: string;
+	/** 0.5–2 (1 = normal). */
+	speechRate: number;
+	/** 0–2 (1 = normal). */
+	speechPitch: number;
+	/** Read replies aloud in voice mode, sentence by sentence as they stream. */
+	autoRead: boolean;
+	/** Where Whisper model files come from (a mirror of the Hugging Face hub works too). */
+	sttHubUrl: string;
+	/** Longest side of an image sent to a model, in pixels (larger ones are downscaled). */
+	imageMaxSide: number;
+	/** Read the text of images on the device when the model cannot see them. */
+	ocrFallback: boolean;
 }
 
 /** An agent the user defined, or a built-in one whose prompt the user edited (same id). */
@@ -126,5 +148,15 @@ export const DEFAULT_SETTINGS: Settings = {
 	embeddingModel: '',
 	embeddingHubUrl: 'https://huggingface.co/',
 	useMemories: true,
-	proposeMemories: true
+	proposeMemories: true,
+	sttEngine: 'whisper',
+	sttModel: '',
+	sttLanguage: 'en',
+	voiceName: '',
+	speechRate: 1,
+	speechPitch: 1,
+	autoRead: true,
+	sttHubUrl: 'https://huggingface.co/',
+	imageMaxSide: 1344,
+	ocrFallback: true
 };

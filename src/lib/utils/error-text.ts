@@ -46,6 +46,15 @@ const TITLES: Record<ErrorCode, string> = {
 	file_not_found: 'File not found',
 	file_exists: 'That file already exists',
 	not_supported: "This browser can't do that",
+	microphone_denied: 'Microphone access was refused',
+	microphone_missing: 'No microphone was found',
+	microphone_busy: 'The microphone is in use elsewhere',
+	speech_unavailable: "Speech isn't available",
+	transcription_failed: "Your speech couldn't be transcribed",
+	image_invalid: "That isn't an image Hearth can read",
+	image_too_large: 'That image is too large',
+	capture_denied: 'Capture was refused',
+	ocr_failed: "The image's text couldn't be read",
 	unknown: 'Something went wrong'
 };
 
