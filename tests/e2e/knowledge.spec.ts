@@ -112,6 +112,49 @@ test('every format is read, bad files are named with a reason, and the same file
 	await expect(page.getByTestId('knowledge-search-mode')).toHaveAttribute('data-mode', 'hybrid');
 });
 
+test('a file picked with file access is re-indexed in a later visit from its kept handle', async ({
+	page
+}) => {
+	// The picker is the browser's; stand in for it with real handles from the origin's private
+	// file system, which IndexedDB keeps across a reload just as it keeps picked files' handles.
+	await page.addInitScript(() => {
+		(window as { showOpenFilePicker?: () => Promise<unknown[]> }).showOpenFilePicker = async () => {
+			const root = await navigator.storage.getDirectory();
+			return [await root.getFileHandle('lighthouse.md')];
+		};
+	});
+	const write = (text: string) =>
+		page.evaluate(async (body) => {
+			const root = await navigator.storage.getDirectory();
+			const handle = await root.getFileHandle('lighthouse.md', { create: true });
+			const w = await handle.createWritable();
+			await w.write(body);
+			await w.close();
+		}, text);
+	await openKnowledge(page);
+	await write('# Lighthouse\n\nThe keeper polishes the lens every Sunday.\n');
+	await page.getByRole('button', { name: 'Add files…' }).click();
+	await expect(page.getByTestId('ingest-job').last()).toHaveAttribute('data-state', 'done', {
+		timeout: 60_000
+	});
+	await expect(
+		page.getByTestId('knowledge-document').filter({ hasText: 'lighthouse.md' })
+	).toBeVisible();
+
+	await write('# Lighthouse\n\nThe fog horn sounds at dawn.\n');
+	await page.reload();
+	await page.getByRole('button', { name: /^Knowledge/ }).click();
+	await page.getByRole('button', { name: 'Re-index lighthouse.md' }).click();
+	await expect(page.getByTestId('ingest-job').last()).toHaveAttribute('data-state', 'done', {
+		timeout: 60_000
+	});
+	await page.getByTestId('knowledge-search-input').fill('fog horn');
+	await page.getByTestId('knowledge-search-input').press('Enter');
+	const results = page.getByTestId('knowledge-search-results');
+	await expect(results).toContainText('fog horn sounds at dawn');
+	await expect(results).not.toContainText('polishes the lens');
+});
+
 test('an answer cites a document passage, and the citation opens it highlighted', async ({
 	page
 }) => {

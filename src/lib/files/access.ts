@@ -1,7 +1,7 @@
 import type { HearthDb } from '$lib/storage/db';
 import type { GrantedFolder } from '$lib/types/agent-data';
 import { HearthError } from '$lib/types/errors';
-import type { DirHandle, FsMode } from '$lib/files/handles';
+import type { DirHandle, FileHandle, FsMode } from '$lib/files/handles';
 import {
 	type FolderEnv,
 	hasScratch,
@@ -83,7 +83,12 @@ export function createFolderAccess(source: FolderSource): FolderAccess {
  * action (the tool's confirmation counts in Chromium for a few seconds); otherwise the user
  * re-allows it under Folders.
  */
-async function ensurePermission(root: DirHandle, name: string, mode: FsMode): Promise<void> {
+export async function ensurePermission(
+	root: DirHandle | FileHandle,
+	name: string,
+	mode: FsMode,
+	remedy = 'The user can allow it again under Folders.'
+): Promise<void> {
 	if (!root.queryPermission) return;
 	let state = await root.queryPermission({ mode });
 	if (state === 'prompt' && root.requestPermission) {
@@ -96,7 +101,7 @@ async function ensurePermission(root: DirHandle, name: string, mode: FsMode): Pr
 	if (state !== 'granted') {
 		throw new HearthError(
 			'permission_denied',
-			`The browser no longer lets Hearth ${mode === 'read' ? 'read' : 'change'} "${name}". The user can allow it again under Folders.`
+			`The browser no longer lets Hearth ${mode === 'read' ? 'read' : 'change'} "${name}". ${remedy}`
 		);
 	}
 }

@@ -14,6 +14,8 @@ export interface FileHandle {
 	readonly name: string;
 	getFile(): Promise<File>;
 	createWritable(options?: { keepExistingData?: boolean }): Promise<FsWritable>;
+	queryPermission?(descriptor: { mode: FsMode }): Promise<PermissionState>;
+	requestPermission?(descriptor: { mode: FsMode }): Promise<PermissionState>;
 }
 
 export interface DirHandle {

@@ -1,4 +1,5 @@
 import type { SerializedError } from '$lib/types/errors';
+import type { DirHandle, FileHandle } from '$lib/files/handles';
 
 // Plain data for the knowledge base (documents, chunks, vectors) and long-term memory.
 
@@ -41,6 +42,11 @@ export interface Collection {
 	id: string;
 	name: string;
 	createdAt: number;
+	/**
+	 * Folders indexed into it (File System Access handles, which IndexedDB stores): re-indexing
+	 * in a later visit walks them again after asking for permission.
+	 */
+	folders?: DirHandle[];
 }
 
 export type DocumentSource = 'file' | 'folder' | 'paste' | 'url';
@@ -64,6 +70,8 @@ export interface KnowledgeDocument {
 	status: 'indexed' | 'error';
 	error?: SerializedError;
 	chunkCount: number;
+	/** The picked file's handle (File System Access), so it can be read again to re-index. */
+	handle?: FileHandle;
 }
 
 /** A chunk as stored: the passage plus where it belongs. */

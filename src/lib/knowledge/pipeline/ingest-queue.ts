@@ -63,6 +63,8 @@ interface Item {
 	file: () => Promise<File>;
 	/** Known before reading (pasted text), else computed from the bytes. */
 	hash?: string;
+	/** A picked file's handle, kept on the document for re-indexing. */
+	handle?: FileHandle;
 }
 
 interface RunningJob {
@@ -202,13 +204,14 @@ export class IngestQueue {
 	async #plan(input: IngestInput, signal: AbortSignal): Promise<Item[]> {
 		switch (input.kind) {
 			case 'files':
-				return input.files.map((file) => ({
+				return input.files.map((file, i) => ({
 					path: file.webkitRelativePath || file.name,
 					name: file.name,
 					source: 'file' as const,
 					size: file.size,
 					modifiedAt: file.lastModified,
-					file: async () => file
+					file: async () => file,
+					handle: input.handles?.[i]
 				}));
 			case 'folder': {
 				const walked = await walkFolder(input.root, signal);
@@ -327,7 +330,8 @@ export class IngestQueue {
 					addedAt: existing?.addedAt ?? now,
 					updatedAt: now,
 					status: 'indexed',
-					chunkCount: count
+					chunkCount: count,
+					...(item.handle ? { handle: item.handle } : {})
 				},
 				existing?.id
 			);
@@ -375,7 +379,8 @@ export class IngestQueue {
 				updatedAt: now,
 				status: 'error',
 				error: entry.error,
-				chunkCount: 0
+				chunkCount: 0,
+				...(item.handle ? { handle: item.handle } : {})
 			},
 			existing?.id
 		);

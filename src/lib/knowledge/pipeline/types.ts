@@ -1,6 +1,6 @@
 // The small interfaces the pipeline codes against, so it works with the real embedder and
 // parsers and tests can pass simple real implementations.
-import type { DirHandle } from '$lib/files/handles';
+import type { DirHandle, FileHandle } from '$lib/files/handles';
 import type { SerializedError } from '$lib/types/errors';
 import type { ChunkData } from '$lib/types/knowledge';
 
@@ -32,7 +32,12 @@ export type ChunkSource = (file: File, options: ChunkSourceOptions) => AsyncIter
 
 export type IngestInput =
 	/** Files from the picker or a drop; a file's path is its webkitRelativePath, else its name. */
-	| { kind: 'files'; files: readonly File[] }
+	| {
+			kind: 'files';
+			files: readonly File[];
+			/** Handles of the same files, in order, when they were picked with file access. */
+			handles?: readonly (FileHandle | undefined)[];
+	  }
 	/** A folder: only changed files are read again; files gone from it are removed. */
 	| { kind: 'folder'; root: DirHandle }
 	| { kind: 'text'; name: string; text: string; mime?: string }

@@ -2,6 +2,7 @@
 // Invariant: a chunk counts (is searchable) only once its document row exists. The ingest queue
 // writes a file's chunks batch by batch under a fresh document id and commits the document row
 // last, so a cancelled or crashed file leaves at most orphans, which `removeOrphans` clears.
+import type { DirHandle } from '$lib/files/handles';
 import type { HearthDb } from '$lib/storage/db';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type {
@@ -119,6 +120,19 @@ export class KnowledgeRepository {
 		if (!trimmed) throw new HearthError('storage_failed', 'Give the collection a name.');
 		const changed = await guarded(() => this.#db.collections.update(id, { name: trimmed }));
 		if (changed === 0) throw new HearthError('storage_failed', 'That collection no longer exists.');
+	}
+
+	/** Keeps a folder's handle on its collection (one per folder name) for later re-indexing. */
+	async rememberFolder(collectionId: string, root: DirHandle): Promise<void> {
+		const db = this.#db;
+		await guarded(() =>
+			db.transaction('rw', db.collections, async () => {
+				const collection = await db.collections.get(collectionId);
+				if (!collection) return;
+				const others = (collection.folders ?? []).filter((f) => f.name !== root.name);
+				await db.collections.update(collectionId, { folders: [...others, root] });
+			})
+		);
 	}
 
 	/** Deletes a collection with all its documents, chunks and embeddings. */
