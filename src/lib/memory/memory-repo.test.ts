@@ -31,6 +31,7 @@ describe('MemoryRepository', () => {
 			origin: 'explicit'
 		});
 		expect((await repo.list()).map((m) => m.id)).toEqual(['m2', 'm1']);
+		await repo.embedded();
 		expect(await db.vectors.where('key').equals(memoryKey('m1')).count()).toBe(1);
 
 		const edited = await repo.edit(b.id, { text: 'The user lives in Porto.' });
@@ -88,6 +89,7 @@ describe('MemoryRepository', () => {
 		const { db, embedder, repo } = setup();
 		embedder.failAfter = 0;
 		await repo.add({ text: 'The user writes Rust at work.' });
+		await repo.embedded();
 		expect(await db.vectors.count()).toBe(0);
 		embedder.failAfter = Infinity;
 		expect((await repo.search('Rust'))[0]?.memory.text).toBe('The user writes Rust at work.');
@@ -98,9 +100,28 @@ describe('MemoryRepository', () => {
 		expect(embedder.calls.slice(before)).toEqual([['Rust']]);
 	});
 
+	it('stores a memory at once and embeds it in the background', async () => {
+		const { db, embedder, repo } = setup();
+		let release = () => {};
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		const embed = embedder.embed;
+		embedder.embed = async (texts, kind, signal) => {
+			await gate;
+			return embed(texts, kind, signal);
+		};
+		// Resolves while the embedder is still blocked: "Remembered" never waits for a model.
+		const memory = await repo.add({ text: 'The user keeps bees.' });
+		expect(await db.memories.get(memory.id)).toMatchObject({ text: 'The user keeps bees.' });
+		expect(await db.vectors.count()).toBe(0);
+		release();
+		await repo.embedded();
+		expect(await db.vectors.where('key').equals(memoryKey(memory.id)).count()).toBe(1);
+	});
+
 	it('embeds again for a new model, keeping each model apart', async () => {
 		const { db, embedder, repo } = setup();
 		await repo.add({ text: 'The user runs marathons.' });
+		await repo.embedded();
 		embedder.model = 'other-model';
 		await repo.search('marathon');
 		expect((await db.vectors.toArray()).map((r) => r.model).sort()).toEqual([

@@ -106,9 +106,11 @@ export class MemoryRepository {
 
 	/**
 	 * Adds a memory (kept and explicit unless told otherwise). The same text said again is not
-	 * stored twice: the existing memory is returned, kept if it was only proposed.
+	 * stored twice: the existing memory is returned, kept if it was only proposed. It is stored
+	 * at once and embedded in the background ("Remembered" must not wait for a model to load);
+	 * `embedded()` waits for that, and a search embeds whatever is still missing.
 	 */
-	async add(init: NewMemory, signal?: AbortSignal): Promise<Memory> {
+	async add(init: NewMemory): Promise<Memory> {
 		const text = cleanText(init.text);
 		const status = init.status ?? 'kept';
 		const same = await this.findSameText(text);
@@ -126,22 +128,35 @@ export class MemoryRepository {
 		};
 		await guarded(() => this.#db.memories.add(memory));
 		this.#cache?.set(memory.id, memory);
-		await this.#tryEmbed([memory], signal);
+		this.#background(this.#tryEmbed([memory]));
 		return memory;
+	}
+
+	readonly #pending = new Set<Promise<void>>();
+
+	#background(work: Promise<void>): void {
+		this.#pending.add(work);
+		void work.finally(() => this.#pending.delete(work));
+	}
+
+	/** Resolves when background embedding of added memories has finished (tests, shutdown). */
+	async embedded(): Promise<void> {
+		while (this.#pending.size > 0) await Promise.all([...this.#pending]);
 	}
 
 	/** Stores proposals from a conversation for the user to keep or discard. */
 	async addProposals(
 		proposals: readonly { text: string; kind: MemoryKind }[],
-		conversationId?: string,
-		signal?: AbortSignal
+		conversationId?: string
 	): Promise<Memory[]> {
 		const stored: Memory[] = [];
 		for (const p of proposals) {
-			const memory = await this.add(
-				{ ...p, status: 'proposed', origin: 'proposed', conversationId },
-				signal
-			);
+			const memory = await this.add({
+				...p,
+				status: 'proposed',
+				origin: 'proposed',
+				conversationId
+			});
 			if (!stored.some((m) => m.id === memory.id)) stored.push(memory);
 		}
 		return stored;

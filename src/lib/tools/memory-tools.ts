@@ -81,10 +81,13 @@ export function createMemoryTools(deps: MemoryToolDeps) {
 		describe: ({ text }) => `Remember "${text}".`,
 		async run({ text, kind }, ctx) {
 			const before = await deps.memories.findSameText(text);
-			const memory = await deps.memories.add(
-				{ text, kind, origin: 'explicit', status: 'kept', conversationId: ctx.conversationId },
-				ctx.signal
-			);
+			const memory = await deps.memories.add({
+				text,
+				kind,
+				origin: 'explicit',
+				status: 'kept',
+				conversationId: ctx.conversationId
+			});
 			const said =
 				before?.status === 'kept'
 					? `Already remembered: "${memory.text}".`
