@@ -101,14 +101,17 @@ describe('MemoryRepository', () => {
 	});
 
 	it('stores a memory at once and embeds it in the background', async () => {
-		const { db, embedder, repo } = setup();
+		const db = freshDb();
+		const embedder = testEmbedder();
 		let release = () => {};
 		const gate = new Promise<void>((resolve) => (release = resolve));
-		const embed = embedder.embed;
-		embedder.embed = async (texts, kind, signal) => {
-			await gate;
-			return embed(texts, kind, signal);
-		};
+		const repo = new MemoryRepository(db, {
+			model: embedder.model,
+			embed: async (texts, kind, signal) => {
+				await gate;
+				return embedder.embed(texts, kind, signal);
+			}
+		});
 		// Resolves while the embedder is still blocked: "Remembered" never waits for a model.
 		const memory = await repo.add({ text: 'The user keeps bees.' });
 		expect(await db.memories.get(memory.id)).toMatchObject({ text: 'The user keeps bees.' });
