@@ -4,22 +4,44 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'vitest';
 import type { EmbedFromWorker } from '$lib/protocol/embed';
-import type { ExtractorLike, LibraryEnv, TransformersLike } from '$workers/embed-host';
+import type { ExtractorLike, TransformersLike } from '$workers/embed-host';
+import type { RecognizerLike, SttTransformersLike } from '$workers/stt-host';
+import type { LibraryEnv } from '$workers/transformers-env';
 
-// Shared by the embedding tests: where the generated test model lives, how to skip without it,
-// and the real transformers.js adapted to the host (the worker's adapter, minus `self`).
+// Shared by the tests of the transformers.js hosts (embeddings and speech): where the generated
+// test models and the audio samples live, how to skip without them, the real transformers.js
+// adapted to each host (the workers' adapters, minus `self`), a WAV reader and a fake hub.
 
 export const SHARED_MODELS = path.resolve(process.cwd(), '../shared/models');
+export const SHARED_DATA = path.resolve(process.cwd(), '../shared/data');
 export const TEST_MODEL = 'hearth-test/bow-embedder';
 export const TEST_MODEL_DIR = path.join(SHARED_MODELS, TEST_MODEL);
+export const ECHO_WHISPER = 'hearth-test/echo-whisper';
+export const ECHO_WHISPER_DIR = path.join(SHARED_MODELS, ECHO_WHISPER);
+/** What echo-whisper says for any audible input. */
+export const ECHO_TEXT = 'Hearth heard you clearly.';
+export const FOX_WAV = path.join(SHARED_DATA, 'tts-fixtures', 'quick_brown_fox_16k.wav');
+export const LIBRISPEECH = path.join(SHARED_DATA, 'librispeech-test-clean-sample');
 
-/** Skips the test when ../shared is missing, except under CI, where that is a failure. */
-export function requireSharedModels(ctx: TestContext): void {
-	if (existsSync(path.join(TEST_MODEL_DIR, 'onnx', 'model_quantized.onnx'))) return;
-	const reason = `../shared is missing: ${TEST_MODEL_DIR} not found`;
-	if (process.env.CI === 'true') throw new Error(`${reason}; CI must provide the shared models`);
+/** Skips the test when `file` (under ../shared) is missing, except under CI: there it fails. */
+export function requireShared(ctx: TestContext, file: string): void {
+	if (existsSync(file)) return;
+	const reason = `../shared is missing: ${file} not found`;
+	if (process.env.CI === 'true') throw new Error(`${reason}; CI must provide ../shared`);
 	console.warn(`Skipping: ${reason}`);
 	ctx.skip(reason);
+}
+
+/** The generated bow-embedder. */
+export function requireSharedModels(ctx: TestContext): void {
+	requireShared(ctx, path.join(TEST_MODEL_DIR, 'onnx', 'model_quantized.onnx'));
+}
+
+/** The generated echo-whisper and the audio the speech tests feed it. */
+export function requireEchoWhisper(ctx: TestContext): void {
+	requireShared(ctx, path.join(ECHO_WHISPER_DIR, 'onnx', 'decoder_model_merged_quantized.onnx'));
+	requireShared(ctx, FOX_WAV);
+	requireShared(ctx, path.join(LIBRISPEECH, 'transcripts.jsonl'));
 }
 
 export async function realTransformers(): Promise<TransformersLike> {
@@ -33,6 +55,101 @@ export async function realTransformers(): Promise<TransformersLike> {
 				dtype: options.dtype as 'q8'
 			})) as unknown as ExtractorLike
 	};
+}
+
+export async function realSpeechTransformers(): Promise<SttTransformersLike> {
+	const { env, pipeline } = await import('@huggingface/transformers');
+	return {
+		env: env as unknown as LibraryEnv,
+		createRecognizer: async (model, options) =>
+			(await pipeline('automatic-speech-recognition', model, {
+				...options,
+				device: options.device as 'cpu',
+				dtype: options.dtype as 'q8'
+			})) as unknown as RecognizerLike
+	};
+}
+
+export interface Wav {
+	sampleRate: number;
+	channels: number;
+	/** Mono (channels averaged), in [-1, 1]. */
+	samples: Float32Array;
+}
+
+/** Reads a PCM 16-bit WAV (RIFF chunks in any order; others skipped). */
+export function decodeWav(bytes: Uint8Array): Wav {
+	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+	if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a RIFF WAVE file');
+	let format: { channels: number; sampleRate: number; bits: number; code: number } | undefined;
+	for (let at = 12; at + 8 <= bytes.length;) {
+		const id = tag(at);
+		const size = view.getUint32(at + 4, true);
+		const body = at + 8;
+		if (id === 'fmt ') {
+			format = {
+				code: view.getUint16(body, true),
+				channels: view.getUint16(body + 2, true),
+				sampleRate: view.getUint32(body + 4, true),
+				bits: view.getUint16(body + 14, true)
+			};
+		} else if (id === 'data') {
+			if (!format || format.code !== 1 || format.bits !== 16) {
+				throw new Error('only PCM 16-bit WAV is read here');
+			}
+			const { channels, sampleRate } = format;
+			const frames = Math.floor(Math.min(size, bytes.length - body) / (2 * channels));
+			const samples = new Float32Array(frames);
+			for (let i = 0; i < frames; i++) {
+				let sum = 0;
+				for (let c = 0; c < channels; c++)
+					sum += view.getInt16(body + 2 * (i * channels + c), true);
+				samples[i] = sum / channels / 32768;
+			}
+			return { sampleRate, channels, samples };
+		}
+		// Chunks are padded to an even size.
+		at = body + size + (size & 1);
+	}
+	throw new Error('the WAV file has no data chunk');
+}
+
+export function readWav(file: string): Wav {
+	return decodeWav(readFileSync(file));
+}
+
+export interface Utterance {
+	id: string;
+	/** Absolute path of the 16 kHz WAV. */
+	wav: string;
+	/** The reference transcript (LibriSpeech: upper case, no punctuation). */
+	text: string;
+}
+
+/** The LibriSpeech test-clean sample in ../shared/data, in the order of its index. */
+export function librispeechSample(root: string = LIBRISPEECH): Utterance[] {
+	return readFileSync(path.join(root, 'transcripts.jsonl'), 'utf8')
+		.split('\n')
+		.filter((line) => line.trim() !== '')
+		.map((line) => {
+			const { id, wav, text } = JSON.parse(line) as { id: string; wav: string; text: string };
+			return { id, wav: path.join(root, wav), text };
+		});
+}
+
+/** The sample's utterances end to end, repeated until at least `seconds` long (16 kHz). */
+export function longRecording(seconds: number): Float32Array {
+	const parts = librispeechSample().map((u) => readWav(u.wav).samples);
+	const total = Math.ceil(seconds * 16_000);
+	const out = new Float32Array(total);
+	for (let at = 0, i = 0; at < total; i++) {
+		const part = parts[i % parts.length] ?? new Float32Array(0);
+		if (part.length === 0) break;
+		out.set(part.subarray(0, total - at), at);
+		at += part.length;
+	}
+	return out;
 }
 
 export const dot = (a: Float32Array, b: Float32Array): number =>
