@@ -132,6 +132,11 @@ export class MemoryRepository {
 		return memory;
 	}
 
+	/** Reads the table afresh next time (after an import wrote to it directly). */
+	reload(): void {
+		this.#cache = undefined;
+	}
+
 	readonly #pending = new Set<Promise<void>>();
 
 	#background(work: Promise<void>): void {

@@ -158,6 +158,19 @@ export class KnowledgeServices {
 		this.#download?.abort();
 	}
 
+	/**
+	 * After a backup was imported (it carries text, not vectors): its chunks join the search
+	 * index, and everything without a vector is embedded once the model is ready.
+	 */
+	async imported(): Promise<void> {
+		this.memories.reload();
+		await this.search
+			.load(this.#active)
+			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
+		if (this.#active) void this.#catchUp(this.#active);
+		else await this.#ensureLoaded().catch(() => undefined);
+	}
+
 	/** After the user picks another model: nothing is mixed, missing vectors are made again. */
 	async modelChanged(): Promise<void> {
 		this.#active = undefined;

@@ -5,7 +5,7 @@ import { createDb, SCHEMA_V1 } from '$lib/storage/db';
 import type { Conversation, Message } from '$lib/types/chat';
 
 describe('schema upgrades', () => {
-	it('v1 → v4 keeps every row, backfills the search words and adds the agent and knowledge tables', async () => {
+	it('v1 → v5 keeps every row, backfills the search words and adds the agent, knowledge and image tables', async () => {
 		const indexedDB = new IDBFactory();
 		const v1 = new Dexie('hearth', { indexedDB, IDBKeyRange });
 		v1.version(1).stores(SCHEMA_V1);
@@ -48,8 +48,9 @@ describe('schema upgrades', () => {
 
 		const v2 = createDb('hearth', { indexedDB, IDBKeyRange });
 		await v2.open();
-		expect(v2.verno).toBe(4);
+		expect(v2.verno).toBe(5);
 		expect(await v2.documents.count()).toBe(0);
+		expect(await v2.images.where('messageId').equals('m2').count()).toBe(0);
 		expect(await v2.memories.where('status').equals('kept').count()).toBe(0);
 		expect(await v2.ledger.count()).toBe(0);
 		expect(await v2.reminders.where('status').equals('scheduled').count()).toBe(0);

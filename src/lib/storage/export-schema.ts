@@ -4,6 +4,13 @@ import type { Settings } from '$lib/types/settings';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import type { ErrorCode } from '$lib/types/errors';
 import { HearthError } from '$lib/types/errors';
+import {
+	ChunkSchema,
+	CollectionSchema,
+	DocumentSchema,
+	MemorySchema,
+	type KnowledgeExport
+} from '$lib/storage/export-knowledge';
 
 // The export file format and its validation. Writing and merging it live in `storage/export.ts`;
 // nothing here touches the database, so a wrong file is refused before any write starts.
@@ -17,6 +24,8 @@ export interface HearthExport {
 	messages: Message[];
 	/** Without the OpenAI-compatible API key, which never leaves the device. */
 	settings?: Partial<Settings>;
+	/** Long-term memories and the knowledge base's text (absent in files from before them). */
+	knowledge?: KnowledgeExport;
 }
 
 const ERROR_CODES = [
@@ -238,7 +247,15 @@ const ExportSchema = v.object({
 	exportedAt: Timestamp,
 	conversations: v.array(ConversationSchema),
 	messages: v.array(MessageSchema),
-	settings: v.optional(SettingsSchema)
+	settings: v.optional(SettingsSchema),
+	knowledge: v.optional(
+		v.object({
+			memories: v.array(MemorySchema),
+			collections: v.array(CollectionSchema),
+			documents: v.array(DocumentSchema),
+			chunks: v.array(ChunkSchema)
+		})
+	)
 });
 
 function invalid(message: string, cause?: unknown): HearthError {
@@ -330,6 +347,17 @@ export function parseExport(text: string): HearthExport {
 			Object.entries(parsed.settings).filter(([, value]) => value !== undefined)
 		);
 		data.settings = { ...DEFAULT_SETTINGS, ...defined };
+	}
+	if (parsed.knowledge) {
+		const documentIds = new Set(parsed.knowledge.documents.map((d) => d.id));
+		parsed.knowledge.chunks.forEach((c, i) => {
+			if (!documentIds.has(c.documentId)) {
+				throw invalid(
+					`This export is damaged: knowledge.chunks[${i}].documentId points to a document that is not in the file.`
+				);
+			}
+		});
+		data.knowledge = parsed.knowledge as KnowledgeExport;
 	}
 	return data;
 }

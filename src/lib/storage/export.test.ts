@@ -38,7 +38,9 @@ describe('exportAll / importExport round trip', () => {
 			conversationsSkipped: 0,
 			messagesAdded: 3,
 			messagesUpdated: 0,
-			messagesSkipped: 0
+			messagesSkipped: 0,
+			memoriesAdded: 0,
+			documentsAdded: 0
 		});
 		expect(await snapshot(restored)).toEqual(before);
 		const again = await exportAll(restored);
@@ -57,7 +59,9 @@ describe('exportAll / importExport round trip', () => {
 			conversationsSkipped: 3,
 			messagesAdded: 0,
 			messagesUpdated: 0,
-			messagesSkipped: 12
+			messagesSkipped: 12,
+			memoriesAdded: 0,
+			documentsAdded: 0
 		});
 		expect(await snapshot(db)).toEqual(after1);
 	});
@@ -101,7 +105,9 @@ describe('exportAll / importExport round trip', () => {
 			conversationsSkipped: 1,
 			messagesAdded: 1,
 			messagesUpdated: 1,
-			messagesSkipped: 1
+			messagesSkipped: 1,
+			memoriesAdded: 0,
+			documentsAdded: 0
 		});
 
 		const old = await db.conversations.get('old');

@@ -1,5 +1,6 @@
 import type { HearthDb } from '$lib/storage/db';
 import type { HearthExport } from '$lib/storage/export-schema';
+import { knowledgeTables, readKnowledge, writeKnowledge } from '$lib/storage/export-knowledge';
 import type { Conversation, Message } from '$lib/types/chat';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
@@ -12,6 +13,8 @@ export interface ImportResult {
 	messagesAdded: number;
 	messagesUpdated: number;
 	messagesSkipped: number;
+	memoriesAdded: number;
+	documentsAdded: number;
 }
 
 export interface ImportOptions {
@@ -40,18 +43,21 @@ function stripMessage(m: Message): Message {
 
 export async function exportAll(db: HearthDb): Promise<HearthExport> {
 	// One read-only transaction, so the snapshot never mixes states from before and after a write.
-	return db.transaction('r', db.conversations, db.messages, db.settings, async () => {
-		const [conversations, messages, settingsRow] = await Promise.all([
+	const tables = [db.conversations, db.messages, db.settings, ...knowledgeTables(db)];
+	return db.transaction('r', tables, async () => {
+		const [conversations, messages, settingsRow, knowledge] = await Promise.all([
 			db.conversations.toArray(),
 			db.messages.toArray(),
-			db.settings.get('settings')
+			db.settings.get('settings'),
+			readKnowledge(db)
 		]);
 		const data: HearthExport = {
 			format: 'hearth-export',
 			version: 1,
 			exportedAt: Date.now(),
 			conversations: conversations.map(stripConversation),
-			messages: messages.map(stripMessage)
+			messages: messages.map(stripMessage),
+			knowledge
 		};
 		if (settingsRow) {
 			// A backup file travels (mail, cloud drives): the server API key stays on this device.
@@ -162,7 +168,9 @@ function emptyResult(): ImportResult {
 		conversationsSkipped: 0,
 		messagesAdded: 0,
 		messagesUpdated: 0,
-		messagesSkipped: 0
+		messagesSkipped: 0,
+		memoriesAdded: 0,
+		documentsAdded: 0
 	};
 }
 
@@ -279,6 +287,14 @@ export async function importExport(
 		}
 		done += chunk.length;
 		onProgress?.(done, total);
+	}
+	if (data.knowledge) {
+		throwIfAborted(signal);
+		try {
+			Object.assign(result, await writeKnowledge(db, data.knowledge));
+		} catch (e) {
+			throw storageError(e);
+		}
 	}
 	return result;
 }
