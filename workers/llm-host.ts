@@ -10,7 +10,7 @@ import type {
 import { DEVICE_LOST_MESSAGE, toSerializedLlmError } from '$lib/protocol/llm-errors';
 import { answerCall, createCallQueue } from '$lib/protocol/rpc';
 import type { LoadProgress } from '$lib/types/llm';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, stopped } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
 import { appConfigFor, chatResultOf, toWebLlmMessages } from '$workers/llm-webllm';
 import type { WebLlmChunk, WebLlmLike, WebLlmProgress } from '$workers/llm-webllm';
@@ -42,7 +42,6 @@ interface Task {
 	onCancel?: () => void;
 }
 
-const stopped = (): HearthError => new HearthError('aborted', 'Stopped.');
 
 function specKey(spec: WebModelSpec): string {
 	return JSON.stringify([spec.id, spec.modelUrl, spec.modelLibUrl, spec.contextWindow]);

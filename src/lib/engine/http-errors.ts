@@ -1,4 +1,4 @@
-import { HearthError, toHearthError } from '$lib/types/errors';
+import { HearthError, stopped, toHearthError } from '$lib/types/errors';
 
 // How a call to an engine's HTTP server fails, as coded HearthErrors. Nothing here names a
 // server or its fix: each engine supplies that wording through HttpErrorHints.
@@ -34,9 +34,8 @@ export function bodyPreview(body: string): string {
 }
 
 /** The error a stopped call reports; `cause` is what the abort made the operation throw. */
-export function stoppedError(cause?: unknown): HearthError {
-	return new HearthError('aborted', 'Stopped.', { cause });
-}
+/** Kept for the download code's imports; the one definition is `stopped` in types/errors. */
+export const stoppedError = stopped;
 
 /**
  * One fetch. A network error, a refused CORS preflight and an abort all reject here; only the

@@ -1,6 +1,7 @@
 import type { LlmCallName, LlmCalls, LlmFromWorker, LlmToWorker } from '$lib/protocol/llm';
 import { DEVICE_LOST_MESSAGE } from '$lib/protocol/llm-errors';
-import { stopped, WorkerConnection } from '$lib/protocol/worker-connection';
+import { WorkerConnection } from '$lib/protocol/worker-connection';
+import { stopped } from '$lib/types/errors';
 import type { WorkerPort } from '$lib/protocol/worker-connection';
 import { HearthError } from '$lib/types/errors';
 
@@ -8,7 +9,6 @@ import { HearthError } from '$lib/types/errors';
 export type WorkerLike = WorkerPort<LlmToWorker>;
 
 // Kept here too: the engine imports it from its connection.
-export { stopped };
 const NOT_STARTED = 'The in-browser engine did not start.';
 /** A worker that died under a call is worth one restart; one that never started is not. */
 export const isCrash = (e: HearthError): boolean =>

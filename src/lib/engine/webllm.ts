@@ -6,7 +6,8 @@ import type {
 	LoadProgress,
 	ModelInfo
 } from '$lib/engine/types';
-import { defaultWorker, isCrash, LlmConnection, stopped } from '$lib/engine/llm-connection';
+import { defaultWorker, isCrash, LlmConnection } from '$lib/engine/llm-connection';
+import { stopped } from '$lib/types/errors';
 import type { WorkerLike } from '$lib/engine/llm-connection';
 import type { GpuProbe, LlmCalls, WebModelSpec } from '$lib/protocol/llm';
 import { HearthError, toHearthError } from '$lib/types/errors';

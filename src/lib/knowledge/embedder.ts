@@ -9,7 +9,8 @@ import type {
 	EmbedProgress,
 	EmbedToWorker
 } from '$lib/protocol/embed';
-import { stopped, WorkerConnection } from '$lib/protocol/worker-connection';
+import { WorkerConnection } from '$lib/protocol/worker-connection';
+import { stopped } from '$lib/types/errors';
 import type { WorkerPort } from '$lib/protocol/worker-connection';
 import { HearthError, toHearthError } from '$lib/types/errors';
 

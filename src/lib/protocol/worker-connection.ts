@@ -1,5 +1,5 @@
 import type { CallMap, CallRequest, CallResult } from '$lib/protocol/rpc';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, stopped } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
 
 /** The part of a Worker a connection uses, so tests can stand in for it. */
@@ -15,7 +15,6 @@ export interface WorkerPort<ToWorker> {
 /** What a worker posts besides `ready` and call results: progress, output, signals. */
 export type WorkerEvent<FromWorker> = Exclude<FromWorker, { type: 'ready' | 'result' }>;
 
-export const stopped = (): HearthError => new HearthError('aborted', 'Stopped.');
 
 export interface WorkerConnectionOptions<FromWorker, ToWorker> {
 	/** How long the worker may take to post `ready` before it counts as not started. */

@@ -1,7 +1,7 @@
 import { defaultPythonWorker, PythonConnection } from '$lib/python/connection';
 import type { PythonWorkerLike } from '$lib/python/connection';
 import type { ProxiedRequest, PythonRunResult, PythonStartResult } from '$lib/protocol/python';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, stopped } from '$lib/types/errors';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 
 export type PythonState = 'idle' | 'starting' | 'ready' | 'running';
@@ -44,7 +44,6 @@ export interface PythonSandboxOptions {
 
 const DEFAULT_TIMEOUT_MS = DEFAULT_SETTINGS.pythonTimeoutSeconds * 1000;
 
-const stopped = (): HearthError => new HearthError('aborted', 'Stopped.');
 
 function timedOut(ms: number): HearthError {
 	const seconds = Math.round(ms / 100) / 10;

@@ -107,3 +107,8 @@ export function toHearthError(e: unknown): HearthError {
 	if (e instanceof Error) return new HearthError('unknown', e.message, { cause: e });
 	return new HearthError('unknown', typeof e === 'string' ? e : 'Something went wrong.');
 }
+
+/** The error every cancelled operation ends with (the user pressed stop, or the caller aborted). */
+export function stopped(cause?: unknown): HearthError {
+	return new HearthError('aborted', 'Stopped.', { cause });
+}

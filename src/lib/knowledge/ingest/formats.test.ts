@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat, extensionOf } from './formats';
-import { HASH_BLOCK_BYTES, hashBlob, sha256Hex } from './hash';
 import { collect, makePdf, makeZip } from './fixtures/make-files';
 import { splitLines } from './lines';
 import { sniffText } from './sniff';
@@ -69,20 +68,6 @@ describe('sniffText', () => {
 			ok: true,
 			encoding: 'utf-16be'
 		});
-	});
-});
-
-describe('hashing', () => {
-	it('hashes a small blob as plain SHA-256 and a large one block by block, deterministically', async () => {
-		expect(await sha256Hex('abc')).toBe(
-			'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
-		);
-		expect(await hashBlob(new Blob(['abc']))).toBe(await sha256Hex('abc'));
-		const big = new Uint8Array(HASH_BLOCK_BYTES * 2 + 10).map((_, i) => i % 251);
-		const a = await hashBlob(new Blob([big]));
-		expect(await hashBlob(new Blob([big.slice()]))).toBe(a);
-		big[HASH_BLOCK_BYTES + 5] = 7;
-		expect(await hashBlob(new Blob([big]))).not.toBe(a);
 	});
 });
 

@@ -4,7 +4,7 @@ import type { ChunkData, ParsedSection } from '$lib/types/knowledge';
 import { chunkSections, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './chunker';
 import { throwIfAborted, tooLarge, unreadable, unsupported } from './errors';
 import { detectFormat, type IngestFormat } from './formats';
-import { sha256Hex } from './hash';
+import { sha256Hex } from '$lib/knowledge/store/hash';
 import { readTextPieces, splitLines, stringPieces, type Line } from './lines';
 import { parseCode } from './parse-code';
 import { parseCsv } from './parse-csv';
