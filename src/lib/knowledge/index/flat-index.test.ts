@@ -29,9 +29,15 @@ describe('TopK', () => {
 	});
 });
 
-describe('FlatIndex', () => {
+// Every behaviour holds for both scans: the WebAssembly SIMD kernel (Node 20 has it) and JS.
+describe.each([true, false])('FlatIndex (simd: %s)', (simd) => {
+	it('uses the scan it was asked for', () => {
+		expect(new FlatIndex({ dim: DIM, simd }).backend).toBe(simd ? 'wasm-simd' : 'js');
+		expect(new FlatIndex({ dim: DIM, simd, quantize: true }).backend).toBe('js');
+	});
+
 	it('returns exactly the brute-force top 10, with cosine scores', () => {
-		const index = new FlatIndex({ dim: DIM });
+		const index = new FlatIndex({ dim: DIM, simd });
 		index.add(ids, vectors);
 		for (const q of queries) {
 			const hits = index.search(q, 10);
@@ -46,14 +52,14 @@ describe('FlatIndex', () => {
 	});
 
 	it('normalises what it stores: a scaled vector scores like the original', () => {
-		const index = new FlatIndex({ dim: 3 });
+		const index = new FlatIndex({ dim: 3, simd });
 		index.add(['a', 'b'], [new Float32Array([10, 0, 0]), new Float32Array([0, 2, 2])]);
 		const [best] = index.search(new Float32Array([1, 0, 0]), 1);
 		expect(best).toEqual({ id: 'a', score: 1 });
 	});
 
 	it('int8 storage keeps at least 0.95 of the exact top 10 on random data', () => {
-		const index = new FlatIndex({ dim: DIM, quantize: true });
+		const index = new FlatIndex({ dim: DIM, quantize: true, simd });
 		index.add(ids, vectors);
 		const recall =
 			queries.reduce(
@@ -69,7 +75,7 @@ describe('FlatIndex', () => {
 	});
 
 	it('removes, replaces and filters by collection', () => {
-		const index = new FlatIndex({ dim: 2 });
+		const index = new FlatIndex({ dim: 2, simd });
 		index.add(['a', 'b'], [new Float32Array([1, 0]), new Float32Array([0, 1])], 'notes');
 		index.add(['c'], [new Float32Array([1, 0.1])], ['code']);
 		expect(index.size).toBe(3);
@@ -90,12 +96,12 @@ describe('FlatIndex', () => {
 	});
 
 	it('refuses vectors of the wrong length with a reason', () => {
-		const index = new FlatIndex({ dim: 4 });
+		const index = new FlatIndex({ dim: 4, simd });
 		expect(() => index.add(['x'], [new Float32Array(3)])).toThrow(/embedding model changed/);
 	});
 
 	it.each([false, true])('round-trips export/import as typed arrays (int8: %s)', (quantize) => {
-		const index = new FlatIndex({ dim: DIM, quantize });
+		const index = new FlatIndex({ dim: DIM, quantize, simd });
 		index.add(
 			ids.slice(0, 100),
 			vectors.slice(0, 100),
@@ -113,7 +119,7 @@ describe('FlatIndex', () => {
 			expect(snapshot.vectors).toHaveLength(99 * DIM);
 		}
 		// structuredClone is what IndexedDB does to a stored value.
-		const copy = new FlatIndex({ dim: DIM, quantize });
+		const copy = new FlatIndex({ dim: DIM, quantize, simd: !simd });
 		copy.import(structuredClone(snapshot));
 		for (const q of queries.slice(0, 5)) {
 			expect(copy.search(q, 10, { collections: ['c1'] })).toEqual(

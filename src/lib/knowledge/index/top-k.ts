@@ -68,3 +68,29 @@ export class TopK {
 		return out.sort((a, b) => b.score - a.score || a.slot - b.slot);
 	}
 }
+
+/**
+ * Turns `top`, a top-k over approximate scores that are each within `bound` of the exact score,
+ * into the top-k over exact scores. Every slot in the exact top k scores at least the k-th best
+ * approximate score minus `bound`, so its approximate score is at least that minus 2 × `bound`:
+ * only those slots are rescored. Visiting them in slot order, as a full exact scan does, keeps
+ * the result the scan's (ties at the k-th place aside).
+ */
+export function refineTopK(
+	approx: Float32Array,
+	count: number,
+	top: TopK,
+	bound: number,
+	passes: (slot: number) => boolean,
+	exact: (slot: number) => number
+): TopK {
+	const floor = top.size < top.k ? -Infinity : top.threshold - 2 * bound;
+	const out = new TopK(top.k);
+	for (let slot = 0; slot < count; slot++) {
+		// Written so a NaN score is never a candidate, as it never enters a TopK.
+		if (!(approx[slot]! >= floor) || !passes(slot)) continue;
+		const score = exact(slot);
+		if (score > out.threshold) out.push(slot, score);
+	}
+	return out;
+}

@@ -1,15 +1,23 @@
-// Contiguous vector storage shared by both indexes: one Float32Array (or int8 codes with a scale
-// per vector), ids, and a collection tag per slot. Slots stay dense: removing swaps the last
-// vector into the hole, so a scan never skips gaps.
+// Contiguous vector storage shared by both indexes: one slab of float rows (float-rows.ts: wasm
+// SIMD memory where available) or int8 codes with a scale per vector, ids, and a collection tag
+// per slot. Slots stay dense: removing swaps the last vector into the hole, so a scan never skips
+// gaps.
 import { HearthError } from '$lib/types/errors';
 import type { SearchFilter, VectorSnapshot } from './vector-index';
-import { dotRows } from './dot';
-import { TopK } from './top-k';
+import { dotRow, dotRows } from './dot';
+import { createFloatRows, reserveRows } from './float-rows';
+import type { FloatRows } from './float-rows';
+import { refineTopK, TopK } from './top-k';
 
 export interface VectorStoreOptions {
 	dim: number;
 	/** Store int8 codes with a per-vector scale: 4x less memory, slightly noisier scores. */
 	quantize?: boolean;
+	/**
+	 * Scan float vectors with the WebAssembly SIMD kernel when the runtime has one (default). The
+	 * results are the JS scan's either way; false forces the JS scan (the bench's baseline).
+	 */
+	simd?: boolean;
 }
 
 /** Returns `v` scaled to unit length (a zero vector stays zero). */
@@ -44,22 +52,28 @@ export class VectorStore {
 	#collections: string[] = [];
 	#collectionIndex = new Map<string, number>();
 	#collectionOf = new Uint32Array(16);
-	#vectors: Float32Array;
+	/** Float storage; unused (and empty, JS) when quantized. */
+	#rows: FloatRows;
 	#codes: Int8Array;
 	#scales = new Float32Array(16);
 
-	constructor({ dim, quantize = false }: VectorStoreOptions) {
+	constructor({ dim, quantize = false, simd = true }: VectorStoreOptions) {
 		if (!Number.isInteger(dim) || dim <= 0) {
 			throw new HearthError('unknown', `A vector index needs a positive dimension, got ${dim}.`);
 		}
 		this.dim = dim;
 		this.quantized = quantize;
-		this.#vectors = new Float32Array(quantize ? 0 : 16 * dim);
+		this.#rows = createFloatRows(dim, simd && !quantize);
 		this.#codes = new Int8Array(quantize ? 16 * dim : 0);
 	}
 
 	get size(): number {
 		return this.#ids.length;
+	}
+
+	/** Which scan runs: the WebAssembly SIMD kernel or plain JS (always JS for int8). */
+	get backend(): 'wasm-simd' | 'js' {
+		return this.quantized ? 'js' : this.#rows.kind;
 	}
 
 	idAt(slot: number): string {
@@ -72,8 +86,11 @@ export class VectorStore {
 
 	/** The stored (normalised, possibly de-quantised) vector at a slot. */
 	vectorAt(slot: number): Float32Array {
+		if (!this.quantized) {
+			const start = slot * this.#rows.stride;
+			return this.#rows.data.slice(start, start + this.dim);
+		}
 		const start = slot * this.dim;
-		if (!this.quantized) return this.#vectors.slice(start, start + this.dim);
 		const out = new Float32Array(this.dim);
 		const scale = this.#scales[slot] ?? 0;
 		for (let j = 0; j < this.dim; j++) out[j] = (this.#codes[start + j] ?? 0) * scale;
@@ -159,14 +176,15 @@ export class VectorStore {
 	/** Cosine similarity of the (normalised) query with the vector at a slot. */
 	score(query: Float32Array, slot: number): number {
 		const dim = this.dim;
-		const start = slot * dim;
 		let sum = 0;
 		if (this.quantized) {
+			const start = slot * dim;
 			const codes = this.#codes;
 			for (let j = 0; j < dim; j++) sum += (codes[start + j] ?? 0) * (query[j] ?? 0);
 			return sum * (this.#scales[slot] ?? 0);
 		}
-		const vectors = this.#vectors;
+		const start = slot * this.#rows.stride;
+		const vectors = this.#rows.data;
 		for (let j = 0; j < dim; j++) sum += (vectors[start + j] ?? 0) * (query[j] ?? 0);
 		return sum;
 	}
@@ -182,8 +200,13 @@ export class VectorStore {
 		const n = this.size;
 		const top = new TopK(Math.min(k, n));
 		// Scoring every row then filtering beats branching inside the hot loop.
-		const scores = new Float32Array(n);
-		dotRows(this.quantized ? this.#codes : this.#vectors, this.dim, n, q, scores);
+		let scores: Float32Array;
+		if (this.quantized) {
+			scores = new Float32Array(n);
+			dotRows(this.#codes, this.dim, this.dim, n, q, scores);
+		} else {
+			scores = this.#rows.dots(q, n);
+		}
 		for (let slot = 0; slot < n; slot++) {
 			if (mask !== undefined && mask[this.#collectionOf[slot] ?? 0] !== 1) continue;
 			const score = this.quantized
@@ -191,7 +214,17 @@ export class VectorStore {
 				: (scores[slot] ?? 0);
 			if (score > top.threshold) top.push(slot, score);
 		}
-		return top.sorted();
+		if (this.quantized || this.#rows.errorBound === 0) return top.sorted();
+		// The kernel's f32 sums: rescore the few rows near the cut as the JS scan scores them.
+		const rows = this.#rows;
+		return refineTopK(
+			scores,
+			n,
+			top,
+			rows.errorBound,
+			(slot) => this.passes(slot, mask),
+			(slot) => Math.fround(dotRow(rows.data, slot * rows.stride, this.dim, q))
+		).sorted();
 	}
 
 	export(): VectorSnapshot {
@@ -224,7 +257,13 @@ export class VectorStore {
 				scales: this.#scales.slice(0, n)
 			};
 		}
-		return { ...base, vectors: this.#vectors.slice(0, n * this.dim) };
+		const { data, stride } = this.#rows;
+		if (stride === this.dim) return { ...base, vectors: data.slice(0, n * this.dim) };
+		const vectors = new Float32Array(n * this.dim);
+		for (let slot = 0; slot < n; slot++) {
+			vectors.set(data.subarray(slot * stride, slot * stride + this.dim), slot * this.dim);
+		}
+		return { ...base, vectors };
 	}
 
 	import(snapshot: VectorSnapshot): void {
@@ -297,15 +336,15 @@ export class VectorStore {
 		this.#collectionOf = grow(this.#collectionOf, (n) => new Uint32Array(n), 1);
 		this.#scales = grow(this.#scales, (n) => new Float32Array(n), 1);
 		if (this.quantized) this.#codes = grow(this.#codes, (n) => new Int8Array(n), this.dim);
-		else this.#vectors = grow(this.#vectors, (n) => new Float32Array(n), this.dim);
+		else this.#rows = reserveRows(this.#rows, capacity, this.dim);
 	}
 
 	#write(slot: number, unit: Float32Array): void {
-		const start = slot * this.dim;
 		if (!this.quantized) {
-			this.#vectors.set(unit, start);
+			this.#rows.data.set(unit, slot * this.#rows.stride);
 			return;
 		}
+		const start = slot * this.dim;
 		let max = 0;
 		for (let j = 0; j < unit.length; j++) max = Math.max(max, Math.abs(unit[j] ?? 0));
 		const scale = max / 127;
@@ -321,7 +360,8 @@ export class VectorStore {
 			this.#codes.copyWithin(to * dim, from * dim, (from + 1) * dim);
 			this.#scales[to] = this.#scales[from] ?? 0;
 		} else {
-			this.#vectors.copyWithin(to * dim, from * dim, (from + 1) * dim);
+			const { data, stride } = this.#rows;
+			data.copyWithin(to * stride, from * stride, (from + 1) * stride);
 		}
 		this.#collectionOf[to] = this.#collectionOf[from] ?? 0;
 		const id = this.#ids[from] ?? '';
