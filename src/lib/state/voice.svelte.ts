@@ -165,6 +165,7 @@ export class VoiceState {
 	#opening: Promise<void> | null = null;
 	/** Transcriptions run one at a time, in order. */
 	#queue: Promise<void> = Promise.resolve();
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not shown
 	#aborts = new Set<AbortController>();
 	#loadAbort: AbortController | null = null;
 	#loadPromise: Promise<boolean> | null = null;

@@ -1,5 +1,6 @@
 import { ORT_PATH } from '$lib/protocol/embed';
 import { HearthError } from '$lib/types/errors';
+import type { MicVAD } from '@ricky0123/vad-web';
 import type { AudioCapture } from '$lib/voice/capture';
 
 // Voice-activity detection for hands-free mode: Silero (v5) through @ricky0123/vad-web, run on the
@@ -47,7 +48,7 @@ export const VAD_THRESHOLDS: Record<
 export const createSileroVad: VadFactory = async (capture, callbacks) => {
 	const source = capture.source;
 	if (!source) throw new HearthError('not_supported', 'Hands-free mode needs a real microphone.');
-	let vad: import('@ricky0123/vad-web').MicVAD;
+	let vad: MicVAD;
 	try {
 		const { MicVAD } = await import('@ricky0123/vad-web');
 		vad = await MicVAD.new({
