@@ -72,3 +72,46 @@ describe('toWebLlmMessages', () => {
 		});
 	});
 });
+
+describe('toWebLlmMessages with images', () => {
+	it('gives a user turn one text part and its images as data: URLs, as web-llm takes them', () => {
+		const out = toWebLlmMessages([
+			{ role: 'system', content: 'Be brief.' },
+			{
+				role: 'user',
+				content: 'What is this?',
+				images: [
+					{ mime: 'image/jpeg', base64: '/9j/AA==' },
+					{ mime: 'image/png', base64: 'iVBORw==' }
+				]
+			}
+		]);
+		expect(out).toEqual([
+			{ role: 'system', content: 'Be brief.' },
+			{
+				role: 'user',
+				content: [
+					{ type: 'text', text: 'What is this?' },
+					{ type: 'image_url', image_url: { url: 'data:image/jpeg;base64,/9j/AA==' } },
+					{ type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw==' } }
+				]
+			}
+		]);
+		// web-llm's own checks: one text part at most, URLs starting "data:image", no `detail`.
+		const parts = out[1]?.content;
+		expect(Array.isArray(parts)).toBe(true);
+		if (!Array.isArray(parts)) return;
+		expect(parts.filter((p) => p.type === 'text')).toHaveLength(1);
+		for (const part of parts) {
+			if (part.type !== 'image_url') continue;
+			expect(part.image_url.url.startsWith('data:image')).toBe(true);
+			expect(part.image_url).not.toHaveProperty('detail');
+		}
+	});
+
+	it('keeps a turn without images a plain string (non-vision models refuse parts)', () => {
+		expect(toWebLlmMessages([{ role: 'user', content: 'Hi', images: [] }])).toEqual([
+			{ role: 'user', content: 'Hi' }
+		]);
+	});
+});

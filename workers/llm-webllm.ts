@@ -22,8 +22,15 @@ export interface WebLlmChunk {
  */
 export type WebLlmMessage =
 	| { role: 'system'; content: string }
-	| { role: 'user'; content: string }
+	| { role: 'user'; content: string | WebLlmContentPart[] }
 	| { role: 'assistant'; content: string };
+
+/**
+ * web-llm's user content parts: at most one text part, and images as `data:image/…` URLs (it
+ * refuses other URLs and `detail`). Only vision models (Phi-3.5-vision) accept parts at all.
+ */
+export type WebLlmContentPart =
+	{ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
 export interface WebLlmChatRequest {
 	stream: true;
@@ -57,6 +64,20 @@ export function toWebLlmMessages(messages: readonly ChatMessage[]): WebLlmMessag
 		switch (role) {
 			case 'tool':
 				return { role: 'user', content: `${toolResultLabel(message.toolName)}\n${content}` };
+			case 'user': {
+				const images = message.images ?? [];
+				if (images.length === 0) return { role, content };
+				return {
+					role,
+					content: [
+						{ type: 'text', text: content },
+						...images.map((image): WebLlmContentPart => ({
+							type: 'image_url',
+							image_url: { url: `data:${image.mime};base64,${image.base64}` }
+						}))
+					]
+				};
+			}
 			case 'assistant': {
 				const calls = message.toolCalls ?? [];
 				if (calls.length === 0 || isActionJson(content)) return { role, content };

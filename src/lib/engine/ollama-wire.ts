@@ -62,6 +62,9 @@ export function toOllamaMessage(message: ChatMessage): Record<string, unknown> {
 	}
 	if (role === 'tool')
 		return toolName === undefined ? { role, content } : { role, content, tool_name: toolName };
+	const images = message.images ?? [];
+	// Ollama's documented form: bare base64 beside the text; it tells the format from the bytes.
+	if (images.length > 0) return { role, content, images: images.map((image) => image.base64) };
 	return { role, content };
 }
 

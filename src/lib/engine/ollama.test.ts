@@ -6,6 +6,7 @@ import {
 	MARKDOWN_REPLY,
 	SERVER_ERROR_MESSAGE,
 	STREAM_ERROR_MESSAGE,
+	VISION_MODEL,
 	startOllamaFixture
 } from '../../../tests/fixtures/ollama-fixture.js';
 import type { OllamaFixture } from '../../../tests/fixtures/ollama-fixture.js';
@@ -23,6 +24,7 @@ import {
 	waitFor
 } from '$lib/engine/engine-test-kit';
 import { OllamaEngine } from '$lib/engine/ollama';
+import { chatBody } from '$lib/engine/ollama-wire';
 import type { ChatRequest, LoadProgress } from '$lib/engine/types';
 
 const CHUNK_DELAY_MS = 5;
@@ -345,5 +347,80 @@ describe('OllamaEngine against the fixture', () => {
 		const own = new OllamaEngine({ baseUrl: fixture.url });
 		const error = await disposeMidChat(own, ask('Long please [[slow]]'));
 		expect(hearth(error).code).toBe('aborted');
+	});
+});
+
+describe('OllamaEngine with images', () => {
+	// 1×1 PNG and the first bytes of a JPEG: the fixture names each by its bytes.
+	const PNG =
+		'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
+	const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]).toString('base64');
+	let fixture: OllamaFixture;
+	let engine: OllamaEngine;
+
+	beforeAll(async () => {
+		fixture = await startOllamaFixture({
+			chunkDelayMs: 1,
+			models: [...DEFAULT_MODELS, VISION_MODEL]
+		});
+		engine = new OllamaEngine({ baseUrl: fixture.url });
+	});
+	afterAll(async () => {
+		await engine?.dispose();
+		await fixture?.close();
+	});
+
+	it('sends a turn’s images as bare base64 beside its text, and they reach the model', async () => {
+		const request: ChatRequest = {
+			model: VISION_MODEL.name,
+			messages: [
+				{ role: 'system', content: 'Be brief.' },
+				{
+					role: 'user',
+					content: 'What is this? [[images]]',
+					images: [
+						{ mime: 'image/png', base64: PNG },
+						{ mime: 'image/jpeg', base64: JPEG }
+					]
+				}
+			]
+		};
+		const { text, error } = await collectChat(engine, request);
+		expect(error).toBeUndefined();
+		expect(text).toBe(
+			`Images received: 2 (image/png ${Buffer.from(PNG, 'base64').length} bytes, image/jpeg 6 bytes)`
+		);
+		expect(lastChatBody(fixture).messages).toEqual([
+			{ role: 'system', content: 'Be brief.' },
+			{ role: 'user', content: 'What is this? [[images]]', images: [PNG, JPEG] }
+		]);
+	});
+
+	it('sends messages without images exactly as before', () => {
+		const body = chatBody({
+			model: 'm',
+			messages: [
+				{ role: 'user', content: 'a' },
+				{ role: 'user', content: 'b', images: [] }
+			]
+		});
+		expect(body.messages).toEqual([
+			{ role: 'user', content: 'a' },
+			{ role: 'user', content: 'b' }
+		]);
+	});
+
+	it('lists the vision capability in /api/show for the vision model only', async () => {
+		const show = async (model: string) =>
+			(
+				(await (
+					await fetch(`${fixture.url}/api/show`, {
+						method: 'POST',
+						body: JSON.stringify({ model })
+					})
+				).json()) as { capabilities: string[] }
+			).capabilities;
+		expect(await show(VISION_MODEL.name)).toContain('vision');
+		expect(await show(MODEL)).toEqual(['completion']);
 	});
 });

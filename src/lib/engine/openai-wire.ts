@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, FinishReason, ModelInfo, Usage } from '$lib/engine/types';
+import type { ChatImage } from '$lib/types/llm';
 import type { ToolSpec } from '$lib/types/tools';
 
 // The shapes of OpenAI's Chat Completions API (/v1/models, /v1/chat/completions streaming) as
@@ -86,7 +87,23 @@ export function toOpenAiMessage(message: ChatMessage): Record<string, unknown> {
 		};
 	}
 	if (role === 'tool') return { role, tool_call_id: toolCallId ?? '', content };
+	const images = message.images ?? [];
+	if (images.length > 0) return { role, content: contentParts(content, images) };
 	return { role, content };
+}
+
+/** One text part, then the images as data: URLs (the form OpenAI, LM Studio and vLLM take). */
+export function contentParts(
+	text: string,
+	images: readonly ChatImage[]
+): ({ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } })[] {
+	return [
+		{ type: 'text', text },
+		...images.map((image) => ({
+			type: 'image_url' as const,
+			image_url: { url: `data:${image.mime};base64,${image.base64}` }
+		}))
+	];
 }
 
 function definedOnly(record: Record<string, unknown>): Record<string, unknown> {

@@ -22,6 +22,7 @@ import {
 	waitFor
 } from '$lib/engine/engine-test-kit';
 import { OpenAiEngine } from '$lib/engine/openai';
+import { chatBody } from '$lib/engine/openai-wire';
 import type { ChatDelta, ChatRequest } from '$lib/engine/types';
 
 const CHUNK_DELAY_MS = 5;
@@ -453,5 +454,65 @@ describe('OpenAiEngine with an API key', () => {
 		const echoed = hearth((await collectChat(echoing, ask('Hi'))).error);
 		expect(echoed.message).toContain('Incorrect API key provided: [API key].');
 		expect(echoed.message).not.toContain(wrong);
+	});
+});
+
+describe('OpenAiEngine with images', () => {
+	const PNG =
+		'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
+	let fixture: OpenAiFixture;
+	let engine: OpenAiEngine;
+
+	beforeAll(async () => {
+		fixture = await startOpenAiFixture({ chunkDelayMs: 1 });
+		engine = new OpenAiEngine({ baseUrl: fixture.url });
+	});
+	afterAll(async () => {
+		await engine?.dispose();
+		await fixture?.close();
+	});
+
+	it('sends a text part then data: URL image parts, and the images reach the server', async () => {
+		const { text, error } = await collectChat(engine, {
+			model: MODEL,
+			messages: [
+				{ role: 'user', content: 'Earlier' },
+				{ role: 'assistant', content: 'Yes?' },
+				{
+					role: 'user',
+					content: 'Read this [[images]]',
+					images: [{ mime: 'image/png', base64: PNG }]
+				}
+			]
+		});
+		expect(error).toBeUndefined();
+		expect(text).toBe(`Images received: 1 (image/png ${Buffer.from(PNG, 'base64').length} bytes)`);
+		const body = fixture.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)
+			?.body as Record<string, unknown>;
+		expect(body.messages).toEqual([
+			{ role: 'user', content: 'Earlier' },
+			{ role: 'assistant', content: 'Yes?' },
+			{
+				role: 'user',
+				content: [
+					{ type: 'text', text: 'Read this [[images]]' },
+					{ type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }
+				]
+			}
+		]);
+	});
+
+	it('sends messages without images exactly as before', () => {
+		const body = chatBody({
+			model: 'm',
+			messages: [
+				{ role: 'user', content: 'a' },
+				{ role: 'user', content: 'b', images: [] }
+			]
+		});
+		expect(body.messages).toEqual([
+			{ role: 'user', content: 'a' },
+			{ role: 'user', content: 'b' }
+		]);
 	});
 });
