@@ -1,8 +1,9 @@
 // Knowledge benchmark, in Node (one process, so Voy and the flat scan share a machine state):
 // retrieval quality on SciFact (BEIR layout in ../shared/data/scifact) for our BM25, minisearch's
 // BM25+ (the library baseline), dense and hybrid (only when real embedding weights are given),
-// next to the published anchors; then query latency of VoyIndex vs FlatIndex (float32 and int8)
-// on synthetic normalised 384-d vectors at 10k and 100k.
+// next to the published anchors; then query latency of FlatIndex (the JS scan as baseline, the
+// default WebAssembly SIMD scan, int8) and VoyIndex on synthetic normalised 384-d vectors at 10k
+// and 100k. HEARTH_BENCH_KNOWLEDGE=latency (or =quality) runs one part only.
 //
 // Dense/hybrid rows need HEARTH_EMBED_MODELS: a folder holding `<model id>/` with
 // `onnx/model_quantized.onnx` (or `onnx/model.onnx`) and its tokenizer, e.g. ../shared/models.
@@ -11,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { createServer } from 'vite';
 import { ROOT, ratio, round } from './lib.js';
@@ -201,6 +203,9 @@ async function quality(rows, notes) {
 	);
 }
 
+/** Untimed queries per index before timing, so JIT tiers and wasm compilation are settled. */
+const WARMUP = 10;
+
 async function latency(rows, notes) {
 	const { FlatIndex } = await load('src/lib/knowledge/index/flat-index.ts');
 	const { VoyIndex } = await load('src/lib/knowledge/index/voy-index.ts');
@@ -209,53 +214,88 @@ async function latency(rows, notes) {
 	const wasm = createRequire(import.meta.url).resolve('voy-search/voy_search_bg.wasm');
 	const Voy = await loadVoy(() => readFile(wasm));
 	const queries = vectorsLib.randomUnitVectors(QUERIES, DIM, 2);
+	const BASELINE = 'flat float32 JS (baseline)';
 	for (const size of SIZES) {
 		const vectors = vectorsLib.randomUnitVectors(size, DIM, 1);
 		const ids = vectors.map((_, i) => `v${i}`);
 		const indexes = [
-			['flat float32 (baseline)', new FlatIndex({ dim: DIM })],
-			['flat int8', new FlatIndex({ dim: DIM, quantize: true })],
+			[BASELINE, new FlatIndex({ dim: DIM, simd: false })],
+			['flat float32 (default)', new FlatIndex({ dim: DIM })],
+			['flat int8 JS', new FlatIndex({ dim: DIM, quantize: true })],
 			['Voy', new VoyIndex(Voy, { dim: DIM })]
 		];
-		/** @type {Map<string, string[][]>} */
-		const results = new Map();
-		let baseline = NaN;
+		/** @type {Map<string, { buildMs: number, times: number[], cpu: number[], hits: import('../src/lib/types/knowledge').SearchHit[][] }>} */
+		const measured = new Map();
 		for (const [name, index] of indexes) {
 			const started = performance.now();
 			index.add(ids, vectors);
 			if (index.kind === 'voy') index.rebuild();
-			const buildMs = performance.now() - started;
-			const times = [];
-			const tops = [];
-			for (const q of queries) {
+			measured.set(name, { buildMs: performance.now() - started, times: [], cpu: [], hits: [] });
+			for (const q of queries.slice(0, WARMUP)) index.search(q, 10);
+		}
+		// Interleaved, in an order that rotates per query: a busy moment on this shared machine
+		// lands on every index alike instead of on whichever ran during it.
+		queries.forEach((q, i) => {
+			for (let j = 0; j < indexes.length; j++) {
+				const [name, index] = indexes[(i + j) % indexes.length];
+				const cpu = process.cpuUsage();
 				const t = performance.now();
-				tops.push(index.search(q, 10).map((h) => h.id));
-				times.push(performance.now() - t);
+				const hits = index.search(q, 10);
+				const elapsed = performance.now() - t;
+				const { user, system } = process.cpuUsage(cpu);
+				const m = measured.get(name);
+				m.times.push(elapsed);
+				m.cpu.push((user + system) / 1000);
+				m.hits.push(hits);
 			}
-			results.set(name, tops);
-			const exact = results.get('flat float32 (baseline)') ?? tops;
+		});
+		const exact = measured.get(BASELINE);
+		const baseline = quantile(exact.times, 0.5);
+		for (const [name, index] of indexes) {
+			const { buildMs, times, cpu, hits } = measured.get(name);
 			const overlap =
-				tops.reduce((sum, top, i) => sum + vectorsLib.overlap(top, exact[i] ?? []), 0) /
-				tops.length;
+				hits.reduce(
+					(sum, top, i) =>
+						sum +
+						vectorsLib.overlap(
+							top.map((h) => h.id),
+							exact.hits[i].map((h) => h.id)
+						),
+					0
+				) / hits.length;
+			const identical = hits.every(
+				(top, i) =>
+					top.length === exact.hits[i].length &&
+					top.every((h, r) => h.id === exact.hits[i][r].id && h.score === exact.hits[i][r].score)
+			);
 			const p50 = quantile(times, 0.5);
-			if (Number.isNaN(baseline)) baseline = p50;
 			rows.push({
 				row: `${(size / 1000).toFixed(0)}k x ${DIM}: ${name}`,
+				scan: index.kind === 'voy' ? 'k-d tree (wasm)' : index.backend,
 				'query p50 ms': round(p50, 2),
 				'query p95 ms': round(quantile(times, 0.95), 2),
-				'p50 vs flat': ratio(p50, baseline),
+				'p50 vs JS flat': ratio(p50, baseline),
+				'CPU p50 ms': round(quantile(cpu, 0.5), 2),
 				'top-10 overlap': round(overlap, 3),
+				'same hits as JS': identical ? 'yes' : 'no',
 				'build s': round(buildMs / 1000, 2),
 				'snapshot MB': round(byteSize(index.export()) / 1e6, 1)
 			});
 			if (index.kind === 'voy') index.dispose();
 		}
 	}
+	const load1 = os.loadavg()[0] ?? NaN;
 	notes.push(
-		`latency: ${QUERIES} random queries, top 10, in Node ${process.version} (one process); goal p50 <= 20 ms at 100k`
+		`latency: ${QUERIES} random queries, top 10, in Node ${process.version} (one process, ${os.cpus().length} CPUs, load average ${load1.toFixed(1)} at the end); goal p50 <= 20 ms at 100k`
 	);
 	notes.push(
-		'top-10 overlap = share of the exact (flat float32) top 10 found; snapshot = typed arrays export() stores (never Voy JSON)'
+		"CPU ms = this process's CPU time per query (all its threads): wall time minus waiting for a core, when other work shares the machine"
+	);
+	notes.push(
+		`each index answered ${WARMUP} untimed queries first; then every query ran on every index, in rotating order`
+	);
+	notes.push(
+		'top-10 overlap = share of the exact (JS flat float32) top 10 found; same hits = identical ids, order and scores for every query; snapshot = typed arrays export() stores (never Voy JSON)'
 	);
 }
 
@@ -273,9 +313,11 @@ export async function run() {
 	const notes = [
 		`SciFact test queries (300) over ${SCIFACT}; nDCG@10/recall@100 as BEIR computes them`
 	];
+	// HEARTH_BENCH_KNOWLEDGE=latency skips the quality part (minutes of BM25/embedding work).
+	const only = process.env.HEARTH_BENCH_KNOWLEDGE;
 	try {
-		await quality(rows, notes);
-		await latency(rows, notes);
+		if (only !== 'latency') await quality(rows, notes);
+		if (only !== 'quality') await latency(rows, notes);
 	} finally {
 		await vite?.close();
 		vite = undefined;
