@@ -123,9 +123,8 @@ export class PendingImagesState {
 
 	/** Swaps the chip list, revoking the URLs of chips that left it. */
 	#setChips(next: ImageChip[]): void {
-		const kept = new Set(next.map((c) => c.id));
 		for (const chip of this.chips) {
-			if (!kept.has(chip.id)) URL.revokeObjectURL(chip.url);
+			if (!next.some((c) => c.id === chip.id)) URL.revokeObjectURL(chip.url);
 		}
 		this.chips = next;
 	}
