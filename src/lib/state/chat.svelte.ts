@@ -6,16 +6,12 @@ import { toHearthError, type HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import { holdStreamLock } from '$lib/utils/locks';
 import { buildThread, childrenByParent, newestLeaf } from '$lib/utils/thread';
-import { DEFAULT_CONTEXT_WINDOW, prepareHistory } from '$lib/agent/history';
-import { estimateMessageTokens, TokenCalibration } from '$lib/utils/tokens';
-import { reasoningClock, stripReasoning } from '$lib/utils/reasoning';
+import { TokenCalibration } from '$lib/utils/tokens';
+import { stripReasoning } from '$lib/utils/reasoning';
 import { throttled } from '$lib/utils/throttle';
-import { startsInReasoning } from '$lib/engine/reasoning-models';
 import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
-import { agentModel, reflectionOn, systemPromptFor, type AgentDef } from '$lib/agent/agents';
-import { runAgent, type AgentRun } from '$lib/agent/loop';
-import { reflect } from '$lib/agent/reflect';
-import { applyAgentEvent, chooseAgent, sourcesOf, toolsFor, withExamples } from '$lib/agent/turn';
+import type { AgentRun } from '$lib/agent/loop';
+import { runTurn, type StreamOptions, type TurnHost } from '$lib/state/answer-turn.svelte';
 import type { LlmEngine } from '$lib/engine/types';
 import type { NetFetch } from '$lib/net/types';
 import type { ToolRegistry } from '$lib/tools/registry';
@@ -65,13 +61,6 @@ export interface AgentToolDeps {
 	attachments(conversationId: string): Promise<ToolAttachment[]>;
 }
 
-interface StreamOptions {
-	/** Carry on from the saved text (no tools, no new prompt). */
-	append: boolean;
-	/** The agent the user asked for (re-asking with another agent); else the usual choice. */
-	agent?: Message['agent'];
-}
-
 /** The open conversation: its message tree, the visible branch, and sending/streaming. */
 export class ChatState {
 	conversation = $state<Conversation | null>(null);
@@ -103,6 +92,17 @@ export class ChatState {
 	constructor(deps: ChatDeps) {
 		this.#deps = deps;
 	}
+
+	/** What one answer's turn (state/answer-turn.ts) needs from this state. */
+	readonly #turnHost: TurnHost = {
+		deps: () => this.#deps,
+		conversation: (id) => this.#conversationOf(id),
+		calibration: (model) => this.#calibrationFor(model),
+		storeSummary: (id, summary) => this.#storeSummary(id, summary),
+		waitForAnswer: (callId) => this.#waitForAnswer(callId),
+		setRun: (run) => (this.#run = run),
+		setReviewing: (id) => (this.reviewing = id)
+	};
 
 	get isStreamingHere(): boolean {
 		return this.streaming !== null && this.streaming.conversationId === this.conversation?.id;
@@ -309,7 +309,7 @@ export class ChatState {
 			await repo
 				.updateMessage(target.id, { status: 'streaming', content: target.content })
 				.catch(saveFailed);
-			await this.#runTurn(target, thread, { append, agent: asked }, abort.signal, () =>
+			await runTurn(this.#turnHost, target, thread, { append, agent: asked }, abort.signal, () =>
 				save.schedule()
 			);
 		} catch (e) {
@@ -346,168 +346,6 @@ export class ChatState {
 			target.status = outcome;
 			this.streaming = null;
 			this.#deps.onChanged();
-		}
-	}
-
-	/** One answer: engine and agent chosen, history fitted, the agent loop, then reflection. */
-	async #runTurn(
-		target: Message,
-		thread: Message[],
-		{ append, agent: asked }: StreamOptions,
-		signal: AbortSignal,
-		changed: () => void
-	): Promise<void> {
-		const { engine, settings, tools } = this.#deps;
-		const conversation = this.#conversationOf(target.conversationId);
-		let choice = await engine.choose(this.#pinOf(target.conversationId));
-		const userText = [...thread].reverse().find((m) => m.role === 'user')?.content ?? '';
-		const chosen = await chooseAgent({
-			settings: settings(),
-			pinnedId: conversation?.agentId,
-			previous: asked ?? target.agent,
-			userText,
-			router: { engine: choice.engine, model: choice.model, signal }
-		});
-		target.agent = chosen.info;
-		// The agent's preferred model applies unless the conversation is pinned to one.
-		const preferred = agentModel(chosen.agent);
-		if (preferred && !conversation?.pin) {
-			choice = await engine.choose(preferred).catch(() => choice);
-		}
-		target.model = choice.model;
-		target.engine = choice.kind;
-		target.context = undefined;
-		const options = generationOptions(settings(), conversation);
-		const startsInside = startsInReasoning(choice.kind, choice.model);
-		const info = engine.modelInfo(choice.kind, choice.model);
-		const calibration = this.#calibrationFor(choice.model);
-		// A continuation carries on the text as it was: no tools, no new agent prompt.
-		const agentTools =
-			tools && !append
-				? toolsFor(
-						chosen.agent,
-						await tools.registry(),
-						settings(),
-						await tools.hasWritableFolder()
-					)
-				: [];
-		// Memories go in for a fresh answer only; a failure to look them up never stops one.
-		const memories =
-			!append && settings().useMemories
-				? await this.#deps.memory?.relevant(userText, signal).catch(() => null)
-				: null;
-		target.memories = memories?.used.length ? memories.used : undefined;
-		const agentPrompt = systemPromptFor(chosen.agent, settings().systemPrompt, {
-			// A timestamp for the prompt, not state: nothing re-renders from it.
-			// eslint-disable-next-line svelte/prefer-svelte-reactivity
-			now: new Date(),
-			toolNames: agentTools.map((t) => t.name),
-			reasoningModel: startsInside
-		});
-		const prepared = await prepareHistory({
-			thread,
-			systemPrompt: memories?.block ? `${agentPrompt}\n\n${memories.block}` : agentPrompt,
-			stored: $state.snapshot(conversation?.summary),
-			engine: choice.engine,
-			model: choice.model,
-			modelLabel: info?.name ?? choice.model,
-			contextWindow: info?.contextLength ?? DEFAULT_CONTEXT_WINDOW,
-			maxTokens: options.maxTokens ?? settings().maxTokens,
-			reasoning: { startsInReasoning: startsInside },
-			calibration,
-			signal
-		});
-		if (prepared.note) target.context = prepared.note;
-		if (prepared.summary !== undefined) {
-			await this.#storeSummary(target.conversationId, prepared.summary ?? undefined);
-		}
-		const run = runAgent({
-			engine: choice.engine,
-			model: choice.model,
-			messages: withExamples(prepared.messages, chosen.agent),
-			options,
-			tools: agentTools,
-			limits: { maxSteps: settings().maxToolSteps, maxCalls: settings().maxToolCalls },
-			userText,
-			context: {
-				net: tools?.net ?? ((url, init) => fetch(url, init)),
-				settings: $state.snapshot(settings()),
-				attachments: tools ? await tools.attachments(target.conversationId) : [],
-				conversationId: target.conversationId
-			},
-			confirm: (record) => this.#waitForAnswer(record.id),
-			ask: (record) => this.#waitForAnswer(record.id),
-			signal
-		});
-		this.#run = run;
-		const reasoning = reasoningClock(startsInside);
-		for await (const event of run) {
-			applyAgentEvent(target, event);
-			if (event.type === 'text') {
-				const ms = reasoning.observe(target.content);
-				if (ms !== undefined) target.reasoningMs = ms;
-			} else if (event.type === 'done') {
-				target.usage = event.usage;
-				target.timings = event.timings;
-				// Estimates learn from what the engine counted (Ollama reports prompt tokens).
-				if (prepared.estimated && event.usage && event.steps === 1) {
-					calibration.observe(estimateMessageTokens(prepared.messages), event.usage.promptTokens);
-				}
-			}
-			changed();
-		}
-		this.#run = null;
-		if (!append && reflectionOn(chosen.agent, settings())) {
-			await this.#reflect(target, userText, chosen.agent, choice, signal, changed);
-		}
-		if (!append && settings().proposeMemories && this.#deps.memory) {
-			// In the background: the answer is finished for the user already.
-			void this.#deps.memory
-				.propose({
-					engine: choice.engine,
-					model: choice.model,
-					userText,
-					answer: stripReasoning(target.content),
-					conversationId: target.conversationId
-				})
-				.catch(() => undefined);
-		}
-	}
-
-	/** The critique-and-revise pass: the draft is kept beside a revised answer. */
-	async #reflect(
-		target: Message,
-		question: string,
-		agent: AgentDef,
-		choice: { engine: LlmEngine; model: string },
-		signal: AbortSignal,
-		changed: () => void
-	): Promise<void> {
-		const draft = target.content;
-		this.reviewing = target.id;
-		try {
-			const result = await reflect({
-				engine: choice.engine,
-				model: choice.model,
-				question,
-				answer: draft,
-				agent,
-				sources: sourcesOf(target),
-				signal,
-				onText: (_delta, text) => {
-					target.revision ??= { critique: '', draft };
-					target.content = text;
-					changed();
-				}
-			});
-			if (result) target.revision = { critique: result.critique, draft };
-			else if (target.revision) {
-				// The rewrite failed part-way: the draft stands.
-				target.content = draft;
-				target.revision = undefined;
-			}
-		} finally {
-			this.reviewing = null;
 		}
 	}
 
@@ -548,10 +386,6 @@ export class ChatState {
 	/** The open conversation's record when `id` is it (pins and options live there). */
 	#conversationOf(id: string): Conversation | null {
 		return this.conversation?.id === id ? this.conversation : null;
-	}
-
-	#pinOf(id: string): Conversation['pin'] | null {
-		return $state.snapshot(this.#conversationOf(id)?.pin) ?? null;
 	}
 
 	/** Pins this conversation to an engine and model (null: follow the default chain again). */
@@ -606,19 +440,4 @@ export class ChatState {
 			// The heuristic title stays; a failed title is not worth interrupting anyone for.
 		}
 	}
-}
-
-/** The defaults from Settings, overridden field by field by the conversation's own options. */
-export function generationOptions(
-	settings: Settings,
-	conversation: Conversation | null
-): GenerationOptions {
-	const own = conversation?.options ?? {};
-	const stop = own.stop?.filter((s) => s.length > 0);
-	return {
-		temperature: own.temperature ?? settings.temperature,
-		topP: own.topP ?? settings.topP,
-		maxTokens: own.maxTokens ?? settings.maxTokens,
-		...(stop && stop.length > 0 ? { stop } : {})
-	};
 }
