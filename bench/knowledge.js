@@ -3,7 +3,8 @@
 // BM25+ (the library baseline), dense and hybrid (only when real embedding weights are given),
 // next to the published anchors; then query latency of FlatIndex (the JS scan as baseline, the
 // default WebAssembly SIMD scan, int8) and VoyIndex on synthetic normalised 384-d vectors at 10k
-// and 100k. HEARTH_BENCH_KNOWLEDGE=latency (or =quality) runs one part only.
+// and 100k. HEARTH_BENCH_KNOWLEDGE=latency (or =quality) runs one part only; =browser measures the
+// flat scans in a Chromium worker instead.
 //
 // Dense/hybrid rows need HEARTH_EMBED_MODELS: a folder holding `<model id>/` with
 // `onnx/model_quantized.onnx` (or `onnx/model.onnx`) and its tokenizer, e.g. ../shared/models.
@@ -15,7 +16,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer } from 'vite';
-import { ROOT, ratio, round } from './lib.js';
+import { launchChromium, ROOT, ratio, round } from './lib.js';
 
 const SCIFACT = path.resolve(ROOT, '../shared/data/scifact');
 const SIZES = [10_000, 100_000];
@@ -299,6 +300,112 @@ async function latency(rows, notes) {
 	);
 }
 
+// The browser mode: the same interleaved flat-scan measurement inside a module worker in
+// Chromium, our TypeScript served by a Vite dev server (no app build needed). Voy is left out
+// there: its Node numbers already show where it stands.
+const BROWSER_PAGE = `<!doctype html><meta charset="utf-8"><title>latency</title><script type="module">
+window.runLatency = (params) => new Promise((resolve) => {
+	const worker = new Worker('/__bench/latency-worker.js', { type: 'module' });
+	worker.onmessage = (event) => resolve(event.data);
+	worker.onerror = (event) => resolve({ error: event.message || 'worker failed to start' });
+	worker.postMessage(params);
+});
+</script>`;
+
+const BROWSER_WORKER = `
+import { FlatIndex } from '/src/lib/knowledge/index/flat-index.ts';
+import { randomUnitVectors } from '/src/lib/knowledge/index/test-vectors.ts';
+self.onmessage = ({ data: { sizes, dim, count, warmup } }) => {
+	const queries = randomUnitVectors(count, dim, 2);
+	const out = [];
+	for (const size of sizes) {
+		const vectors = randomUnitVectors(size, dim, 1);
+		const ids = vectors.map((_, i) => 'v' + i);
+		const indexes = [new FlatIndex({ dim, simd: false }), new FlatIndex({ dim })];
+		for (const index of indexes) {
+			index.add(ids, vectors);
+			for (const q of queries.slice(0, warmup)) index.search(q, 10);
+		}
+		const times = indexes.map(() => []);
+		const hits = indexes.map(() => []);
+		queries.forEach((q, i) => {
+			for (let j = 0; j < indexes.length; j++) {
+				const at = (i + j) % indexes.length;
+				const t = performance.now();
+				hits[at].push(indexes[at].search(q, 10));
+				times[at].push(performance.now() - t);
+			}
+		});
+		const same = hits[1].every((top, i) => JSON.stringify(top) === JSON.stringify(hits[0][i]));
+		out.push({ size, results: indexes.map((index, j) => ({ backend: index.backend, times: times[j], same })) });
+		for (const index of indexes) index.clear();
+	}
+	postMessage({ out, userAgent: navigator.userAgent });
+};`;
+
+async function browserLatency(rows, notes) {
+	const server = await createServer({
+		configFile: false,
+		root: ROOT,
+		logLevel: 'error',
+		appType: 'custom',
+		optimizeDeps: { noDiscovery: true, include: [] },
+		server: { host: '127.0.0.1', port: 0, hmr: false, ws: false },
+		resolve: { alias: { $lib: path.join(ROOT, 'src/lib') } },
+		plugins: [
+			{
+				name: 'latency-bench-page',
+				configureServer(dev) {
+					dev.middlewares.use((req, res, next) => {
+						const body = {
+							'/__bench/latency.html': BROWSER_PAGE,
+							'/__bench/latency-worker.js': BROWSER_WORKER
+						}[req.url ?? ''];
+						if (body === undefined) return next();
+						const type = req.url?.endsWith('.html') ? 'text/html' : 'text/javascript';
+						res.setHeader('content-type', type);
+						res.end(body);
+					});
+				}
+			}
+		]
+	});
+	await server.listen();
+	const browser = await launchChromium();
+	try {
+		const page = await browser.newPage();
+		const base = server.resolvedUrls?.local[0] ?? '';
+		await page.goto(new URL('__bench/latency.html', base).href);
+		const reply = await page.evaluate((params) => window.runLatency(params), {
+			sizes: SIZES,
+			dim: DIM,
+			count: QUERIES,
+			warmup: WARMUP
+		});
+		if (reply.error) throw new Error(`Browser worker: ${reply.error}`);
+		for (const { size, results } of reply.out) {
+			const baseline = quantile(results[0].times, 0.5);
+			results.forEach(({ backend, times, same }, j) => {
+				const p50 = quantile(times, 0.5);
+				rows.push({
+					row: `Chromium worker, ${(size / 1000).toFixed(0)}k x ${DIM}: flat float32 ${j === 0 ? 'JS (baseline)' : '(default)'}`,
+					scan: backend,
+					'query p50 ms': round(p50, 2),
+					'query p95 ms': round(quantile(times, 0.95), 2),
+					'p50 vs JS flat': ratio(p50, baseline),
+					'same hits as JS': same ? 'yes' : 'no'
+				});
+			});
+		}
+		notes.push(
+			`browser: ${QUERIES} queries per index in a module worker, ${reply.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'} headless, interleaved as in Node (no cross-origin isolation, so timers are coarsened to ~0.1 ms)`
+		);
+	} finally {
+		await browser.close();
+		await server.close();
+	}
+}
+
 function byteSize(snapshot) {
 	return (
 		(snapshot.vectors?.byteLength ?? 0) +
@@ -310,12 +417,18 @@ function byteSize(snapshot) {
 
 export async function run() {
 	const rows = [];
-	const notes = [
-		`SciFact test queries (300) over ${SCIFACT}; nDCG@10/recall@100 as BEIR computes them`
-	];
-	// HEARTH_BENCH_KNOWLEDGE=latency skips the quality part (minutes of BM25/embedding work).
+	// HEARTH_BENCH_KNOWLEDGE=latency skips the quality part (minutes of BM25/embedding work);
+	// =browser runs only the flat-scan latency inside a Chromium worker.
 	const only = process.env.HEARTH_BENCH_KNOWLEDGE;
+	const notes =
+		only === 'latency' || only === 'browser'
+			? []
+			: [`SciFact test queries (300) over ${SCIFACT}; nDCG@10/recall@100 as BEIR computes them`];
 	try {
+		if (only === 'browser') {
+			await browserLatency(rows, notes);
+			return { title: 'Knowledge: flat vector search latency in a Chromium worker', rows, notes };
+		}
 		if (only !== 'latency') await quality(rows, notes);
 		if (only !== 'quality') await latency(rows, notes);
 	} finally {
