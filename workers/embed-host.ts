@@ -6,14 +6,13 @@ import type {
 	EmbedToWorker
 } from '$lib/protocol/embed';
 import { answerCall } from '$lib/protocol/rpc';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, stopped } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
 import {
 	createHostCalls,
 	libraryLoader,
 	progressMapper,
 	startOnDevice,
-	stopped,
 	toSerializedLibraryError
 } from '$workers/transformers-env';
 import type {

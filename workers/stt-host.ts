@@ -15,14 +15,13 @@ import {
 	STT_SAMPLE_RATE
 } from '$lib/protocol/stt';
 import { answerCall } from '$lib/protocol/rpc';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, stopped } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
 import {
 	createHostCalls,
 	libraryLoader,
 	progressMapper,
 	startOnDevice,
-	stopped,
 	toSerializedLibraryError
 } from '$workers/transformers-env';
 import type {

@@ -1,7 +1,7 @@
 import { EMBED_CACHE_ORIGIN, ORT_FILES, ORT_PATH } from '$lib/protocol/embed';
 import { createCallQueue } from '$lib/protocol/rpc';
 import type { CallMap, CallRequest, CallResult } from '$lib/protocol/rpc';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, stopped } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
 import type { LoadProgress } from '$lib/types/llm';
 
@@ -245,8 +245,6 @@ export function toSerializedLibraryError(e: unknown, words: FailureWords): Seria
 	}
 	return words.other(text);
 }
-
-export const stopped = (): HearthError => new HearthError('aborted', 'Stopped.');
 
 /** One call in a host: the request, and whether the page has cancelled it. */
 export interface HostTask<M extends CallMap<M>> {
