@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlatIndex } from './flat-index';
-import { TopK } from './top-k';
-import { bruteForceTopK, overlap, randomUnitVectors } from './test-vectors';
+import { refineTopK, TopK } from './top-k';
+import { bruteForceTopK, overlap, randomUnitVectors, seededRandom } from './test-vectors';
 
 const DIM = 32;
 const vectors = randomUnitVectors(500, DIM, 7);
@@ -30,6 +30,34 @@ describe('TopK', () => {
 });
 
 // Every behaviour holds for both scans: the WebAssembly SIMD kernel (Node 20 has it) and JS.
+describe('refineTopK', () => {
+	it('recovers the exact top k from scores off by up to the bound, rescoring only near the cut', () => {
+		const random = seededRandom(5);
+		const n = 5000;
+		const bound = 1e-3;
+		// Clustered scores so that many sit within the bound of each other near the cut.
+		const exact = Array.from({ length: n }, () => Math.fround(Math.round(random() * 400) / 1000));
+		const approx = Float32Array.from(exact, (x) => x + (random() * 2 - 1) * bound);
+		const passes = (slot: number) => slot % 7 !== 0;
+		const reference = new TopK(10);
+		exact.forEach((score, slot) => {
+			if (passes(slot) && score > reference.threshold) reference.push(slot, score);
+		});
+		const first = new TopK(10);
+		approx.forEach((score, slot) => {
+			if (passes(slot) && score > first.threshold) first.push(slot, score);
+		});
+		const rescored: number[] = [];
+		const refined = refineTopK(approx, n, first, bound, passes, (slot) => {
+			rescored.push(slot);
+			return exact[slot] ?? NaN;
+		});
+		expect(refined.sorted().map((h) => h.score)).toEqual(reference.sorted().map((h) => h.score));
+		expect(rescored.length).toBeLessThan(n / 10);
+		expect(rescored.every(passes)).toBe(true);
+	});
+});
+
 describe.each([true, false])('FlatIndex (simd: %s)', (simd) => {
 	it('uses the scan it was asked for', () => {
 		expect(new FlatIndex({ dim: DIM, simd }).backend).toBe(simd ? 'wasm-simd' : 'js');
