@@ -169,6 +169,7 @@ export class VoiceState {
 	#aborts = new Set<AbortController>();
 	#loadAbort: AbortController | null = null;
 	#loadPromise: Promise<boolean> | null = null;
+	#lastMode: VoiceMode | null = null;
 
 	constructor(deps: VoiceDeps) {
 		this.#deps = deps;
@@ -197,6 +198,17 @@ export class VoiceState {
 		else if (this.mode === null) await this.#startRecording('toggle');
 	}
 
+	/** A push-to-talk that was only a tap keeps listening, as a toggle (the mic button). */
+	latch(): void {
+		if (this.mode === 'push') this.mode = 'toggle';
+	}
+
+	/** The error's "Try again": clears it and, if hands-free was on, restarts listening. */
+	async retry(): Promise<void> {
+		this.issue = null;
+		if (this.#lastMode === 'handsfree') await this.startHandsFree();
+	}
+
 	/** Drops the current recording without transcribing it (Escape). */
 	async cancelRecording(): Promise<void> {
 		if (this.mode !== 'push' && this.mode !== 'toggle') return;
@@ -212,6 +224,7 @@ export class VoiceState {
 		this.issue = null;
 		this.active = true;
 		this.mode = 'handsfree';
+		this.#lastMode = 'handsfree';
 		const generation = ++this.#generation;
 		const opening = (async () => {
 			const modelReady = this.#ensureModel();
@@ -372,6 +385,7 @@ export class VoiceState {
 		this.issue = null;
 		this.active = true;
 		this.mode = mode;
+		this.#lastMode = mode;
 		this.partial = '';
 		this.#stopRequested = false;
 		const generation = ++this.#generation;
