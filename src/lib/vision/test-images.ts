@@ -31,7 +31,7 @@ export function encodePng(
 	height: number,
 	pixels: Uint8Array,
 	channels: 1 | 4 = 1
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
 	const header = new Uint8Array(13);
 	const view = new DataView(header.buffer);
 	view.setUint32(0, width);
@@ -110,7 +110,7 @@ export function renderText(
 }
 
 /** A PNG of `text` in the test font. */
-export function textPng(text: string, scale = 6, gap = 2): Uint8Array {
+export function textPng(text: string, scale = 6, gap = 2): Uint8Array<ArrayBuffer> {
 	const { width, height, pixels } = renderText(text, scale, 24, gap);
 	return encodePng(width, height, pixels, 1);
 }
