@@ -11,6 +11,8 @@ async function seriousViolations(page: Page) {
 
 for (const theme of ['light', 'dark'] as const) {
 	test(`main screens have no serious accessibility violations (${theme})`, async ({ page }) => {
+		// Seven screens, each analysed in full.
+		test.setTimeout(120_000);
 		await page.emulateMedia({ colorScheme: theme });
 		await openHearth(page);
 		expect(await seriousViolations(page)).toEqual([]);
@@ -41,6 +43,55 @@ for (const theme of ['light', 'dark'] as const) {
 		expect(await seriousViolations(page)).toEqual([]);
 	});
 }
+
+test('the knowledge and memory dialogs have no serious accessibility violations', async ({
+	page
+}) => {
+	await openHearth(page);
+	// A memory and a proposal, stored before the page reads them.
+	await page.evaluate(async () => {
+		await new Promise<void>((resolve, reject) => {
+			const open = indexedDB.open('hearth');
+			open.onsuccess = () => {
+				const tx = open.result.transaction('memories', 'readwrite');
+				const store = tx.objectStore('memories');
+				const base = { kind: 'fact', createdAt: 1, updatedAt: 1 };
+				store.put({
+					...base,
+					id: 'a',
+					text: 'The user likes tea.',
+					status: 'kept',
+					origin: 'explicit'
+				});
+				store.put({
+					...base,
+					id: 'b',
+					text: 'The user has a dog.',
+					status: 'proposed',
+					origin: 'proposed'
+				});
+				tx.oncomplete = () => resolve();
+				tx.onerror = () => reject(tx.error);
+			};
+			open.onerror = () => reject(open.error);
+		});
+	});
+	// Knowledge (with a pasted document listed) and Memory.
+	await page.getByRole('button', { name: /^Knowledge/ }).click();
+	await expect(page.getByTestId('knowledge-dialog')).toBeVisible();
+	await page.getByLabel('Name for pasted text').fill('Tide notes');
+	await page.getByLabel('Text to add', { exact: false }).first().fill('High tide is at six.');
+	await page.getByRole('button', { name: 'Add text' }).click();
+	await expect(page.getByTestId('knowledge-document').first()).toContainText('Tide notes', {
+		timeout: 30_000
+	});
+	expect(await seriousViolations(page)).toEqual([]);
+	await page.keyboard.press('Escape');
+	await page.reload();
+	await page.getByRole('button', { name: /^Memory/ }).click();
+	await expect(page.getByTestId('memory-proposal')).toBeVisible();
+	expect(await seriousViolations(page)).toEqual([]);
+});
 
 test('usable at 360 px wide: no sideways scroll, sidebar opens as a drawer', async ({ page }) => {
 	await page.setViewportSize({ width: 360, height: 740 });
