@@ -14,7 +14,8 @@ const BENCHES = {
 	download: () => import('./download.js'),
 	llm: () => import('./llm.js'),
 	python: () => import('./python.js'),
-	knowledge: () => import('./knowledge.js')
+	knowledge: () => import('./knowledge.js'),
+	voice: () => import('./voice.js')
 };
 
 async function main() {
