@@ -5,7 +5,7 @@
 import { HearthError } from '$lib/types/errors';
 import type { SearchFilter, VectorSnapshot } from './vector-index';
 import { dotRow, dotRows } from './dot';
-import { createFloatRows, reserveRows } from './float-rows';
+import { createFloatRows, JsRows, reserveRows } from './float-rows';
 import type { FloatRows } from './float-rows';
 import { refineTopK, TopK } from './top-k';
 
@@ -52,7 +52,7 @@ export class VectorStore {
 	#collections: string[] = [];
 	#collectionIndex = new Map<string, number>();
 	#collectionOf = new Uint32Array(16);
-	/** Float storage; unused (and empty, JS) when quantized. */
+	/** Float storage; an empty JS slab when quantized. */
 	#rows: FloatRows;
 	#codes: Int8Array;
 	#scales = new Float32Array(16);
@@ -63,7 +63,7 @@ export class VectorStore {
 		}
 		this.dim = dim;
 		this.quantized = quantize;
-		this.#rows = createFloatRows(dim, simd && !quantize);
+		this.#rows = quantize ? new JsRows(dim, 0) : createFloatRows(dim, simd);
 		this.#codes = new Int8Array(quantize ? 16 * dim : 0);
 	}
 
