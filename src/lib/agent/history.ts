@@ -3,7 +3,7 @@ import type { ContextSummary } from '$lib/agent/context-budget';
 import type { ChatMessage, LlmEngine } from '$lib/engine/types';
 import type { ContextNote, ConversationSummary, Message } from '$lib/types/chat';
 import type { ReasoningOptions } from '$lib/utils/reasoning';
-import { requestTurns } from '$lib/utils/thread';
+import { requestTurns, type Visual } from '$lib/utils/thread';
 import {
 	MESSAGE_OVERHEAD_TOKENS,
 	estimateEachMessage,
@@ -29,6 +29,8 @@ export interface HistoryInput {
 	/** Corrects estimates with what the engine reported last time (when it has no tokenizer). */
 	calibration?: TokenCalibration;
 	signal?: AbortSignal;
+	/** Per message id: its images for a vision model, or the words standing in for them. */
+	visuals?: ReadonlyMap<string, Visual>;
 }
 
 export interface PreparedHistory {
@@ -47,7 +49,7 @@ export interface PreparedHistory {
  * writes it); a context_overflow HearthError when even the newest message cannot fit.
  */
 export async function prepareHistory(input: HistoryInput): Promise<PreparedHistory> {
-	const turns = requestTurns(input.thread, input.reasoning);
+	const turns = requestTurns(input.thread, input.reasoning, input.visuals);
 	const system = input.systemPrompt.trim()
 		? { role: 'system' as const, content: input.systemPrompt.trim() }
 		: null;

@@ -142,7 +142,12 @@ class ScriptedWebLlm implements WebLlmLike {
 	};
 
 	async *#reply(request: WebLlmChatRequest): AsyncGenerator<WebLlmChunk> {
-		const prompt = request.messages.at(-1)?.content ?? '';
+		const content = request.messages.at(-1)?.content ?? '';
+		// A vision turn's text is its text part.
+		const prompt =
+			typeof content === 'string'
+				? content
+				: content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 		this.#interrupt = false;
 		if (this.world.crashesBeforeText > 0) {
 			this.world.crashesBeforeText--;

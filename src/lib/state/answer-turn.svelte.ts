@@ -1,6 +1,6 @@
 import type { GenerationOptions, LlmEngine } from '$lib/engine/types';
 import type { ChatDeps } from '$lib/state/chat.svelte';
-import type { Conversation, ConversationSummary, Message } from '$lib/types/chat';
+import type { Conversation, ConversationSummary, ImageRef, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { DEFAULT_CONTEXT_WINDOW, prepareHistory } from '$lib/agent/history';
 import { estimateMessageTokens, type TokenCalibration } from '$lib/utils/tokens';
@@ -33,6 +33,7 @@ export interface TurnHost {
 	/** The running agent loop (its calls can be cancelled one by one), or null when it ended. */
 	setRun(run: AgentRun | null): void;
 	setReviewing(messageId: string | null): void;
+	saveImages(messageId: string, images: ImageRef[]): Promise<void>;
 }
 
 /** One answer: engine and agent chosen, history fitted, the agent loop, then reflection. */
@@ -87,7 +88,19 @@ export async function runTurn(
 		toolNames: agentTools.map((t) => t.name),
 		reasoningModel: startsInside
 	});
+	// Images become pixels for a model that sees, else the text read from them (never dropped).
+	const imageHooks = thread.some((m) => m.images?.length) ? deps.images?.() : null;
+	const visuals = imageHooks
+		? await imageHooks.visuals({
+				thread,
+				kind: choice.kind,
+				model: choice.model,
+				signal,
+				saveImages: (id, images) => host.saveImages(id, images)
+			})
+		: undefined;
 	const prepared = await prepareHistory({
+		visuals,
 		thread,
 		systemPrompt: memories?.block ? `${agentPrompt}\n\n${memories.block}` : agentPrompt,
 		stored: $state.snapshot(conversation?.summary),

@@ -21,6 +21,8 @@ import { AttachmentsState } from '$lib/state/attachments.svelte';
 import type { NetFetch } from '$lib/net/types';
 import { parseCitationUrl } from '$lib/components/knowledge/citations';
 import type { KnowledgeServices } from '$lib/state/knowledge-services.svelte';
+import type { MediaServices } from '$lib/state/media-services';
+import type { EngineKind } from '$lib/types/llm';
 
 /** Everything the screens share, created once the database is open. */
 export class AppState {
@@ -40,6 +42,10 @@ export class AppState {
 	readonly attachments: AttachmentsState;
 	/** Memories, past-conversation recall and the embeddings worker; loaded after first paint. */
 	knowledge = $state.raw<KnowledgeServices | null>(null);
+	/** Images in messages and voice in and out; loaded after first paint. */
+	media = $state.raw<MediaServices | null>(null);
+	/** Text dictated for the composer (the chat view takes it). */
+	dictated = $state<{ text: string } | null>(null);
 	/** Set when nothing will be saved (no IndexedDB): the banner explains. */
 	readonly memoryOnly: string | null;
 	/** The latest storage failure (quota above all), shown as a banner until dismissed. */
@@ -109,6 +115,7 @@ export class AppState {
 		this.list = new ConversationListState(db, this.repo, this.toasts, onError);
 		this.chat = new ChatState({
 			tools: this.agent.chatDeps(),
+			images: () => this.media?.chatHooks() ?? null,
 			memory: {
 				relevant: (query, signal) =>
 					this.knowledge?.relevantFor(query, signal) ?? Promise.resolve(null),
@@ -163,6 +170,58 @@ export class AppState {
 		// Knowledge loads when the page is idle: nothing the first screen shows needs it.
 		const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
 		idle(() => void this.#startKnowledge(), { timeout: 3000 });
+		idle(() => void this.#startMedia(), { timeout: 3000 });
+	}
+
+	async #startMedia(): Promise<void> {
+		const { MediaServices } = await import('$lib/state/media-services');
+		const { readAloud } = await import('$lib/state/read-aloud.svelte');
+		this.media = new MediaServices({
+			db: this.db,
+			settings: () => this.settings.value,
+			net: this.agent.net,
+			engine: this.engine,
+			ensureConversation: (name) => this.chat.ensureConversation(name),
+			onTranscript: (text, { auto }) => {
+				if (auto) void this.#sendSpoken(text);
+				else this.dictated = { text };
+			},
+			offerVisionModel: (kind, model) => this.#offerVisionModel(kind, model),
+			notice: (text) => this.toasts.push(text, { ms: 4000 }),
+			onError: (e) => this.reportError(e)
+		});
+		readAloud(this.chat, this.media.voice);
+	}
+
+	/** Hands-free: what was said is sent; an answer still running is stopped first. */
+	async #sendSpoken(text: string): Promise<void> {
+		if (this.chat.streaming) {
+			this.chat.stop();
+			for (let i = 0; i < 100 && this.chat.streaming; i++) {
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+		}
+		await this.chat.send(text, this.media?.pending.takeForSend() ?? []);
+	}
+
+	/** The model answering cannot see images: offer one on this device that can. */
+	#offerVisionModel(kind: EngineKind, model: string): void {
+		this.toasts.push(
+			`The model answering can't see images, so Hearth read their text instead. ${model} can see them.`,
+			{
+				ms: 15_000,
+				action: {
+					label: `Use ${model}`,
+					run: async () => {
+						await this.chat.setPin({ engine: kind, model });
+						const last = this.chat.thread.at(-1);
+						if (last?.role === 'assistant' && !this.chat.streaming) {
+							await this.chat.regenerate(last);
+						}
+					}
+				}
+			}
+		);
 	}
 
 	async #startKnowledge(): Promise<void> {

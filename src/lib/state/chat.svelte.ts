@@ -1,7 +1,9 @@
 import type { GenerationOptions } from '$lib/engine/types';
 import type { ChatRepository } from '$lib/storage/chat-repo';
 import type { EngineState } from '$lib/state/engine.svelte';
-import type { Conversation, ConversationSummary, Message } from '$lib/types/chat';
+import type { Conversation, ConversationSummary, ImageRef, Message } from '$lib/types/chat';
+import type { EngineKind } from '$lib/types/llm';
+import type { Visual } from '$lib/utils/thread';
 import { toHearthError, type HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import { holdStreamLock } from '$lib/utils/locks';
@@ -34,6 +36,24 @@ export interface ChatDeps {
 	tools?: AgentToolDeps;
 	/** Long-term memory: what to tell the model about the user, and what to propose keeping. */
 	memory?: MemoryHooks;
+	/** Images sent with messages (loaded after first paint; absent, messages carry none). */
+	images?: () => ImageHooks | null;
+}
+
+export interface ImageHooks {
+	/** Hands the composer's stored images to the message they were sent with. */
+	attach(ids: string[], messageId: string): Promise<void>;
+	/**
+	 * What each message's images become for this model: the pixels when it sees, else the text
+	 * read from them on this device (stored on the message through `saveImages`).
+	 */
+	visuals(input: {
+		thread: readonly Message[];
+		kind: EngineKind;
+		model: string;
+		signal: AbortSignal;
+		saveImages: (messageId: string, images: ImageRef[]) => Promise<void>;
+	}): Promise<Map<string, Visual>>;
 }
 
 export interface MemoryHooks {
@@ -101,8 +121,18 @@ export class ChatState {
 		storeSummary: (id, summary) => this.#storeSummary(id, summary),
 		waitForAnswer: (callId) => this.#waitForAnswer(callId),
 		setRun: (run) => (this.#run = run),
-		setReviewing: (id) => (this.reviewing = id)
+		setReviewing: (id) => (this.reviewing = id),
+		saveImages: (id, images) => this.#saveImages(id, images)
 	};
+
+	/** Stores what was read from a message's images (its OCR text), here and on disk. */
+	async #saveImages(messageId: string, images: ImageRef[]): Promise<void> {
+		const shown = this.byId.get(messageId);
+		if (shown) shown.images = images;
+		await this.#deps.repo
+			.updateMessage(messageId, { images })
+			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
+	}
 
 	get isStreamingHere(): boolean {
 		return this.streaming !== null && this.streaming.conversationId === this.conversation?.id;
@@ -134,9 +164,10 @@ export class ChatState {
 		return this.children.get(message.parentId) ?? [message];
 	}
 
-	async send(text: string): Promise<void> {
-		if (!text.trim() || this.streaming) return;
-		await this.#ask(text, (conversation) => conversation.leafId);
+	/** Sends a message (with the composer's images, if any) and streams the answer. */
+	async send(text: string, images: ImageRef[] = []): Promise<void> {
+		if ((!text.trim() && images.length === 0) || this.streaming) return;
+		await this.#ask(text, (conversation) => conversation.leafId, images);
 	}
 
 	/**
@@ -159,21 +190,35 @@ export class ChatState {
 
 	/** Sends an edited copy of a user message as a new branch; the original stays reachable. */
 	async editAndResend(message: Message, text: string): Promise<void> {
-		if (!text.trim() || this.streaming || !this.conversation) return;
-		await this.#ask(text, () => message.parentId);
+		if ((!text.trim() && !message.images?.length) || this.streaming || !this.conversation) return;
+		// The edit keeps the images the original was sent with.
+		await this.#ask(text, () => message.parentId, $state.snapshot(message.images) ?? []);
 	}
 
 	/** Saves a user message under `parentOf(conversation)` and streams the answer to it. */
-	async #ask(text: string, parentOf: (c: Conversation) => string | null): Promise<void> {
+	async #ask(
+		text: string,
+		parentOf: (c: Conversation) => string | null,
+		images: ImageRef[] = []
+	): Promise<void> {
 		try {
-			const conversation = this.conversation ?? (await this.#createConversation(text));
+			const conversation =
+				this.conversation ??
+				(await this.#createConversation(text || images.map((i) => i.name).join(', ')));
 			const user = await this.#add({
 				conversationId: conversation.id,
 				parentId: parentOf(conversation),
 				role: 'user',
 				content: text,
-				status: 'done'
+				status: 'done',
+				...(images.length ? { images } : {})
 			});
+			if (images.length) {
+				await this.#deps.images?.()?.attach(
+					images.map((i) => i.id),
+					user.id
+				);
+			}
 			await this.#answer(user);
 		} catch (e) {
 			this.#deps.onError(toHearthError(e));

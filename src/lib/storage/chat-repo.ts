@@ -1,6 +1,6 @@
 import type { HearthDb } from '$lib/storage/db';
 import type { Conversation, Message } from '$lib/types/chat';
-import type { Attachment } from '$lib/types/agent-data';
+import type { Attachment, StoredImage } from '$lib/types/agent-data';
 import { toHearthError } from '$lib/types/errors';
 import { indexWords } from '$lib/utils/words';
 
@@ -16,6 +16,8 @@ export interface DeletedConversation {
 	messages: Message[];
 	/** Files attached to it: deleted with it, and back with an undo. */
 	attachments: Attachment[];
+	/** Images sent in it (or waiting in its composer): the same. */
+	images: StoredImage[];
 }
 
 /** Every storage failure leaves as a coded HearthError (quota_exceeded above all). */
@@ -109,7 +111,7 @@ export class ChatRepository {
 		return guarded(() =>
 			this.#db.transaction(
 				'rw',
-				[this.#db.conversations, this.#db.messages, this.#db.attachments],
+				[this.#db.conversations, this.#db.messages, this.#db.attachments, this.#db.images],
 				async () => {
 					const conversation = await this.#db.conversations.get(id);
 					if (!conversation) return undefined;
@@ -118,10 +120,12 @@ export class ChatRepository {
 						.where('conversationId')
 						.equals(id)
 						.toArray();
+					const images = await this.#db.images.where('conversationId').equals(id).toArray();
 					await this.#db.messages.where('conversationId').equals(id).delete();
 					await this.#db.attachments.where('conversationId').equals(id).delete();
+					await this.#db.images.where('conversationId').equals(id).delete();
 					await this.#db.conversations.delete(id);
-					return { conversation, messages, attachments };
+					return { conversation, messages, attachments, images };
 				}
 			)
 		);
@@ -131,11 +135,12 @@ export class ChatRepository {
 		return guarded(() =>
 			this.#db.transaction(
 				'rw',
-				[this.#db.conversations, this.#db.messages, this.#db.attachments],
+				[this.#db.conversations, this.#db.messages, this.#db.attachments, this.#db.images],
 				async () => {
 					await this.#db.conversations.put(deleted.conversation);
 					await this.#db.messages.bulkPut(deleted.messages);
 					await this.#db.attachments.bulkPut(deleted.attachments);
+					await this.#db.images.bulkPut(deleted.images);
 				}
 			)
 		);
@@ -202,10 +207,17 @@ export class ChatRepository {
 
 	clearAll(): Promise<void> {
 		return guarded(() =>
-			this.#db.transaction('rw', this.#db.conversations, this.#db.messages, async () => {
-				await this.#db.messages.clear();
-				await this.#db.conversations.clear();
-			})
+			this.#db.transaction(
+				'rw',
+				[this.#db.conversations, this.#db.messages, this.#db.attachments, this.#db.images],
+				async () => {
+					await this.#db.messages.clear();
+					await this.#db.conversations.clear();
+					// What belonged to the conversations goes with them.
+					await this.#db.attachments.clear();
+					await this.#db.images.clear();
+				}
+			)
 		);
 	}
 }

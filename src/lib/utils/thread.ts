@@ -1,4 +1,5 @@
 import type { ChatMessage } from '$lib/engine/types';
+import type { ChatImage } from '$lib/types/llm';
 import type { Message } from '$lib/types/chat';
 import { stripReasoning, type ReasoningOptions } from '$lib/utils/reasoning';
 
@@ -47,14 +48,30 @@ export function newestLeaf(children: ReadonlyMap<string | null, Message[]>, id: 
  */
 export function requestTurns(
 	thread: readonly Message[],
-	reasoning: ReasoningOptions = {}
+	reasoning: ReasoningOptions = {},
+	visuals?: ReadonlyMap<string, Visual>
 ): { id: string; message: ChatMessage }[] {
 	const out: { id: string; message: ChatMessage }[] = [];
 	for (const m of thread) {
 		if (m.status === 'error' || m.status === 'streaming' || m.role === 'system') continue;
-		const content = m.role === 'assistant' ? stripReasoning(m.content, reasoning) : m.content;
+		let content = m.role === 'assistant' ? stripReasoning(m.content, reasoning) : m.content;
 		if (m.role === 'assistant' && content.length === 0) continue;
-		out.push({ id: m.id, message: { role: m.role, content } });
+		// Images nobody turned into pixels or text still leave a trace the model can mention.
+		const visual =
+			visuals?.get(m.id) ??
+			(m.images?.length
+				? { text: m.images.map((i) => `[Image: ${i.name}]`).join('\n') }
+				: undefined);
+		if (visual?.text) content = content ? `${content}\n\n${visual.text}` : visual.text;
+		const images = visual?.images?.length ? { images: visual.images } : {};
+		out.push({ id: m.id, message: { role: m.role, content, ...images } });
 	}
 	return out;
+}
+
+/** What a message's images become in the request: the pixels, or words about them. */
+export interface Visual {
+	images?: ChatImage[];
+	/** Added after the text: the text read from the images, or their names. */
+	text?: string;
 }

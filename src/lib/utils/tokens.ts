@@ -47,8 +47,17 @@ export function estimateTokens(text: string): number {
 }
 
 /** Per-message estimates including the template overhead: a `count` for agent/context-budget. */
+/**
+ * What one image costs in a vision model's prompt, rounded up: LLaVA uses 576 tokens, Llama 3.2
+ * Vision and Qwen2.5-VL about as many at our downscaled size, Phi-3.5-vision more per crop.
+ */
+export const IMAGE_TOKENS = 800;
+
 export function estimateEachMessage(messages: readonly ChatMessage[]): number[] {
-	return messages.map((m) => estimateTokens(m.content) + MESSAGE_OVERHEAD_TOKENS);
+	return messages.map(
+		(m) =>
+			estimateTokens(m.content) + MESSAGE_OVERHEAD_TOKENS + (m.images?.length ?? 0) * IMAGE_TOKENS
+	);
 }
 
 /** The whole prompt: every message with its overhead, plus the assistant primer. */

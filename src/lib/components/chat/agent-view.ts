@@ -1,4 +1,5 @@
 import type { Message } from '$lib/types/chat';
+import type { StoredImage } from '$lib/types/agent-data';
 
 /** What a message needs to show its agent, tool cards and revision, and to act on them. */
 export interface AgentView {
@@ -15,4 +16,6 @@ export interface AgentView {
 	cite(url: string): void;
 	/** Opens the memory screen. */
 	openMemory(): void;
+	/** The stored images a message refers to (missing ones are left out). */
+	loadImages(ids: string[]): Promise<StoredImage[]>;
 }
