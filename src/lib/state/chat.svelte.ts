@@ -13,7 +13,7 @@ import { stripReasoning } from '$lib/utils/reasoning';
 import { throttled } from '$lib/utils/throttle';
 import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
 import type { AgentRun } from '$lib/agent/loop';
-import { runTurn, type StreamOptions, type TurnHost } from '$lib/state/answer-turn.svelte';
+import type { StreamOptions, TurnHost } from '$lib/state/answer-turn.svelte';
 import type { LlmEngine } from '$lib/engine/types';
 import type { NetFetch } from '$lib/net/types';
 import type { ToolRegistry } from '$lib/tools/registry';
@@ -354,6 +354,9 @@ export class ChatState {
 			await repo
 				.updateMessage(target.id, { status: 'streaming', content: target.content })
 				.catch(saveFailed);
+			// Loaded on the first answer (the agent, its prompts and the history budget are not part
+			// of the first paint); the service worker has it precached, so offline is no different.
+			const { runTurn } = await import('$lib/state/answer-turn.svelte');
 			await runTurn(this.#turnHost, target, thread, { append, agent: asked }, abort.signal, () =>
 				save.schedule()
 			);
