@@ -5,7 +5,7 @@ import {
 	checkPixels,
 	encodingsFor,
 	fitWithin,
-	pickSmallest,
+	pickEncoding,
 	PHOTO_QUALITY,
 	THUMBNAIL_QUALITY,
 	THUMBNAIL_SIDE,
@@ -48,7 +48,7 @@ export async function prepareImage(
 		const encoded = await Promise.all(
 			encodingsFor(type).map((mime) => encode(source, target, mime, PHOTO_QUALITY))
 		);
-		const best = pickSmallest(encoded);
+		const best = pickEncoding(encoded);
 		if (!best) throw unreadableImage(name, type);
 		const thumb = await encode(
 			source,

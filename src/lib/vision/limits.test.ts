@@ -7,7 +7,7 @@ import {
 	fitWithin,
 	MAX_IMAGE_BYTES,
 	MAX_IMAGES_PER_MESSAGE,
-	pickSmallest,
+	pickEncoding,
 	unreadableImage
 } from '$lib/vision/limits';
 import { encodePng } from '$lib/vision/test-images';
@@ -97,25 +97,16 @@ describe('encodings', () => {
 		expect(encodingsFor('image/webp')).toEqual(['image/jpeg']);
 	});
 
-	it('keeps the smallest, the first on a tie', () => {
-		expect(
-			pickSmallest([
-				{ id: 'png', size: 900 },
-				{ id: 'jpg', size: 400 }
-			])?.id
-		).toBe('jpg');
-		expect(
-			pickSmallest([
-				{ id: 'png', size: 300 },
-				{ id: 'jpg', size: 400 }
-			])?.id
-		).toBe('png');
-		expect(
-			pickSmallest([
-				{ id: 'png', size: 400 },
-				{ id: 'jpg', size: 400 }
-			])?.id
-		).toBe('png');
-		expect(pickSmallest([])).toBeUndefined();
+	it('keeps the lossless encoding unless the lossy one is at least 3x smaller', () => {
+		const pick = (png: number, jpg: number) =>
+			pickEncoding([
+				{ id: 'png', size: png },
+				{ id: 'jpg', size: jpg }
+			])?.id;
+		expect(pick(900, 300)).toBe('jpg');
+		expect(pick(900, 400)).toBe('png');
+		expect(pick(300, 400)).toBe('png');
+		expect(pickEncoding([{ id: 'jpg', size: 5 }])?.id).toBe('jpg');
+		expect(pickEncoding([])).toBeUndefined();
 	});
 });

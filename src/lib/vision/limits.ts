@@ -104,8 +104,7 @@ export function admitCount(
 
 /**
  * The encodings to try, best guess first. Photos (JPEG, WebP, AVIF) become JPEG. Lossless sources
- * (screenshots, diagrams, text) are tried as PNG and JPEG and the smaller is kept: PNG wins on
- * flat colours and sharp text, JPEG on anything photographic.
+ * (screenshots, diagrams, text) are tried as PNG and JPEG: see `pickEncoding`.
  */
 export function encodingsFor(type: SniffedImageType): readonly OutputMime[] {
 	return type === 'image/png' || type === 'image/gif' || type === 'image/bmp'
@@ -113,10 +112,17 @@ export function encodingsFor(type: SniffedImageType): readonly OutputMime[] {
 		: ['image/jpeg'];
 }
 
-/** The smallest candidate; the earlier one on a tie (so PNG keeps text crisp at equal cost). */
-export function pickSmallest<T extends { size: number }>(candidates: readonly T[]): T | undefined {
-	return candidates.reduce<T | undefined>(
-		(best, c) => (best === undefined || c.size < best.size ? c : best),
-		undefined
-	);
+/**
+ * How much smaller a lossy encoding must be to replace the lossless one. JPEG blurs the edges of
+ * text: a screenshot read with JPEG artefacts gave on-device OCR "EERDOS" for "READS" (vision
+ * models suffer the same), so PNG stays unless the picture is photographic and JPEG saves a lot.
+ */
+export const LOSSY_MUST_SAVE = 3;
+
+/** The first (preferred, lossless) candidate, unless a later one is LOSSY_MUST_SAVE× smaller. */
+export function pickEncoding<T extends { size: number }>(candidates: readonly T[]): T | undefined {
+	const [first, ...rest] = candidates;
+	if (!first) return undefined;
+	const smallest = rest.reduce((best, c) => (c.size < best.size ? c : best), first);
+	return smallest.size * LOSSY_MUST_SAVE <= first.size ? smallest : first;
 }
