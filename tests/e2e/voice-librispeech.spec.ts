@@ -1,0 +1,34 @@
+import { expect, test } from '@playwright/test';
+import { ECHO_WHISPER_TEXT, openWithVoice, useFakeMicrophone } from './voice-kit';
+
+// Push-to-talk with a LibriSpeech test-clean utterance on the fake microphone: held down, the
+// button records; released, the recording (resampled to 16 kHz) goes to the Whisper worker.
+
+useFakeMicrophone('librispeech-test-clean-sample/wav16k/1089-134686-0000.wav', 1);
+
+test('hold to talk: a LibriSpeech utterance is transcribed into the composer', async ({ page }) => {
+	await openWithVoice(page);
+	const mic = page.getByTestId('mic-button');
+	await mic.hover();
+	await page.mouse.down();
+	const bar = page.getByTestId('voice-bar');
+	await expect(bar).toHaveAttribute('data-status', 'listening', { timeout: 30_000 });
+	await page.waitForTimeout(3000);
+	await page.mouse.up();
+	await expect(page.getByLabel('Message Hearth')).toHaveValue(ECHO_WHISPER_TEXT, {
+		timeout: 60_000
+	});
+});
+
+test('hold Space to talk when no text field has focus', async ({ page }) => {
+	await openWithVoice(page);
+	await page.getByRole('heading', { name: 'What can I help with?' }).click();
+	await page.keyboard.down('Space');
+	const bar = page.getByTestId('voice-bar');
+	await expect(bar).toHaveAttribute('data-status', 'listening', { timeout: 30_000 });
+	await page.waitForTimeout(2500);
+	await page.keyboard.up('Space');
+	await expect(page.getByLabel('Message Hearth')).toHaveValue(ECHO_WHISPER_TEXT, {
+		timeout: 60_000
+	});
+});

@@ -1,0 +1,83 @@
+import { expect, test } from '@playwright/test';
+import { answers, lastAnswerDone } from './helpers';
+import { ECHO_WHISPER_TEXT, openWithVoice, useFakeMicrophone } from './voice-kit';
+
+// Voice in the built app with Chromium's fake microphone playing the TTS fixture: capture at the
+// device's rate → 16 kHz → the real Whisper worker (transformers.js, generated model) → text.
+
+// Two seconds of silence after each loop of the clip: a pause ends an utterance.
+useFakeMicrophone('tts-fixtures/quick_brown_fox_16k.wav', 2);
+
+test('click to talk, click to stop: the words land in the composer for review', async ({
+	page
+}) => {
+	// Every stream the page opens, to check that none is left live at the end.
+	await page.addInitScript(() => {
+		const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+		const streams: MediaStream[] = [];
+		(window as { __streams?: MediaStream[] }).__streams = streams;
+		navigator.mediaDevices.getUserMedia = async (constraints) => {
+			const stream = await open(constraints);
+			streams.push(stream);
+			return stream;
+		};
+	});
+	await openWithVoice(page);
+	const mic = page.getByTestId('mic-button');
+	await mic.click();
+	const bar = page.getByTestId('voice-bar');
+	await expect(bar).toHaveAttribute('data-status', 'listening', { timeout: 30_000 });
+	// The level meter moves with the fake microphone's audio.
+	await expect
+		.poll(async () => Number(await page.getByTestId('voice-level').getAttribute('data-level')), {
+			timeout: 10_000
+		})
+		.toBeGreaterThan(0);
+	await page.waitForTimeout(2500);
+	await mic.click();
+	await expect(page.getByLabel('Message Hearth')).toHaveValue(ECHO_WHISPER_TEXT, {
+		timeout: 60_000
+	});
+	// Nothing was sent: the user reads it first.
+	await expect(answers(page)).toHaveCount(0);
+	// Voice mode ends and the microphone is released.
+	await page.getByRole('button', { name: 'Turn voice mode off' }).click();
+	await expect(bar).toBeHidden();
+	const live = await page.evaluate(
+		() =>
+			((window as { __streams?: MediaStream[] }).__streams ?? []).flatMap((s) =>
+				s.getTracks().filter((t) => t.readyState === 'live')
+			).length
+	);
+	expect(live).toBe(0);
+});
+
+test('hands-free: the voice detector cuts the utterance and it is sent by itself', async ({
+	page
+}) => {
+	test.setTimeout(120_000);
+	await openWithVoice(page);
+	await page.getByTestId('mic-button').click();
+	const bar = page.getByTestId('voice-bar');
+	await expect(bar).toHaveAttribute('data-status', 'listening', { timeout: 30_000 });
+	await bar.getByRole('button', { name: 'Hands-free' }).click();
+	await expect(bar).toHaveAttribute('data-mode', 'handsfree');
+	// Silero (from /vad/) hears the speech end; Whisper transcribes; the message goes out.
+	const sent = page.getByRole('article', { name: 'Your message' }).first();
+	await expect(sent).toContainText(ECHO_WHISPER_TEXT, { timeout: 90_000 });
+	await lastAnswerDone(page);
+	await bar.getByRole('button', { name: 'End conversation' }).click();
+	await expect(bar).toBeHidden();
+});
+
+test('a refused microphone says how to allow it', async ({ page }) => {
+	await page.addInitScript(() => {
+		navigator.mediaDevices.getUserMedia = () =>
+			Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+	});
+	await openWithVoice(page);
+	await page.getByTestId('mic-button').click();
+	const error = page.getByTestId('voice-error');
+	await expect(error).toHaveAttribute('data-code', 'microphone_denied', { timeout: 15_000 });
+	await expect(error).toContainText(/address bar|site settings/i);
+});
