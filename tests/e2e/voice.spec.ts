@@ -81,3 +81,75 @@ test('a refused microphone says how to allow it', async ({ page }) => {
 	await expect(error).toHaveAttribute('data-code', 'microphone_denied', { timeout: 15_000 });
 	await expect(error).toContainText(/address bar|site settings/i);
 });
+
+test('hands-free replies are read aloud as they stream, and speaking over Hearth stops it', async ({
+	page
+}) => {
+	test.setTimeout(150_000);
+	// The browser's speech synthesis is ours to stand in for: it records what it is asked to say,
+	// "speaks" each utterance for 20 s, and notes when it is cut off.
+	await page.addInitScript(() => {
+		const log = { spoken: [] as string[], cancels: 0 };
+		(window as { __speech?: typeof log }).__speech = log;
+		let current: { u: SpeechSynthesisUtterance; timer: ReturnType<typeof setTimeout> } | null =
+			null;
+		const queue: SpeechSynthesisUtterance[] = [];
+		const next = () => {
+			const u = queue.shift();
+			if (!u) return;
+			log.spoken.push(u.text);
+			const timer = setTimeout(() => {
+				current = null;
+				u.dispatchEvent(new Event('end'));
+				next();
+			}, 20_000);
+			current = { u, timer };
+			u.dispatchEvent(new Event('start'));
+		};
+		const synth = new EventTarget() as EventTarget & Record<string, unknown>;
+		Object.assign(synth, {
+			get speaking() {
+				return current !== null;
+			},
+			get pending() {
+				return queue.length > 0;
+			},
+			speak(u: SpeechSynthesisUtterance) {
+				queue.push(u);
+				if (!current) next();
+			},
+			cancel() {
+				log.cancels++;
+				queue.length = 0;
+				if (current) {
+					clearTimeout(current.timer);
+					const { u } = current;
+					current = null;
+					u.dispatchEvent(new Event('end'));
+				}
+			},
+			getVoices: () => []
+		});
+		Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
+	});
+	await openWithVoice(page);
+	await page.getByTestId('mic-button').click();
+	const bar = page.getByTestId('voice-bar');
+	await expect(bar).toHaveAttribute('data-status', 'listening', { timeout: 30_000 });
+	await bar.getByRole('button', { name: 'Hands-free' }).click();
+
+	// The fixture echoes what was said; that answer is read out sentence by sentence.
+	const speech = () =>
+		page.evaluate(() => (window as { __speech?: { spoken: string[]; cancels: number } }).__speech);
+	await expect
+		.poll(async () => (await speech())?.spoken.join(' ') ?? '', { timeout: 90_000 })
+		.toContain(ECHO_WHISPER_TEXT);
+	// The microphone loops: the next utterance starts while Hearth is still speaking and stops it.
+	await expect
+		.poll(async () => (await speech())?.cancels ?? 0, { timeout: 60_000 })
+		.toBeGreaterThan(0);
+	await expect(page.getByRole('article', { name: 'Your message' })).toHaveCount(2, {
+		timeout: 60_000
+	});
+	await bar.getByRole('button', { name: 'End conversation' }).click();
+});
