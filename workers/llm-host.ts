@@ -42,7 +42,6 @@ interface Task {
 	onCancel?: () => void;
 }
 
-
 function specKey(spec: WebModelSpec): string {
 	return JSON.stringify([spec.id, spec.modelUrl, spec.modelLibUrl, spec.contextWindow]);
 }

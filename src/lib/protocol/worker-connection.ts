@@ -15,7 +15,6 @@ export interface WorkerPort<ToWorker> {
 /** What a worker posts besides `ready` and call results: progress, output, signals. */
 export type WorkerEvent<FromWorker> = Exclude<FromWorker, { type: 'ready' | 'result' }>;
 
-
 export interface WorkerConnectionOptions<FromWorker, ToWorker> {
 	/** How long the worker may take to post `ready` before it counts as not started. */
 	readyTimeoutMs: number;

@@ -44,7 +44,6 @@ export interface PythonSandboxOptions {
 
 const DEFAULT_TIMEOUT_MS = DEFAULT_SETTINGS.pythonTimeoutSeconds * 1000;
 
-
 function timedOut(ms: number): HearthError {
 	const seconds = Math.round(ms / 100) / 10;
 	return new HearthError(
