@@ -1,11 +1,10 @@
 import type { EngineProbe } from '$lib/engine/types';
-import { HearthError, toHearthError } from '$lib/types/errors';
+import { HearthError, stopped, toHearthError } from '$lib/types/errors';
 import {
 	PREVIEW_CHARS,
 	callError,
 	fetchOrUnreachable,
-	responseError,
-	stoppedError
+	responseError
 } from '$lib/engine/http-errors';
 import type { CallState, HttpErrorHints } from '$lib/engine/http-errors';
 
@@ -107,7 +106,7 @@ export interface HttpCall {
 /** Sends one request; resolves only for a 2xx response, otherwise throws the coded error. */
 export async function sendHttp(call: HttpCall): Promise<Response> {
 	const { scope, body } = call;
-	if (scope.signal.aborted) throw stoppedError();
+	if (scope.signal.aborted) throw stopped();
 	const headers: Record<string, string> = { ...call.headers };
 	if (body !== undefined) headers['Content-Type'] = 'application/json';
 	const init = {

@@ -33,10 +33,6 @@ export function bodyPreview(body: string): string {
 	return body.trim().slice(0, PREVIEW_CHARS);
 }
 
-/** The error a stopped call reports; `cause` is what the abort made the operation throw. */
-/** Kept for the download code's imports; the one definition is `stopped` in types/errors. */
-export const stoppedError = stopped;
-
 /**
  * One fetch. A network error, a refused CORS preflight and an abort all reject here; only the
  * abort is distinguishable, so it is rethrown (for `callError`) and everything else becomes the
@@ -121,7 +117,7 @@ export function callError(
 	otherwise?: () => HearthError
 ): HearthError {
 	if (call.timedOut()) return hints.unreachable(e);
-	if (call.signal.aborted) return stoppedError(e);
+	if (call.signal.aborted) return stopped(e);
 	if (e instanceof HearthError) return e;
 	return otherwise ? otherwise() : toHearthError(e);
 }

@@ -1,8 +1,7 @@
-import { stoppedError } from '$lib/engine/http-errors';
 import { storedSize } from '$lib/engine/model-entries';
 import type { ModelFile } from '$lib/engine/model-files';
 import type { WebModelSpec } from '$lib/protocol/llm';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, stopped } from '$lib/types/errors';
 
 // The model store's side of the network: fetching one whole file and checking it before anyone
 // stores it. Failures are coded: aborted, model_download_failed, model_corrupt.
@@ -32,7 +31,7 @@ export async function openFile(
 	try {
 		response = await doFetch(file.url, { signal });
 	} catch (e) {
-		if (signal.aborted) throw stoppedError(e);
+		if (signal.aborted) throw stopped(e);
 		throw new HearthError(
 			'model_download_failed',
 			`Downloading ${spec.id} failed: could not reach ${hostOf(file.url)}.`,
@@ -125,7 +124,7 @@ async function readBody(
 			onBytes(value.length);
 		}
 	} catch (e) {
-		if (signal.aborted) throw stoppedError(e);
+		if (signal.aborted) throw stopped(e);
 		throw new HearthError(
 			'model_download_failed',
 			`Downloading ${spec.id} stopped: the connection to ${hostOf(file.url)} dropped during ` +

@@ -2,7 +2,6 @@ import { WEBLLM_CACHES } from '$lib/engine/cache-storage';
 import type { CacheStorageLike } from '$lib/engine/cache-storage';
 import { ProgressTracker } from '$lib/engine/download-progress';
 import type { DownloadProgress } from '$lib/engine/download-progress';
-import { stoppedError } from '$lib/engine/http-errors';
 import { ModelEntries, parsedCheck, parsedEntry, storedSize } from '$lib/engine/model-entries';
 import { fetchVerified, forEachConcurrently, openFile } from '$lib/engine/model-fetch';
 import { ensureManifests } from '$lib/engine/model-manifests';
@@ -18,7 +17,7 @@ import {
 import type { ModelFile } from '$lib/engine/model-files';
 import type { NetFetch } from '$lib/net/types';
 import type { WebModelSpec } from '$lib/protocol/llm';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, stopped } from '$lib/types/errors';
 
 // Downloads a model into exactly the Cache Storage entries web-llm reads (see model-files.ts), so
 // web-llm's own load finds every file and needs no network. Unlike web-llm's `cache.add`, every
@@ -139,12 +138,12 @@ export class ModelStore {
 	): Promise<StoredModel> {
 		const run = new AbortController();
 		const stop = () => run.abort(signal?.reason);
-		if (signal?.aborted) throw stoppedError(signal.reason);
+		if (signal?.aborted) throw stopped(signal.reason);
 		signal?.addEventListener('abort', stop, { once: true });
 		try {
 			return await this.downloadAll(spec, onProgress, run.signal);
 		} catch (e) {
-			if (signal?.aborted) throw stoppedError(e);
+			if (signal?.aborted) throw stopped(e);
 			throw e;
 		} finally {
 			signal?.removeEventListener('abort', stop);

@@ -6,8 +6,7 @@ import type {
 	LoadProgress,
 	ModelInfo
 } from '$lib/engine/types';
-import { stoppedError } from '$lib/engine/http-errors';
-import { toHearthError } from '$lib/types/errors';
+import { stopped, toHearthError } from '$lib/types/errors';
 import type { HearthError } from '$lib/types/errors';
 
 /** What the UI hears before each wait, e.g. to show "Retrying in 2 s…". */
@@ -183,9 +182,9 @@ function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
 /** Settles with `wait`, or rejects with aborted the moment `signal` fires, whichever is first. */
 function abortableWait(wait: Promise<void>, signal?: AbortSignal): Promise<void> {
 	if (!signal) return wait;
-	if (signal.aborted) return Promise.reject(stoppedError());
+	if (signal.aborted) return Promise.reject(stopped());
 	return new Promise((resolve, reject) => {
-		const onAbort = () => reject(stoppedError());
+		const onAbort = () => reject(stopped());
 		signal.addEventListener('abort', onAbort, { once: true });
 		wait.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
 	});

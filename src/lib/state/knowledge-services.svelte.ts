@@ -9,6 +9,7 @@ import { ingestFile } from '$lib/knowledge/ingest/ingest';
 import { IngestQueue } from '$lib/knowledge/pipeline/ingest-queue';
 import { KnowledgeSearch } from '$lib/knowledge/pipeline/knowledge-search';
 import { embedMissing } from '$lib/knowledge/pipeline/reembed';
+import { isServedModel } from '$lib/models/hub-download';
 import type { ActiveEmbedder, ChunkSource, JobProgress } from '$lib/knowledge/pipeline/types';
 import { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
 import { MemoryRepository } from '$lib/memory/memory-repo';
@@ -231,13 +232,7 @@ export class KnowledgeServices {
 		const model = findEmbedModel(id);
 		if (!model) return false;
 		if (typeof caches !== 'undefined' && (await isEmbedModelDownloaded(model, caches))) return true;
-		if (!model.testOnly) return false;
-		try {
-			const response = await fetch(`/models/${id}/config.json`, { method: 'HEAD' });
-			return response.ok && (response.headers.get('content-type') ?? '').includes('json');
-		} catch {
-			return false;
-		}
+		return model.testOnly === true && isServedModel(id);
 	}
 
 	/** Embeds what was added before the model was ready, then the conversations for recall. */
