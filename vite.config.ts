@@ -132,16 +132,6 @@ const OCR: VendorRuntime = {
 	}
 };
 
-/** A runtime's files, cached the first time they are used (their names carry no hash). */
-function runtimeCache(urlPath: string, cacheName: string) {
-	return {
-		urlPattern: ({ url, sameOrigin }: { url: URL; sameOrigin: boolean }) =>
-			sameOrigin && url.pathname.startsWith(urlPath),
-		handler: 'CacheFirst' as const,
-		options: { cacheName, cacheableResponse: { statuses: [200] } }
-	};
-}
-
 export default defineConfig({
 	plugins: [
 		vendorFiles([PYODIDE, ORT, VAD, OCR]),
@@ -199,10 +189,40 @@ export default defineConfig({
 					},
 					// Python, ONNX Runtime, the VAD and OCR: cached the first time they start, so they run
 					// offline after. Their file names carry no hash: the version in the cache name does.
-					runtimeCache(PYODIDE.urlPath, `hearth-pyodide-${PYODIDE_VERSION}`),
-					runtimeCache(ORT_PATH, `hearth-ort-${ORT_VERSION}`),
-					runtimeCache(VAD.urlPath, `hearth-vad-${VAD_VERSION}`),
-					runtimeCache(OCR.urlPath, `hearth-ocr-${TESSERACT_VERSION}`),
+					// Each pattern is written out with its path: workbox copies the function's source into
+					// the service worker, so it cannot refer to anything outside itself.
+					{
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/pyodide/'),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: `hearth-pyodide-${PYODIDE_VERSION}`,
+							cacheableResponse: { statuses: [200] }
+						}
+					},
+					{
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/ort/'),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: `hearth-ort-${ORT_VERSION}`,
+							cacheableResponse: { statuses: [200] }
+						}
+					},
+					{
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/vad/'),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: `hearth-vad-${VAD_VERSION}`,
+							cacheableResponse: { statuses: [200] }
+						}
+					},
+					{
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/ocr/'),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: `hearth-ocr-${TESSERACT_VERSION}`,
+							cacheableResponse: { statuses: [200] }
+						}
+					},
 					{
 						// Packages (numpy, matplotlib) the user agreed to fetch from the package host
 						// (Settings.pythonPackagesUrl, a CDN or a mirror): kept for offline use.
