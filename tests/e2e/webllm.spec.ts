@@ -92,6 +92,12 @@ test('an interrupted download resumes with only the missing files, then loads of
 	// With the network off, the page, the worker and the model files all come from caches: the
 	// load gets as far as before instead of failing to download.
 	const libFetches = mlc.requests.length;
+	// Offline, only a service worker that controls the page can answer: wait until one does.
+	await page.evaluate(() => navigator.serviceWorker.ready);
+	if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
+		await page.reload();
+		await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+	}
 	await context.setOffline(true);
 	await page.reload();
 	await expect(page.getByTestId('engine-status')).toContainText('In-browser engine', {
