@@ -206,22 +206,19 @@ export class AppState {
 
 	/** The model answering cannot see images: offer one on this device that can. */
 	#offerVisionModel(kind: EngineKind, model: string): void {
-		this.toasts.push(
-			`The model answering can't see images, so Hearth read their text instead. ${model} can see them.`,
-			{
-				ms: 15_000,
-				action: {
-					label: `Use ${model}`,
-					run: async () => {
-						await this.chat.setPin({ engine: kind, model });
-						const last = this.chat.thread.at(-1);
-						if (last?.role === 'assistant' && !this.chat.streaming) {
-							await this.chat.regenerate(last);
-						}
+		this.toasts.push(`The model answering can't see images; ${model} can.`, {
+			ms: 15_000,
+			action: {
+				label: `Use ${model}`,
+				run: async () => {
+					await this.chat.setPin({ engine: kind, model });
+					const last = this.chat.thread.at(-1);
+					if (last?.role === 'assistant' && !this.chat.streaming) {
+						await this.chat.regenerate(last);
 					}
 				}
 			}
-		);
+		});
 	}
 
 	async #startKnowledge(): Promise<void> {

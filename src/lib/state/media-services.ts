@@ -40,7 +40,12 @@ export interface MediaDeps {
 	/** Says what is happening to an image (reading its text) while an answer waits for it. */
 	notice: (text: string) => void;
 	onError: (e: HearthError) => void;
+	/** The on-device OCR (Tesseract from /ocr/ by default, loaded on first use). */
+	createOcr?: () => Promise<OcrLike>;
 }
+
+/** The part of vision/ocr's OcrReader used here. */
+export type OcrLike = Pick<OcrReader, 'read' | 'dispose'>;
 
 export class MediaServices {
 	readonly images: ImageRepository;
@@ -49,7 +54,7 @@ export class MediaServices {
 	readonly #deps: MediaDeps;
 	#whisper: { key: string; stt: WhisperSpeechToText } | undefined;
 	#browser: BrowserSpeechToText | undefined;
-	#ocr: OcrReader | undefined;
+	#ocr: Promise<OcrLike> | undefined;
 
 	constructor(deps: MediaDeps) {
 		this.#deps = deps;
@@ -141,7 +146,9 @@ export class MediaServices {
 			out.set(message.id, {
 				text: read
 					.map((r) =>
-						r.ocrText ? ocrPromptText(r.name, r.ocrText) : `[Image: ${r.name}, no text found]`
+						r.ocrText
+							? ocrPromptText(r.name, r.ocrText)
+							: `[Image: ${r.name}, ${r.ocrText === '' ? 'no text found in it' : 'its text could not be read'}]`
 					)
 					.join('\n\n')
 			});
@@ -163,16 +170,15 @@ export class MediaServices {
 		const read = new Map<string, string>();
 		for (const row of rows) {
 			this.#deps.notice(`Reading the text in ${row.name} on this device…`);
-			const { OcrReader } = await import('$lib/vision/ocr');
-			this.#ocr ??= new OcrReader();
 			try {
-				const result = await this.#ocr.read(row.data, { signal });
+				this.#ocr ??= (this.#deps.createOcr ?? defaultOcr)();
+				const result = await (await this.#ocr).read(row.data, { signal });
 				read.set(row.id, result.text);
 			} catch (e) {
 				const error = toHearthError(e);
 				if (error.code === 'aborted') throw error;
+				// Not stored: the next answer tries again.
 				this.#deps.onError(error);
-				read.set(row.id, '');
 			}
 		}
 		const updated = refs.map((r) => (read.has(r.id) ? { ...r, ocrText: read.get(r.id) } : r));
@@ -220,7 +226,12 @@ export class MediaServices {
 
 	dispose(): void {
 		this.#whisper?.stt.dispose();
-		this.#ocr?.dispose();
+		void this.#ocr?.then((ocr) => ocr.dispose()).catch(() => undefined);
 		this.pending.dispose();
 	}
+}
+
+async function defaultOcr(): Promise<OcrLike> {
+	const { OcrReader } = await import('$lib/vision/ocr');
+	return new OcrReader();
 }
