@@ -5,6 +5,11 @@ import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import type { ErrorCode } from '$lib/types/errors';
 import { HearthError } from '$lib/types/errors';
 import {
+	ExportedImageSchema,
+	ImageRefSchema,
+	type ExportedImage
+} from '$lib/storage/export-images';
+import {
 	ChunkSchema,
 	CollectionSchema,
 	DocumentSchema,
@@ -26,6 +31,8 @@ export interface HearthExport {
 	settings?: Partial<Settings>;
 	/** Long-term memories and the knowledge base's text (absent in files from before them). */
 	knowledge?: KnowledgeExport;
+	/** Images sent with messages, bytes as base64. */
+	images?: ExportedImage[];
 }
 
 const ERROR_CODES = [
@@ -187,7 +194,8 @@ const MessageSchema = v.object({
 		})
 	),
 	revision: v.optional(v.object({ critique: v.string(), draft: v.string() })),
-	memories: v.optional(v.array(v.object({ id: v.string(), text: v.string() })))
+	memories: v.optional(v.array(v.object({ id: v.string(), text: v.string() }))),
+	images: v.optional(v.array(ImageRefSchema))
 });
 
 // Every field optional: a file written before a setting existed gets that setting's default.
@@ -238,7 +246,17 @@ const SettingsSchema = v.object({
 	embeddingModel: v.optional(v.string()),
 	embeddingHubUrl: v.optional(v.string()),
 	useMemories: v.optional(v.boolean()),
-	proposeMemories: v.optional(v.boolean())
+	proposeMemories: v.optional(v.boolean()),
+	sttEngine: v.optional(v.picklist(['whisper', 'browser'])),
+	sttModel: v.optional(v.string()),
+	sttLanguage: v.optional(v.string()),
+	voiceName: v.optional(v.string()),
+	speechRate: v.optional(v.pipe(Finite, v.minValue(0.5), v.maxValue(2))),
+	speechPitch: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(2))),
+	autoRead: v.optional(v.boolean()),
+	sttHubUrl: v.optional(v.string()),
+	imageMaxSide: v.optional(v.pipe(Finite, v.integer(), v.minValue(256), v.maxValue(4096))),
+	ocrFallback: v.optional(v.boolean())
 });
 
 const ExportSchema = v.object({
@@ -248,6 +266,7 @@ const ExportSchema = v.object({
 	conversations: v.array(ConversationSchema),
 	messages: v.array(MessageSchema),
 	settings: v.optional(SettingsSchema),
+	images: v.optional(v.array(ExportedImageSchema)),
 	knowledge: v.optional(
 		v.object({
 			memories: v.array(MemorySchema),
@@ -347,6 +366,16 @@ export function parseExport(text: string): HearthExport {
 			Object.entries(parsed.settings).filter(([, value]) => value !== undefined)
 		);
 		data.settings = { ...DEFAULT_SETTINGS, ...defined };
+	}
+	if (parsed.images) {
+		parsed.images.forEach((image, i) => {
+			if (!conversationIds.has(image.conversationId)) {
+				throw invalid(
+					`This export is damaged: images[${i}].conversationId points to a conversation that is not in the file.`
+				);
+			}
+		});
+		data.images = parsed.images;
 	}
 	if (parsed.knowledge) {
 		const documentIds = new Set(parsed.knowledge.documents.map((d) => d.id));

@@ -40,7 +40,8 @@ describe('exportAll / importExport round trip', () => {
 			messagesUpdated: 0,
 			messagesSkipped: 0,
 			memoriesAdded: 0,
-			documentsAdded: 0
+			documentsAdded: 0,
+			imagesAdded: 0
 		});
 		expect(await snapshot(restored)).toEqual(before);
 		const again = await exportAll(restored);
@@ -61,7 +62,8 @@ describe('exportAll / importExport round trip', () => {
 			messagesUpdated: 0,
 			messagesSkipped: 12,
 			memoriesAdded: 0,
-			documentsAdded: 0
+			documentsAdded: 0,
+			imagesAdded: 0
 		});
 		expect(await snapshot(db)).toEqual(after1);
 	});
@@ -107,7 +109,8 @@ describe('exportAll / importExport round trip', () => {
 			messagesUpdated: 1,
 			messagesSkipped: 1,
 			memoriesAdded: 0,
-			documentsAdded: 0
+			documentsAdded: 0,
+			imagesAdded: 0
 		});
 
 		const old = await db.conversations.get('old');

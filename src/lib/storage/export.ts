@@ -1,6 +1,7 @@
 import type { HearthDb } from '$lib/storage/db';
 import type { HearthExport } from '$lib/storage/export-schema';
 import { knowledgeTables, readKnowledge, writeKnowledge } from '$lib/storage/export-knowledge';
+import { encodeImages, writeImages } from '$lib/storage/export-images';
 import type { Conversation, Message } from '$lib/types/chat';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
@@ -15,6 +16,7 @@ export interface ImportResult {
 	messagesSkipped: number;
 	memoriesAdded: number;
 	documentsAdded: number;
+	imagesAdded: number;
 }
 
 export interface ImportOptions {
@@ -43,13 +45,14 @@ function stripMessage(m: Message): Message {
 
 export async function exportAll(db: HearthDb): Promise<HearthExport> {
 	// One read-only transaction, so the snapshot never mixes states from before and after a write.
-	const tables = [db.conversations, db.messages, db.settings, ...knowledgeTables(db)];
-	return db.transaction('r', tables, async () => {
-		const [conversations, messages, settingsRow, knowledge] = await Promise.all([
+	const tables = [db.conversations, db.messages, db.settings, db.images, ...knowledgeTables(db)];
+	const { data, imageRows } = await db.transaction('r', tables, async () => {
+		const [conversations, messages, settingsRow, knowledge, imageRows] = await Promise.all([
 			db.conversations.toArray(),
 			db.messages.toArray(),
 			db.settings.get('settings'),
-			readKnowledge(db)
+			readKnowledge(db),
+			db.images.toArray()
 		]);
 		const data: HearthExport = {
 			format: 'hearth-export',
@@ -65,8 +68,10 @@ export async function exportAll(db: HearthDb): Promise<HearthExport> {
 			delete shareable.openaiKey;
 			data.settings = shareable;
 		}
-		return data;
+		return { data, imageRows };
 	});
+	if (imageRows.length > 0) data.images = await encodeImages(imageRows);
+	return data;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,7 +175,8 @@ function emptyResult(): ImportResult {
 		messagesUpdated: 0,
 		messagesSkipped: 0,
 		memoriesAdded: 0,
-		documentsAdded: 0
+		documentsAdded: 0,
+		imagesAdded: 0
 	};
 }
 
@@ -287,6 +293,14 @@ export async function importExport(
 		}
 		done += chunk.length;
 		onProgress?.(done, total);
+	}
+	if (data.images?.length) {
+		throwIfAborted(signal);
+		try {
+			result.imagesAdded = await writeImages(db, data.images);
+		} catch (e) {
+			throw storageError(e);
+		}
 	}
 	if (data.knowledge) {
 		throwIfAborted(signal);

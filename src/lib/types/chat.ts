@@ -41,8 +41,6 @@ export interface Message {
 	memories?: { id: string; text: string }[];
 	/** Images sent with this (user) message; the bytes live in the `images` table. */
 	images?: ImageRef[];
-	/** The message was spoken (voice input): shown with a small mark, read aloud in voice mode. */
-	spoken?: boolean;
 }
 
 /** A stored image as a message refers to it. */

@@ -1,0 +1,81 @@
+import * as v from 'valibot';
+import type { HearthDb } from '$lib/storage/db';
+import type { StoredImage } from '$lib/types/agent-data';
+
+// Images sent with messages, in a backup: their bytes as base64 (the file is JSON), with the
+// thumbnail, so a restored conversation shows its pictures again.
+
+export interface ExportedImage extends Omit<StoredImage, 'data' | 'thumbnail'> {
+	data: string;
+	thumbnail: string;
+}
+
+const Mime = v.picklist(['image/jpeg', 'image/png', 'image/webp']);
+const Finite = v.pipe(v.number(), v.finite());
+const Base64 = v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Expected base64'));
+
+export const ImageRefSchema = v.object({
+	id: v.string(),
+	name: v.string(),
+	width: Finite,
+	height: Finite,
+	mime: Mime,
+	bytes: Finite,
+	ocrText: v.optional(v.string())
+});
+
+export const ExportedImageSchema = v.object({
+	id: v.pipe(v.string(), v.minLength(1)),
+	conversationId: v.string(),
+	messageId: v.nullable(v.string()),
+	name: v.string(),
+	mime: Mime,
+	width: Finite,
+	height: Finite,
+	addedAt: Finite,
+	data: Base64,
+	thumbnail: Base64
+});
+
+function toBase64(bytes: Uint8Array): string {
+	let binary = '';
+	for (let i = 0; i < bytes.length; i += 0x8000) {
+		binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+	}
+	return btoa(binary);
+}
+
+function fromBase64(text: string, type: string): Blob {
+	const binary = atob(text);
+	const bytes = new Uint8Array(binary.length);
+	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+	return new Blob([bytes], { type });
+}
+
+/** Stored images with their bytes as base64 (outside any transaction: blob reads are not IDB). */
+export async function encodeImages(rows: readonly StoredImage[]): Promise<ExportedImage[]> {
+	return Promise.all(
+		rows.map(async (row) => ({
+			...row,
+			data: toBase64(new Uint8Array(await row.data.arrayBuffer())),
+			thumbnail: toBase64(new Uint8Array(await row.thumbnail.arrayBuffer()))
+		}))
+	);
+}
+
+/** Adds the backup's images this device does not have (by id); returns how many were added. */
+export async function writeImages(db: HearthDb, images: readonly ExportedImage[]): Promise<number> {
+	if (images.length === 0) return 0;
+	return db.transaction('rw', db.images, async () => {
+		const local = await db.images.bulkGet(images.map((i) => i.id));
+		const fresh: StoredImage[] = images
+			.filter((_, i) => !local[i])
+			.map((i) => ({
+				...i,
+				data: fromBase64(i.data, i.mime),
+				thumbnail: fromBase64(i.thumbnail, 'image/jpeg')
+			}));
+		await db.images.bulkAdd(fresh);
+		return fresh.length;
+	});
+}
