@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../scripts/chromium.js';
 import { openHearth } from './helpers';
 
@@ -38,7 +38,7 @@ test.beforeEach(async ({ page }) => {
 	await expect(page.getByRole('button', { name: 'Add images' })).toBeVisible({ timeout: 20_000 });
 });
 
-const liveTracks = (page: import('@playwright/test').Page) =>
+const liveTracks = (page: Page) =>
 	page.evaluate(
 		() =>
 			((window as { __streams?: MediaStream[] }).__streams ?? []).flatMap((s) =>
