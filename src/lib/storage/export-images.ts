@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { HearthDb } from '$lib/storage/db';
 import type { StoredImage } from '$lib/types/agent-data';
+import { base64ToBytes, bytesToBase64 } from '$lib/utils/base64';
 
 // Images sent with messages, in a backup: their bytes as base64 (the file is JSON), with the
 // thumbnail, so a restored conversation shows its pictures again.
@@ -37,28 +38,13 @@ export const ExportedImageSchema = v.object({
 	thumbnail: Base64
 });
 
-function toBase64(bytes: Uint8Array): string {
-	let binary = '';
-	for (let i = 0; i < bytes.length; i += 0x8000) {
-		binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-	}
-	return btoa(binary);
-}
-
-function fromBase64(text: string, type: string): Blob {
-	const binary = atob(text);
-	const bytes = new Uint8Array(binary.length);
-	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-	return new Blob([bytes], { type });
-}
-
 /** Stored images with their bytes as base64 (outside any transaction: blob reads are not IDB). */
 export async function encodeImages(rows: readonly StoredImage[]): Promise<ExportedImage[]> {
 	return Promise.all(
 		rows.map(async (row) => ({
 			...row,
-			data: toBase64(new Uint8Array(await row.data.arrayBuffer())),
-			thumbnail: toBase64(new Uint8Array(await row.thumbnail.arrayBuffer()))
+			data: bytesToBase64(new Uint8Array(await row.data.arrayBuffer())),
+			thumbnail: bytesToBase64(new Uint8Array(await row.thumbnail.arrayBuffer()))
 		}))
 	);
 }
@@ -72,8 +58,8 @@ export async function writeImages(db: HearthDb, images: readonly ExportedImage[]
 			.filter((_, i) => !local[i])
 			.map((i) => ({
 				...i,
-				data: fromBase64(i.data, i.mime),
-				thumbnail: fromBase64(i.thumbnail, 'image/jpeg')
+				data: new Blob([base64ToBytes(i.data)], { type: i.mime }),
+				thumbnail: new Blob([base64ToBytes(i.thumbnail)], { type: 'image/jpeg' })
 			}));
 		await db.images.bulkAdd(fresh);
 		return fresh.length;

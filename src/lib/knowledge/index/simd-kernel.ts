@@ -1,5 +1,6 @@
 // Loads the WebAssembly SIMD dot-product kernel once per thread, or reports that this runtime can't
 // run it (no WebAssembly, no SIMD, or a policy that forbids compiling), so callers fall back to JS.
+import { base64ToBytes } from '$lib/utils/base64';
 import { KERNEL_WASM_BASE64 } from './simd-wasm';
 
 /** One kernel instance bound to one memory: dots_f32 (see simd-kernel-source.ts). */
@@ -9,13 +10,6 @@ export interface DotKernel {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-function decode(base64: string): Uint8Array<ArrayBuffer> {
-	const binary = atob(base64);
-	const bytes = new Uint8Array(binary.length);
-	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-	return bytes;
-}
-
 /**
  * The compiled kernel, or undefined when SIMD is unavailable. The module itself is the feature
  * test: it is a few hundred bytes of v128 code, so validating it is validating SIMD. Compiled
@@ -24,7 +18,7 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 export function kernelModule(): WebAssembly.Module | undefined {
 	if (compiled === undefined) {
 		try {
-			const bytes = decode(KERNEL_WASM_BASE64);
+			const bytes = base64ToBytes(KERNEL_WASM_BASE64);
 			compiled =
 				typeof WebAssembly === 'object' && WebAssembly.validate(bytes)
 					? new WebAssembly.Module(bytes)
