@@ -261,7 +261,26 @@ export default defineConfig({
 	},
 	worker: { format: 'es' },
 	test: {
-		include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'tests/fixtures/*.test.ts'],
-		environment: 'node'
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'tests/fixtures/*.test.ts'],
+					exclude: ['src/**/*.svelte.test.ts'],
+					environment: 'node'
+				}
+			},
+			{
+				// Components mounted in jsdom with Svelte's client runtime.
+				extends: true,
+				resolve: { conditions: ['browser'] },
+				test: {
+					name: 'components',
+					include: ['src/**/*.svelte.test.ts'],
+					environment: 'jsdom'
+				}
+			}
+		]
 	}
 });
