@@ -58,12 +58,18 @@ export const OPENAI_KEY = 'sk-e2e-key';
 
 export const composer = (page: Page) => page.getByLabel('Message Hearth');
 
+export const answers = (page: Page) => page.getByRole('article', { name: 'Hearth’s answer' });
+
+/**
+ * Sends a message and waits until its answer exists, so `answers(page).last()` afterwards is the
+ * new answer, never the previous one that already finished.
+ */
 export async function send(page: Page, text: string): Promise<void> {
+	const before = await answers(page).count();
 	await composer(page).fill(text);
 	await composer(page).press('Enter');
+	await expect(answers(page)).toHaveCount(before + 1);
 }
-
-export const answers = (page: Page) => page.getByRole('article', { name: 'Hearth’s answer' });
 
 /** Waits until the last answer finished streaming and returns it. */
 export async function lastAnswerDone(page: Page) {
