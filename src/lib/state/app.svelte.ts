@@ -193,14 +193,9 @@ export class AppState {
 		readAloud(this.chat, this.media.voice);
 	}
 
-	/** Hands-free: what was said is sent; an answer still running is stopped first. */
+	/** Hands-free: what was said is sent; an answer still running is stopped (and saved) first. */
 	async #sendSpoken(text: string): Promise<void> {
-		if (this.chat.streaming) {
-			this.chat.stop();
-			for (let i = 0; i < 100 && this.chat.streaming; i++) {
-				await new Promise((resolve) => setTimeout(resolve, 50));
-			}
-		}
+		await this.chat.stopAndWait();
 		await this.chat.send(text, this.media?.pending.takeForSend() ?? []);
 	}
 

@@ -136,6 +136,25 @@ describe('ChatState', () => {
 		expect(stored?.content).toBe(answer.content);
 	});
 
+	it('stopAndWait resolves once the stopped answer is saved, so the next message is sent', async () => {
+		const first = chat.send('long one [[slow]]');
+		await until(() => (chat.thread[1]?.content.length ?? 0) > 10);
+		await chat.stopAndWait();
+		expect(chat.streaming).toBeNull();
+		const stored = (await repo.messagesOf(chat.conversation!.id))[1];
+		expect(stored?.status).toBe('aborted');
+		await chat.send('and now this');
+		await first;
+		expect(chat.thread.map((m) => m.content.slice(0, 12))).toEqual([
+			'long one [[s',
+			stored!.content.slice(0, 12),
+			'and now this',
+			'and now this'
+		]);
+		// With nothing running it resolves at once.
+		await chat.stopAndWait();
+	});
+
 	it('a full disk mid-answer is reported once; the answer finishes on screen, saved data stays', async () => {
 		await chat.send('saved first');
 		db.messages.hook('updating', () => {

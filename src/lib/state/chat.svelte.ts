@@ -96,6 +96,8 @@ export class ChatState {
 	thread = $derived(buildThread(this.byId, this.conversation?.leafId ?? null));
 	#deps: ChatDeps;
 	#abort: AbortController | null = null;
+	/** Resolves when the answer streaming now (if any) has finished and been saved. */
+	#settled: Promise<void> = Promise.resolve();
 	/** The agent loop of the answer streaming now (its cards can be cancelled one by one). */
 	#run: AgentRun | null = null;
 	/** Tool calls waiting on the user's yes or no, by call id. */
@@ -245,6 +247,12 @@ export class ChatState {
 		this.#abort?.abort();
 	}
 
+	/** Stops the answer running now; resolves once it is saved and a next message can be sent. */
+	async stopAndWait(): Promise<void> {
+		this.stop();
+		await this.#settled;
+	}
+
 	async showSibling(message: Message, step: -1 | 1): Promise<void> {
 		const siblings = this.siblingsOf(message);
 		const next = siblings[siblings.indexOf(message) + step];
@@ -321,6 +329,8 @@ export class ChatState {
 		const { repo } = this.#deps;
 		const abort = new AbortController();
 		this.#abort = abort;
+		let settle = () => {};
+		this.#settled = new Promise<void>((resolve) => (settle = resolve));
 		this.streaming = { conversationId: target.conversationId, messageId: target.id };
 		const release = holdStreamLock(target.id);
 		// A failed save (a full disk) is reported once; the answer keeps streaming on screen and
@@ -393,6 +403,7 @@ export class ChatState {
 			if (this.#abort === abort) this.#abort = null;
 			target.status = outcome;
 			this.streaming = null;
+			settle();
 			this.#deps.onChanged();
 		}
 	}
