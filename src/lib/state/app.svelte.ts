@@ -162,7 +162,8 @@ export class AppState {
 
 	/**
 	 * What can wait until the app is usable (called once the shell is interactive): the Python
-	 * debug entry, and knowledge and memory with the embeddings worker behind them.
+	 * debug entry, knowledge and memory with the embeddings worker behind them, the media services,
+	 * and the code an answer runs.
 	 */
 	afterInteractive(): void {
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
@@ -171,6 +172,8 @@ export class AppState {
 		const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
 		idle(() => void this.#startKnowledge(), { timeout: 3000 });
 		idle(() => void this.#startMedia(), { timeout: 3000 });
+		// The first answer must not wait for the answer code and the tools to load.
+		idle(() => void this.chat.warm().catch(() => undefined), { timeout: 3000 });
 	}
 
 	async #startMedia(): Promise<void> {

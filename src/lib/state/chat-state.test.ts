@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOllamaFixture, THINK_REPLY } from '../../../tests/fixtures/ollama-fixture.js';
 import { ChatState } from '$lib/state/chat.svelte';
+import { createRegistry } from '$lib/tools/registry';
 import { createEngineFactory } from '$lib/engine/factory';
 import { EngineState } from '$lib/state/engine.svelte';
 import { ChatRepository } from '$lib/storage/chat-repo';
@@ -17,6 +18,7 @@ let db: HearthDb;
 let repo: ChatRepository;
 let errors: HearthError[];
 let chat: ChatState;
+let engine: EngineState;
 let settings: Settings;
 
 beforeAll(async () => {
@@ -30,7 +32,7 @@ beforeEach(async () => {
 	errors = [];
 	// The casual agent answers (no routing, no critique pass): these tests are about the thread.
 	settings = { ...DEFAULT_SETTINGS, ollamaUrl: fixture.url, autoTitle: false, agentRouting: false };
-	const engine = new EngineState(
+	engine = new EngineState(
 		() => settings,
 		createEngineFactory({ retryDelay: { baseDelayMs: 1, maxDelayMs: 2 } })
 	);
@@ -153,6 +155,31 @@ describe('ChatState', () => {
 		]);
 		// With nothing running it resolves at once.
 		await chat.stopAndWait();
+	});
+
+	it('warm loads the answer code and the tools before the first message', async () => {
+		let asked = 0;
+		const registry = createRegistry([]);
+		const warmed = new ChatState({
+			repo,
+			engine,
+			settings: () => settings,
+			onChanged: () => {},
+			onError: (e) => errors.push(e),
+			tools: {
+				registry: async () => {
+					asked++;
+					return registry;
+				},
+				net: (url, init) => fetch(url, init),
+				hasWritableFolder: async () => false,
+				attachments: async () => []
+			}
+		});
+		await warmed.warm();
+		expect(asked).toBe(1);
+		await warmed.send('after warming');
+		expect(warmed.thread.at(-1)).toMatchObject({ status: 'done', content: 'after warming' });
 	});
 
 	it('a full disk mid-answer is reported once; the answer finishes on screen, saved data stays', async () => {

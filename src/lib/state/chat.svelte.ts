@@ -17,6 +17,8 @@ import type { StreamOptions, TurnHost } from '$lib/state/answer-turn.svelte';
 import type { LlmEngine } from '$lib/engine/types';
 import type { NetFetch } from '$lib/net/types';
 import type { ToolRegistry } from '$lib/tools/registry';
+// Type-only: erased at build time, so the turn's code stays out of the first paint.
+import type * as TurnModule from '$lib/state/answer-turn.svelte';
 import type { ToolAttachment } from '$lib/tools/types';
 
 /** How often streamed text is written to IndexedDB: a crash loses at most this much. */
@@ -79,6 +81,18 @@ export interface AgentToolDeps {
 	net: NetFetch;
 	hasWritableFolder(): Promise<boolean>;
 	attachments(conversationId: string): Promise<ToolAttachment[]>;
+}
+
+// The answer turn (the agent, its prompts and the history budget) is not part of the first paint.
+// It loads on idle (ChatState.warm) so a first answer does not wait for it; the service worker
+// has it precached, so offline is no different.
+let turnModule: Promise<typeof TurnModule> | null = null;
+function loadTurn() {
+	turnModule ??= import('$lib/state/answer-turn.svelte').catch((e: unknown) => {
+		turnModule = null; // a chunk missing now may load on the next try
+		throw e;
+	});
+	return turnModule;
 }
 
 /** The open conversation: its message tree, the visible branch, and sending/streaming. */
@@ -247,6 +261,11 @@ export class ChatState {
 		this.#abort?.abort();
 	}
 
+	/** Loads what answering needs before the first message (called when the page is idle). */
+	async warm(): Promise<void> {
+		await Promise.all([loadTurn(), this.#deps.tools?.registry()]);
+	}
+
 	/** Stops the answer running now; resolves once it is saved and a next message can be sent. */
 	async stopAndWait(): Promise<void> {
 		this.stop();
@@ -364,9 +383,7 @@ export class ChatState {
 			await repo
 				.updateMessage(target.id, { status: 'streaming', content: target.content })
 				.catch(saveFailed);
-			// Loaded on the first answer (the agent, its prompts and the history budget are not part
-			// of the first paint); the service worker has it precached, so offline is no different.
-			const { runTurn } = await import('$lib/state/answer-turn.svelte');
+			const { runTurn } = await loadTurn();
 			await runTurn(this.#turnHost, target, thread, { append, agent: asked }, abort.signal, () =>
 				save.schedule()
 			);
