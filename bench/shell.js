@@ -171,6 +171,9 @@ export async function run() {
 					.map((e) => new URL(e.name).pathname);
 			}, coldTti)
 		);
+		// The idle loads (knowledge, media, the answer code) start within 3 s of the mark.
+		await page.waitForTimeout(3500);
+		await page.waitForLoadState('networkidle');
 		counting = false;
 		const firstLoad = await Promise.all(transfers);
 		/** @param {RegExp} pattern @param {boolean} [all] */
@@ -201,7 +204,9 @@ export async function run() {
 		// worker can answer.
 		/** @type {string[]} */
 		const failed = [];
-		page.on('requestfailed', (request) => failed.push(new URL(request.url()).pathname));
+		page.on('requestfailed', (request) =>
+			failed.push(`${new URL(request.url()).pathname} (${request.failure()?.errorText ?? '?'})`)
+		);
 		await context.setOffline(true);
 		await app.close();
 		app = undefined;
