@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import type { HearthDb } from '$lib/storage/db';
 import type { StoredImage } from '$lib/types/agent-data';
-import { base64ToBytes, bytesToBase64 } from '$lib/utils/base64';
+import { IMAGE_MIMES } from '$lib/types/llm';
+import { base64ToBytes, blobToBase64 } from '$lib/utils/base64';
 
 // Images sent with messages, in a backup: their bytes as base64 (the file is JSON), with the
 // thumbnail, so a restored conversation shows its pictures again.
@@ -11,7 +12,7 @@ export interface ExportedImage extends Omit<StoredImage, 'data' | 'thumbnail'> {
 	thumbnail: string;
 }
 
-const Mime = v.picklist(['image/jpeg', 'image/png', 'image/webp']);
+const Mime = v.picklist(IMAGE_MIMES);
 const Finite = v.pipe(v.number(), v.finite());
 const Base64 = v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Expected base64'));
 
@@ -43,8 +44,8 @@ export async function encodeImages(rows: readonly StoredImage[]): Promise<Export
 	return Promise.all(
 		rows.map(async (row) => ({
 			...row,
-			data: bytesToBase64(new Uint8Array(await row.data.arrayBuffer())),
-			thumbnail: bytesToBase64(new Uint8Array(await row.thumbnail.arrayBuffer()))
+			data: await blobToBase64(row.data),
+			thumbnail: await blobToBase64(row.thumbnail)
 		}))
 	);
 }

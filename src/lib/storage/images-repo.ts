@@ -3,7 +3,7 @@ import type { StoredImage } from '$lib/types/agent-data';
 import type { ImageRef } from '$lib/types/chat';
 import { toHearthError } from '$lib/types/errors';
 import type { ChatImage } from '$lib/types/llm';
-import { blobToBase64 } from '$lib/vision/base64';
+import { blobToBase64 } from '$lib/utils/base64';
 
 /** What the composer hands over: the downscaled image and its thumbnail (vision/downscale.ts). */
 export interface NewImage {

@@ -1,4 +1,5 @@
 // Rows the agent's tools keep in IndexedDB.
+import type { ImageMime } from '$lib/types/llm';
 
 /** `missed`: its time passed while Hearth was closed; shown at the next visit. */
 export type ReminderStatus = 'scheduled' | 'fired' | 'missed' | 'cancelled';
@@ -44,7 +45,7 @@ export interface StoredImage {
 	/** Null while it waits in the composer; set when the message is sent. */
 	messageId: string | null;
 	name: string;
-	mime: 'image/jpeg' | 'image/png' | 'image/webp';
+	mime: ImageMime;
 	width: number;
 	height: number;
 	data: Blob;

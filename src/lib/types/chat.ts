@@ -1,4 +1,4 @@
-import type { EngineKind, GenerationOptions, Timings, Usage } from '$lib/types/llm';
+import type { EngineKind, GenerationOptions, ImageMime, Timings, Usage } from '$lib/types/llm';
 import type { SerializedError } from '$lib/types/errors';
 import type { ToolCallRecord } from '$lib/types/tools';
 
@@ -50,7 +50,7 @@ export interface ImageRef {
 	/** Stored (downscaled) size and type. */
 	width: number;
 	height: number;
-	mime: 'image/jpeg' | 'image/png' | 'image/webp';
+	mime: ImageMime;
 	bytes: number;
 	/** Text read from the image on the device (OCR), when the model had no vision. */
 	ocrText?: string;

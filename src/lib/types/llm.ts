@@ -18,9 +18,13 @@ export interface ChatMessage {
 	images?: ChatImage[];
 }
 
+/** The types an image is stored and sent as (anything else is re-encoded to one of them). */
+export const IMAGE_MIMES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export type ImageMime = (typeof IMAGE_MIMES)[number];
+
 /** One image as engines send it: base64 without the data: prefix, and its type. */
 export interface ChatImage {
-	mime: 'image/jpeg' | 'image/png' | 'image/webp';
+	mime: ImageMime;
 	base64: string;
 }
 

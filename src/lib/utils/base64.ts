@@ -1,5 +1,6 @@
-// Base64 for binary data (images in requests and backups, the inlined wasm kernel). Chunked,
-// because spreading a multi-megabyte array into String.fromCharCode overflows the call stack.
+// Base64 for binary data (images in requests and backups, the inlined wasm kernel), without a
+// data: prefix. Chunked, because spreading a multi-megabyte array into String.fromCharCode
+// overflows the call stack.
 
 const CHUNK = 0x8000;
 
@@ -16,4 +17,8 @@ export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
 	const bytes = new Uint8Array(binary.length);
 	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
 	return bytes;
+}
+
+export async function blobToBase64(blob: Blob): Promise<string> {
+	return bytesToBase64(new Uint8Array(await blob.arrayBuffer()));
 }

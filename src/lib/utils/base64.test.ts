@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blobToBase64 } from '$lib/vision/base64';
-import { base64ToBytes, bytesToBase64 } from '$lib/utils/base64';
+import { base64ToBytes, blobToBase64, bytesToBase64 } from '$lib/utils/base64';
 
 describe('base64', () => {
 	it('matches Node for sizes around and well past one chunk', async () => {
