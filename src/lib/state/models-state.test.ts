@@ -70,6 +70,11 @@ function progress(loadedBytes: number, totalBytes = 1000): DownloadProgress {
 	};
 }
 
+async function until(check: () => boolean): Promise<void> {
+	for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 0));
+	expect(check()).toBe(true);
+}
+
 function gate(): { promise: Promise<void>; open: () => void } {
 	let open = () => {};
 	const promise = new Promise<void>((resolve) => (open = resolve));
@@ -361,6 +366,52 @@ describe('ModelsState.download', () => {
 		expect(row.status).toBe('absent');
 		expect(errors.map((e) => e.code)).toEqual(['model_download_failed']);
 		expect(models.quotaProblem).toBeNull();
+	});
+
+	it('a retry pressed while the failed attempt re-reads storage starts once it has', async () => {
+		await models.refresh();
+		const id = smol.variants.f16.id;
+		store.next = async (s, onProgress) => {
+			onProgress(progress(400));
+			store.models.set(s.id, { ...absent(s.id), state: 'partial', bytesStored: 400 });
+			throw new HearthError('model_download_failed', 'The connection was cut.');
+		};
+		// The failed attempt's look at what it left behind is slow (Cache Storage under load).
+		const slow = gate();
+		const inspect = store.inspect.bind(store);
+		store.inspect = async (spec) => {
+			await slow.promise;
+			return inspect(spec);
+		};
+
+		const first = models.download(id);
+		await until(() => models.downloads[id]?.error !== undefined);
+		// The row shows the failure and "Try again": the user presses it at once.
+		const retry = models.download(id);
+		slow.open();
+		await Promise.all([first, retry]);
+
+		expect(models.downloads[id]).toBeUndefined();
+		expect(models.rows.find((r) => r.variant.id === id)?.status).toBe('complete');
+		expect(installedChanges).toBe(1);
+	});
+
+	it('a second press while a download runs starts nothing more', async () => {
+		await models.refresh();
+		const id = smol.variants.f16.id;
+		const hold = gate();
+		let started = 0;
+		store.next = async (s) => {
+			started++;
+			await hold.promise;
+			return complete(s.id, 1000);
+		};
+		const first = models.download(id);
+		const second = models.download(id);
+		hold.open();
+		await Promise.all([first, second]);
+		expect(started).toBe(1);
+		expect(models.rows.find((r) => r.variant.id === id)?.status).toBe('complete');
 	});
 
 	it('reports an unknown model id instead of throwing', async () => {

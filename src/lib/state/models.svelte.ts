@@ -58,6 +58,14 @@ export type { DownloadEntry, ModelRow, QuotaProblem, QuotaSuggestion, RowStatus 
 /** Progress reaches the UI at most this often; the store may report far more often. */
 const PROGRESS_INTERVAL_MS = 100;
 
+interface Running {
+	controller: AbortController;
+	/** Resolves once the attempt has re-read storage and let go of the variant. */
+	stopped: Promise<void>;
+	/** The store has returned or thrown; only the tidying up is left. */
+	ending: boolean;
+}
+
 /** The in-browser models: what this device can run, what is stored, and downloads in flight. */
 export class ModelsState {
 	/** The device as last read: the worker's GPU probe plus memory and storage. */
@@ -72,7 +80,7 @@ export class ModelsState {
 	#catalog: readonly CatalogModel[];
 	// Not state: the UI reads `downloads`; this holds what cancel() and remove() need.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
-	#running = new Map<string, { controller: AbortController; stopped: Promise<void> }>();
+	#running = new Map<string, Running>();
 	#refreshRun = 0;
 	#askedPersistence = false;
 	#gpu: GpuProbe | null = null;
@@ -132,7 +140,14 @@ export class ModelsState {
 
 	/** Downloads (or resumes, or repairs) a variant. Never throws: failures land on the row. */
 	async download(variantId: string): Promise<void> {
-		if (this.#running.has(variantId)) return;
+		const prior = this.#running.get(variantId);
+		if (prior) {
+			// Running: nothing to do. Ending (the row already shows the failure and "Try again"):
+			// the press must not be lost, so start once the old attempt has let go.
+			if (!prior.ending) return;
+			await prior.stopped;
+			if (this.#running.has(variantId)) return; // another press got there first
+		}
 		const found = findVariant(variantId, this.#catalog);
 		if (!found) {
 			this.#deps.onError(new HearthError('model_not_found', `Hearth has no model "${variantId}".`));
@@ -142,7 +157,8 @@ export class ModelsState {
 		const controller = new AbortController();
 		let settle = () => {};
 		const stopped = new Promise<void>((resolve) => (settle = resolve));
-		this.#running.set(variantId, { controller, stopped });
+		const running: Running = { controller, stopped, ending: false };
+		this.#running.set(variantId, running);
 		this.downloads[variantId] = { progress: null };
 		if (this.quotaProblem) this.quotaProblem = null;
 
@@ -157,6 +173,7 @@ export class ModelsState {
 
 		try {
 			const result = await this.#deps.store.download(spec, onProgress, controller.signal);
+			running.ending = true;
 			this.stored[variantId] = result;
 			delete this.downloads[variantId];
 			if (result.state === 'complete') {
@@ -164,6 +181,7 @@ export class ModelsState {
 				await this.#afterFirstDownload();
 			}
 		} catch (e) {
+			running.ending = true;
 			const error = toHearthError(e);
 			if (controller.signal.aborted || error.code === 'aborted') {
 				delete this.downloads[variantId];
