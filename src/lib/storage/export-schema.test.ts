@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseExport } from '$lib/storage/export-schema';
 import { freshDb } from '$lib/storage/test-db';
+import { SETTING_BOUNDS } from '$lib/types/setting-bounds';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 
 import {
@@ -89,5 +90,38 @@ describe('parseExport', () => {
 	it('fills settings missing from an older file with defaults', () => {
 		const parsed = parseExport(JSON.stringify({ ...valid(), settings: { theme: 'dark' } }));
 		expect(parsed.settings).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' });
+	});
+
+	// The controls use the same ranges: whatever a user could set, a backup brings back.
+	it.each(Object.entries(SETTING_BOUNDS))(
+		'reads %s back at its limits, and no further',
+		(key, b) => {
+			const withSetting = (value: number) =>
+				JSON.stringify({ ...valid(), settings: { [key]: value } });
+			expect(parseExport(withSetting(b.min)).settings).toMatchObject({ [key]: b.min });
+			expect(parseExport(withSetting(b.max)).settings).toMatchObject({ [key]: b.max });
+			const step = b.integer ? 1 : 0.01;
+			expect(() => parseExport(withSetting(b.min - step))).toThrow(new RegExp(`settings\\.${key}`));
+			expect(() => parseExport(withSetting(b.max + step))).toThrow(new RegExp(`settings\\.${key}`));
+			if (b.integer) expect(() => parseExport(withSetting(b.min + 0.5))).toThrow(/settings/);
+			// The default is within its own range.
+			const value = DEFAULT_SETTINGS[key as keyof typeof SETTING_BOUNDS];
+			expect(value).toBeGreaterThanOrEqual(b.min);
+			expect(value).toBeLessThanOrEqual(b.max);
+		}
+	);
+
+	it("reads a conversation's own options within the same ranges", () => {
+		const data = valid();
+		const conversations = data.conversations as Record<string, unknown>[];
+		conversations[0] = {
+			...conversations[0],
+			options: { maxTokens: SETTING_BOUNDS.maxTokens.max }
+		};
+		expect(parseExport(JSON.stringify(data)).conversations[0]?.options?.maxTokens).toBe(
+			SETTING_BOUNDS.maxTokens.max
+		);
+		conversations[0] = { ...conversations[0], options: { topP: SETTING_BOUNDS.topP.max + 0.01 } };
+		expect(() => parseExport(JSON.stringify(data))).toThrow(/options\.topP/);
 	});
 });

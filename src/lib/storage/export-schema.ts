@@ -4,6 +4,7 @@ import type { Settings } from '$lib/types/settings';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import type { ErrorCode } from '$lib/types/errors';
 import { HearthError } from '$lib/types/errors';
+import { MAX_STOP_SEQUENCES, SETTING_BOUNDS, type Bound } from '$lib/types/setting-bounds';
 import {
 	ExportedImageSchema,
 	ImageRefSchema,
@@ -100,13 +101,18 @@ void _allCodesListed;
 const Id = v.pipe(v.string(), v.minLength(1, 'Expected a non-empty id'), v.maxLength(200));
 const Finite = v.pipe(v.number(), v.finite());
 const Timestamp = Finite;
+/** A number within one of the shared setting ranges. */
+const within = (b: Bound) =>
+	b.integer
+		? v.pipe(Finite, v.integer(), v.minValue(b.min), v.maxValue(b.max))
+		: v.pipe(Finite, v.minValue(b.min), v.maxValue(b.max));
 const EngineKindSchema = v.picklist(['ollama', 'webllm', 'openai']);
 
 const GenerationOptionsSchema = v.object({
-	temperature: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(2))),
-	topP: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(1))),
-	maxTokens: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(131072))),
-	stop: v.optional(v.pipe(v.array(v.string()), v.maxLength(16)))
+	temperature: v.optional(within(SETTING_BOUNDS.temperature)),
+	topP: v.optional(within(SETTING_BOUNDS.topP)),
+	maxTokens: v.optional(within(SETTING_BOUNDS.maxTokens)),
+	stop: v.optional(v.pipe(v.array(v.string()), v.maxLength(MAX_STOP_SEQUENCES)))
 });
 
 const ConversationSchema = v.object({
@@ -208,9 +214,9 @@ const SettingsSchema = v.object({
 	modelBaseUrl: v.optional(v.string()),
 	modelLibBaseUrl: v.optional(v.string()),
 	engine: v.optional(v.picklist(['auto', 'ollama', 'webllm', 'openai'])),
-	temperature: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(2))),
-	topP: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(1))),
-	maxTokens: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(32768))),
+	temperature: v.optional(within(SETTING_BOUNDS.temperature)),
+	topP: v.optional(within(SETTING_BOUNDS.topP)),
+	maxTokens: v.optional(within(SETTING_BOUNDS.maxTokens)),
 	systemPrompt: v.optional(v.string()),
 	theme: v.optional(v.picklist(['system', 'light', 'dark'])),
 	autoTitle: v.optional(v.boolean()),
@@ -223,10 +229,10 @@ const SettingsSchema = v.object({
 	openMeteoGeocodingUrl: v.optional(v.string()),
 	allowedPrivateHosts: v.optional(v.array(v.string())),
 	pythonNetwork: v.optional(v.boolean()),
-	pythonTimeoutSeconds: v.optional(v.pipe(Finite, v.minValue(1), v.maxValue(600))),
+	pythonTimeoutSeconds: v.optional(within(SETTING_BOUNDS.pythonTimeoutSeconds)),
 	pythonPackagesUrl: v.optional(v.string()),
-	maxToolSteps: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(20))),
-	maxToolCalls: v.optional(v.pipe(Finite, v.integer(), v.minValue(1), v.maxValue(50))),
+	maxToolSteps: v.optional(within(SETTING_BOUNDS.maxToolSteps)),
+	maxToolCalls: v.optional(within(SETTING_BOUNDS.maxToolCalls)),
 	agentRouting: v.optional(v.boolean()),
 	reflection: v.optional(v.record(v.string(), v.boolean())),
 	customAgents: v.optional(
@@ -251,11 +257,11 @@ const SettingsSchema = v.object({
 	sttModel: v.optional(v.string()),
 	sttLanguage: v.optional(v.string()),
 	voiceName: v.optional(v.string()),
-	speechRate: v.optional(v.pipe(Finite, v.minValue(0.5), v.maxValue(2))),
-	speechPitch: v.optional(v.pipe(Finite, v.minValue(0), v.maxValue(2))),
+	speechRate: v.optional(within(SETTING_BOUNDS.speechRate)),
+	speechPitch: v.optional(within(SETTING_BOUNDS.speechPitch)),
 	autoRead: v.optional(v.boolean()),
 	sttHubUrl: v.optional(v.string()),
-	imageMaxSide: v.optional(v.pipe(Finite, v.integer(), v.minValue(256), v.maxValue(4096))),
+	imageMaxSide: v.optional(within(SETTING_BOUNDS.imageMaxSide)),
 	ocrFallback: v.optional(v.boolean())
 });
 

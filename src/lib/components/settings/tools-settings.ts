@@ -1,15 +1,16 @@
 // Validation behind ToolsSection: a field's text becomes a Settings value, or an error to show.
 import * as v from 'valibot';
+import { SETTING_BOUNDS } from '$lib/types/setting-bounds';
 import type { Settings } from '$lib/types/settings';
 
 export type FieldResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** Whole-number settings and their bounds (inclusive). */
+/** The whole-number settings this section edits, and their bounds (inclusive). */
 export const NUMBER_LIMITS = {
-	pythonTimeoutSeconds: { min: 1, max: 600 },
-	maxToolSteps: { min: 1, max: 20 },
-	maxToolCalls: { min: 1, max: 50 }
-} as const satisfies Partial<Record<keyof Settings, { min: number; max: number }>>;
+	pythonTimeoutSeconds: SETTING_BOUNDS.pythonTimeoutSeconds,
+	maxToolSteps: SETTING_BOUNDS.maxToolSteps,
+	maxToolCalls: SETTING_BOUNDS.maxToolCalls
+} as const;
 
 export type NumberKey = keyof typeof NUMBER_LIMITS;
 
