@@ -1,40 +1,19 @@
 // @vitest-environment jsdom
-import { flushSync, mount, unmount } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { render, until } from '$lib/components/component-test-kit';
 import Markdown from './Markdown.svelte';
 
 // The rendered answer in jsdom with Svelte's client runtime. The case that matters: the last
 // tokens and the end of streaming arrive in one update, so the final HTML is written in the same
 // flush that runs the effect adding citation buttons and highlighting.
 
-const until = async (ok: () => boolean, what: string): Promise<void> => {
-	for (let i = 0; i < 200; i++) {
-		flushSync();
-		if (ok()) return;
-		await new Promise((r) => setTimeout(r, 10));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-};
-
-let cleanup: (() => void) | null = null;
-afterEach(() => {
-	cleanup?.();
-	cleanup = null;
-});
-
 function streamingMarkdown(source: string) {
-	const target = document.createElement('div');
-	document.body.append(target);
 	const props = $state({
 		source,
 		streaming: true,
 		sources: [{ title: 'budget.md', url: 'hearth-doc:d1#chunk=c1' }]
 	});
-	const component = mount(Markdown, { target, props });
-	cleanup = () => {
-		void unmount(component);
-		target.remove();
-	};
+	const target = render(Markdown, props);
 	return { target, props };
 }
 

@@ -1,26 +1,12 @@
 // @vitest-environment jsdom
-import { flushSync, mount, unmount } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { flushSync } from 'svelte';
+import { describe, expect, it } from 'vitest';
+import { render, until } from '$lib/components/component-test-kit';
 import type { Message } from '$lib/types/chat';
 import MessageItem from './MessageItem.svelte';
 
 // One message in jsdom with Svelte's client runtime: what a user's text and a model's untrusted
 // reply turn into, and the actions offered for each state an answer can end in.
-
-const until = async (ok: () => boolean, what: string): Promise<void> => {
-	for (let i = 0; i < 300; i++) {
-		flushSync();
-		if (ok()) return;
-		await new Promise((r) => setTimeout(r, 10));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-};
-
-let cleanup: (() => void) | null = null;
-afterEach(() => {
-	cleanup?.();
-	cleanup = null;
-});
 
 function message(over: Partial<Message>): Message {
 	return {
@@ -36,9 +22,7 @@ function message(over: Partial<Message>): Message {
 	};
 }
 
-function render(m: Message) {
-	const target = document.createElement('div');
-	document.body.append(target);
+function show(m: Message) {
 	const calls: string[] = [];
 	const props = $state({
 		message: m,
@@ -51,13 +35,7 @@ function render(m: Message) {
 		onRetry: () => calls.push('retry'),
 		onSibling: () => calls.push('sibling')
 	});
-	const component = mount(MessageItem, { target, props });
-	flushSync();
-	cleanup = () => {
-		void unmount(component);
-		target.remove();
-	};
-	return { target, props, calls };
+	return { target: render(MessageItem, props), props, calls };
 }
 
 const buttonNamed = (root: HTMLElement, name: string) =>
@@ -65,7 +43,7 @@ const buttonNamed = (root: HTMLElement, name: string) =>
 
 describe('MessageItem', () => {
 	it("shows the user's words as typed, never as HTML", () => {
-		const { target } = render(
+		const { target } = show(
 			message({ role: 'user', content: '<img src=x onerror=alert(1)> **not bold**' })
 		);
 		const text = target.querySelector('[data-testid="user-text"]')!;
@@ -74,7 +52,7 @@ describe('MessageItem', () => {
 	});
 
 	it('puts a reasoning model’s <think> block in its own box, apart from the answer', async () => {
-		const { target } = render(
+		const { target } = show(
 			message({ content: '<think>Add them.</think>It is **4**.', reasoningMs: 2000 })
 		);
 		const thinking = target.querySelector('[data-testid="thinking"]')!;
@@ -88,7 +66,7 @@ describe('MessageItem', () => {
 	});
 
 	it('shows the dots while nothing has arrived, then the streamed text', () => {
-		const { target, props } = render(message({ status: 'streaming' }));
+		const { target, props } = show(message({ status: 'streaming' }));
 		expect(target.querySelector('[aria-label="Hearth is answering"]')).not.toBeNull();
 		expect(target.querySelector('article')?.getAttribute('aria-busy')).toBe('true');
 		props.message = { ...props.message, content: 'Hello' };
@@ -98,7 +76,7 @@ describe('MessageItem', () => {
 	});
 
 	it('offers Retry on a failed answer and Continue on a stopped one, not while busy', () => {
-		const failed = render(
+		const failed = show(
 			message({ status: 'error', error: { code: 'engine_crashed', message: 'The GPU was lost.' } })
 		);
 		const alert = failed.target.querySelector('[role="alert"]')!;
@@ -108,9 +86,8 @@ describe('MessageItem', () => {
 		failed.props.busy = true;
 		flushSync();
 		expect(buttonNamed(alert as HTMLElement, 'Retry')!.disabled).toBe(true);
-		cleanup?.();
 
-		const stopped = render(message({ status: 'aborted', content: 'Half an ans' }));
+		const stopped = show(message({ status: 'aborted', content: 'Half an ans' }));
 		expect(stopped.target.textContent).toContain('Stopped.');
 		buttonNamed(stopped.target, 'Continue')!.click();
 		expect(stopped.calls).toEqual(['continue']);

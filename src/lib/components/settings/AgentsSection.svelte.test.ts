@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
-import { flushSync, mount, unmount } from 'svelte';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flushSync } from 'svelte';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { render } from '$lib/components/component-test-kit';
 import { BUILT_IN_AGENTS } from '$lib/agent/agents';
 import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
 import AgentsSection from './AgentsSection.svelte';
@@ -10,11 +11,8 @@ import AgentsSection from './AgentsSection.svelte';
 
 let settings: Settings;
 let target: HTMLElement;
-let component: ReturnType<typeof mount> | null = null;
 
-function render(): void {
-	target = document.createElement('div');
-	document.body.append(target);
+function show(): void {
 	const props = $state({
 		settings,
 		toolNames: ['web_search', 'fetch_page'],
@@ -23,8 +21,7 @@ function render(): void {
 			props.settings = settings;
 		}
 	});
-	component = mount(AgentsSection, { target, props });
-	flushSync();
+	target = render(AgentsSection, props);
 }
 
 const button = (name: string): HTMLButtonElement => {
@@ -55,12 +52,7 @@ const alertText = (): string | undefined =>
 
 beforeEach(() => {
 	settings = { ...DEFAULT_SETTINGS, customAgents: [] };
-	render();
-});
-afterEach(() => {
-	if (component) void unmount(component);
-	component = null;
-	target.remove();
+	show();
 });
 
 describe('AgentsSection', () => {
