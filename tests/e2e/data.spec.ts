@@ -22,8 +22,11 @@ test('export all → delete everything → import restores it, twice without dup
 	expect(exported.conversations).toHaveLength(2);
 	expect(exported.messages).toHaveLength(4);
 
-	page.once('dialog', (d) => d.accept());
-	await page.getByRole('button', { name: /Delete all conversations/ }).click();
+	await page.getByRole('button', { name: 'Delete all conversations' }).click();
+	await expect(page.getByRole('group', { name: 'Delete all conversations' })).toContainText(
+		"can't be undone"
+	);
+	await page.getByRole('button', { name: 'Yes, delete all conversations' }).click();
 	await expect(page.getByTestId('conversation-item')).toHaveCount(0);
 
 	for (let round = 0; round < 2; round++) {

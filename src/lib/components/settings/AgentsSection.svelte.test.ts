@@ -117,6 +117,28 @@ describe('AgentsSection', () => {
 		expect(settings.customAgents).toEqual([]);
 	});
 
+	it('deletes an agent of yours only once asked, with its reflection setting', () => {
+		click('Add agent');
+		type('Name', 'Poet');
+		click('Save agent');
+		const poet = settings.customAgents[0]!;
+		const poetRow = [...target.querySelectorAll('.agents li')].find((li) =>
+			li.textContent?.includes('Poet')
+		)!;
+		poetRow.querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
+		flushSync();
+		expect(settings.reflection).toEqual({ [poet.id]: true });
+		click('Delete Poet');
+		expect(settings.customAgents).toHaveLength(1);
+		expect(target.querySelector('[role="group"]')?.textContent).toContain('Delete Poet?');
+		click('Keep');
+		expect(settings.customAgents).toHaveLength(1);
+		click('Delete Poet');
+		click('Yes, delete');
+		expect(settings.customAgents).toEqual([]);
+		expect(settings.reflection).toEqual({});
+	});
+
 	it('saving a built-in unchanged stores nothing', () => {
 		click(`Edit ${BUILT_IN_AGENTS[1]!.name}`);
 		click('Save agent');
