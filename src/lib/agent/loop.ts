@@ -1,6 +1,7 @@
 // The agent loop: the model proposes tool calls, Hearth checks and runs them (asking the user
 // where it must), feeds the results back, and repeats until the model answers or a limit is hit.
 import { abortedError, throwIfAborted } from '$lib/agent/abort';
+import { AnswerMeter } from '$lib/agent/answer-meter';
 import { flattenToolTurns, resultMessage, withSystem } from '$lib/agent/agent-messages';
 import { EventChannel } from '$lib/agent/event-channel';
 import {
@@ -125,13 +126,9 @@ class AgentTurn {
 	#repairIssued = false;
 	#nextId = 1;
 	readonly #ids = new Set<string>();
-	// Accounting across every request of the answer.
-	readonly #startedAt = Date.now();
-	#firstTextAt: number | undefined;
+	readonly #meter = new AnswerMeter();
+	/** All text shown so far, across steps. */
 	#shown = '';
-	#usage: Usage | undefined;
-	#promptMs: number | undefined;
-	#last: { finishReason: FinishReason; timings: Timings } | undefined;
 
 	constructor(input: AgentRunInput, host: CallHost) {
 		this.#input = input;
@@ -343,7 +340,7 @@ class AgentTurn {
 				calls.push(delta.call);
 			} else {
 				done = true;
-				this.#account(delta.finishReason, delta.usage, delta.timings);
+				this.#meter.finished(delta.finishReason, delta.usage, delta.timings);
 			}
 		}
 		throwIfAborted(signal);
@@ -352,38 +349,15 @@ class AgentTurn {
 	}
 
 	#show(text: string): void {
-		this.#firstTextAt ??= Date.now();
+		this.#meter.shown();
 		this.#shown += text;
 		this.#host.emit({ type: 'text', text });
 	}
 
-	#account(finishReason: FinishReason, usage: Usage | undefined, timings: Timings): void {
-		this.#last = { finishReason, timings };
-		if (usage) {
-			this.#usage = {
-				promptTokens: (this.#usage?.promptTokens ?? 0) + usage.promptTokens,
-				completionTokens: (this.#usage?.completionTokens ?? 0) + usage.completionTokens
-			};
-		}
-		if (timings.promptMs !== undefined) this.#promptMs = (this.#promptMs ?? 0) + timings.promptMs;
-	}
-
 	#done(): void {
-		const last = this.#last;
-		const timings: Timings = { totalMs: Date.now() - this.#startedAt };
-		if (this.#firstTextAt !== undefined) {
-			timings.timeToFirstTokenMs = this.#firstTextAt - this.#startedAt;
-		}
-		if (this.#promptMs !== undefined) timings.promptMs = this.#promptMs;
-		// Decode speed of the final reply: the one the user watched.
-		if (last?.timings.decodeTokensPerSecond !== undefined) {
-			timings.decodeTokensPerSecond = last.timings.decodeTokensPerSecond;
-		}
 		this.#host.emit({
 			type: 'done',
-			finishReason: last?.finishReason ?? 'stop',
-			...(this.#usage ? { usage: this.#usage } : {}),
-			timings,
+			...this.#meter.measures(),
 			steps: this.#steps,
 			...(this.#limit ? { limit: this.#limit } : {})
 		});
