@@ -2,21 +2,14 @@
 // parsed as a stream and embedded in batches as its chunks arrive, so memory stays bounded by
 // one batch whatever the file's size. Queries never wait on this queue: it holds no lock, and the
 // embedder lets query batches jump ahead of passage batches.
-import type { FileHandle } from '$lib/files/handles';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { ErrorCode } from '$lib/types/errors';
-import type {
-	ChunkData,
-	DocumentSource,
-	KnowledgeDocument,
-	StoredChunk,
-	StoredVector
-} from '$lib/types/knowledge';
+import type { ChunkData, KnowledgeDocument, StoredChunk, StoredVector } from '$lib/types/knowledge';
 import { hashBlob } from '$lib/knowledge/store/hash';
 import type { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
 import { encodeVector, rekeyVector } from '$lib/knowledge/store/vector-codec';
 import type { VectorEncoding } from '$lib/knowledge/store/vector-codec';
-import { walkFolder } from './folder-walk';
+import { labelOf, planItems, type Item } from './ingest-plan';
 import { MovingRate } from './rate';
 import type { ActiveEmbedder, ChunkSource, FileError, IngestInput, JobProgress } from './types';
 
@@ -52,20 +45,6 @@ const FILE_FAULTS: ReadonlySet<ErrorCode> = new Set([
 	'content_too_large',
 	'not_supported'
 ]);
-
-/** One file to index, whatever the job kind. */
-interface Item {
-	path: string;
-	name: string;
-	source: DocumentSource;
-	size: number;
-	modifiedAt?: number;
-	file: () => Promise<File>;
-	/** Known before reading (pasted text), else computed from the bytes. */
-	hash?: string;
-	/** A picked file's handle, kept on the document for re-indexing. */
-	handle?: FileHandle;
-}
 
 interface RunningJob {
 	progress: JobProgress;
@@ -168,7 +147,7 @@ export class IngestQueue {
 			p.state = 'running';
 			this.#emit(job);
 			await this.#repo.removeOrphans();
-			const items = await this.#plan(job.input, signal);
+			const items = await planItems(job.input, signal);
 			p.filesTotal = items.length;
 			p.bytesTotal = items.reduce((n, item) => n + item.size, 0);
 			job.rate.update(0, this.#now());
@@ -198,58 +177,6 @@ export class IngestQueue {
 			this.#emit(job);
 			this.#jobs.delete(p.jobId);
 			job.resolve(snapshot(p));
-		}
-	}
-
-	async #plan(input: IngestInput, signal: AbortSignal): Promise<Item[]> {
-		switch (input.kind) {
-			case 'files':
-				return input.files.map((file, i) => ({
-					path: file.webkitRelativePath || file.name,
-					name: file.name,
-					source: 'file' as const,
-					size: file.size,
-					modifiedAt: file.lastModified,
-					file: async () => file,
-					handle: input.handles?.[i]
-				}));
-			case 'folder': {
-				const walked = await walkFolder(input.root, signal);
-				const items: Item[] = [];
-				for (const { path, handle } of walked) {
-					// getFile() is a snapshot of metadata; reading the bytes comes later, if needed.
-					const file = await handle.getFile();
-					items.push({
-						path,
-						name: handle.name,
-						source: 'folder',
-						size: file.size,
-						modifiedAt: file.lastModified,
-						file: () => freshFile(handle)
-					});
-				}
-				return items;
-			}
-			case 'text': {
-				const file = new File([input.text], input.name, { type: input.mime ?? 'text/plain' });
-				const hash = await hashBlob(file);
-				// Pastes have no path; one per content, so the same paste twice is one document.
-				return [
-					{
-						path: `paste:${hash}`,
-						name: input.name,
-						source: 'paste',
-						size: file.size,
-						hash,
-						file: async () => file
-					}
-				];
-			}
-			case 'url': {
-				const name = input.title?.trim() || input.url;
-				const file = new File([input.text], name, { type: input.mime ?? 'text/plain' });
-				return [{ path: input.url, name, source: 'url', size: file.size, file: async () => file }];
-			}
 		}
 	}
 
@@ -315,24 +242,11 @@ export class IngestQueue {
 			parsing = false;
 			if (batch.length) count += await this.#writeBatch(job, documentId, batch, embedder);
 			signal.throwIfAborted();
-			const now = this.#repo.now();
 			await this.#repo.commitDocument(
-				{
-					id: documentId,
-					collectionId: p.collectionId,
-					name: item.name,
-					path: item.path,
-					source: item.source,
-					mime: file.type || 'application/octet-stream',
-					size: file.size,
-					hash,
-					modifiedAt: item.modifiedAt,
-					addedAt: existing?.addedAt ?? now,
-					updatedAt: now,
+				this.#document(documentId, p.collectionId, item, { file, hash }, existing, {
 					status: 'indexed',
-					chunkCount: count,
-					...(item.handle ? { handle: item.handle } : {})
-				},
+					chunkCount: count
+				}),
 				existing?.id
 			);
 			p.filesIndexed++;
@@ -363,27 +277,42 @@ export class IngestQueue {
 		job.progress.errors.push(entry);
 		this.#advance(job, item.size);
 		if (!parsed || !FILE_FAULTS.has(error.code)) return;
-		const now = this.#repo.now();
+		const id = this.#repo.newId();
 		await this.#repo.commitDocument(
-			{
-				id: this.#repo.newId(),
-				collectionId: job.progress.collectionId,
-				name: item.name,
-				path: item.path,
-				source: item.source,
-				mime: parsed.file.type || 'application/octet-stream',
-				size: parsed.file.size,
-				hash: parsed.hash,
-				modifiedAt: item.modifiedAt,
-				addedAt: existing?.addedAt ?? now,
-				updatedAt: now,
+			this.#document(id, job.progress.collectionId, item, parsed, existing, {
 				status: 'error',
 				error: entry.error,
-				chunkCount: 0,
-				...(item.handle ? { handle: item.handle } : {})
-			},
+				chunkCount: 0
+			}),
 			existing?.id
 		);
+	}
+
+	/** The stored record of a file read as `read`, replacing `existing` (keeping when it was added). */
+	#document(
+		id: string,
+		collectionId: string,
+		item: Item,
+		read: { file: File; hash: string },
+		existing: KnowledgeDocument | undefined,
+		outcome: Pick<KnowledgeDocument, 'status' | 'error' | 'chunkCount'>
+	): KnowledgeDocument {
+		const now = this.#repo.now();
+		return {
+			id,
+			collectionId,
+			name: item.name,
+			path: item.path,
+			source: item.source,
+			mime: read.file.type || 'application/octet-stream',
+			size: read.file.size,
+			hash: read.hash,
+			modifiedAt: item.modifiedAt,
+			addedAt: existing?.addedAt ?? now,
+			updatedAt: now,
+			...outcome,
+			...(item.handle ? { handle: item.handle } : {})
+		};
 	}
 
 	/** Embeds (reusing vectors of identical passages) and stores one batch; returns its size. */
@@ -446,32 +375,6 @@ export class IngestQueue {
 			await this.#repo.deleteDocument(doc.id);
 			job.progress.filesRemoved++;
 		}
-	}
-}
-
-/** A file handle's current bytes; a file deleted since the walk is reported, not fatal. */
-async function freshFile(handle: FileHandle): Promise<File> {
-	try {
-		return await handle.getFile();
-	} catch (e) {
-		throw new HearthError('file_not_found', `"${handle.name}" could not be read any more.`, {
-			cause: e
-		});
-	}
-}
-
-function labelOf(input: IngestInput): string {
-	switch (input.kind) {
-		case 'files':
-			return input.files.length === 1
-				? (input.files[0]?.name ?? '1 file')
-				: `${input.files.length} files`;
-		case 'folder':
-			return `${input.root.name}/`;
-		case 'text':
-			return input.name;
-		case 'url':
-			return input.title?.trim() || input.url;
 	}
 }
 
