@@ -1,18 +1,17 @@
-// Validation behind ToolsSection: a field's text becomes a Settings value, or an error to show.
+// Validation behind the settings sections: a field's text becomes a Settings value, or an error
+// to show.
 import * as v from 'valibot';
 import { SETTING_BOUNDS } from '$lib/types/setting-bounds';
 import type { Settings } from '$lib/types/settings';
 
 export type FieldResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** The whole-number settings this section edits, and their bounds (inclusive). */
-export const NUMBER_LIMITS = {
-	pythonTimeoutSeconds: SETTING_BOUNDS.pythonTimeoutSeconds,
-	maxToolSteps: SETTING_BOUNDS.maxToolSteps,
-	maxToolCalls: SETTING_BOUNDS.maxToolCalls
-} as const;
-
-export type NumberKey = keyof typeof NUMBER_LIMITS;
+/** The settings that take whole numbers. */
+export type NumberKey = {
+	[K in keyof typeof SETTING_BOUNDS]: (typeof SETTING_BOUNDS)[K]['integer'] extends true
+		? K
+		: never;
+}[keyof typeof SETTING_BOUNDS];
 
 export type UrlKey =
 	'searxngUrl' | 'wikipediaUrl' | 'openMeteoUrl' | 'openMeteoGeocodingUrl' | 'pythonPackagesUrl';
@@ -23,7 +22,7 @@ function result<T>(outcome: v.SafeParseResult<v.GenericSchema<unknown, T>>): Fie
 }
 
 function numberSchema(key: NumberKey) {
-	const { min, max } = NUMBER_LIMITS[key];
+	const { min, max } = SETTING_BOUNDS[key];
 	const message = `Enter a whole number from ${min} to ${max}.`;
 	return v.pipe(
 		v.string(),

@@ -5,13 +5,14 @@ import {
 	parseHost,
 	parseServiceUrl,
 	parseWholeNumber
-} from './tools-settings';
+} from './settings-fields';
 
 describe('parseWholeNumber', () => {
 	it('accepts whole numbers within the bounds', () => {
 		expect(parseWholeNumber('pythonTimeoutSeconds', ' 600 ')).toEqual({ ok: true, value: 600 });
 		expect(parseWholeNumber('maxToolSteps', '1')).toEqual({ ok: true, value: 1 });
 		expect(parseWholeNumber('maxToolCalls', '50')).toEqual({ ok: true, value: 50 });
+		expect(parseWholeNumber('maxTokens', '131072')).toEqual({ ok: true, value: 131072 });
 	});
 
 	it.each([
@@ -20,7 +21,9 @@ describe('parseWholeNumber', () => {
 		['maxToolSteps', '21', 'Enter a whole number from 1 to 20.'],
 		['maxToolSteps', '2.5', 'Enter a whole number from 1 to 20.'],
 		['maxToolCalls', '', 'Enter a whole number from 1 to 50.'],
-		['maxToolCalls', 'ten', 'Enter a whole number from 1 to 50.']
+		['maxToolCalls', 'ten', 'Enter a whole number from 1 to 50.'],
+		['maxTokens', '0', 'Enter a whole number from 1 to 131072.'],
+		['maxTokens', '1e9', 'Enter a whole number from 1 to 131072.']
 	] as const)('%s refuses %j', (key, raw, error) => {
 		expect(parseWholeNumber(key, raw)).toEqual({ ok: false, error });
 	});
