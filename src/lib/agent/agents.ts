@@ -230,7 +230,9 @@ export function reflectionOn(agent: AgentDef, settings: Pick<Settings, 'reflecti
 }
 
 /** An agent's preferred model, split; null when it uses the conversation's (or is malformed). */
-export function agentModel(agent: AgentDef): { engine: EngineKind; model: string } | null {
+export function agentModel(
+	agent: Pick<AgentDef, 'model'>
+): { engine: EngineKind; model: string } | null {
 	const match = /^(ollama|webllm|openai):(.+)$/.exec(agent.model.trim());
 	return match ? { engine: match[1] as EngineKind, model: match[2]! } : null;
 }
