@@ -2,7 +2,6 @@
 // Pure functions: the chat state calls them and owns saving and the UI.
 import { agentsFrom, exampleMessages, findAgent, type AgentDef } from '$lib/agent/agents';
 import { routeRequest } from '$lib/agent/router';
-import type { AgentEvent } from '$lib/agent/loop';
 import type { ChatMessage, LlmEngine } from '$lib/engine/types';
 import type { ToolRegistry } from '$lib/tools/registry';
 import type { AnyTool } from '$lib/tools/types';
@@ -89,18 +88,6 @@ export function withExamples(messages: readonly ChatMessage[], agent: AgentDef):
 	if (examples.length === 0) return [...messages];
 	const at = messages[0]?.role === 'system' ? 1 : 0;
 	return [...messages.slice(0, at), ...examples, ...messages.slice(at)];
-}
-
-/** Applies one loop event to the answer being shown (text, or a tool card and its updates). */
-export function applyAgentEvent(target: Message, event: AgentEvent): void {
-	if (event.type === 'text') {
-		target.content += event.text;
-	} else if (event.type === 'call') {
-		target.toolCalls = [...(target.toolCalls ?? []), event.record];
-	} else if (event.type === 'call-update') {
-		const call = target.toolCalls?.find((c) => c.id === event.id);
-		if (call) Object.assign(call, event.patch);
-	}
 }
 
 /** Sources the answer's tool calls returned, in call order, without repeats (for the critique). */

@@ -1,6 +1,6 @@
 // The agent's long-lived parts, made once per page: the ledgered fetch, the tools and what they
 // keep (reminders and their scheduler, shared folders, attachments, the Python sandbox).
-import type { AgentToolDeps } from '$lib/state/chat.svelte';
+import type { TurnTools } from '$lib/conversation/ports';
 import { createFolderAccess, dexieFolderSource, type FolderAccess } from '$lib/files/access';
 import { browserFolderEnv, type FolderEnv } from '$lib/files/folders';
 import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
@@ -97,7 +97,7 @@ export class AgentServices {
 	}
 
 	/** What the chat state needs to run tools. */
-	chatDeps(): AgentToolDeps {
+	chatDeps(): TurnTools {
 		return {
 			registry: () => this.loadRegistry(),
 			net: this.net,

@@ -112,7 +112,7 @@ export class AppState {
 					)
 			})
 		);
-		this.list = new ConversationListState(db, this.repo, this.toasts, onError);
+		this.list = new ConversationListState(this.repo, this.toasts, onError);
 		this.chat = new ChatState({
 			tools: this.agent.chatDeps(),
 			images: () => this.media?.chatHooks() ?? null,

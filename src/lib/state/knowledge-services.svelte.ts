@@ -16,7 +16,7 @@ import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
 import { relevantMemories, memoryPromptBlock } from '$lib/memory/relevance';
-import type { MemoryHooks } from '$lib/state/chat.svelte';
+import type { MemoryHooks } from '$lib/conversation/ports';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
 import type { NetFetch } from '$lib/net/types';
 import type { HearthDb } from '$lib/storage/db';
