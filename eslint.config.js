@@ -50,6 +50,33 @@ export default ts.config(
 		}
 	},
 	{
+		// The core (the turn, agents, tools, knowledge, memory, engines) serves every face: the web
+		// app, the terminal and the local API. It never imports a face or Svelte; faces import it.
+		files: ['src/lib/**/*.ts'],
+		ignores: ['src/lib/state/**', 'src/lib/components/**', '**/*.test.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: [{ name: 'svelte', message: 'The core is plain TypeScript: no Svelte.' }],
+					patterns: [
+						{
+							group: [
+								'$lib/state/*',
+								'$lib/components/*',
+								'$app/*',
+								'**/src/cli/*',
+								'**/src/server/*',
+								'**/src/node/*'
+							],
+							message: 'The core never imports a face (state/, components/, the terminal, the API).'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
 		files: ['scripts/**/*.js', 'bench/**/*.js', 'tests/**/*.ts', '.ci/**'],
 		rules: { 'no-console': 'off' }
 	}

@@ -18,11 +18,13 @@ import { errorTitle } from '$lib/utils/error-text';
 import { activeStreamIds } from '$lib/utils/locks';
 import { AgentServices } from '$lib/state/agent-services.svelte';
 import { AttachmentsState } from '$lib/state/attachments.svelte';
+import { BackupState } from '$lib/state/backup.svelte';
 import type { NetFetch } from '$lib/net/types';
 import { parseCitationUrl } from '$lib/components/knowledge/citations';
 import type { KnowledgeServices } from '$lib/state/knowledge-services.svelte';
 import type { MediaServices } from '$lib/state/media-services';
 import type { EngineKind } from '$lib/types/llm';
+import type { StoredImage } from '$lib/types/agent-data';
 
 /** Everything the screens share, created once the database is open. */
 export class AppState {
@@ -40,6 +42,8 @@ export class AppState {
 	readonly agent: AgentServices;
 	/** Files attached to the open conversation. */
 	readonly attachments: AttachmentsState;
+	/** Settings → Data: backups out and in, delete everything. */
+	readonly backup: BackupState;
 	/** Memories, past-conversation recall and the embeddings worker; loaded after first paint. */
 	knowledge = $state.raw<KnowledgeServices | null>(null);
 	/** Images in messages and voice in and out; loaded after first paint. */
@@ -139,6 +143,19 @@ export class AppState {
 		this.attachments = new AttachmentsState(this.agent.attachments, this.chat, (e) =>
 			this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 8000 })
 		);
+		this.backup = new BackupState({
+			db,
+			store: this.repo,
+			notice: (text) => this.toasts.push(text),
+			onImportError: (e) =>
+				this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 10000 }),
+			onError,
+			onConversationsChanged: async () => {
+				await this.list.reload();
+				await this.chat.open(this.chat.conversation?.id ?? null);
+			},
+			onKnowledgeImported: () => void this.knowledge?.imported()
+		});
 		this.list.onRemoved = (id) => {
 			if (this.chat.conversation?.id === id) void this.chat.open(null);
 		};
@@ -245,6 +262,16 @@ export class AppState {
 		} else if (/^https?:\/\//i.test(url)) {
 			window.open(url, '_blank', 'noopener,noreferrer');
 		}
+	}
+
+	/**
+	 * Stored images by id, for showing them in messages; just after a reload (before the media
+	 * services have loaded) straight from their table.
+	 */
+	async readImages(ids: readonly string[]): Promise<StoredImage[]> {
+		const images =
+			this.media?.images ?? new (await import('$lib/storage/images-repo')).ImageRepository(this.db);
+		return images.getMany(ids);
 	}
 
 	reportError(e: HearthError): void {

@@ -12,6 +12,7 @@ import { embedMissing } from '$lib/knowledge/pipeline/reembed';
 import { isServedModel } from '$lib/models/hub-download';
 import type { ActiveEmbedder, ChunkSource, JobProgress } from '$lib/knowledge/pipeline/types';
 import { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
+import { KnowledgeLibraryState } from '$lib/state/knowledge-library.svelte';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
@@ -59,6 +60,8 @@ export class KnowledgeServices {
 	readonly queue: IngestQueue;
 	readonly memories: MemoryRepository;
 	readonly recall: ConversationRecall;
+	/** The knowledge screen's view: collections, documents, sources, the passage viewer. */
+	readonly library: KnowledgeLibraryState;
 	model = $state<EmbedModelState>({ state: 'checking' });
 	/** Passages still to embed after a model change (background), or null. */
 	reembedding = $state<{ done: number; total: number } | null>(null);
@@ -89,6 +92,12 @@ export class KnowledgeServices {
 		};
 		this.memories = new MemoryRepository(deps.db, embedding);
 		this.recall = new ConversationRecall(deps.db, embedding);
+		this.library = new KnowledgeLibraryState({
+			repo: this.repo,
+			queue: this.queue,
+			net: deps.net,
+			settings: deps.settings
+		});
 	}
 
 	/** The embedding model documents, memories and conversations are embedded with. */
