@@ -21,7 +21,7 @@ import type { MemoryHooks } from '$lib/conversation/ports';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
 import type { NetFetch } from '$lib/net/types';
 import type { HearthDb } from '$lib/storage/db';
-import { localTimeZone } from '$lib/tools/datetime';
+import { localTimeZone } from '$lib/time/zones';
 import { createMemoryTools } from '$lib/tools/memory-tools';
 import { createSearchKnowledgeTool } from '$lib/tools/search-knowledge';
 import type { AnyTool } from '$lib/tools/types';
