@@ -50,6 +50,21 @@ export default ts.config(
 		}
 	},
 	{
+		// The core (and the web face) never imports a face's Node adapters: src/node imports the
+		// core, not the other way round.
+		files: ['src/lib/**/*.ts', 'src/lib/**/*.svelte', 'src/routes/**'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{ group: ['**/node/*', '$node/*'], message: 'src/lib must not import src/node.' }
+					]
+				}
+			]
+		}
+	},
+	{
 		files: ['scripts/**/*.js', 'bench/**/*.js', 'tests/**/*.ts', '.ci/**'],
 		rules: { 'no-console': 'off' }
 	}

@@ -21,6 +21,7 @@ export type ErrorCode =
 	| 'quota_exceeded'
 	| 'storage_failed'
 	| 'import_invalid'
+	| 'config_invalid'
 	| 'tools_unsupported'
 	| 'tool_unknown'
 	| 'tool_invalid_args'
