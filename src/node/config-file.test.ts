@@ -71,12 +71,12 @@ describe('config.yaml on disk', () => {
 		expect(loaded.effective).toEqual(defaultConfig());
 	});
 
-	it('throws config_invalid with every problem and its line', async () => {
+	it('throws import_invalid with every problem and its line', async () => {
 		const file = path.join(home, 'config.yaml');
 		await writeFile(file, 'ai:\n  temperature: 9\nmemory:\n  max_history: -1\n');
 		const error = await loadConfig(file, {}).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(HearthError);
-		expect((error as HearthError).code).toBe('config_invalid');
+		expect((error as HearthError).code).toBe('import_invalid');
 		expect((error as HearthError).message).toBe(
 			[
 				'config.yaml:2:16: ai.temperature must be a number between 0 and 2',

@@ -50,7 +50,7 @@ export function applyEnvironment(
 			applied.push('OLLAMA_HOST');
 		} catch (e) {
 			throw new HearthError(
-				'config_invalid',
+				'import_invalid',
 				`OLLAMA_HOST="${env.OLLAMA_HOST}" is not an address (try 127.0.0.1:11434).`,
 				{ cause: e }
 			);
@@ -68,7 +68,8 @@ export function applyEnvironment(
 }
 
 /**
- * Reads config.yaml (a missing file is the defaults). A file with mistakes throws config_invalid
+ * Reads config.yaml (a missing file is the defaults). A file with mistakes throws import_invalid
+ * (the code the web app's import of the same file uses)
  * listing each as "config.yaml:7:3: ai.temperature must be …", so nothing runs on a half-read
  * config.
  */
@@ -78,7 +79,7 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
 		text = await readFile(file, 'utf8');
 	} catch (e) {
 		if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-			throw new HearthError('config_invalid', `Hearth could not read ${file}: ${String(e)}`, {
+			throw new HearthError('import_invalid', `Hearth could not read ${file}: ${String(e)}`, {
 				cause: e
 			});
 		}
@@ -88,7 +89,7 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
 	}
 	const parsed = parseConfigYaml(text);
 	if (!parsed.ok) {
-		throw new HearthError('config_invalid', formatProblems(path.basename(file), parsed.problems));
+		throw new HearthError('import_invalid', formatProblems(path.basename(file), parsed.problems));
 	}
 	const { config, applied } = applyEnvironment(parsed.config, env);
 	return { file: parsed.config, effective: config, exists: true, fromEnvironment: applied };

@@ -21,7 +21,6 @@ export type ErrorCode =
 	| 'quota_exceeded'
 	| 'storage_failed'
 	| 'import_invalid'
-	| 'config_invalid'
 	| 'tools_unsupported'
 	| 'tool_unknown'
 	| 'tool_invalid_args'

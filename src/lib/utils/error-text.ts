@@ -23,7 +23,6 @@ const TITLES: Record<ErrorCode, string> = {
 	quota_exceeded: 'Storage is full',
 	storage_failed: "Hearth couldn't save",
 	import_invalid: "That file can't be imported",
-	config_invalid: 'The configuration file has a mistake',
 	tools_unsupported: "This model can't call tools natively",
 	tool_unknown: "The model asked for a tool it can't use here",
 	tool_invalid_args: "The model's tool call was malformed",
