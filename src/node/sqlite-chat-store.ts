@@ -22,6 +22,13 @@ const CANDIDATE_LIMIT = 3000;
 
 type Db = InstanceType<typeof Database>;
 
+/** The part of a prepared statement the store uses, with any parameters. */
+interface Statement {
+	run(...params: unknown[]): { lastInsertRowid: number | bigint; changes: number };
+	get(...params: unknown[]): unknown;
+	all(...params: unknown[]): unknown[];
+}
+
 /** Schema versions are only ever added (PRAGMA user_version), like the Dexie schema. */
 const MIGRATIONS: string[] = [
 	`
@@ -115,6 +122,7 @@ async function bytes(blob: Blob): Promise<Buffer> {
 /** The same public API as the browser's ChatRepository, plus history search. */
 export class SqliteChatStore {
 	readonly #db: Db;
+	readonly #statements = new Map<string, Statement>();
 	readonly file: string;
 
 	private constructor(db: Db, file: string) {
@@ -178,10 +186,9 @@ export class SqliteChatStore {
 	/** Pinned first, then most recently updated; paginated. */
 	listConversations(offset: number, limit: number): Promise<Conversation[]> {
 		return guarded(() =>
-			this.#db
-				.prepare(
-					'SELECT data FROM conversations ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ? OFFSET ?'
-				)
+			this.#sql(
+				'SELECT data FROM conversations ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ? OFFSET ?'
+			)
 				.all(limit, offset)
 				.map((row) => JSON.parse((row as Row).data) as Conversation)
 		);
@@ -189,7 +196,7 @@ export class SqliteChatStore {
 
 	countConversations(): Promise<number> {
 		return guarded(
-			() => (this.#db.prepare('SELECT count(*) AS n FROM conversations').get() as { n: number }).n
+			() => (this.#sql('SELECT count(*) AS n FROM conversations').get() as { n: number }).n
 		);
 	}
 
@@ -218,7 +225,7 @@ export class SqliteChatStore {
 				const next: Conversation = { ...current, ...patch };
 				if (patch.title !== undefined) next.titleWords = indexWords(patch.title);
 				if (touch) next.updatedAt = Date.now();
-				this.#putConversation(next, 'update');
+				this.#putConversation(next, 'update', patch.title !== undefined);
 			})
 		);
 	}
@@ -229,16 +236,18 @@ export class SqliteChatStore {
 				const conversation = this.#conversation(id);
 				if (!conversation) return undefined;
 				const messages = this.#messages(id);
-				const attachments = this.#db
-					.prepare('SELECT data, meta FROM attachments WHERE conversation_id = ?')
+				const attachments = this.#sql(
+					'SELECT data, meta FROM attachments WHERE conversation_id = ?'
+				)
 					.all(id)
 					.map((row) => {
 						const { data, meta } = row as { data: Buffer; meta: string };
 						const parsed = JSON.parse(meta) as Omit<Attachment, 'data'>;
 						return { ...parsed, data: new Blob([new Uint8Array(data)], { type: parsed.type }) };
 					});
-				const images = this.#db
-					.prepare('SELECT data, thumbnail, meta FROM images WHERE conversation_id = ?')
+				const images = this.#sql(
+					'SELECT data, thumbnail, meta FROM images WHERE conversation_id = ?'
+				)
 					.all(id)
 					.map((row) => {
 						const { data, thumbnail, meta } = row as {
@@ -253,14 +262,12 @@ export class SqliteChatStore {
 							thumbnail: new Blob([new Uint8Array(thumbnail)], { type: 'image/jpeg' })
 						};
 					});
-				this.#db
-					.prepare(
-						'DELETE FROM message_words WHERE rowid IN (SELECT rowid FROM messages WHERE conversation_id = ?)'
-					)
-					.run(id);
-				this.#db.prepare('DELETE FROM messages WHERE conversation_id = ?').run(id);
-				this.#db.prepare('DELETE FROM attachments WHERE conversation_id = ?').run(id);
-				this.#db.prepare('DELETE FROM images WHERE conversation_id = ?').run(id);
+				this.#sql(
+					'DELETE FROM message_words WHERE rowid IN (SELECT rowid FROM messages WHERE conversation_id = ?)'
+				).run(id);
+				this.#sql('DELETE FROM messages WHERE conversation_id = ?').run(id);
+				this.#sql('DELETE FROM attachments WHERE conversation_id = ?').run(id);
+				this.#sql('DELETE FROM images WHERE conversation_id = ?').run(id);
 				this.#deleteConversationRow(id);
 				return { conversation, messages, attachments, images };
 			})
@@ -287,13 +294,13 @@ export class SqliteChatStore {
 					this.#deleteMessageRow(message.id);
 					this.#putMessage(message, 'insert');
 				}
-				const attach = this.#db.prepare(
+				const attach = this.#sql(
 					'INSERT OR REPLACE INTO attachments (id, conversation_id, data, meta) VALUES (?, ?, ?, ?)'
 				);
 				for (const a of attachments) {
 					attach.run(a.meta.id, a.meta.conversationId, a.data, JSON.stringify(a.meta));
 				}
-				const image = this.#db.prepare(
+				const image = this.#sql(
 					'INSERT OR REPLACE INTO images (id, conversation_id, data, thumbnail, meta) VALUES (?, ?, ?, ?, ?)'
 				);
 				for (const i of images) {
@@ -322,7 +329,11 @@ export class SqliteChatStore {
 				this.#putMessage(message, 'insert');
 				const conversation = this.#conversation(message.conversationId);
 				if (conversation) {
-					this.#putConversation({ ...conversation, leafId: message.id, updatedAt: now }, 'update');
+					this.#putConversation(
+						{ ...conversation, leafId: message.id, updatedAt: now },
+						'update',
+						false
+					);
 				}
 				return message;
 			})
@@ -336,7 +347,7 @@ export class SqliteChatStore {
 				if (!current) return;
 				const next: Message = { ...current, ...patch, updatedAt: Date.now() };
 				if (patch.content !== undefined) next.words = indexWords(patch.content);
-				this.#putMessage(next, 'update');
+				this.#putMessage(next, 'update', patch.content !== undefined);
 			})
 		);
 	}
@@ -348,8 +359,7 @@ export class SqliteChatStore {
 	markInterrupted(activeIds: ReadonlySet<string> = new Set()): Promise<number> {
 		return guarded(() =>
 			this.#tx(() => {
-				const rows = this.#db
-					.prepare("SELECT data FROM messages WHERE status = 'streaming'")
+				const rows = this.#sql("SELECT data FROM messages WHERE status = 'streaming'")
 					.all()
 					.map((row) => JSON.parse((row as Row).data) as Message)
 					.filter((m) => !activeIds.has(m.id));
@@ -362,7 +372,8 @@ export class SqliteChatStore {
 					);
 					this.#putMessage(
 						{ ...m, status: 'interrupted', ...(toolCalls ? { toolCalls } : {}) },
-						'update'
+						'update',
+						false
 					);
 				}
 				return rows.length;
@@ -390,40 +401,63 @@ export class SqliteChatStore {
 		if (words.length === 0) return Promise.resolve([]);
 		const match = matchQuery(words);
 		return guarded(() => {
-			const hits = new Map<string, SearchHit>();
-			const titles = this.#db
-				.prepare(
-					'SELECT c.data FROM title_words t JOIN conversations c ON c.rowid = t.rowid WHERE title_words MATCH ? LIMIT ?'
-				)
-				.all(match, CANDIDATE_LIMIT)
-				.map((row) => JSON.parse((row as Row).data) as Conversation);
-			for (const c of titles) hits.set(c.id, { conversation: c, snippet: c.title });
-			const latest = new Map<string, Message>();
-			const messages = this.#db
-				.prepare(
-					'SELECT m.data FROM message_words w JOIN messages m ON m.rowid = w.rowid WHERE message_words MATCH ? LIMIT ?'
-				)
-				.all(match, CANDIDATE_LIMIT)
-				.map((row) => JSON.parse((row as Row).data) as Message);
+			// Candidates are read as bare columns; only the shown hits are parsed from JSON.
+			const byConversation = new Map<
+				string,
+				{ updatedAt: number; messageId?: string; at: number }
+			>();
+			const titles = this.#sql(
+				'SELECT c.id, c.updated_at FROM title_words t JOIN conversations c ON c.rowid = t.rowid WHERE title_words MATCH ? LIMIT ?'
+			).all(match, CANDIDATE_LIMIT) as { id: string; updated_at: number }[];
+			for (const t of titles) byConversation.set(t.id, { updatedAt: t.updated_at, at: Infinity });
+			const messages = this.#sql(
+				'SELECT m.id, m.conversation_id, m.created_at, c.updated_at FROM message_words w JOIN messages m ON m.rowid = w.rowid JOIN conversations c ON c.id = m.conversation_id WHERE message_words MATCH ? LIMIT ?'
+			).all(match, CANDIDATE_LIMIT) as {
+				id: string;
+				conversation_id: string;
+				created_at: number;
+				updated_at: number;
+			}[];
 			for (const m of messages) {
-				const seen = latest.get(m.conversationId);
-				if (!seen || m.createdAt > seen.createdAt) latest.set(m.conversationId, m);
+				const seen = byConversation.get(m.conversation_id);
+				// A title hit wins; otherwise the latest matching message of the conversation.
+				if (seen && (seen.at === Infinity || seen.at >= m.created_at)) continue;
+				byConversation.set(m.conversation_id, {
+					updatedAt: m.updated_at,
+					messageId: m.id,
+					at: m.created_at
+				});
 			}
 			const first = words[0]!;
-			for (const [conversationId, m] of latest) {
-				if (hits.has(conversationId)) continue;
-				const c = this.#conversation(conversationId);
-				if (c)
-					hits.set(c.id, {
-						conversation: c,
-						messageId: m.id,
-						snippet: snippetAround(m.content, first)
-					});
-			}
-			return [...hits.values()]
-				.sort((a, b) => b.conversation.updatedAt - a.conversation.updatedAt)
-				.slice(0, limit);
+			return [...byConversation.entries()]
+				.sort((a, b) => b[1].updatedAt - a[1].updatedAt)
+				.slice(0, limit)
+				.flatMap(([id, hit]): SearchHit[] => {
+					const conversation = this.#conversation(id);
+					if (!conversation) return [];
+					if (hit.messageId === undefined) return [{ conversation, snippet: conversation.title }];
+					const message = this.#message(hit.messageId);
+					return message
+						? [
+								{
+									conversation,
+									messageId: message.id,
+									snippet: snippetAround(message.content, first)
+								}
+							]
+						: [];
+				});
 		});
+	}
+
+	/** Prepared once: preparing costs more than running these small statements. */
+	#sql(source: string): Statement {
+		let statement = this.#statements.get(source);
+		if (!statement) {
+			statement = this.#db.prepare<unknown[]>(source);
+			this.#statements.set(source, statement);
+		}
+		return statement;
 	}
 
 	#tx<T>(work: () => T): T {
@@ -431,87 +465,90 @@ export class SqliteChatStore {
 	}
 
 	#conversation(id: string): Conversation | undefined {
-		const row = this.#db.prepare('SELECT data FROM conversations WHERE id = ?').get(id) as
-			Row | undefined;
+		const row = this.#sql('SELECT data FROM conversations WHERE id = ?').get(id) as Row | undefined;
 		return row ? (JSON.parse(row.data) as Conversation) : undefined;
 	}
 
 	#message(id: string): Message | undefined {
-		const row = this.#db.prepare('SELECT data FROM messages WHERE id = ?').get(id) as
-			Row | undefined;
+		const row = this.#sql('SELECT data FROM messages WHERE id = ?').get(id) as Row | undefined;
 		return row ? (JSON.parse(row.data) as Message) : undefined;
 	}
 
 	#messages(conversationId: string): Message[] {
-		return this.#db
-			.prepare('SELECT data FROM messages WHERE conversation_id = ? ORDER BY created_at, id')
+		return this.#sql('SELECT data FROM messages WHERE conversation_id = ? ORDER BY created_at, id')
 			.all(conversationId)
 			.map((row) => JSON.parse((row as Row).data) as Message);
 	}
 
-	#putConversation(c: Conversation, how: 'insert' | 'update'): void {
+	/** Writes the row; the title's search words only when they changed (`wordsChanged`). */
+	#putConversation(c: Conversation, how: 'insert' | 'update', wordsChanged = true): void {
 		const data = JSON.stringify(c);
 		if (how === 'insert') {
-			const { lastInsertRowid } = this.#db
-				.prepare('INSERT INTO conversations (id, pinned, updated_at, data) VALUES (?, ?, ?, ?)')
-				.run(c.id, c.pinned, c.updatedAt, data);
-			this.#db
-				.prepare('INSERT INTO title_words (rowid, words) VALUES (?, ?)')
-				.run(lastInsertRowid, (c.titleWords ?? []).join(' '));
+			const { lastInsertRowid } = this.#sql(
+				'INSERT INTO conversations (id, pinned, updated_at, data) VALUES (?, ?, ?, ?)'
+			).run(c.id, c.pinned, c.updatedAt, data);
+			this.#sql('INSERT INTO title_words (rowid, words) VALUES (?, ?)').run(
+				lastInsertRowid,
+				(c.titleWords ?? []).join(' ')
+			);
 			return;
 		}
-		this.#db
-			.prepare('UPDATE conversations SET pinned = ?, updated_at = ?, data = ? WHERE id = ?')
-			.run(c.pinned, c.updatedAt, data, c.id);
-		const { rowid } = this.#db
-			.prepare('SELECT rowid FROM conversations WHERE id = ?')
-			.get(c.id) as {
+		this.#sql('UPDATE conversations SET pinned = ?, updated_at = ?, data = ? WHERE id = ?').run(
+			c.pinned,
+			c.updatedAt,
+			data,
+			c.id
+		);
+		if (!wordsChanged) return;
+		const { rowid } = this.#sql('SELECT rowid FROM conversations WHERE id = ?').get(c.id) as {
 			rowid: number;
 		};
-		this.#db.prepare('DELETE FROM title_words WHERE rowid = ?').run(rowid);
-		this.#db
-			.prepare('INSERT INTO title_words (rowid, words) VALUES (?, ?)')
-			.run(rowid, (c.titleWords ?? []).join(' '));
+		this.#sql('DELETE FROM title_words WHERE rowid = ?').run(rowid);
+		this.#sql('INSERT INTO title_words (rowid, words) VALUES (?, ?)').run(
+			rowid,
+			(c.titleWords ?? []).join(' ')
+		);
 	}
 
 	#deleteConversationRow(id: string): void {
-		this.#db
-			.prepare(
-				'DELETE FROM title_words WHERE rowid IN (SELECT rowid FROM conversations WHERE id = ?)'
-			)
-			.run(id);
-		this.#db.prepare('DELETE FROM conversations WHERE id = ?').run(id);
+		this.#sql(
+			'DELETE FROM title_words WHERE rowid IN (SELECT rowid FROM conversations WHERE id = ?)'
+		).run(id);
+		this.#sql('DELETE FROM conversations WHERE id = ?').run(id);
 	}
 
-	#putMessage(m: Message, how: 'insert' | 'update'): void {
+	#putMessage(m: Message, how: 'insert' | 'update', wordsChanged = true): void {
 		const data = JSON.stringify(m);
 		const words = (m.words ?? []).join(' ');
 		if (how === 'insert') {
-			const { lastInsertRowid } = this.#db
-				.prepare(
-					'INSERT INTO messages (id, conversation_id, created_at, status, data) VALUES (?, ?, ?, ?, ?)'
-				)
-				.run(m.id, m.conversationId, m.createdAt, m.status, data);
-			this.#db
-				.prepare('INSERT INTO message_words (rowid, words) VALUES (?, ?)')
-				.run(lastInsertRowid, words);
+			const { lastInsertRowid } = this.#sql(
+				'INSERT INTO messages (id, conversation_id, created_at, status, data) VALUES (?, ?, ?, ?, ?)'
+			).run(m.id, m.conversationId, m.createdAt, m.status, data);
+			this.#sql('INSERT INTO message_words (rowid, words) VALUES (?, ?)').run(
+				lastInsertRowid,
+				words
+			);
 			return;
 		}
-		this.#db
-			.prepare('UPDATE messages SET created_at = ?, status = ?, data = ? WHERE id = ?')
-			.run(m.createdAt, m.status, data, m.id);
-		const { rowid } = this.#db.prepare('SELECT rowid FROM messages WHERE id = ?').get(m.id) as {
+		this.#sql('UPDATE messages SET created_at = ?, status = ?, data = ? WHERE id = ?').run(
+			m.createdAt,
+			m.status,
+			data,
+			m.id
+		);
+		if (!wordsChanged) return;
+		const { rowid } = this.#sql('SELECT rowid FROM messages WHERE id = ?').get(m.id) as {
 			rowid: number;
 		};
-		this.#db.prepare('DELETE FROM message_words WHERE rowid = ?').run(rowid);
-		this.#db.prepare('INSERT INTO message_words (rowid, words) VALUES (?, ?)').run(rowid, words);
+		this.#sql('DELETE FROM message_words WHERE rowid = ?').run(rowid);
+		this.#sql('INSERT INTO message_words (rowid, words) VALUES (?, ?)').run(rowid, words);
 	}
 
 	#deleteMessageRow(id: string): void {
-		this.#db
-			.prepare('DELETE FROM message_words WHERE rowid IN (SELECT rowid FROM messages WHERE id = ?)')
-			.run(id);
-		this.#db.prepare('DELETE FROM messages WHERE id = ?').run(id);
+		this.#sql(
+			'DELETE FROM message_words WHERE rowid IN (SELECT rowid FROM messages WHERE id = ?)'
+		).run(id);
+		this.#sql('DELETE FROM messages WHERE id = ?').run(id);
 	}
 }
 
