@@ -7,7 +7,8 @@ import type { Llama } from 'node-llama-cpp';
 import { collectChat, CONTRACT_SCHEMA, describeEngineContract } from '$lib/engine/contract';
 import type { ChatDelta, ChatRequest } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
-import { LlamaCppEngine, toChatHistory } from './llama-engine';
+import { LlamaCppEngine } from './llama-engine';
+import { toChatHistory } from './llama-prompt';
 import { pickThreads } from './llama-files';
 
 // The real engine on a real model: stories260K (llama.cpp's own CI model) through node-llama-cpp,

@@ -1,22 +1,15 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type {
-	BuiltinSpecialTokenValue,
-	ChatHistoryItem,
 	ChatWrapper,
 	Llama,
 	LlamaCompletion,
 	LlamaContext,
 	LlamaContextSequence,
 	LlamaGrammar,
-	LlamaModel,
-	LlamaText,
-	Token
+	LlamaModel
 } from 'node-llama-cpp';
-import type * as NodeLlamaCpp from 'node-llama-cpp';
 import type {
 	ChatDelta,
-	ChatMessage,
 	ChatRequest,
 	EngineKind,
 	EngineProbe,
@@ -27,12 +20,11 @@ import type {
 } from '$lib/engine/types';
 import { HearthError, stopped, toHearthError } from '$lib/types/errors';
 import type { JsonSchema } from '$lib/types/tools';
-import { toWebLlmMessages } from '$workers/llm-webllm';
 import { ChunkChannel } from './chunk-channel';
-import { checkGgufFile, ggufFilesIn } from './llama-files';
-
-/** node-llama-cpp's module, loaded on first use so nothing else pays for the native runtime. */
-export type LlamaRuntime = typeof NodeLlamaCpp;
+import { checkGgufFile, ggufFilesIn, modelInfoOf } from './llama-files';
+import type { LlamaRuntime } from './llama-files';
+import { promptTokens, toChatHistory } from './llama-prompt';
+import { Mutex } from './mutex';
 
 export interface LlamaCppEngineOptions {
 	/** GGUF files to offer, by path. */
@@ -69,92 +61,6 @@ interface Loaded {
 	completion: LlamaCompletion;
 	wrapper: ChatWrapper;
 	contextSize: number;
-}
-
-/** What a GGUF file says about itself, read from its header without loading the weights. */
-async function modelInfoOf(runtime: LlamaRuntime, file: string): Promise<ModelInfo | undefined> {
-	try {
-		const info = await runtime.readGgufFileInfo(file, {
-			readTensorInfo: false,
-			logWarnings: false
-		});
-		const meta = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
-		const general = meta.general ?? {};
-		const arch = typeof general.architecture === 'string' ? general.architecture : undefined;
-		const archMeta = arch ? meta[arch] : undefined;
-		const contextLength = archMeta?.context_length;
-		const { size } = await stat(file);
-		return {
-			id: path.basename(file),
-			name: typeof general.name === 'string' ? general.name : path.basename(file, '.gguf'),
-			sizeBytes: size,
-			family: arch,
-			parameterSize: typeof general.size_label === 'string' ? general.size_label : undefined,
-			contextLength: typeof contextLength === 'number' ? contextLength : undefined
-		};
-	} catch {
-		// A damaged file is still listed by name; loading it explains what is wrong.
-		return undefined;
-	}
-}
-
-/**
- * Hearth's history as llama.cpp's chat takes it: the same transformation the in-browser engines
- * apply (tool results as labelled user turns, calls as the JSON schema mode writes), so every
- * face builds the same prompt. A trailing assistant turn is continued; otherwise one is opened.
- */
-export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
-	const history: ChatHistoryItem[] = toWebLlmMessages(messages).map((m): ChatHistoryItem => {
-		const text =
-			typeof m.content === 'string'
-				? m.content
-				: m.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
-		if (m.role === 'system') return { type: 'system', text };
-		if (m.role === 'user') return { type: 'user', text };
-		return { type: 'model', response: text ? [text] : [] };
-	});
-	if (history.at(-1)?.type !== 'model') history.push({ type: 'model', response: [] });
-	return history;
-}
-
-/**
- * The prompt's tokens as llama.cpp's server makes them: the template rendered to one text, then
- * tokenised whole with special tokens parsed (so `<|im_start|>` is one token where the vocabulary
- * has it, and the same pieces as in the browser where it has not), after the BOS the template
- * asks for.
- */
-export function promptTokens(model: LlamaModel, text: LlamaText): Token[] {
-	const tokens: Token[] = [];
-	let pending = '';
-	const flush = () => {
-		if (pending !== '') tokens.push(...model.tokenize(pending, true));
-		pending = '';
-	};
-	const parts = text.toJSON();
-	for (const part of typeof parts === 'string' ? [parts] : parts) {
-		if (typeof part === 'string') pending += part;
-		else if (part.type === 'specialTokensText') pending += part.value;
-		else {
-			flush();
-			// The template's own BOS/EOS: the model's token for it, never the text "BOS".
-			tokens.push(...model.tokenize(part.value as BuiltinSpecialTokenValue, 'builtin'));
-		}
-	}
-	flush();
-	return tokens;
-}
-
-/** Serialises access to the one loaded model: llama.cpp evaluates one sequence at a time. */
-class Mutex {
-	#tail: Promise<void> = Promise.resolve();
-
-	acquire(): Promise<() => void> {
-		let release!: () => void;
-		const next = new Promise<void>((resolve) => (release = resolve));
-		const turn = this.#tail.then(() => release);
-		this.#tail = this.#tail.then(() => next);
-		return turn;
-	}
 }
 
 function isAbort(e: unknown, signal: AbortSignal): boolean {

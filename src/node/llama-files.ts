@@ -1,8 +1,13 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import path from 'node:path';
+import type * as NodeLlamaCpp from 'node-llama-cpp';
+import type { ModelInfo } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
 import { formatBytes } from '$lib/utils/format-bytes';
+
+/** node-llama-cpp's module, loaded on first use so nothing else pays for the native runtime. */
+export type LlamaRuntime = typeof NodeLlamaCpp;
 
 /** Every GGUF file starts with these four bytes. */
 const GGUF_MAGIC = 'GGUF';
@@ -76,4 +81,34 @@ export function pickThreads(cores: number): { threads: number; reason: string } 
 		threads,
 		reason: `${threads} thread${threads === 1 ? '' : 's'} for llama.cpp: half of this computer's ${cores} core${cores === 1 ? '' : 's'} (set engines.llamacpp.threads in config.yaml to change it)`
 	};
+}
+
+/** What a GGUF file says about itself, read from its header without loading the weights. */
+export async function modelInfoOf(
+	runtime: LlamaRuntime,
+	file: string
+): Promise<ModelInfo | undefined> {
+	try {
+		const info = await runtime.readGgufFileInfo(file, {
+			readTensorInfo: false,
+			logWarnings: false
+		});
+		const meta = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
+		const general = meta.general ?? {};
+		const arch = typeof general.architecture === 'string' ? general.architecture : undefined;
+		const archMeta = arch ? meta[arch] : undefined;
+		const contextLength = archMeta?.context_length;
+		const { size } = await stat(file);
+		return {
+			id: path.basename(file),
+			name: typeof general.name === 'string' ? general.name : path.basename(file, '.gguf'),
+			sizeBytes: size,
+			family: arch,
+			parameterSize: typeof general.size_label === 'string' ? general.size_label : undefined,
+			contextLength: typeof contextLength === 'number' ? contextLength : undefined
+		};
+	} catch {
+		// A damaged file is still listed by name; loading it explains what is wrong.
+		return undefined;
+	}
 }

@@ -7,9 +7,10 @@ import { snippetAround } from '$lib/storage/search';
 import type { SearchHit } from '$lib/storage/search';
 import type { Attachment, StoredImage } from '$lib/types/agent-data';
 import type { Conversation, Message } from '$lib/types/chat';
-import { HearthError, toHearthError } from '$lib/types/errors';
 import { indexWords, queryWords } from '$lib/utils/words';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './paths';
+import { migrate, sqliteError } from './sqlite-schema';
+import type { Db } from './sqlite-schema';
 
 // Conversations on disk for the terminal and the API: SQLite (libsql's build, prebuilt from the
 // npm registry) in WAL mode. Each write is one transaction, so once a call resolves its data
@@ -20,82 +21,11 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from './paths';
 /** Upper bound on rows read per query side, as in the browser's search. */
 const CANDIDATE_LIMIT = 3000;
 
-type Db = InstanceType<typeof Database>;
-
 /** The part of a prepared statement the store uses, with any parameters. */
 interface Statement {
 	run(...params: unknown[]): { lastInsertRowid: number | bigint; changes: number };
 	get(...params: unknown[]): unknown;
 	all(...params: unknown[]): unknown[];
-}
-
-/** Schema versions are only ever added (PRAGMA user_version), like the Dexie schema. */
-const MIGRATIONS: string[] = [
-	`
-	CREATE TABLE conversations (
-		id TEXT PRIMARY KEY,
-		pinned INTEGER NOT NULL,
-		updated_at INTEGER NOT NULL,
-		data TEXT NOT NULL
-	);
-	CREATE INDEX conversations_order ON conversations (pinned, updated_at, id);
-	CREATE TABLE messages (
-		id TEXT PRIMARY KEY,
-		conversation_id TEXT NOT NULL,
-		created_at INTEGER NOT NULL,
-		status TEXT NOT NULL,
-		data TEXT NOT NULL
-	);
-	CREATE INDEX messages_thread ON messages (conversation_id, created_at, id);
-	CREATE INDEX messages_status ON messages (status);
-	CREATE TABLE attachments (
-		id TEXT PRIMARY KEY,
-		conversation_id TEXT NOT NULL,
-		data BLOB NOT NULL,
-		meta TEXT NOT NULL
-	);
-	CREATE INDEX attachments_conversation ON attachments (conversation_id);
-	CREATE TABLE images (
-		id TEXT PRIMARY KEY,
-		conversation_id TEXT NOT NULL,
-		data BLOB NOT NULL,
-		thumbnail BLOB NOT NULL,
-		meta TEXT NOT NULL
-	);
-	CREATE INDEX images_conversation ON images (conversation_id);
-	-- The words of utils/words.indexWords, space-separated: the tokenizer keeps ' - _ inside a
-	-- word and does not fold accents, so a prefix query matches exactly what IndexedDB's does.
-	CREATE VIRTUAL TABLE message_words USING fts5 (
-		words, tokenize = "unicode61 remove_diacritics 0 tokenchars '''-_'", prefix = '2 3'
-	);
-	CREATE VIRTUAL TABLE title_words USING fts5 (
-		words, tokenize = "unicode61 remove_diacritics 0 tokenchars '''-_'", prefix = '2 3'
-	);
-	`
-];
-
-function sqliteError(e: unknown): HearthError {
-	const code = (e as { code?: unknown }).code;
-	if (code === 'SQLITE_FULL') {
-		return new HearthError('quota_exceeded', 'The disk is full: Hearth could not save.', {
-			cause: e
-		});
-	}
-	if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-		return new HearthError(
-			'storage_failed',
-			'Another Hearth process is writing the conversation store; try again in a moment.',
-			{ cause: e }
-		);
-	}
-	if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-		return new HearthError(
-			'storage_unavailable',
-			'The conversation store is damaged or not a Hearth database.',
-			{ cause: e }
-		);
-	}
-	return toHearthError(e);
 }
 
 function guarded<T>(work: () => T): Promise<T> {
@@ -549,22 +479,5 @@ export class SqliteChatStore {
 			'DELETE FROM message_words WHERE rowid IN (SELECT rowid FROM messages WHERE id = ?)'
 		).run(id);
 		this.#sql('DELETE FROM messages WHERE id = ?').run(id);
-	}
-}
-
-function migrate(db: Db): void {
-	const version = (db.prepare('PRAGMA user_version').get() as { user_version: number })
-		.user_version;
-	if (version > MIGRATIONS.length) {
-		throw new HearthError(
-			'storage_unavailable',
-			`The conversation store was written by a newer Hearth (schema ${version}); update Hearth to open it.`
-		);
-	}
-	for (let v = version; v < MIGRATIONS.length; v++) {
-		db.transaction(() => {
-			db.exec(MIGRATIONS[v]!);
-			db.pragma(`user_version = ${v + 1}`);
-		}).immediate();
 	}
 }
