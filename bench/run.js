@@ -15,7 +15,9 @@ const BENCHES = {
 	llm: () => import('./llm.js'),
 	python: () => import('./python.js'),
 	knowledge: () => import('./knowledge.js'),
-	voice: () => import('./voice.js')
+	voice: () => import('./voice.js'),
+	store: () => import('./store.js'),
+	llamacpp: () => import('./llamacpp.js')
 };
 
 async function main() {
