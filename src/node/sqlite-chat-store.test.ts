@@ -18,7 +18,6 @@ describeChatStoreContract('SqliteChatStore (libsql on disk)', async () => {
 	const store = await SqliteChatStore.open(path.join(dir, 'hearth.db'));
 	return {
 		store,
-		search: (query, limit) => store.search(query, limit),
 		close: async () => {
 			store.close();
 			await rm(dir, { recursive: true, force: true });

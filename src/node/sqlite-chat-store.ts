@@ -1,10 +1,17 @@
 import { chmod, open as openFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'libsql';
-import type { DeletedConversation, NewConversation, NewMessage } from '$lib/storage/chat-repo';
+import type {
+	ChatStore,
+	ConversationPatch,
+	DeletedConversation,
+	HistoryHit,
+	MessagePatch,
+	NewConversation,
+	NewMessage
+} from '$lib/conversation/chat-store';
 import { newId } from '$lib/storage/chat-repo';
 import { snippetAround } from '$lib/storage/search';
-import type { SearchHit } from '$lib/storage/search';
 import type { Attachment, StoredImage } from '$lib/types/agent-data';
 import type { Conversation, Message } from '$lib/types/chat';
 import { indexWords, queryWords } from '$lib/utils/words';
@@ -50,7 +57,7 @@ async function bytes(blob: Blob): Promise<Buffer> {
 }
 
 /** The same public API as the browser's ChatRepository, plus history search. */
-export class SqliteChatStore {
+export class SqliteChatStore implements ChatStore {
 	readonly #db: Db;
 	readonly #statements = new Map<string, Statement>();
 	readonly file: string;
@@ -130,24 +137,7 @@ export class SqliteChatStore {
 		);
 	}
 
-	updateConversation(
-		id: string,
-		patch: Partial<
-			Pick<
-				Conversation,
-				| 'title'
-				| 'titleFinal'
-				| 'pinned'
-				| 'leafId'
-				| 'model'
-				| 'engine'
-				| 'pin'
-				| 'options'
-				| 'summary'
-			>
-		>,
-		touch = false
-	): Promise<void> {
+	updateConversation(id: string, patch: ConversationPatch, touch = false): Promise<void> {
 		return guarded(() =>
 			this.#tx(() => {
 				const current = this.#conversation(id);
@@ -270,7 +260,7 @@ export class SqliteChatStore {
 		);
 	}
 
-	updateMessage(id: string, patch: Partial<Omit<Message, 'id' | 'conversationId'>>): Promise<void> {
+	updateMessage(id: string, patch: MessagePatch): Promise<void> {
 		return guarded(() =>
 			this.#tx(() => {
 				const current = this.#message(id);
@@ -326,7 +316,7 @@ export class SqliteChatStore {
 	 * the title or of one message. Newest conversations first; the latest matching message of
 	 * each gives the snippet.
 	 */
-	search(query: string, limit = 50): Promise<SearchHit[]> {
+	search(query: string, limit = 50): Promise<HistoryHit[]> {
 		const words = queryWords(query);
 		if (words.length === 0) return Promise.resolve([]);
 		const match = matchQuery(words);
@@ -362,7 +352,7 @@ export class SqliteChatStore {
 			return [...byConversation.entries()]
 				.sort((a, b) => b[1].updatedAt - a[1].updatedAt)
 				.slice(0, limit)
-				.flatMap(([id, hit]): SearchHit[] => {
+				.flatMap(([id, hit]): HistoryHit[] => {
 					const conversation = this.#conversation(id);
 					if (!conversation) return [];
 					if (hit.messageId === undefined) return [{ conversation, snippet: conversation.title }];

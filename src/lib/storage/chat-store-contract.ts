@@ -1,19 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatRepository, NewMessage } from '$lib/storage/chat-repo';
-import type { SearchHit } from '$lib/storage/search';
+import type { ChatStore, NewMessage } from '$lib/conversation/chat-store';
 import type { Conversation } from '$lib/types/chat';
 import { HearthError } from '$lib/types/errors';
 
 // The behaviour every conversation store must show, whatever keeps the data (Dexie in the
 // browser, SQLite on disk for the terminal and the API). Test-only: imported by *.test.ts files.
 
-/** ChatRepository's public methods: the port the conversation service writes through. */
-export type ChatStore = { [K in keyof ChatRepository]: ChatRepository[K] };
-
 export interface ChatStoreContext {
 	store: ChatStore;
-	/** History search over this store (searchHistory for Dexie). */
-	search(query: string, limit?: number): Promise<SearchHit[]>;
 	close(): Promise<void>;
 }
 
@@ -159,8 +153,8 @@ export function describeChatStoreContract(
 			});
 			expect(stored!.words).toEqual(['giraffes', 'are', 'tall']);
 			expect(stored!.updatedAt).toBeGreaterThan(answer.updatedAt);
-			expect(await ctx.search('zebra')).toEqual([]);
-			expect((await ctx.search('giraf')).map((h) => h.messageId)).toEqual([answer.id]);
+			expect(await store.search('zebra')).toEqual([]);
+			expect((await store.search('giraf')).map((h) => h.messageId)).toEqual([answer.id]);
 			// An unknown id changes nothing and does not fail.
 			await store.updateMessage('missing', { content: 'x' });
 			expect(await store.messagesOf(c.id)).toHaveLength(2);
@@ -186,7 +180,7 @@ export function describeChatStoreContract(
 			expect(updated?.updatedAt).toBe(c.updatedAt);
 			await store.updateConversation(c.id, {}, true);
 			expect((await store.getConversation(c.id))!.updatedAt).toBeGreaterThan(c.updatedAt);
-			expect((await ctx.search('new nam')).map((h) => h.snippet)).toEqual(['New name']);
+			expect((await store.search('new nam')).map((h) => h.snippet)).toEqual(['New name']);
 		});
 
 		it('marks cut-off streaming answers interrupted, keeping their text, except active ones', async () => {
@@ -234,12 +228,12 @@ export function describeChatStoreContract(
 			expect(deleted?.images).toEqual([]);
 			expect(await store.getConversation(c.id)).toBeUndefined();
 			expect(await store.messagesOf(c.id)).toEqual([]);
-			expect(await ctx.search('one')).toEqual([]);
+			expect(await store.search('one')).toEqual([]);
 			expect(await store.deleteConversation('missing')).toBeUndefined();
 			await store.restoreConversation(deleted!);
 			expect(await store.getConversation(c.id)).toEqual(c);
 			expect((await store.messagesOf(c.id)).map((m) => m.content)).toEqual(['one', 'two']);
-			expect((await ctx.search('two')).map((h) => h.conversation.id)).toEqual([c.id]);
+			expect((await store.search('two')).map((h) => h.conversation.id)).toEqual([c.id]);
 			expect(await store.messagesOf(kept.id)).toHaveLength(1);
 		});
 
@@ -249,7 +243,7 @@ export function describeChatStoreContract(
 			await store.clearAll();
 			expect(await store.countConversations()).toBe(0);
 			expect(await store.listConversations(0, 10)).toEqual([]);
-			expect(await ctx.search('x')).toEqual([]);
+			expect(await store.search('x')).toEqual([]);
 		});
 
 		it('keeps a 1 MB paste and unusual text intact', async () => {
@@ -259,7 +253,7 @@ export function describeChatStoreContract(
 			const [first, second] = await store.messagesOf(c.id);
 			expect(first?.content).toBe(big);
 			expect(second?.content).toBe(odd);
-			expect((await ctx.search('日本語')).map((h) => h.messageId)).toEqual([second!.id]);
+			expect((await store.search('日本語')).map((h) => h.messageId)).toEqual([second!.id]);
 		});
 
 		it('searches titles and text by word prefixes, every word required, newest first', async () => {
@@ -272,18 +266,21 @@ export function describeChatStoreContract(
 			await conversationWith('Bread', 'My sourdough starter smells like acetone');
 			await tick();
 			const recent = await conversationWith('Lisbon again', 'Lisbon trams are well-known');
-			expect((await ctx.search('lisb')).map((h) => h.conversation.id)).toEqual([recent.id, old.id]);
-			const both = await ctx.search('SOURDOUGH acet');
+			expect((await store.search('lisb')).map((h) => h.conversation.id)).toEqual([
+				recent.id,
+				old.id
+			]);
+			const both = await store.search('SOURDOUGH acet');
 			expect(both).toHaveLength(1);
 			expect(both[0]?.snippet).toContain('sourdough starter');
 			expect(both[0]?.messageId).toBeDefined();
-			expect(await ctx.search('sourdough lisbon')).toEqual([]);
-			expect(await ctx.search('   ')).toEqual([]);
-			expect(await ctx.search('"; DROP TABLE x; --')).toEqual([]);
-			expect((await ctx.search('well-kn')).map((h) => h.conversation.id)).toEqual([recent.id]);
+			expect(await store.search('sourdough lisbon')).toEqual([]);
+			expect(await store.search('   ')).toEqual([]);
+			expect(await store.search('"; DROP TABLE x; --')).toEqual([]);
+			expect((await store.search('well-kn')).map((h) => h.conversation.id)).toEqual([recent.id]);
 			// A title hit shows the title.
-			expect((await ctx.search('planning')).map((h) => h.snippet)).toEqual(['Trip planning']);
-			expect(await ctx.search('lisbon', 1)).toHaveLength(1);
+			expect((await store.search('planning')).map((h) => h.snippet)).toEqual(['Trip planning']);
+			expect(await store.search('lisbon', 1)).toHaveLength(1);
 		});
 	});
 }
