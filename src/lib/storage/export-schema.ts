@@ -75,6 +75,7 @@ const ERROR_CODES = [
 	'python_timeout',
 	'python_memory',
 	'python_crashed',
+	'python_unfenced',
 	'package_unavailable',
 	'permission_denied',
 	'path_rejected',
