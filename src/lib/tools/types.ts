@@ -22,6 +22,12 @@ export interface ToolContext {
 	attachments: readonly ToolAttachment[];
 	/** The conversation the call belongs to (reminders remember it). */
 	conversationId?: string;
+	/**
+	 * Where the untrusted text the turn holds came from ("fetch_page https://…", "text read from
+	 * an image"), when this call was made; absent or empty when there is none. A tool whose effect
+	 * outlives the call records it (a memory's provenance), or keeps it apart (Python's state).
+	 */
+	untrusted?: readonly string[];
 }
 
 export interface ToolAttachment {
