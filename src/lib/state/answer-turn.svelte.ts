@@ -10,6 +10,7 @@ import { agentModel, reflectionOn, systemPromptFor, type AgentDef } from '$lib/a
 import { runAgent, type AgentRun } from '$lib/agent/loop';
 import { reflect } from '$lib/agent/reflect';
 import { applyAgentEvent, chooseAgent, sourcesOf, toolsFor, withExamples } from '$lib/agent/turn';
+import { untrustedOrigins } from '$lib/agent/untrusted-origins';
 
 // One answer, from choosing the engine and agent to the last token and the optional
 // critique-and-revise pass. ChatState owns the message and its saving; this owns the turn.
@@ -117,6 +118,16 @@ export async function runTurn(
 	if (prepared.summary !== undefined) {
 		await host.storeSummary(target.conversationId, prepared.summary ?? undefined);
 	}
+	// Untrusted text that reaches this prompt by other paths than this turn's tool results (issue
+	// 15): earlier answers that read pages, images, the summary, memories saved after reading
+	// something. Any of it and the turn starts tainted; the answer keeps the list for later turns.
+	const untrusted = untrustedOrigins({
+		thread,
+		visuals,
+		summary: prepared.summary === undefined ? conversation?.summary : prepared.summary,
+		memories: memories?.used
+	});
+	target.untrusted = untrusted.length > 0 ? untrusted : undefined;
 	const run = runAgent({
 		engine: choice.engine,
 		model: choice.model,
@@ -125,6 +136,8 @@ export async function runTurn(
 		tools: agentTools,
 		limits: { maxSteps: settings().maxToolSteps, maxCalls: settings().maxToolCalls },
 		userText,
+		tainted: untrusted.length > 0,
+		untrustedSources: untrusted,
 		context: {
 			net: tools?.net ?? ((url, init) => fetch(url, init)),
 			settings: $state.snapshot(settings()),
@@ -164,7 +177,9 @@ export async function runTurn(
 				model: choice.model,
 				userText,
 				answer: stripReasoning(target.content),
-				conversationId: target.conversationId
+				conversationId: target.conversationId,
+				// What the answer read joins what its prompt held.
+				untrusted: untrustedOrigins({ thread: [target] })
 			})
 			.catch(() => undefined);
 	}

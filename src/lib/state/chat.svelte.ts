@@ -63,7 +63,11 @@ export interface MemoryHooks {
 	relevant(
 		query: string,
 		signal: AbortSignal
-	): Promise<{ block: string; used: { id: string; text: string }[] } | null>;
+	): Promise<{
+		block: string;
+		/** `untrusted`: the memory was written after untrusted text (Memory['untrusted']). */
+		used: { id: string; text: string; untrusted?: string[] }[];
+	} | null>;
 	/** Looks for durable facts in a finished exchange and stores them as proposals. */
 	propose(input: {
 		engine: LlmEngine;
@@ -71,6 +75,8 @@ export interface MemoryHooks {
 		userText: string;
 		answer: string;
 		conversationId: string;
+		/** Where the untrusted text the conversation holds came from; proposals keep it. */
+		untrusted?: readonly string[];
 	}): Promise<void>;
 }
 
@@ -365,7 +371,9 @@ export class ChatState {
 				repo
 					.updateMessage(target.id, {
 						content: target.content,
-						toolCalls: $state.snapshot(target.toolCalls)
+						toolCalls: $state.snapshot(target.toolCalls),
+						// Where untrusted text in its prompt came from (issue 15): later turns read it.
+						untrusted: $state.snapshot(target.untrusted)
 					})
 					.catch(saveFailed),
 			SAVE_EVERY_MS
@@ -413,7 +421,8 @@ export class ChatState {
 					toolCalls: $state.snapshot(target.toolCalls),
 					agent: $state.snapshot(target.agent),
 					revision: $state.snapshot(target.revision),
-					memories: $state.snapshot(target.memories)
+					memories: $state.snapshot(target.memories),
+					untrusted: $state.snapshot(target.untrusted)
 				})
 				.catch(saveFailed);
 			release();

@@ -31,7 +31,8 @@ export const MemorySchema = v.object({
 	origin: v.picklist(['explicit', 'proposed']),
 	createdAt: Finite,
 	updatedAt: Finite,
-	conversationId: v.optional(v.string())
+	conversationId: v.optional(v.string()),
+	untrusted: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(1000))), v.maxLength(100)))
 });
 
 export const CollectionSchema = v.object({

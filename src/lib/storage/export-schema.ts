@@ -45,6 +45,8 @@ const within = (b: Bound) =>
 		? v.pipe(Finite, v.integer(), v.minValue(b.min), v.maxValue(b.max))
 		: v.pipe(Finite, v.minValue(b.min), v.maxValue(b.max));
 const EngineKindSchema = v.picklist(['ollama', 'webllm', 'openai']);
+/** Where untrusted text came from (Message.untrusted and friends): labels, not instructions. */
+const Sources = v.pipe(v.array(v.pipe(v.string(), v.maxLength(1000))), v.maxLength(100));
 
 const GenerationOptionsSchema = v.object({
 	temperature: v.optional(within(SETTING_BOUNDS.temperature)),
@@ -67,7 +69,12 @@ const ConversationSchema = v.object({
 	pin: v.optional(v.object({ engine: EngineKindSchema, model: v.string() })),
 	options: v.optional(GenerationOptionsSchema),
 	summary: v.optional(
-		v.object({ text: v.string(), throughId: Id, coversCount: v.pipe(Finite, v.integer()) })
+		v.object({
+			text: v.string(),
+			throughId: Id,
+			coversCount: v.pipe(Finite, v.integer()),
+			untrusted: v.optional(Sources)
+		})
 	),
 	agentId: v.optional(v.string())
 });
@@ -95,7 +102,9 @@ const ToolCallSchema = v.object({
 	// Figures only: a data: URL of a PNG, never a remote image.
 	images: v.optional(v.array(v.pipe(v.string(), v.startsWith('data:image/png;base64,')))),
 	error: v.optional(SerializedErrorSchema),
-	tainted: v.optional(v.boolean())
+	tainted: v.optional(v.boolean()),
+	gate: v.optional(v.picklist(['side-effect', 'untrusted', 'your-words', 'contained'])),
+	untrustedResult: v.optional(v.boolean())
 });
 
 const MessageSchema = v.object({
@@ -139,7 +148,8 @@ const MessageSchema = v.object({
 	),
 	revision: v.optional(v.object({ critique: v.string(), draft: v.string() })),
 	memories: v.optional(v.array(v.object({ id: v.string(), text: v.string() }))),
-	images: v.optional(v.array(ImageRefSchema))
+	images: v.optional(v.array(ImageRefSchema)),
+	untrusted: v.optional(Sources)
 });
 
 // Every field optional: a file written before a setting existed gets that setting's default.

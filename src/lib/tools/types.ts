@@ -70,6 +70,11 @@ export interface Tool<S extends GenericSchema = GenericSchema> {
 	sideEffect: boolean;
 	/** Reaches the network: blocked by "offline only"; after untrusted input, asks first. */
 	network: boolean;
+	/**
+	 * What it does lasts beyond the answer and shapes later ones (a memory joins every later
+	 * prompt): after untrusted input it asks first, like a network tool.
+	 */
+	lasting?: boolean;
 	defaultEnabled: boolean;
 	/** Wall-clock limit; the loop aborts the call's signal after it. */
 	timeoutMs: number;
