@@ -3,6 +3,7 @@ import type { Conversation, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import { ERROR_CODES } from '$lib/types/error-codes';
+import { Finite, Timestamp } from '$lib/storage/export-values';
 import { HearthError } from '$lib/types/errors';
 import { MAX_STOP_SEQUENCES, SETTING_BOUNDS, type Bound } from '$lib/types/setting-bounds';
 import {
@@ -37,8 +38,6 @@ export interface HearthExport {
 }
 
 const Id = v.pipe(v.string(), v.minLength(1, 'Expected a non-empty id'), v.maxLength(200));
-const Finite = v.pipe(v.number(), v.finite());
-const Timestamp = Finite;
 /** A number within one of the shared setting ranges. */
 const within = (b: Bound) =>
 	b.integer
@@ -246,6 +245,18 @@ function formatPath(issue: v.BaseIssue<unknown>): string {
 	return out;
 }
 
+/** The ids of `rows`; a repeat is refused, naming the list and the place. */
+function uniqueIds(rows: readonly { id: string }[], list: string): Set<string> {
+	const ids = new Set<string>();
+	rows.forEach((row, i) => {
+		if (ids.has(row.id)) {
+			throw invalid(`This export is damaged: ${list}[${i}].id "${row.id}" appears twice.`);
+		}
+		ids.add(row.id);
+	});
+	return ids;
+}
+
 function isRecord(x: unknown): x is Record<string, unknown> {
 	return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -288,19 +299,17 @@ export function parseExport(text: string): HearthExport {
 	}
 	const parsed = result.output;
 
-	const conversationIds = new Set<string>();
-	parsed.conversations.forEach((c, i) => {
-		if (conversationIds.has(c.id)) {
-			throw invalid(`This export is damaged: conversations[${i}].id "${c.id}" appears twice.`);
+	// Every list is checked for repeated ids before anything is written: a repeat would make the
+	// import fail part-way (the tables are keyed by id).
+	const conversationIds = uniqueIds(parsed.conversations, 'conversations');
+	uniqueIds(parsed.messages, 'messages');
+	uniqueIds(parsed.images ?? [], 'images');
+	if (parsed.knowledge) {
+		for (const list of ['memories', 'collections', 'documents', 'chunks'] as const) {
+			uniqueIds(parsed.knowledge[list], `knowledge.${list}`);
 		}
-		conversationIds.add(c.id);
-	});
-	const messageIds = new Set<string>();
+	}
 	parsed.messages.forEach((m, i) => {
-		if (messageIds.has(m.id)) {
-			throw invalid(`This export is damaged: messages[${i}].id "${m.id}" appears twice.`);
-		}
-		messageIds.add(m.id);
 		if (!conversationIds.has(m.conversationId)) {
 			throw invalid(
 				`This export is damaged: messages[${i}].conversationId points to a conversation that is not in the file.`
