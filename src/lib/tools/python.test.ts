@@ -8,6 +8,8 @@ import {
 	pythonCodeFetch
 } from '$lib/tools/python';
 import { failureOf, recordingContext, useFixture } from '$lib/net/test-context';
+import { createNetFetch } from '$lib/net/ledger';
+import { freshDb } from '$lib/storage/test-db';
 import type { Settings } from '$lib/types/settings';
 import { PLAIN_TEXT, startPageFixture } from '../../../tests/fixtures/page-fixture.js';
 import type { PythonRunner } from '$lib/tools/python';
@@ -185,6 +187,29 @@ describe("run_python's own requests (network allowed)", () => {
 			expect(['network_blocked', 'tool_invalid_args'], url).toContain(error.code);
 			expect(calls, url).toEqual([]);
 		}
+	});
+
+	it('are refused while Offline only is on, and recorded in the ledger as blocked', async () => {
+		const db = freshDb();
+		let sent = 0;
+		const net = createNetFetch({
+			db,
+			offlineOnly: () => true,
+			fetch: async () => {
+				sent++;
+				return new Response('');
+			}
+		});
+		const { ctx } = recordingContext({}, { net });
+		const error = await failureOf(
+			pythonCodeFetch(ctx, 'https://example.org/', {}, 'Python code: x')
+		);
+		expect(error.code).toBe('network_blocked');
+		expect(sent).toBe(0);
+		await net.idle();
+		expect(await db.ledger.toArray()).toEqual([
+			expect.objectContaining({ tool: 'run_python', outcome: 'blocked' })
+		]);
 	});
 
 	it('reach a host the user allowed, through the ledger as run_python', async () => {
