@@ -325,6 +325,8 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 	let nextFetchId = 1;
 	/** Checked once per worker: a worker's policy cannot change while it lives. */
 	let fence: Promise<string[]> | undefined;
+	/** How long the fence check and the scope strip took, for the first start's result. */
+	let fenceMs = 0;
 	const fetches = new Map<
 		number,
 		{ resolve: (r: ProxiedResponse) => void; reject: (e: HearthError) => void }
@@ -386,8 +388,10 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 		const progress = (fraction: number, text: string) =>
 			deps.post({ type: 'progress', id, progress: { fraction, text } });
 		if (!session) {
+			const checking = now();
 			fence ??= deps.checkFence?.() ?? Promise.resolve([]);
 			const open = await fence;
+			fenceMs = now() - checking;
 			if (open.length > 0) throw unfenced(open);
 			progress(0.05, 'Loading Python…');
 			starting ??= (async () => {
@@ -398,7 +402,9 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 					stdout: () => undefined,
 					stderr: () => undefined
 				});
+				const stripping = now();
 				const left = deps.lockdown() ?? [];
+				fenceMs += now() - stripping;
 				if (left.length > 0) throw unfenced(left);
 				progress(0.9, 'Preparing the sandbox…');
 				const [run, imports, figures, forgetHttp] = (
@@ -429,7 +435,7 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 			interruptible = true;
 		}
 		progress(1, 'Python is ready.');
-		return { version: session.py.version, interruptible, startMs: now() - started };
+		return { version: session.py.version, interruptible, startMs: now() - started, fenceMs };
 	}
 
 	function requireSession(): Session {

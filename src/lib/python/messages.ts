@@ -27,7 +27,12 @@ const RunResult = v.object({
 });
 
 const Values = {
-	start: v.object({ version: Text, interruptible: v.boolean(), startMs: Finite }),
+	start: v.object({
+		version: Text,
+		interruptible: v.boolean(),
+		startMs: Finite,
+		fenceMs: v.optional(Finite)
+	}),
 	plan: v.object({ packages: v.array(Text) }),
 	loadPackages: v.object({ loaded: v.array(Text) }),
 	run: RunResult
