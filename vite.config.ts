@@ -300,6 +300,9 @@ export default defineConfig({
 		]
 	},
 	worker: { format: 'es' },
+	// The workers live beside src/, outside the folders SvelteKit lets the dev server read: without
+	// this every worker answered 403 under `vite dev`.
+	server: { fs: { allow: ['workers'] } },
 	test: {
 		projects: [
 			{
