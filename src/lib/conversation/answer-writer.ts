@@ -23,7 +23,9 @@ export function answerFields(answer: Message): MessagePatch {
 		toolCalls: answer.toolCalls,
 		agent: answer.agent,
 		revision: answer.revision,
-		memories: answer.memories
+		memories: answer.memories,
+		// Where untrusted text in its prompt came from (issue 15): later turns read it.
+		untrusted: answer.untrusted
 	};
 }
 

@@ -18,6 +18,7 @@ export type AnswerMeta = Partial<
 		| 'reasoningMs'
 		| 'revision'
 		| 'toolCalls'
+		| 'untrusted'
 		| 'error'
 	>
 >;

@@ -7,6 +7,7 @@ import { EventChannel } from '$lib/agent/event-channel';
 import { runAgent, type AgentRun } from '$lib/agent/loop';
 import { reflect } from '$lib/agent/reflect';
 import { chooseAgent, sourcesOf, toolsFor, withExamples } from '$lib/agent/turn';
+import { untrustedOrigins } from '$lib/agent/untrusted-origins';
 import type { EngineChoice } from '$lib/engine/types';
 import { startsInReasoning } from '$lib/engine/reasoning-models';
 import type {
@@ -152,6 +153,16 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 	if (prepared.summary !== undefined) {
 		emit({ type: 'summary', summary: prepared.summary ?? undefined });
 	}
+	// Untrusted text that reaches this prompt by other paths than this turn's tool results:
+	// earlier answers that read pages, images, the summary, memories saved after reading
+	// something. Any of it and the turn starts tainted; the answer keeps the list for later turns.
+	const untrusted = untrustedOrigins({
+		thread,
+		visuals,
+		summary: prepared.summary === undefined ? conversation?.summary : prepared.summary,
+		memories: memories?.used
+	});
+	emit({ type: 'meta', meta: { untrusted: untrusted.length > 0 ? untrusted : undefined } });
 	const run = runAgent({
 		engine: choice.engine,
 		model: choice.model,
@@ -160,6 +171,8 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 		tools: agentTools,
 		limits: { maxSteps: settings.maxToolSteps, maxCalls: settings.maxToolCalls },
 		userText,
+		tainted: untrusted.length > 0,
+		untrustedSources: untrusted,
 		context: {
 			net: tools?.net ?? ((url, init) => fetch(url, init)),
 			settings,
@@ -199,7 +212,9 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 				model: choice.model,
 				userText,
 				answer: stripReasoning(answer.content),
-				conversationId: answer.conversationId
+				conversationId: answer.conversationId,
+				// What the answer read joins what its prompt held.
+				untrusted: untrustedOrigins({ thread: [answer] })
 			})
 			.catch(() => undefined);
 	}

@@ -279,7 +279,11 @@ export class KnowledgeServices {
 		if (memories.length === 0) return null;
 		return {
 			block: memoryPromptBlock(memories),
-			used: memories.map((m) => ({ id: m.id, text: m.text }))
+			used: memories.map((m) => ({
+				id: m.id,
+				text: m.text,
+				...(m.untrusted?.length ? { untrusted: m.untrusted } : {})
+			}))
 		};
 	};
 
@@ -300,7 +304,7 @@ export class KnowledgeServices {
 			similarity: (texts, signal) => this.memories.maxSimilarity(texts, signal)
 		});
 		if (proposals.length === 0) return;
-		await this.memories.addProposals(proposals, input.conversationId);
+		await this.memories.addProposals(proposals, input.conversationId, input.untrusted);
 		onProposed(proposals.length);
 	};
 

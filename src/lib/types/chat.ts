@@ -41,6 +41,13 @@ export interface Message {
 	memories?: { id: string; text: string }[];
 	/** Images sent with this (user) message; the bytes live in the `images` table. */
 	images?: ImageRef[];
+	/**
+	 * For an answer: where the untrusted text its prompt held came from when it was written (a
+	 * page read in an earlier turn, an image, a memory saved after reading a page…). Its text may
+	 * carry what that text said, so later answers count it as untrusted too (agent/untrusted-origins).
+	 * What its own tool calls read is on the calls.
+	 */
+	untrusted?: string[];
 }
 
 /** A stored image as a message refers to it. */
@@ -74,6 +81,11 @@ export interface ConversationSummary {
 	throughId: string;
 	/** How many thread messages (from the start) it covers. */
 	coversCount: number;
+	/**
+	 * Where the untrusted text in the turns it covers came from: the model wrote it from them, and
+	 * the fence around that text is gone, so a prompt that uses it counts as holding untrusted text.
+	 */
+	untrusted?: string[];
 }
 
 export interface Conversation {
