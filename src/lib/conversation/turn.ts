@@ -110,7 +110,13 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 	// A continuation carries on the text as it was: no tools, no new agent prompt.
 	const agentTools =
 		tools && !append
-			? toolsFor(chosen.agent, await tools.registry(), settings, await tools.hasWritableFolder())
+			? toolsFor(
+					chosen.agent,
+					await tools.registry(),
+					settings,
+					await tools.hasWritableFolder(),
+					chosen.extraTools
+				)
 			: [];
 	// Memories go in for a fresh answer only; a failure to look them up never stops one.
 	const memories =

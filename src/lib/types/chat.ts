@@ -34,7 +34,14 @@ export interface Message {
 	/** Tools this answer called, in order (shown as cards above the text). */
 	toolCalls?: ToolCallRecord[];
 	/** The agent that answered, and whether the router or the user chose it. */
-	agent?: { id: string; name: string; chosenBy: 'router' | 'user'; reason?: string };
+	agent?: {
+		id: string;
+		name: string;
+		chosenBy: 'router' | 'user';
+		reason?: string;
+		/** Tools it was given for this answer because the person asked for them by name. */
+		addedTools?: string[];
+	};
 	/** Set when a critique-and-revise pass changed the answer: the critique and the first draft. */
 	revision?: { critique: string; draft: string };
 	/** Long-term memories added to the prompt for this answer ("used 2 memories"). */
