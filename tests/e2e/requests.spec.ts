@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { answers, openHearth, send } from './helpers';
 
 // A request that names a tool is never stranded by the agent that answers it: the router moves
@@ -6,7 +6,7 @@ import { answers, openHearth, send } from './helpers';
 // fixture model calls the tool its message names ([[tool:NAME {json}]]); the agents, the router
 // and the tools are the app's own, with their default settings.
 
-async function memoryTexts(page: import('@playwright/test').Page): Promise<string> {
+async function memoryTexts(page: Page): Promise<string> {
 	await page.getByRole('button', { name: /^Memory/ }).click();
 	const dialog = page.getByTestId('memory-dialog');
 	await expect(dialog).toBeVisible();
@@ -36,10 +36,14 @@ test('an agent the person pinned gets a tool asked for by name, for that answer'
 	await send(page, 'Who painted the Night Watch?');
 	const first = answers(page).last();
 	await expect(first).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
-	// Pin Research for the conversation (the badge's re-ask keeps the choice).
-	await first.getByLabel('Agent to ask').selectOption('research');
-	await first.getByRole('button', { name: 'Re-ask' }).click();
+	// Pin Research for the conversation: asking again with it from the answer's agent menu.
+	await first
+		.getByTestId('agent-badge')
+		.getByText(/Answered by/)
+		.click();
+	await first.getByRole('button', { name: 'Research' }).click();
 	await expect(answers(page).last()).toHaveAttribute('data-status', 'done', { timeout: 30_000 });
+	await expect(page.getByTestId('pinned-agent')).toContainText('Research answers');
 
 	await send(
 		page,
@@ -51,4 +55,10 @@ test('an agent the person pinned gets a tool asked for by name, for that answer'
 	const card = answer.getByTestId('tool-call').filter({ hasText: 'remember' });
 	await expect(card).toHaveAttribute('data-status', 'done');
 	await expect.poll(() => memoryTexts(page)).toContain('My museum card expires in May');
+
+	// The pin is visible and removable: back to Automatic, the router picks again.
+	await page.getByRole('button', { name: 'Let Hearth pick the agent again' }).click();
+	await expect(page.getByTestId('pinned-agent')).toHaveCount(0);
+	await send(page, 'Hello again!');
+	await expect(answers(page).last().getByTestId('agent-badge')).toContainText('Chat');
 });
