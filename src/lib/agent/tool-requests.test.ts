@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { agentsFrom } from '$lib/agent/agents';
-import { heuristicRoute } from '$lib/agent/router';
+import { AMBIGUOUS_BELOW, heuristicRoute } from '$lib/agent/router';
+import { ScriptedEngine } from '$lib/agent/scripted-engine';
 import { requestedTools, unmetRequests } from '$lib/agent/tool-requests';
-import { serveRequests } from '$lib/agent/turn';
+import { chooseAgent, serveRequests } from '$lib/agent/turn';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 
 const first = (text: string) => requestedTools(text).map((r) => r.tools[0]);
@@ -82,5 +83,33 @@ describe('serveRequests', () => {
 		};
 		const served = serveRequests(choice, agents, requestedTools('Remind me at 6 to call mum'));
 		expect(served).toEqual({ ...choice, extraTools: [] });
+	});
+});
+
+describe('chooseAgent with a request that names a tool', () => {
+	it('does not ask the model to route it, however close the call', async () => {
+		const text = 'Search for Python tutorials';
+		expect(heuristicRoute(text).confidence).toBeLessThan(AMBIGUOUS_BELOW);
+		const engine = new ScriptedEngine('native', []);
+		const chosen = await chooseAgent({
+			settings: DEFAULT_SETTINGS,
+			userText: text,
+			router: { engine, model: 'scripted' }
+		});
+		expect(engine.requests).toHaveLength(0);
+		expect(chosen.agent.tools).toContain('web_search');
+	});
+
+	it('still asks the model about a close call that names no tool', async () => {
+		const text = 'How do I sort a dictionary by value?';
+		expect(heuristicRoute(text).confidence).toBeLessThan(AMBIGUOUS_BELOW);
+		const engine = new ScriptedEngine('native', [{ text: '{"agent":"code"}' }]);
+		const chosen = await chooseAgent({
+			settings: DEFAULT_SETTINGS,
+			userText: text,
+			router: { engine, model: 'scripted' }
+		});
+		expect(engine.requests).toHaveLength(1);
+		expect(chosen.agent.id).toBe('code');
 	});
 });

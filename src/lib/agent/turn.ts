@@ -35,8 +35,10 @@ export interface ChooseAgentInput {
  * otherwise the casual agent. An id that no longer exists (a deleted agent) falls through.
  */
 export async function chooseAgent(input: ChooseAgentInput): Promise<AgentChoice> {
-	const choice = await pickAgent(input);
-	return serveRequests(choice, agentsFrom(input.settings), requestedTools(input.userText));
+	const requests = requestedTools(input.userText);
+	// A request that names its tool settles the agent: the model is not asked to route it.
+	const choice = await pickAgent(requests.length > 0 ? { ...input, router: undefined } : input);
+	return serveRequests(choice, agentsFrom(input.settings), requests);
 }
 
 async function pickAgent(input: ChooseAgentInput): Promise<Omit<AgentChoice, 'extraTools'>> {

@@ -23,6 +23,7 @@ export function answerFields(answer: Message): MessagePatch {
 		toolCalls: answer.toolCalls,
 		agent: answer.agent,
 		revision: answer.revision,
+		review: answer.review,
 		memories: answer.memories
 	};
 }

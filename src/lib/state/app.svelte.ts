@@ -123,15 +123,7 @@ export class AppState {
 			memory: {
 				relevant: (query, signal) =>
 					this.knowledge?.relevantFor(query, signal) ?? Promise.resolve(null),
-				propose: (input) =>
-					this.knowledge?.proposeFrom(input, (count) =>
-						this.toasts.push(
-							count === 1
-								? 'Hearth noticed something worth remembering: keep or discard it in Memory.'
-								: `Hearth noticed ${count} things worth remembering: keep or discard them in Memory.`,
-							{ ms: 8000 }
-						)
-					) ?? Promise.resolve()
+				propose: (input) => this.knowledge?.proposeFrom(input) ?? Promise.resolve()
 			},
 			repo: this.repo,
 			engine: this.engine,
@@ -242,7 +234,19 @@ export class AppState {
 			db: this.db,
 			settings: () => this.settings.value,
 			net: this.agent.net,
-			onError: (e) => this.reportError(e)
+			onError: (e) => this.reportError(e),
+			busy: () => this.chat.streaming !== null,
+			onProposed: (count) =>
+				this.toasts.push(
+					count === 1
+						? 'Hearth noticed something worth remembering: keep or discard it in Memory.'
+						: `Hearth noticed ${count} things worth remembering: keep or discard them in Memory.`,
+					{ ms: 8000 }
+				)
+		});
+		// Exchanges still waiting to be read for memories are read before the page goes away.
+		document.addEventListener('visibilitychange', () => {
+			if (document.visibilityState === 'hidden') void knowledge.flushProposals();
 		});
 		this.knowledge = knowledge;
 		this.agent.provideTools(knowledge.tools());

@@ -44,6 +44,8 @@ export interface Message {
 	};
 	/** Set when a critique-and-revise pass changed the answer: the critique and the first draft. */
 	revision?: { critique: string; draft: string };
+	/** What the critique-and-revise pass cost (model calls, time), whether or not it changed it. */
+	review?: { calls: number; ms: number };
 	/** Long-term memories added to the prompt for this answer ("used 2 memories"). */
 	memories?: { id: string; text: string }[];
 	/** Images sent with this (user) message; the bytes live in the `images` table. */
