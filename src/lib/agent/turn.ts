@@ -99,7 +99,7 @@ export function serveRequests(
 	agents: readonly AgentDef[],
 	requests: readonly ToolRequest[]
 ): AgentChoice {
-	let { agent, info } = choice;
+	const { agent, info } = choice;
 	const unmet = unmetRequests(requests, agent.tools);
 	if (unmet.length === 0) return { agent, info, extraTools: [] };
 	if (info.chosenBy === 'router') {
@@ -123,7 +123,7 @@ export function serveRequests(
 	const extraTools = [...new Set(unmet.flatMap((r) => r.tools))].filter(
 		(t) => !agent.tools.includes(t)
 	);
-	info = {
+	const withTools = {
 		...info,
 		reason:
 			`${info.reason ?? ''} Also given ${extraTools.join(', ')} for this answer, because ${unmet
@@ -131,7 +131,7 @@ export function serveRequests(
 				.join(' and ')}.`.trim(),
 		addedTools: extraTools
 	};
-	return { agent, info, extraTools };
+	return { agent, info: withTools, extraTools };
 }
 
 /**
