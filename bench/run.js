@@ -15,7 +15,8 @@ const BENCHES = {
 	llm: () => import('./llm.js'),
 	python: () => import('./python.js'),
 	knowledge: () => import('./knowledge.js'),
-	voice: () => import('./voice.js')
+	voice: () => import('./voice.js'),
+	calls: () => import('./calls.js')
 };
 
 async function main() {

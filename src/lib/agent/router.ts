@@ -208,7 +208,12 @@ const ROUTE_FEATURES: readonly Feature[] = [
 		'creative writing',
 		/\b(poem|story|joke|song|haiku|limerick|birthday message|name for|ideas for|rephrase|reword|reply to|message for|letter to|word game|let'?s play)\b/i
 	),
-	f('chat', 2, 'about the user', /\b(my name is|i love|i like|i think|i had)\b/i),
+	f(
+		'chat',
+		2,
+		'about the user',
+		/\b(my name is|i love|i like|i think|i had|i prefer|i live in|i work (as|at|in|for))\b/i
+	),
 	// "Remember that I prefer Python" is about the person, not about Python: it outweighs any
 	// topic words (Chat keeps memories; see also tool-requests.ts).
 	f(

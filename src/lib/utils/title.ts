@@ -25,7 +25,7 @@ export function isGoodTitle(text: string): boolean {
 	if (trimmed.includes('\n') || Array.from(trimmed).length > MAX_TITLE) return false;
 	if (/[`{}[\]<>*_#|]|https?:\/\/|www\./i.test(trimmed)) return false;
 	const words = trimmed.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
-	return words.length >= 2 && words.length <= 8;
+	return words.length >= 2 && words.length <= 12;
 }
 
 /** Cleans a model-written title: one line, no quotes, markdown or "Title:" prefix. Empty → null. */
