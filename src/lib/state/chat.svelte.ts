@@ -20,6 +20,8 @@ export interface ChatDeps extends Omit<ConversationServiceDeps, 'store' | 'engin
 	onChanged: () => void;
 	/** Storage failures: the answer keeps streaming in memory, the user is told. */
 	onError: (e: HearthError) => void;
+	/** An answer ended (done, stopped or failed) and is saved. */
+	onSettled?: () => void;
 }
 
 /**
@@ -295,6 +297,7 @@ export class ChatState {
 			finish();
 			release();
 			settle();
+			this.#deps.onSettled?.();
 			this.#deps.onChanged();
 		}
 	}
