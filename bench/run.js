@@ -17,7 +17,8 @@ const BENCHES = {
 	knowledge: () => import('./knowledge.js'),
 	voice: () => import('./voice.js'),
 	store: () => import('./store.js'),
-	llamacpp: () => import('./llamacpp.js')
+	llamacpp: () => import('./llamacpp.js'),
+	calls: () => import('./calls.js')
 };
 
 async function main() {

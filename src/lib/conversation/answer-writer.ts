@@ -23,6 +23,7 @@ export function answerFields(answer: Message): MessagePatch {
 		toolCalls: answer.toolCalls,
 		agent: answer.agent,
 		revision: answer.revision,
+		review: answer.review,
 		memories: answer.memories,
 		// Where untrusted text in its prompt came from (issue 15): later turns read it.
 		untrusted: answer.untrusted

@@ -17,6 +17,7 @@ export type AnswerMeta = Partial<
 		| 'timings'
 		| 'reasoningMs'
 		| 'revision'
+		| 'review'
 		| 'toolCalls'
 		| 'untrusted'
 		| 'error'

@@ -142,10 +142,12 @@ const MessageSchema = v.object({
 			id: v.string(),
 			name: v.string(),
 			chosenBy: v.picklist(['router', 'user']),
-			reason: v.optional(v.string())
+			reason: v.optional(v.string()),
+			addedTools: v.optional(v.array(v.string()))
 		})
 	),
 	revision: v.optional(v.object({ critique: v.string(), draft: v.string() })),
+	review: v.optional(v.object({ calls: Finite, ms: Finite })),
 	memories: v.optional(v.array(v.object({ id: v.string(), text: v.string() }))),
 	images: v.optional(v.array(ImageRefSchema)),
 	untrusted: v.optional(Sources)

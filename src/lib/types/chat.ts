@@ -34,9 +34,18 @@ export interface Message {
 	/** Tools this answer called, in order (shown as cards above the text). */
 	toolCalls?: ToolCallRecord[];
 	/** The agent that answered, and whether the router or the user chose it. */
-	agent?: { id: string; name: string; chosenBy: 'router' | 'user'; reason?: string };
+	agent?: {
+		id: string;
+		name: string;
+		chosenBy: 'router' | 'user';
+		reason?: string;
+		/** Tools it was given for this answer because the person asked for them by name. */
+		addedTools?: string[];
+	};
 	/** Set when a critique-and-revise pass changed the answer: the critique and the first draft. */
 	revision?: { critique: string; draft: string };
+	/** What the critique-and-revise pass cost (model calls, time), whether or not it changed it. */
+	review?: { calls: number; ms: number };
 	/** Long-term memories added to the prompt for this answer ("used 2 memories"). */
 	memories?: { id: string; text: string }[];
 	/** Images sent with this (user) message; the bytes live in the `images` table. */

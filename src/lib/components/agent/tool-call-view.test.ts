@@ -63,6 +63,9 @@ describe('argBlocks and prettyArgs', () => {
 	it('pretty-prints objects, nothing for empty ones', () => {
 		expect(prettyArgs({ a: 1 })).toBe('{\n  "a": 1\n}');
 		expect(prettyArgs({})).toBe('');
+		// What is shown as a block is not repeated, and nothing left means no heading at all.
+		expect(prettyArgs({ code: 'print(1)\nprint(2)' }, ['code'])).toBe('');
+		expect(prettyArgs({ code: 'x\ny', timeout: 5 }, ['code'])).toBe('{\n  "timeout": 5\n}');
 		expect(prettyArgs(undefined)).toBe('');
 	});
 });

@@ -90,12 +90,18 @@ export function argBlocks(args: unknown): ArgBlock[] {
 	return blocks;
 }
 
-/** Pretty JSON of the arguments; '' when there is nothing worth showing. */
-export function prettyArgs(args: unknown): string {
+/**
+ * Pretty JSON of the arguments not already shown as blocks (`omit`); '' when nothing is left
+ * worth showing (a card never shows an empty "Arguments" heading).
+ */
+export function prettyArgs(args: unknown, omit: readonly string[] = []): string {
 	if (args === undefined || args === null || typeof args === 'string') return '';
-	if (isRecord(args) && Object.keys(args).length === 0) return '';
+	const rest = isRecord(args)
+		? Object.fromEntries(Object.entries(args).filter(([key]) => !omit.includes(key)))
+		: args;
+	if (isRecord(rest) && Object.keys(rest).length === 0) return '';
 	try {
-		return JSON.stringify(args, null, 2) ?? '';
+		return JSON.stringify(rest, null, 2) ?? '';
 	} catch {
 		// Cyclic or BigInt values cannot come from JSON arguments; show nothing rather than throw.
 		return '';
