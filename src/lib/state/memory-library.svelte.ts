@@ -2,13 +2,8 @@ import { memoriesToJson, memoriesToMarkdown } from '$lib/memory/export';
 import type { MemoryRepository } from '$lib/memory/memory-repo';
 import { toHearthError } from '$lib/types/errors';
 import type { Memory } from '$lib/types/knowledge';
-import { downloadText } from '$lib/utils/download';
+import { downloadText, fileDay } from '$lib/utils/download';
 import { errorTitle } from '$lib/utils/error-text';
-
-/** 2026-12-07: the day in an export's file name. */
-function dayOf(ms: number): string {
-	return new Date(ms).toISOString().slice(0, 10);
-}
 
 type MemoryActions = Pick<
 	MemoryRepository,
@@ -55,13 +50,16 @@ export class MemoryLibraryState {
 	}
 
 	exportJson(now = Date.now()): void {
-		const day = new Date(now).toISOString().slice(0, 10);
-		downloadText(`hearth-memories-${day}.json`, memoriesToJson(this.kept, now), 'application/json');
+		downloadText(
+			`hearth-memories-${fileDay(now)}.json`,
+			memoriesToJson(this.kept, now),
+			'application/json'
+		);
 	}
 
 	exportMarkdown(now = Date.now()): void {
 		downloadText(
-			`hearth-memories-${dayOf(now)}.md`,
+			`hearth-memories-${fileDay(now)}.md`,
 			memoriesToMarkdown(this.kept),
 			'text/markdown'
 		);
