@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { ChatMessage } from '$lib/engine/types';
 import { HearthError } from '$lib/types/errors';
 import { createApiServer } from './api-server';
 import {
@@ -523,10 +524,7 @@ if (!HAVE_MODEL) {
 		afterAll(async () => h?.close());
 
 		/** Greedy text from node-llama-cpp alone for exactly the prompt the engine was sent. */
-		async function reference(
-			messages: Parameters<typeof import('../node/llama-prompt').toChatHistory>[0],
-			maxTokens: number
-		) {
+		async function reference(messages: ChatMessage[], maxTokens: number) {
 			const { getLlama, LlamaCompletion, ChatMLChatWrapper } = await import('node-llama-cpp');
 			const { toChatHistory, promptTokens } = await import('../node/llama-prompt');
 			const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never });
