@@ -71,6 +71,9 @@ export interface ApiHarness {
 	dir: string;
 	fixture: Awaited<ReturnType<typeof startOpenAiFixture>>;
 	llamaRequests: ChatRequest[];
+	/** The fixture's engine (unwrapped) and every request it was sent. */
+	openai: LlmEngine;
+	openaiRequests: ChatRequest[];
 	/** What write_file (the side-effect tool) wrote: empty unless it really ran. */
 	written: { path: string; content: string }[];
 	close(): Promise<void>;
@@ -85,13 +88,15 @@ export interface HarnessOptions {
 	llama?: boolean;
 	/** Hearth's tools behind the API (default true; stories260K's 512 tokens have no room). */
 	tools?: boolean;
+	/** The fixture's pause between streamed chunks (ms; default 1). */
+	fixtureDelayMs?: number;
 }
 
 export async function startApiHarness(options: HarnessOptions = {}): Promise<ApiHarness> {
 	const dir = await mkdtemp(path.join(tmpdir(), 'hearth-api-'));
 	const store = await SqliteChatStore.open(path.join(dir, 'hearth.db'));
-	const fixture = await startOpenAiFixture({ chunkDelayMs: 1 });
-	const openai = new OpenAiEngine({ baseUrl: fixture.url, origin: 'http://127.0.0.1' });
+	const fixture = await startOpenAiFixture({ chunkDelayMs: options.fixtureDelayMs ?? 1 });
+	const openai = recording(new OpenAiEngine({ baseUrl: fixture.url, origin: 'http://127.0.0.1' }));
 	const llama =
 		options.llama === false || !HAVE_MODEL
 			? null
@@ -101,7 +106,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
 		...(llama ? [{ id: STORIES, kind: LLAMACPP_KIND, contextLength: 512 }] : [])
 	];
 	const engineOf = (kind: EngineKind): LlmEngine => {
-		if (kind === 'openai') return openai;
+		if (kind === 'openai') return openai.engine;
 		if (kind === LLAMACPP_KIND && llama) return llama.engine;
 		throw new HearthError('no_model', `No ${kind} engine here.`);
 	};
@@ -110,7 +115,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
 			if (pin) return { kind: pin.engine, engine: engineOf(pin.engine), model: pin.model };
 			return options.defaultModel === 'stories' && llama
 				? { kind: LLAMACPP_KIND, engine: llama.engine, model: STORIES }
-				: { kind: 'openai', engine: openai, model: FIXTURE_MODEL };
+				: { kind: 'openai', engine: openai.engine, model: FIXTURE_MODEL };
 		},
 		modelInfo: (_kind, model) => {
 			const found = models.find((m) => m.id === model);
@@ -149,6 +154,8 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
 		dir,
 		fixture,
 		llamaRequests: llama?.requests ?? [],
+		openai: engineOf('openai'),
+		openaiRequests: openai.requests,
 		written,
 		close: async () => {
 			await server.close();
