@@ -58,10 +58,13 @@ export interface ChatOptions {
 	saveEveryMs?: number;
 }
 
+const MODELS_FRESH_MS = 30_000;
+
 export class ApiChat {
 	readonly #deps: ServerDeps;
 	readonly #options: ChatOptions;
 	readonly #service: ConversationService;
+	#models: { at: number; list: Promise<ApiModel[]> } | null = null;
 
 	constructor(deps: ServerDeps, options: ChatOptions) {
 		this.#deps = deps;
@@ -73,10 +76,25 @@ export class ApiChat {
 		return this.#deps.store;
 	}
 
+	/** The models callers may name; listed again after MODELS_FRESH_MS or when `fresh`. */
+	models(signal?: AbortSignal, fresh = false): Promise<ApiModel[]> {
+		const now = Date.now();
+		if (fresh || !this.#models || now - this.#models.at > MODELS_FRESH_MS) {
+			const list = this.#deps.models(signal);
+			this.#models = { at: now, list };
+			list.catch(() => (this.#models = null));
+		}
+		return this.#models!.list;
+	}
+
 	/** `model` as a pin; undefined (or "hearth") means the configured chain. */
 	async pinFor(model: string | undefined, signal?: AbortSignal): Promise<EnginePin | null> {
 		if (!model || model === 'hearth') return null;
-		const found = (await this.#deps.models(signal)).find((m) => m.id === model);
+		// Listing reads every GGUF file's header: not once per request. A model added since is
+		// found by listing again before saying it does not exist.
+		const found =
+			(await this.models(signal)).find((m) => m.id === model) ??
+			(await this.models(signal, true)).find((m) => m.id === model);
 		if (!found) {
 			throw new HearthError(
 				'model_not_found',

@@ -152,7 +152,7 @@ export async function createApiServer(
 	): Promise<Counted> {
 		const method = req.method ?? 'GET';
 		if (path === '/v1/models' && method === 'GET') {
-			sendJson(res, 200, modelsReply(await deps.models(signal)));
+			sendJson(res, 200, modelsReply(await chat.models(signal, true)));
 			return {};
 		}
 		if (path === '/v1/chat/completions' && method === 'POST') {
