@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
@@ -331,6 +334,24 @@ describe('safe by default', () => {
 			expect(h.fixture.requests).toHaveLength(0);
 		} finally {
 			await h.close();
+		}
+	});
+
+	it('serves the web app beside the API: pages need no token, the API does', async () => {
+		const app = await mkdtemp(path.join(tmpdir(), 'hearth-app-'));
+		await writeFile(path.join(app, 'index.html'), '<!doctype html><title>Hearth</title>');
+		const h = await startApiHarness({ llama: false, server: { site: { dir: app } } });
+		try {
+			const page = await fetch(`${h.url}/`);
+			expect(page.status).toBe(200);
+			expect(page.headers.get('content-type')).toContain('text/html');
+			expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+			// A deep link gets the app shell (SPA fallback), as from scripts/serve.js.
+			expect((await fetch(`${h.url}/settings/models`)).status).toBe(200);
+			expect((await fetch(`${h.url}/v1/models`)).status).toBe(401);
+		} finally {
+			await h.close();
+			await rm(app, { recursive: true, force: true });
 		}
 	});
 
