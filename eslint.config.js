@@ -68,6 +68,7 @@ export default ts.config(
 								'$app/*',
 								'**/src/cli/*',
 								'**/src/server/*',
+								'**/server/*',
 								'**/node/*',
 								'$node/*'
 							],
@@ -92,7 +93,7 @@ export default ts.config(
 				{
 					patterns: [
 						{
-							group: ['**/node/*', '$node/*', '**/src/cli/*', '**/src/server/*'],
+							group: ['**/node/*', '$node/*', '**/src/cli/*', '**/src/server/*', '**/server/*'],
 							message: 'The web face must not import the Node faces or their adapters.'
 						}
 					]

@@ -18,7 +18,8 @@ const BENCHES = {
 	voice: () => import('./voice.js'),
 	store: () => import('./store.js'),
 	llamacpp: () => import('./llamacpp.js'),
-	calls: () => import('./calls.js')
+	calls: () => import('./calls.js'),
+	api: () => import('./api.js')
 };
 
 async function main() {

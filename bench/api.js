@@ -1,0 +1,238 @@
+// `npm run bench -- api`: requests/s and p50/p95 latency of hearth serve's POST
+// /v1/chat/completions at concurrency 1, 4 and 16, each against a baseline measured in the same
+// run: (1) stories260K through the API vs node-llama-cpp called directly in this process with
+// the exact prompt tokens the API's engine was sent (one thread; one sequence, so both sides
+// answer one request at a time); (2) the API over the OpenAI-compatible fixture vs the fixture
+// called directly: what the server itself adds (HTTP, auth, the agent turn, SQLite writes).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { closeLoader, loadTs } from './node-load.js';
+import { ratio, ROOT, round } from './lib.js';
+
+const MODEL = path.resolve(ROOT, '../shared/models/gguf/stories260K.gguf');
+const TOKEN = 'hearth_test-token-0123456789abcdef';
+const MAX_TOKENS = 64;
+const LEVELS = [1, 4, 16];
+/** Requests per measurement: enough for a p95 at every level. */
+const REQUESTS = { 1: 24, 4: 32, 16: 48 };
+
+/** @param {number[]} sorted @param {number} p */
+function pct(sorted, p) {
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
+}
+
+/**
+ * Runs `total` calls of `once` with `concurrency` in flight; latency per call, throughput overall.
+ * @param {() => Promise<void>} once
+ * @param {number} concurrency
+ * @param {number} total
+ */
+async function load(once, concurrency, total) {
+	/** @type {number[]} */
+	const latencies = [];
+	let next = 0;
+	const started = performance.now();
+	const cpu = process.cpuUsage();
+	await Promise.all(
+		Array.from({ length: concurrency }, async () => {
+			while (next < total) {
+				next++;
+				const t = performance.now();
+				await once();
+				latencies.push(performance.now() - t);
+			}
+		})
+	);
+	const seconds = (performance.now() - started) / 1000;
+	const used = process.cpuUsage(cpu);
+	latencies.sort((a, b) => a - b);
+	return {
+		rps: total / seconds,
+		p50: pct(latencies, 0.5),
+		p95: pct(latencies, 0.95),
+		// This process's CPU (every thread: the client, the server and llama.cpp) per request.
+		cpuMs: (used.user + used.system) / 1000 / total
+	};
+}
+
+/** One call at a time through `fn`, in arrival order (a single llama.cpp sequence). */
+function serialized() {
+	let tail = Promise.resolve();
+	/** @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
+	return (fn) => {
+		const result = tail.then(fn);
+		tail = result.then(
+			() => undefined,
+			() => undefined
+		);
+		return result;
+	};
+}
+
+/** @param {string} url @param {object} body @param {Record<string, string>} [headers] */
+async function postJson(url, body, headers = {}) {
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json', ...headers },
+		body: JSON.stringify(body)
+	});
+	const json = await res.json();
+	if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
+	return json;
+}
+
+/**
+ * @param {string} label
+ * @param {{ rps: number, p50: number, p95: number, cpuMs: number }} api
+ * @param {{ rps: number, p50: number, p95: number, cpuMs: number }} direct
+ * @param {number} concurrency
+ */
+function rows(label, api, direct, concurrency) {
+	return {
+		case: label,
+		concurrency,
+		'API req/s': round(api.rps, 1),
+		'direct req/s': round(direct.rps, 1),
+		'API p50 ms': round(api.p50, 1),
+		'direct p50 ms': round(direct.p50, 1),
+		'API p95 ms': round(api.p95, 1),
+		'direct p95 ms': round(direct.p95, 1),
+		'p50 ratio': ratio(api.p50, direct.p50),
+		'throughput ratio (direct/API)': ratio(direct.rps, api.rps),
+		'API CPU ms/req': round(api.cpuMs, 1),
+		'direct CPU ms/req': round(direct.cpuMs, 1),
+		'CPU ratio': ratio(api.cpuMs, direct.cpuMs)
+	};
+}
+
+export async function run() {
+	const { startApiHarness, STORIES, FIXTURE_MODEL } = await loadTs('src/server/test-kit.ts');
+	/** @type {object[]} */
+	const table = [];
+	const notes = [];
+	try {
+		if (existsSync(MODEL)) {
+			table.push(...(await storiesRows(startApiHarness, STORIES)));
+		} else {
+			notes.push(`stories260K rows skipped: ${MODEL} not found`);
+		}
+		table.push(...(await fixtureRows(startApiHarness, FIXTURE_MODEL)));
+	} finally {
+		await closeLoader();
+	}
+	return {
+		title: 'hearth serve: POST /v1/chat/completions vs a direct call, same run',
+		rows: table,
+		notes: [
+			...notes,
+			`stories260K: greedy, max_tokens ${MAX_TOKENS}, llama.cpp threads 1, non-streamed; direct = node-llama-cpp's LlamaCompletion on the exact prompt tokens the API's engine got (agent prompt included), one sequence, serialized like the engine.`,
+			'fixture: the OpenAI-compatible fixture server (no model; chunks with no delay) behind the API vs Hearth\u2019s OpenAiEngine calling it in this process with the same request: the server\u2019s own cost (HTTP, token check, the agent turn, a conversation and two messages written to SQLite).',
+			'Ratios are API \u00f7 direct for latency and CPU (1.00x = no overhead) and direct \u00f7 API for throughput. API and direct alternate per level so load from other processes falls on both.',
+			'On a loaded machine wall-clock rows swing with other processes (every HTTP round trip gives the CPU away); CPU time per request (this process, every thread, the client included) is the steadier measure of what the server adds.'
+		]
+	};
+}
+
+/** @param {any} startApiHarness @param {string} STORIES */
+async function storiesRows(startApiHarness, STORIES) {
+	const h = await startApiHarness({
+		defaultModel: 'stories',
+		tools: false,
+		// The service's own save interval (250 ms), as `hearth serve` runs; the tests save faster.
+		server: { rateLimitPerMinute: 0, saveEveryMs: undefined }
+	});
+	const { getLlama, LlamaCompletion, LlamaLogLevel, ChatMLChatWrapper } =
+		await import('node-llama-cpp');
+	const { toChatHistory, promptTokens } = await loadTs('src/node/llama-prompt.ts');
+	const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+	const model = await llama.loadModel({ modelPath: MODEL, gpuLayers: 0 });
+	const context = await model.createContext({ contextSize: 512, threads: 1 });
+	const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+	const url = `${h.url}/v1/chat/completions`;
+	const body = {
+		model: STORIES,
+		messages: [{ role: 'user', content: 'Once upon a time' }],
+		temperature: 0,
+		max_tokens: MAX_TOKENS
+	};
+	const auth = { Authorization: `Bearer ${TOKEN}` };
+	try {
+		// Warm both sides; the API's first request also tells us its exact prompt.
+		const first = await postJson(url, body, auth);
+		const sent = h.llamaRequests.at(-1);
+		const state = new ChatMLChatWrapper().generateContextState({
+			chatHistory: toChatHistory(sent.messages)
+		});
+		const tokens = promptTokens(model, state.contextText);
+		const one = serialized();
+		const direct = () =>
+			one(async () => {
+				const text = await completion.generateCompletion(tokens, {
+					temperature: 0,
+					maxTokens: MAX_TOKENS,
+					customStopTriggers: state.stopGenerationTriggers
+				});
+				if (text === '') throw new Error('node-llama-cpp generated nothing');
+			});
+		await direct();
+		const expected = first.choices[0].message.content;
+		const api = async () => {
+			const reply = await postJson(url, body, auth);
+			if (reply.choices[0].message.content !== expected) {
+				throw new Error('the API answered differently from its first greedy answer');
+			}
+		};
+		const out = [];
+		for (const c of LEVELS) {
+			const n = REQUESTS[/** @type {1 | 4 | 16} */ (c)];
+			const a = await load(api, c, n);
+			const d = await load(direct, c, n);
+			out.push(rows('stories260K (llama.cpp)', a, d, c));
+		}
+		return out;
+	} finally {
+		await context.dispose();
+		await model.dispose();
+		await llama.dispose();
+		await h.close();
+	}
+}
+
+/** @param {any} startApiHarness @param {string} FIXTURE_MODEL */
+async function fixtureRows(startApiHarness, FIXTURE_MODEL) {
+	const h = await startApiHarness({
+		llama: false,
+		tools: false,
+		fixtureDelayMs: 0,
+		server: { rateLimitPerMinute: 0, saveEveryMs: undefined }
+	});
+	const message = 'A short question for the fixture server, echoed back in pieces.';
+	const body = { model: FIXTURE_MODEL, messages: [{ role: 'user', content: message }] };
+	const auth = { Authorization: `Bearer ${TOKEN}` };
+	try {
+		const api = async () => {
+			const reply = await postJson(`${h.url}/v1/chat/completions`, body, auth);
+			if (reply.choices[0].message.content !== message) throw new Error('unexpected reply');
+		};
+		await api();
+		// The same engine call the API's turn made (its prompt included), without the server.
+		const request = h.openaiRequests.at(-1);
+		const direct = async () => {
+			let text = '';
+			for await (const delta of h.openai.chat(request))
+				if (delta.type === 'text') text += delta.text;
+			if (text !== message) throw new Error('unexpected reply');
+		};
+		await direct();
+		const out = [];
+		for (const c of LEVELS) {
+			const n = REQUESTS[/** @type {1 | 4 | 16} */ (c)] * 2;
+			const a = await load(api, c, n);
+			const d = await load(direct, c, n);
+			out.push(rows('fixture engine (server overhead)', a, d, c));
+		}
+		return out;
+	} finally {
+		await h.close();
+	}
+}
