@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'vitest';
+import { sharedMissing } from '../tests/fixtures/ci.js';
 import type { EmbedFromWorker } from '$lib/protocol/embed';
 import type { ExtractorLike, TransformersLike } from '$workers/embed-host';
 import type { RecognizerLike, SttTransformersLike } from '$workers/stt-host';
@@ -25,11 +26,7 @@ export const LIBRISPEECH = path.join(SHARED_DATA, 'librispeech-test-clean-sample
 
 /** Skips the test when `file` (under ../shared) is missing, except under CI: there it fails. */
 export function requireShared(ctx: TestContext, file: string): void {
-	if (existsSync(file)) return;
-	const reason = `../shared is missing: ${file} not found`;
-	if (process.env.CI === 'true') throw new Error(`${reason}; CI must provide ../shared`);
-	console.warn(`Skipping: ${reason}`);
-	ctx.skip(reason);
+	if (!existsSync(file)) ctx.skip(sharedMissing(file));
 }
 
 /** The generated bow-embedder. */

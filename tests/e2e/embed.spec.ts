@@ -4,6 +4,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { startServer } from '../../scripts/serve.js';
 import { DEFAULT_SETTINGS } from '../../src/lib/types/settings';
+import { sharedMissing } from '../fixtures/ci.js';
 
 // The built embeddings worker in Chromium: ONNX Runtime from the app's own /ort/, the generated
 // bow-embedder from ../shared served under /models/ (serve.js --models), no other origin. The
@@ -82,12 +83,8 @@ test.describe('embeddings worker', () => {
 		browser
 	}) => {
 		test.setTimeout(120_000);
-		if (!existsSync(path.join(MODELS, 'hearth-test/bow-embedder/onnx/model_quantized.onnx'))) {
-			const reason = `../shared is missing: ${MODELS} has no hearth-test/bow-embedder`;
-			if (process.env.CI === 'true')
-				throw new Error(`${reason}; CI must provide the shared models`);
-			test.skip(true, reason);
-		}
+		const model = path.join(MODELS, 'hearth-test/bow-embedder/onnx/model_quantized.onnx');
+		if (!existsSync(model)) test.skip(true, sharedMissing(model));
 		const chunk = workerChunk();
 		test.skip(!chunk, 'the build has no embed.worker chunk yet (nothing imports the Embedder)');
 		const server = await startServer({ dir: 'build', port: 0, quiet: true, modelsDir: MODELS });

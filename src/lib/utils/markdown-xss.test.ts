@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedMissing } from '../../../tests/fixtures/ci.js';
 import { renderMarkdown } from '$lib/utils/markdown';
 import { domProblems, expectSafe, parse } from '$lib/utils/markdown-test-helpers';
 
@@ -89,12 +90,7 @@ const BLNS_PATH = path.resolve(process.cwd(), '../shared/data/blns/blns.json');
 
 describe('renderMarkdown: Big List of Naughty Strings', () => {
 	it('renders every string without script, handlers or images', (ctx) => {
-		if (!existsSync(BLNS_PATH)) {
-			const reason = `../shared is missing: ${BLNS_PATH} not found`;
-			if (process.env.CI === 'true') throw new Error(`${reason}; CI must provide the shared data`);
-			console.warn(`Skipping the BLNS test: ${reason}`);
-			ctx.skip(reason);
-		}
+		if (!existsSync(BLNS_PATH)) ctx.skip(sharedMissing(BLNS_PATH));
 		const strings: unknown = JSON.parse(readFileSync(BLNS_PATH, 'utf8'));
 		expect(Array.isArray(strings)).toBe(true);
 		const list = (strings as unknown[]).filter((s): s is string => typeof s === 'string');
