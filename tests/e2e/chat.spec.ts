@@ -1,5 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { answers, composer, lastAnswerDone, openHearth, send, waitReady } from './helpers';
+import type { Message } from '../../src/lib/types/chat';
+import {
+	answers,
+	composer,
+	lastAnswerDone,
+	openHearth,
+	send,
+	storedRow,
+	waitReady
+} from './helpers';
 
 test('a message streams a reply that is stored on the device', async ({ page }) => {
 	await openHearth(page);
@@ -43,7 +52,11 @@ test('a reload mid-answer keeps what streamed, marked interrupted, and it can co
 	await openHearth(page);
 	await send(page, 'Another long one [[slow]]');
 	await expect(answers(page).last()).toContainText('w12');
-	await page.waitForTimeout(400); // let a throttled save land
+	// Streamed text is saved every 250 ms: reload once a save holding w10 has landed.
+	const id = await answers(page).last().getAttribute('data-message-id');
+	await expect
+		.poll(async () => (await storedRow<Message>(page, 'messages', id!))?.content)
+		.toContain('w10');
 	await page.reload();
 	await waitReady(page);
 	const answer = answers(page).last();
