@@ -92,7 +92,7 @@ describe('createNetFetch', () => {
 		const response = await pending;
 		const reading = response.text();
 		controller.abort();
-		await expect(reading).rejects.toThrow();
+		await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
 		await net.idle();
 		const [entry] = await db.ledger.toArray();
 		expect(entry?.outcome).toBe('error');
