@@ -267,7 +267,12 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'tests/fixtures/*.test.ts'],
-					exclude: ['src/**/*.svelte.test.ts'],
+					// *.slow.test.ts (megabytes, whole corpora) run in npm test, but not for each mutant
+					// of a mutation run (scripts/mutate.js sets HEARTH_MUTATION).
+					exclude: [
+						'src/**/*.svelte.test.ts',
+						...(process.env.HEARTH_MUTATION ? ['**/*.slow.test.ts'] : [])
+					],
 					environment: 'node'
 				}
 			},
