@@ -38,6 +38,8 @@ export interface GenerationOptions {
 export interface Usage {
 	promptTokens: number;
 	completionTokens: number;
+	/** Of the prompt tokens, those the engine reused from its cache instead of evaluating again. */
+	cachedPromptTokens?: number;
 }
 
 export interface Timings {

@@ -256,7 +256,7 @@ describe('createPurifier', () => {
 		const body = shared.sanitize(
 			'<a href="https://a.example">t</a><span style="background:url(x.png)">s</span>',
 			{ RETURN_DOM: true }
-		);
+		) as HTMLElement;
 		expect(body.querySelector('a')?.getAttribute('href')).toBe('https://a.example');
 		expect(body.querySelector('a')?.hasAttribute('target')).toBe(false);
 		expect(body.querySelector('span')?.getAttribute('style')).toBe('background:url(x.png)');
