@@ -17,7 +17,12 @@ import path from 'node:path';
 const MODULES = {
 	taint: {
 		guards: 'untrusted text and the confirmations it triggers',
-		files: ['src/lib/agent/taint.ts', 'src/lib/agent/untrusted.ts', 'src/lib/agent/tool-call.ts']
+		files: [
+			'src/lib/agent/taint.ts',
+			'src/lib/agent/untrusted.ts',
+			'src/lib/agent/untrusted-origins.ts',
+			'src/lib/agent/tool-call.ts'
+		]
 	},
 	net: {
 		guards: 'addresses, redirects and request limits',
@@ -43,6 +48,7 @@ const MODULES = {
 		guards: "the Python sandbox's host-side rules",
 		files: [
 			'workers/python-host.ts',
+			'workers/python-lockdown.ts',
 			'src/lib/python/connection.ts',
 			'src/lib/python/sandbox.ts',
 			'src/lib/python/shared.ts'
