@@ -304,6 +304,9 @@ export default defineConfig({
 	// this every worker answered 403 under `vite dev`.
 	server: { fs: { allow: ['workers'] } },
 	test: {
+		// Mutated code runs instrumented, on every core at once: tests that take seconds may take
+		// many more there, and a dry run with one timeout stops the whole mutation run.
+		...(process.env.HEARTH_MUTATION ? { testTimeout: 60_000, hookTimeout: 60_000 } : {}),
 		projects: [
 			{
 				extends: true,
