@@ -13,7 +13,9 @@ export default ts.config(
 			'test-results/',
 			'playwright-report/',
 			'.test-reports/',
-			'.bench/'
+			'.bench/',
+			'reports/',
+			'.stryker-tmp/'
 		]
 	},
 	js.configs.recommended,

@@ -10,6 +10,10 @@ const config = {
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
 		serviceWorker: { register: false },
 		alias: { $workers: 'workers' },
+		// workers/ sits beside src/: without this its files (tests included) are never type-checked.
+		typescript: {
+			config: (config) => ({ ...config, include: [...config.include, '../workers/**/*.ts'] })
+		},
 		// Defence in depth for untrusted model output: no inline or foreign scripts, no plugins,
 		// no framing. connect-src stays open because the engine address is the user's choice
 		// (a LAN box); images load only when the user clicks one.

@@ -304,13 +304,21 @@ export default defineConfig({
 	// this every worker answered 403 under `vite dev`.
 	server: { fs: { allow: ['workers'] } },
 	test: {
+		// Mutated code runs instrumented, on every core at once: tests that take seconds may take
+		// many more there, and a dry run with one timeout stops the whole mutation run.
+		...(process.env.HEARTH_MUTATION ? { testTimeout: 60_000, hookTimeout: 60_000 } : {}),
 		projects: [
 			{
 				extends: true,
 				test: {
 					name: 'unit',
 					include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'tests/fixtures/*.test.ts'],
-					exclude: ['src/**/*.svelte.test.ts'],
+					// *.slow.test.ts (megabytes, whole corpora) run in npm test, but not for each mutant
+					// of a mutation run (scripts/mutate.js sets HEARTH_MUTATION).
+					exclude: [
+						'src/**/*.svelte.test.ts',
+						...(process.env.HEARTH_MUTATION ? ['**/*.slow.test.ts'] : [])
+					],
 					environment: 'node'
 				}
 			},

@@ -69,10 +69,11 @@ function harness(overrides: Partial<EmbedHostDeps> = {}): Harness {
 			const id = nextId++;
 			const progress: EmbedProgress[] = [];
 			progressOf.set(id, progress);
-			const done = new Promise<never>((resolve, reject) => waiting.set(id, { resolve, reject }));
+			// The reply to call K carries K's result: the protocol's map says so.
+			const done = new Promise<unknown>((resolve, reject) => waiting.set(id, { resolve, reject }));
 			// `call` and `params` are tied by K; the request union cannot see that through it.
 			host.handle({ type: 'call', id, call, params } as never);
-			return { id, done, progress };
+			return { id, done: done as Promise<EmbedCalls[typeof call]['result']>, progress };
 		}
 	};
 }

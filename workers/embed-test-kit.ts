@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'vitest';
+import { sharedMissing } from '../tests/fixtures/ci.js';
 import type { EmbedFromWorker } from '$lib/protocol/embed';
 import type { ExtractorLike, TransformersLike } from '$workers/embed-host';
 import type { RecognizerLike, SttTransformersLike } from '$workers/stt-host';
@@ -25,11 +26,7 @@ export const LIBRISPEECH = path.join(SHARED_DATA, 'librispeech-test-clean-sample
 
 /** Skips the test when `file` (under ../shared) is missing, except under CI: there it fails. */
 export function requireShared(ctx: TestContext, file: string): void {
-	if (existsSync(file)) return;
-	const reason = `../shared is missing: ${file} not found`;
-	if (process.env.CI === 'true') throw new Error(`${reason}; CI must provide ../shared`);
-	console.warn(`Skipping: ${reason}`);
-	ctx.skip(reason);
+	if (!existsSync(file)) ctx.skip(sharedMissing(file));
 }
 
 /** The generated bow-embedder. */
@@ -175,20 +172,34 @@ export interface FakeHub {
 	garbled: Set<string>;
 	/** Files that send half their bytes and then wait (until the client gives up). */
 	stalled: Set<string>;
+	/** Files whose answer waits, whole, until releaseOne() lets it go. */
+	held: Set<string>;
+	/** Held requests waiting now. */
+	readonly waiting: number;
+	/** Answers the held request that has waited longest. */
+	releaseOne(): void;
+	/** The most requests open at once so far. */
+	readonly peak: number;
 	close(): Promise<void>;
 }
 
 /** A Hugging Face hub in miniature: GET /<owner>/<name>/resolve/main/<file> from `root`. */
 export async function startFakeHub(root: string = SHARED_MODELS): Promise<FakeHub> {
-	const hub: Omit<FakeHub, 'url' | 'close'> = {
+	const hub: Pick<FakeHub, 'requests' | 'statuses' | 'garbled' | 'stalled' | 'held'> = {
 		requests: [],
 		statuses: new Map(),
 		garbled: new Set(),
-		stalled: new Set()
+		stalled: new Set(),
+		held: new Set()
 	};
+	let open = 0;
+	let peak = 0;
+	const waiting: (() => void)[] = [];
 	const server = createServer((req, res) => {
 		const url = new URL(req.url ?? '/', 'http://hub');
 		hub.requests.push(url.pathname);
+		peak = Math.max(peak, ++open);
+		res.on('close', () => open--);
 		const match = /^\/([\w.-]+\/[\w.-]+)\/resolve\/main\/(.+)$/.exec(url.pathname);
 		const file = match?.[2] ?? '';
 		const target = match ? path.join(root, match[1] ?? '', file) : '';
@@ -201,17 +212,30 @@ export async function startFakeHub(root: string = SHARED_MODELS): Promise<FakeHu
 		const body = hub.garbled.has(file)
 			? Buffer.from('<html>rate limited</html>')
 			: readFileSync(target);
-		res.writeHead(200, {
-			'Content-Type': 'application/octet-stream',
-			'Content-Length': String(body.length)
-		});
-		if (hub.stalled.has(file)) res.write(body.subarray(0, body.length >> 1));
-		else res.end(body);
+		const answer = () => {
+			res.writeHead(200, {
+				'Content-Type': 'application/octet-stream',
+				'Content-Length': String(body.length)
+			});
+			if (hub.stalled.has(file)) res.write(body.subarray(0, body.length >> 1));
+			else res.end(body);
+		};
+		if (hub.held.has(file)) waiting.push(answer);
+		else answer();
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const address = server.address() as AddressInfo;
 	return {
 		...hub,
+		get waiting() {
+			return waiting.length;
+		},
+		releaseOne() {
+			waiting.shift()?.();
+		},
+		get peak() {
+			return peak;
+		},
 		url: `http://127.0.0.1:${address.port}/`,
 		close: () =>
 			new Promise<void>((resolve) => {

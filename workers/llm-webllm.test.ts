@@ -58,7 +58,8 @@ describe('toWebLlmMessages', () => {
 		// workers may not import agent/, so the shared form is spelled out here.
 		const [mine] = toWebLlmMessages([{ role: 'tool', content: 'body', toolName: 'web_search' }]);
 		expect(mine).toEqual({ role: 'user', content: 'Tool result (web_search):\nbody' });
-		expect(mine?.content.startsWith(toolResultLabel('web_search'))).toBe(true);
+		const text = mine?.content;
+		expect(typeof text === 'string' && text.startsWith(toolResultLabel('web_search'))).toBe(true);
 		// The fixtures read a rewritten history as a finished tool turn.
 		const messages = toWebLlmMessages([
 			{ role: 'user', content: '[[tool:web_search {"query":"otters"}]]' },

@@ -38,6 +38,8 @@ export interface FenceScope {
 
 /** Never resolves, by definition (RFC 6761): a probe that gets through reaches nobody. */
 export const PROBE_ORIGIN = 'https://hearth-fence-probe.invalid';
+/** A module with no origin at all: only 'data:' in script-src could let it run. */
+const DATA_MODULE = 'data:text/javascript,export default 1';
 
 /** The routes checked, one per kind of directive the policy sets. */
 export const FENCE_PROBES: readonly FenceProbe[] = [
@@ -52,7 +54,8 @@ export const FENCE_PROBES: readonly FenceProbe[] = [
 		route: 'a data: module',
 		directive: 'script-src',
 		blocked: 'data',
-		attempt: () => import(/* @vite-ignore */ 'data:text/javascript,export default 1')
+		// Through a variable: TypeScript would try to resolve a literal specifier as a file.
+		attempt: () => import(/* @vite-ignore */ DATA_MODULE)
 	},
 	{
 		route: 'evaluating a string as code',

@@ -71,6 +71,9 @@ async function run(code: string, files: PythonCalls['run']['params']['files'] = 
 	return outcome.value;
 }
 
+/** How pyfetch fails in a run without the network: it finds no JavaScript fetch to call. */
+const NO_FETCH = { type: 'NameError', message: expect.stringMatching(/_jsfetch/) };
+
 const encode = (text: string): ArrayBuffer => new TextEncoder().encode(text).buffer as ArrayBuffer;
 
 beforeAll(async () => {
@@ -135,7 +138,7 @@ describe('python host (real Pyodide in Node)', () => {
 		const pyfetch = await run(
 			'from pyodide.http import pyfetch\nawait pyfetch("http://127.0.0.1:9/")'
 		);
-		expect(pyfetch.error).toBeDefined();
+		expect(pyfetch.error).toMatchObject(NO_FETCH);
 		expect(fetched).toEqual([]);
 	});
 
@@ -159,7 +162,7 @@ describe('python host (real Pyodide in Node)', () => {
 		const denied = await run(
 			'from pyodide.http import pyfetch\nawait pyfetch("http://example.test/")'
 		);
-		expect(denied.error).toBeDefined();
+		expect(denied.error).toMatchObject(NO_FETCH);
 		expect(fetched).toHaveLength(count);
 	});
 
@@ -235,11 +238,10 @@ describe('python host (real Pyodide in Node)', () => {
 			'const { workerData } = require("node:worker_threads"); setTimeout(() => Atomics.store(new Uint8Array(workerData), 0, 2), 300);',
 			{ eval: true, workerData: buffer }
 		);
-		const started = performance.now();
+		// The loop never ends by itself: the KeyboardInterrupt is the flag's doing.
 		const value = await run('while True:\n    pass');
 		await setter.terminate();
 		expect(value.error?.type).toBe('KeyboardInterrupt');
-		expect(performance.now() - started).toBeLessThan(5000);
 		expect((await run('1 + 1')).result).toBe('2');
 	}, 30_000);
 

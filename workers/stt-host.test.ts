@@ -111,10 +111,11 @@ function harness(overrides: Partial<SttHostDeps> = {}): Harness {
 			const partials: string[] = [];
 			progressOf.set(id, progress);
 			partialsOf.set(id, partials);
-			const done = new Promise<never>((resolve, reject) => waiting.set(id, { resolve, reject }));
+			// The reply to call K carries K's result: the protocol's map says so.
+			const done = new Promise<unknown>((resolve, reject) => waiting.set(id, { resolve, reject }));
 			// `call` and `params` are tied by K; the request union cannot see that through it.
 			host.handle({ type: 'call', id, call, params } as never);
-			return { id, done, progress, partials };
+			return { id, done: done as Promise<SttCalls[typeof call]['result']>, progress, partials };
 		}
 	};
 	return harnessed;

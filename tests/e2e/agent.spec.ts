@@ -1,5 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
-import { answers, lastAnswerDone, openHearth, send } from './helpers';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { CURRENT } from '../fixtures/open-meteo-fixture.js';
+import { ARTICLE_TITLE, INJECTION_TITLE } from '../fixtures/page-fixture.js';
+import { lastAnswerDone, openHearth, send } from './helpers';
 
 // The agent end to end: the Ollama fixture plays a model that calls the tools its user message
 // names ([[tool:NAME {json}]], see tests/fixtures/fixture-replies.js); the tools are the real
@@ -54,6 +56,9 @@ async function openAgent(page: Page, extra: Record<string, unknown> = {}): Promi
 
 const cards = (page: Page) => page.getByTestId('tool-call');
 
+/** The answer's own text (what the model wrote), without its tool cards. */
+const answerText = (answer: Locator) => answer.locator('.markdown');
+
 test('searches, reads a page, and answers from the results; the ledger shows each request', async ({
 	page
 }) => {
@@ -69,8 +74,8 @@ test('searches, reads a page, and answers from the results; the ledger shows eac
 	await expect(cards(page).nth(0)).toHaveAttribute('data-tool', 'web_search');
 	await expect(cards(page).nth(1)).toHaveAttribute('data-status', 'done');
 	// The fixture model quotes what each tool returned: the results reached the model.
-	await expect(answer).toContainText('Tool results:');
-	await expect(answer).toContainText('Lighthouse');
+	await expect(answerText(answer)).toContainText('Tool results:');
+	await expect(answerText(answer)).toContainText(ARTICLE_TITLE);
 	await expect(answer.getByTestId('agent-badge')).toContainText('Answered by Chat');
 
 	await page.getByRole('button', { name: /Privacy ledger/ }).click();
@@ -121,17 +126,32 @@ test('a page that says "ignore previous instructions" gets no file written witho
 		page,
 		`Summarise ${pages().url}/injection [[tool:fetch_page {"url":"${pages().url}/injection"}]] [[tool:create_file {"folder":"scratch","path":"pwned.txt","content":"owned"}]]`
 	);
+	const read = cards(page).nth(0);
 	const write = cards(page).nth(1);
+	await expect(read).toHaveAttribute('data-tool', 'fetch_page');
+	await expect(read).toHaveAttribute('data-status', 'done');
+	await expect(write).toHaveAttribute('data-tool', 'create_file');
 	await expect(write).toHaveAttribute('data-status', 'awaiting');
 	await expect(write).toContainText('pwned.txt');
 	// Marked: it was asked for after reading untrusted content.
 	await expect(write).toContainText(/untrusted/i);
 	await page.getByRole('button', { name: "Don't allow" }).click();
-	await lastAnswerDone(page);
+	await expect(write).toHaveAttribute('data-status', 'denied');
+	const first = await lastAnswerDone(page);
+	await expect(first).toHaveAttribute('data-status', 'done');
+	// The fixture model quotes each result: the page was read, and the write was refused.
+	await expect(answerText(first)).toContainText(INJECTION_TITLE);
+	await expect(answerText(first)).toContainText('The user declined this call, so it did not run.');
 
+	// The folder is listed for real, and it is empty: a listing that failed proves nothing.
 	await send(page, 'What is there? [[tool:list_files {"folder":"scratch"}]]');
-	await lastAnswerDone(page);
-	await expect(answers(page).last()).not.toContainText('pwned.txt');
+	const listing = await lastAnswerDone(page);
+	await expect(listing).toHaveAttribute('data-status', 'done');
+	await expect(cards(page)).toHaveCount(3);
+	await expect(cards(page).nth(2)).toHaveAttribute('data-tool', 'list_files');
+	await expect(cards(page).nth(2)).toHaveAttribute('data-status', 'done');
+	await expect(answerText(listing)).toContainText(/Tool results: .* is empty\./);
+	await expect(listing).not.toContainText('pwned.txt');
 });
 
 test('files: create in the scratch space after a yes, then read it back', async ({ page }) => {
@@ -159,9 +179,18 @@ test('weather and the calculator answer through their tools', async ({ page }) =
 		'Weather in Berlin and 12*7? [[tool:weather {"place":"Berlin"}]] [[tool:calculator {"expression":"12*7"}]]'
 	);
 	const answer = await lastAnswerDone(page);
+	await expect(answer).toHaveAttribute('data-status', 'done');
 	await expect(cards(page)).toHaveCount(2);
-	await expect(answer).toContainText('Berlin');
-	await expect(answer).toContainText('84');
+	await expect(cards(page).nth(0)).toHaveAttribute('data-tool', 'weather');
+	await expect(cards(page).nth(0)).toHaveAttribute('data-status', 'done');
+	await expect(cards(page).nth(1)).toHaveAttribute('data-tool', 'calculator');
+	await expect(cards(page).nth(1)).toHaveAttribute('data-status', 'done');
+	// Only the fixture's forecast says this (the card shows "Berlin" from the arguments alone),
+	// and only the calculator's result is 84.
+	const { temperature_2m: now, apparent_temperature: feels } = CURRENT;
+	await expect(answerText(answer)).toContainText('Berlin, State of Berlin, Germany (');
+	await expect(answerText(answer)).toContainText(`light rain, ${now}°C (feels like ${feels}°C)`);
+	await expect(answerText(answer)).toContainText('| 12*7 = 84');
 });
 
 test('Python runs an attached CSV read-only under /data, with output on its card', async ({

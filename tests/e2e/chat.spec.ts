@@ -1,5 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { answers, composer, lastAnswerDone, openHearth, send, waitReady } from './helpers';
+import type { Message } from '../../src/lib/types/chat';
+import {
+	answers,
+	composer,
+	lastAnswerDone,
+	openHearth,
+	send,
+	storedRow,
+	waitReady
+} from './helpers';
 
 test('a message streams a reply that is stored on the device', async ({ page }) => {
 	await openHearth(page);
@@ -43,7 +52,11 @@ test('a reload mid-answer keeps what streamed, marked interrupted, and it can co
 	await openHearth(page);
 	await send(page, 'Another long one [[slow]]');
 	await expect(answers(page).last()).toContainText('w12');
-	await page.waitForTimeout(400); // let a throttled save land
+	// Streamed text is saved every 250 ms: reload once a save holding w10 has landed.
+	const id = await answers(page).last().getAttribute('data-message-id');
+	await expect
+		.poll(async () => (await storedRow<Message>(page, 'messages', id!))?.content)
+		.toContain('w10');
 	await page.reload();
 	await waitReady(page);
 	const answer = answers(page).last();
@@ -119,7 +132,6 @@ test('a 1 MB paste is kept, refused by the model’s window with numbers, and th
 	// ~1.08 MB of text: far beyond any local model's window, so it must not be sent truncated.
 	const big = 'lorem ipsum dolor sit amet '.repeat(40_000) + '[[markdown]]';
 	await composer(page).fill(big);
-	const started = Date.now();
 	await composer(page).press('Enter');
 	await expect(page.getByRole('article', { name: 'Your message' })).toHaveCount(1);
 	const answer = await lastAnswerDone(page);
@@ -129,5 +141,4 @@ test('a 1 MB paste is kept, refused by the model’s window with numbers, and th
 	await expect(page.getByRole('article', { name: 'Your message' })).toContainText('lorem ipsum');
 	await composer(page).fill('still typing');
 	await expect(composer(page)).toHaveValue('still typing');
-	expect(Date.now() - started).toBeLessThan(30_000);
 });

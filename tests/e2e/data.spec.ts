@@ -29,13 +29,20 @@ test('export all → delete everything → import restores it, twice without dup
 	await page.getByRole('button', { name: 'Yes, delete all conversations' }).click();
 	await expect(page.getByTestId('conversation-item')).toHaveCount(0);
 
-	for (let round = 0; round < 2; round++) {
+	// Each round waits for its own result: the second finds both conversations up to date.
+	const results = [
+		'Imported 2 new and 0 updated conversations',
+		'Imported 0 new and 0 updated conversations (2 already up to date)'
+	];
+	for (const result of results) {
 		await page.getByLabel(/Import a backup/).setInputFiles(file);
-		await expect(page.getByText(/Imported/).last()).toBeVisible();
+		await expect(page.getByText(result, { exact: true })).toBeVisible();
 		await expect(page.getByTestId('conversation-item')).toHaveCount(2);
 	}
 	await page.getByRole('button', { name: 'Close' }).click();
 	await page.getByTestId('conversation-item').filter({ hasText: 'lighthouse' }).click();
+	await expect(page.getByRole('article', { name: 'Your message' })).toHaveCount(1);
+	await expect(page.getByRole('article', { name: 'Hearth’s answer' })).toHaveCount(1);
 	await expect(page.getByRole('article', { name: 'Hearth’s answer' })).toContainText('lighthouse');
 });
 

@@ -4,6 +4,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { startServer } from '../../scripts/serve.js';
 import { DEFAULT_SETTINGS } from '../../src/lib/types/settings';
+import { sharedMissing } from '../fixtures/ci.js';
 
 // The built embeddings worker in Chromium: ONNX Runtime from the app's own /ort/, the generated
 // bow-embedder from ../shared served under /models/ (serve.js --models), no other origin. The
@@ -82,14 +83,12 @@ test.describe('embeddings worker', () => {
 		browser
 	}) => {
 		test.setTimeout(120_000);
-		if (!existsSync(path.join(MODELS, 'hearth-test/bow-embedder/onnx/model_quantized.onnx'))) {
-			const reason = `../shared is missing: ${MODELS} has no hearth-test/bow-embedder`;
-			if (process.env.CI === 'true')
-				throw new Error(`${reason}; CI must provide the shared models`);
-			test.skip(true, reason);
-		}
+		const model = path.join(MODELS, 'hearth-test/bow-embedder/onnx/model_quantized.onnx');
+		if (!existsSync(model)) test.skip(true, sharedMissing(model));
+		// Knowledge and memory import the Embedder, so every build has the chunk: a build without it
+		// is broken, and skipping here would drop the only in-browser embeddings test silently.
 		const chunk = workerChunk();
-		test.skip(!chunk, 'the build has no embed.worker chunk yet (nothing imports the Embedder)');
+		expect(chunk, `no embed.worker-*.js in ${WORKERS}`).toBeDefined();
 		const server = await startServer({ dir: 'build', port: 0, quiet: true, modelsDir: MODELS });
 		const page = await browser.newPage();
 		const foreign: string[] = [];
@@ -103,14 +102,14 @@ test.describe('embeddings worker', () => {
 		});
 		try {
 			await page.goto(server.url);
-			const wasm = await runWorker(page, chunk ?? '', 'wasm');
+			const wasm = await runWorker(page, chunk!, 'wasm');
 			expect(wasm.error).toBeUndefined();
 			expect(wasm.load?.value).toMatchObject({ dims: 128, device: 'wasm' });
 			expect(wasm.embed?.value).toEqual({ dims: 128, count: 3 });
 			expect(wasm.similar ?? 0).toBeGreaterThan((wasm.different ?? 1) + 0.2);
 
 			// 'auto' takes WebGPU when the adapter (SwiftShader here) works, WASM otherwise, and says why.
-			const auto = await runWorker(page, chunk ?? '', 'auto');
+			const auto = await runWorker(page, chunk!, 'auto');
 			expect(auto.error).toBeUndefined();
 			const device = auto.load?.value?.device;
 			expect(['webgpu', 'wasm']).toContain(device);

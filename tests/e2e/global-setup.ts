@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../../scripts/serve.js';
+import { sharedMissing } from '../fixtures/ci.js';
 import { startOllamaFixture } from '../fixtures/ollama-fixture.js';
 import { startOpenAiFixture } from '../fixtures/openai-fixture.js';
 import { startToolsFixture } from '../fixtures/tools-fixture.js';
@@ -17,9 +18,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 	// The generated test embedding model is served under /models/ (as a LAN deployment would
 	// serve real ones), so knowledge and memory run their real embedding path.
 	const models = path.resolve('../shared/models');
-	if (!existsSync(models) && process.env.CI === 'true') {
-		throw new Error(`${models} is missing: CI must provide ../shared beside the clone`);
-	}
+	if (!existsSync(models)) sharedMissing(models);
 	process.env.HEARTH_E2E_MODELS = existsSync(models) ? 'yes' : '';
 	const app = await startServer({
 		dir: 'build',

@@ -47,6 +47,29 @@ export async function openHearth(
 	await expect(page.getByTestId('engine-status')).toContainText(expectStatus);
 }
 
+/**
+ * One row of the app's database as it is stored now (undefined when absent), read straight from
+ * IndexedDB: a test waits for a save to land by polling this, not by sleeping past a timer.
+ */
+export async function storedRow<T>(page: Page, store: string, key: string): Promise<T | undefined> {
+	return page.evaluate<T | undefined, { store: string; key: string }>(
+		({ store, key }) =>
+			new Promise((resolve, reject) => {
+				const open = indexedDB.open('hearth');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					const tx = db.transaction(store, 'readonly');
+					const get = tx.objectStore(store).get(key);
+					get.onsuccess = () => resolve(get.result);
+					get.onerror = () => reject(get.error);
+					tx.oncomplete = () => db.close();
+				};
+			}),
+		{ store, key }
+	);
+}
+
 export const OPENAI = (): string => {
 	const url = process.env.HEARTH_E2E_OPENAI;
 	if (!url) throw new Error('HEARTH_E2E_OPENAI is not set: run through playwright.config.ts');

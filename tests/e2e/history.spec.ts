@@ -53,7 +53,8 @@ test('rename, pin, and delete with undo', async ({ page }) => {
 	await page.getByRole('button', { name: 'Undo' }).click();
 	await expect(items).toHaveCount(2);
 	await expect(items.first()).toContainText('Renamed alpha');
-	await items.first().getByRole('button', { name: 'Open', exact: false }).count();
+	// Undo brings the conversation back as it was: still pinned.
+	await expect(items.first().getByRole('button', { name: 'Pinned: Renamed alpha' })).toBeVisible();
 	await items.first().click();
 	await expect(answers(page)).toContainText('alpha conversation');
 });

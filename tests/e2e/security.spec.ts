@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { waitReady } from './helpers';
+import type { Settings } from '../../src/lib/types/settings';
+import { storedRow, waitReady } from './helpers';
 
 test('a Content-Security-Policy forbids inline scripts, plugins and framing', async ({ page }) => {
 	const violations: string[] = [];
@@ -34,7 +35,12 @@ test('the chosen theme is kept and applied from the first paint on', async ({ pa
 	await page.getByRole('radio', { name: 'Dark' }).check();
 	await page.getByRole('button', { name: 'Close' }).click();
 	await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-	await page.waitForTimeout(500); // the settings save is debounced
+	// The settings save is debounced: reload once it has landed.
+	await expect
+		.poll(
+			async () => (await storedRow<{ value: Settings }>(page, 'settings', 'settings'))?.value.theme
+		)
+		.toBe('dark');
 
 	// theme-init.js runs before the app: record what the first script after it sees.
 	await page.addInitScript(() => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../scripts/chromium.js';
+import { sharedMissing } from '../fixtures/ci.js';
 import { openHearth } from './helpers';
 
 // Shared by the voice specs: Chromium's fake microphone playing a WAV from ../shared/data on a
@@ -41,13 +42,9 @@ export function withTrailingSilence(file: string, seconds: number): string {
 export function useFakeMicrophone(wav: string, pauseSeconds = 0): void {
 	const source = path.join(SHARED_DATA, wav);
 	const missing = !existsSync(source);
-	if (missing && process.env.CI === 'true') {
-		throw new Error(`${source} is missing: CI must provide ../shared beside the clone`);
-	}
-	test.skip(
-		missing || !process.env.HEARTH_E2E_MODELS,
-		`skipped: ${source} or ../shared/models is missing`
-	);
+	// Without ../shared/models, global-setup has already failed under CI.
+	const reason = missing ? sharedMissing(source) : '../shared/models is missing';
+	test.skip(missing || !process.env.HEARTH_E2E_MODELS, `skipped: ${reason}`);
 	const file = missing || pauseSeconds === 0 ? source : withTrailingSilence(source, pauseSeconds);
 	test.use({
 		permissions: ['microphone'],

@@ -4,11 +4,13 @@ import { ECHO_WHISPER_TEXT, openWithVoice, useFakeMicrophone } from './voice-kit
 
 // Voice in the built app with Chromium's fake microphone playing the TTS fixture: capture at the
 // device's rate → 16 kHz → the real Whisper worker (transformers.js, generated model) → text.
+// The generated model says one sentence for any audible input: these prove the audio path and
+// the voice UI, not what was said.
 
 // Two seconds of silence after each loop of the clip: a pause ends an utterance.
 useFakeMicrophone('tts-fixtures/quick_brown_fox_16k.wav', 2);
 
-test('click to talk, click to stop: the words land in the composer for review', async ({
+test('click to talk, click to stop: the recorded audio comes back as text in the composer, for review', async ({
 	page
 }) => {
 	// Every stream the page opens, to check that none is left live at the end.

@@ -117,10 +117,10 @@ describe('routeRequest', () => {
 		];
 		for (const reply of replies) {
 			const engine = replying(reply);
-			const started = Date.now();
 			const r = await routeRequest(AMBIGUOUS, AGENTS, { engine, model: 'm', timeoutMs: 50 });
 			expect(r).toEqual(guess);
-			expect(Date.now() - started).toBeLessThan(2000);
+			// The silent model is cut off at the time limit: its request's signal fired.
+			if (reply === 'hang') expect(engine.signals[0]?.aborted).toBe(true);
 		}
 	});
 

@@ -29,6 +29,8 @@ export class ScriptedEngine implements LlmEngine {
 	/** The signal each request came with, in the same order. */
 	readonly signals: (AbortSignal | undefined)[] = [];
 	readonly #script: ScriptStep[];
+	/** Each request's stream, settled when it returns or throws. */
+	readonly #streams: Promise<void>[] = [];
 
 	constructor(toolCalling: LlmEngine['toolCalling'], script: ScriptStep[]) {
 		this.toolCalling = toolCalling;
@@ -50,7 +52,22 @@ export class ScriptedEngine implements LlmEngine {
 
 	async load(): Promise<void> {}
 
+	/** Resolves once every stream started so far has ended (a hanging one ends when aborted). */
+	async settled(): Promise<void> {
+		await Promise.all(this.#streams);
+	}
+
 	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatDelta> {
+		let ended!: () => void;
+		this.#streams.push(new Promise<void>((resolve) => (ended = resolve)));
+		try {
+			yield* this.#reply(request, signal);
+		} finally {
+			ended();
+		}
+	}
+
+	async *#reply(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatDelta> {
 		this.requests.push(structuredClone(request));
 		this.signals.push(signal);
 		const step = this.#script.shift();

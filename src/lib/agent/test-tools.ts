@@ -87,6 +87,8 @@ export function fileTools() {
 /** Waits `ms`; honours its signal only when `cooperative` (a badly behaved tool must still stop). */
 export function slowTool(options: { timeoutMs?: number; cooperative?: boolean } = {}) {
 	const started: number[] = [];
+	/** When each run's wait ran out; empty while every run was stopped before its time. */
+	const finished: number[] = [];
 	const t = tool({
 		name: 'slow',
 		title: 'Slow tool',
@@ -101,10 +103,10 @@ export function slowTool(options: { timeoutMs?: number; cooperative?: boolean } 
 			new Promise((resolve, reject) => {
 				started.push(Date.now());
 				ctx.onOutput('working\n');
-				const timer = setTimeout(
-					() => resolve({ content: 'slow done', preview: 'done', untrusted: false }),
-					ms
-				);
+				const timer = setTimeout(() => {
+					finished.push(Date.now());
+					resolve({ content: 'slow done', preview: 'done', untrusted: false });
+				}, ms);
 				if (options.cooperative) {
 					ctx.signal.addEventListener('abort', () => {
 						clearTimeout(timer);
@@ -113,7 +115,7 @@ export function slowTool(options: { timeoutMs?: number; cooperative?: boolean } 
 				}
 			})
 	});
-	return { tool: t, started };
+	return { tool: t, started, finished };
 }
 
 export interface Collected {

@@ -148,24 +148,20 @@ export function describeEngineContract(name: string, setup: () => Promise<Contra
 			expect(timeToFirstTokenMs).toBeLessThanOrEqual(totalMs);
 		});
 
-		it('throws aborted when the signal fires mid-stream, and stops promptly', async () => {
+		it('throws aborted when the signal fires mid-stream, and stops there', async () => {
 			const controller = new AbortController();
-			let abortedAt = 0;
 			const result = await collectChat(
 				ctx.engine,
 				ask(ctx.prompts.slow),
 				controller.signal,
 				(d) => {
-					if (d.type === 'text' && abortedAt === 0) {
-						abortedAt = performance.now();
-						controller.abort();
-					}
+					if (d.type === 'text') controller.abort();
 				}
 			);
-			expect(abortedAt).toBeGreaterThan(0);
 			expectCode(result.error, 'aborted');
-			expect(result.deltas.some((d) => d.type === 'done')).toBe(false);
-			expect(performance.now() - abortedAt).toBeLessThan(1000);
+			// Nothing after the first text: no more of the slow reply, and no `done`.
+			expect(result.deltas).toHaveLength(1);
+			expect(result.deltas[0]?.type).toBe('text');
 		});
 
 		it('throws aborted without a request when the signal has already fired', async () => {

@@ -63,29 +63,15 @@ export function hearth(error: unknown): HearthError {
 	return error as HearthError;
 }
 
-/** Polls `check` every 5 ms until it holds or `timeoutMs` passes; returns its last answer. */
-export async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-	const until = performance.now() + timeoutMs;
-	while (performance.now() < until) {
-		if (check()) return true;
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-	return check();
-}
-
 /** A fetch that answers every call with one canned response, for cases a fixture cannot stage. */
 export function cannedFetch(make: () => Response): typeof fetch {
 	return async () => make();
 }
 
-/** What `abortAfterTexts` saw: the chat's error, texts before the abort, and how long it took. */
+/** What `abortAfterTexts` saw: the chat's error, and every text delta (those after the abort too). */
 export interface AbortedRun {
 	error: unknown;
 	texts: number;
-	/** `performance.now()` at the abort, to compare with when a server saw the disconnect. */
-	abortedAt: number;
-	/** From the abort until the chat settled. */
-	stoppedAfterMs: number;
 }
 
 /** Chats, aborting through the caller's signal once `count` text deltas have arrived. */
@@ -95,15 +81,11 @@ export async function abortAfterTexts(
 	count: number
 ): Promise<AbortedRun> {
 	const controller = new AbortController();
-	let abortedAt = 0;
 	let texts = 0;
 	const { error } = await collectChat(engine, request, controller.signal, (d) => {
-		if (d.type === 'text' && ++texts === count) {
-			abortedAt = performance.now();
-			controller.abort();
-		}
+		if (d.type === 'text' && ++texts === count) controller.abort();
 	});
-	return { error, texts, abortedAt, stoppedAfterMs: performance.now() - abortedAt };
+	return { error, texts };
 }
 
 /** Chats, calling the engine's dispose() at the first text delta; returns the chat's error. */

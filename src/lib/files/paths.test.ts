@@ -19,6 +19,10 @@ describe('splitPath', () => {
 		expect(splitPath('')).toEqual([]);
 		expect(splitPath('notes/', { directory: true })).toEqual(['notes']);
 		expect(splitPath('.hidden/a b.txt')).toEqual(['.hidden', 'a b.txt']);
+		// Only a drive letter at the start is absolute; a colon later is part of a name.
+		expect(splitPath('notes/c:d.txt')).toEqual(['notes', 'c:d.txt']);
+		// The longest name a file system allows is still a name.
+		expect(splitPath(`${'x'.repeat(251)}.txt`)).toEqual([`${'x'.repeat(251)}.txt`]);
 	});
 
 	it('refuses anything that leaves or skips around the folder, with the reason', () => {

@@ -36,7 +36,9 @@ describe('embedding catalog', () => {
 		const base = findEmbedModel('Xenova/all-MiniLM-L6-v2') as EmbedModelInfo;
 		const huge = { ...base, id: 'x/huge', sizeMB: 500, scifactNdcg10: 75 };
 		expect(chooseDefaultEmbedModel([base, huge]).id).toBe(base.id);
-		expect(() => chooseDefaultEmbedModel([])).toThrow();
+		expect(() => chooseDefaultEmbedModel([])).toThrow(
+			'The embedding catalog has no scored English model.'
+		);
 	});
 
 	it('offers a multilingual model and hides the test model', () => {

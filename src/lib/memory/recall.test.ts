@@ -141,6 +141,7 @@ describe('ConversationRecall', () => {
 		const recall = new ConversationRecall(db, testEmbedder());
 		await recall.embedPending();
 		const hits = await recall.recall('budget', { excludeConversationId: 'c-budget' });
+		expect(hits).not.toHaveLength(0);
 		expect(hits.every((h) => h.conversationId !== 'c-budget')).toBe(true);
 		await db.messages.bulkDelete(['msg1', 'msg2']);
 		expect(await recall.prune()).toBe(2);

@@ -97,11 +97,9 @@ describe('PythonSandbox (real host and Pyodide, in this thread)', () => {
 	});
 
 	it('stops a run at its time limit by replacing the worker, then runs again', async () => {
-		const started = performance.now();
 		await expect(sandbox.run(AWAITING_LOOP, { timeoutMs: 300 })).rejects.toMatchObject({
 			code: 'python_timeout'
 		});
-		expect(performance.now() - started).toBeLessThan(2000);
 		expect(workers[0]?.terminated).toBe(true);
 		expect(workers).toHaveLength(2);
 		expect((await sandbox.run('1 + 1')).result).toBe('2');

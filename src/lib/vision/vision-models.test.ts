@@ -110,7 +110,10 @@ describe('ollamaSees', () => {
 		controller.abort();
 		const fetchFn: FetchLike = (_url, init) =>
 			Promise.reject(init?.signal?.reason ?? new Error('aborted'));
-		await expect(ollamaSees('http://o', 'llava', fetchFn, controller.signal)).rejects.toBeDefined();
+		// The abort itself comes back, not a guess and not some other failure.
+		await expect(ollamaSees('http://o', 'llava', fetchFn, controller.signal)).rejects.toBe(
+			controller.signal.reason
+		);
 	});
 
 	it('finds the installed models that see, in their order', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedMissing } from '../../../../tests/fixtures/ci.js';
 import { evaluate } from '../metrics';
 import { analyze } from './analyzer';
 import { parseCorpus, parseQrels, parseQueries } from './beir';
@@ -97,12 +98,8 @@ describe('SciFact BM25 quality', () => {
 	// Measured here: Bm25Index nDCG@10 0.683, recall@100 0.928 (BEIR's BM25 anchor: 0.665);
 	// MiniSearchIndex 0.666 / 0.901. The margins below catch a real regression, not noise.
 	it('Bm25Index reaches nDCG@10 >= 0.665 and recall@100 >= 0.90 on the 300 test queries', (ctx) => {
-		if (!existsSync(path.join(SCIFACT, 'corpus.jsonl'))) {
-			const reason = `../shared is missing: ${SCIFACT}/corpus.jsonl not found`;
-			if (process.env.CI === 'true') throw new Error(`${reason}; CI must provide the shared data`);
-			console.warn(`Skipping the SciFact test: ${reason}`);
-			ctx.skip(reason);
-		}
+		const corpusFile = path.join(SCIFACT, 'corpus.jsonl');
+		if (!existsSync(corpusFile)) ctx.skip(sharedMissing(corpusFile));
 		const corpus = parseCorpus(readFileSync(path.join(SCIFACT, 'corpus.jsonl'), 'utf8'));
 		const queries = parseQueries(readFileSync(path.join(SCIFACT, 'queries.jsonl'), 'utf8'));
 		const qrels = parseQrels(readFileSync(path.join(SCIFACT, 'qrels/test.tsv'), 'utf8'));

@@ -1,0 +1,172 @@
+// `npm run mutate [-- <module>…]`: mutation testing (StrykerJS) of the modules that guard the
+// user. Each mutant is a small bug planted in the code; the unit tests that cover it must fail.
+// The score per module is how many they caught. Not part of `npm test`: a full run is slow.
+//
+//   npm run mutate                      every module below
+//   npm run mutate -- markdown net      only these (or HEARTH_MUTATE=markdown,net)
+//   npm run mutate -- --list            the modules and their files
+//   npm run mutate -- markdown --concurrency 2
+//
+// Reports: reports/mutation/index.html (every mutant, with the tests that ran),
+// reports/mutation/mutation.json, and reports/mutation/survivors.txt (what no test caught).
+import { Stryker } from '@stryker-mutator/core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** @type {Record<string, { guards: string, files: string[] }>} */
+const MODULES = {
+	taint: {
+		guards: 'untrusted text and the confirmations it triggers',
+		files: [
+			'src/lib/agent/taint.ts',
+			'src/lib/agent/untrusted.ts',
+			'src/lib/agent/untrusted-origins.ts',
+			'src/lib/agent/tool-call.ts'
+		]
+	},
+	net: {
+		guards: 'addresses, redirects and request limits',
+		files: ['src/lib/net/address.ts', 'src/lib/net/redirects.ts', 'src/lib/net/request.ts']
+	},
+	files: {
+		guards: 'shared-folder paths and access',
+		files: ['src/lib/files/paths.ts', 'src/lib/files/access.ts']
+	},
+	markdown: {
+		guards: 'the markdown sanitizer and URL rules',
+		files: [
+			'src/lib/utils/markdown-sanitize.ts',
+			'src/lib/utils/markdown-urls.ts',
+			'src/lib/utils/markdown-guards.ts'
+		]
+	},
+	export: {
+		guards: 'backup (export/import) validation',
+		files: ['src/lib/storage/export-schema.ts', 'src/lib/storage/export.ts']
+	},
+	python: {
+		guards: "the Python sandbox's host-side rules",
+		files: [
+			'workers/python-host.ts',
+			'workers/python-lockdown.ts',
+			'src/lib/python/connection.ts',
+			'src/lib/python/sandbox.ts',
+			'src/lib/python/shared.ts'
+		]
+	}
+};
+
+const REPORTS = 'reports/mutation';
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+	const names = [];
+	let concurrency;
+	let list = false;
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i] ?? '';
+		if (arg === '--list') list = true;
+		else if (arg === '--concurrency') concurrency = Number(argv[++i]);
+		else names.push(arg);
+	}
+	if (names.length === 0 && process.env.HEARTH_MUTATE) {
+		names.push(...process.env.HEARTH_MUTATE.split(',').filter(Boolean));
+	}
+	const unknown = names.filter((n) => !(n in MODULES));
+	if (unknown.length > 0) {
+		throw new Error(`No module ${unknown.join(', ')}; known: ${Object.keys(MODULES).join(', ')}`);
+	}
+	return { names: names.length > 0 ? names : Object.keys(MODULES), concurrency, list };
+}
+
+/**
+ * Stryker's mutation score: caught (killed or timed out) over every mutant that ran or that no
+ * test covers; mutants that did not compile or were ignored do not count.
+ * @param {{ status: string }[]} mutants
+ */
+function score(mutants) {
+	const count = (/** @type {string} */ s) => mutants.filter((m) => m.status === s).length;
+	const caught = count('Killed') + count('Timeout');
+	const counted = caught + count('Survived') + count('NoCoverage');
+	return {
+		killed: count('Killed'),
+		timeout: count('Timeout'),
+		survived: count('Survived'),
+		noCoverage: count('NoCoverage'),
+		errors: count('CompileError') + count('RuntimeError'),
+		score: counted === 0 ? null : (100 * caught) / counted
+	};
+}
+
+async function main() {
+	const { names, concurrency, list } = parseArgs(process.argv.slice(2));
+	if (list) {
+		for (const [name, m] of Object.entries(MODULES)) {
+			console.log(`${name.padEnd(9)} ${m.guards}\n          ${m.files.join('\n          ')}`);
+		}
+		return;
+	}
+	// vite.config.ts leaves *.slow.test.ts out when this is set; the workers inherit it.
+	process.env.HEARTH_MUTATION = '1';
+	const started = Date.now();
+	const results = await new Stryker({
+		testRunner: 'vitest',
+		plugins: ['@stryker-mutator/vitest-runner'],
+		// Only the unit tests that import a mutated file run, and per mutant only the tests that
+		// reach it (perTest coverage), in the `unit` and `components` projects of vite.config.ts.
+		vitest: { configFile: 'vite.config.ts', related: true },
+		coverageAnalysis: 'perTest',
+		mutate: names.flatMap((n) => MODULES[n]?.files ?? []),
+		...(concurrency ? { concurrency } : {}),
+		// The sandbox copy leaves out what tests never read (builds, reports, caches).
+		ignorePatterns: [
+			'build',
+			'.svelte-kit',
+			'reports',
+			'test-results',
+			'.test-reports',
+			'playwright-report',
+			'.bench',
+			'bench'
+		],
+		timeoutMS: 10_000,
+		reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+		htmlReporter: { fileName: `${REPORTS}/index.html` },
+		jsonReporter: { fileName: `${REPORTS}/mutation.json` },
+		thresholds: { high: 85, low: 70, break: null },
+		cleanTempDir: 'always'
+	}).runMutationTest();
+
+	const rows = names.map((name) => {
+		const files = new Set(MODULES[name]?.files.map((f) => path.resolve(f)));
+		const mutants = results.filter((r) => files.has(path.resolve(r.fileName)));
+		return { name, mutants, ...score(mutants) };
+	});
+	const survivors = rows.flatMap(({ name, mutants }) =>
+		mutants
+			.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
+			.map(
+				(m) =>
+					`${name}\t${path.relative('.', m.fileName)}:${m.location.start.line}\t${m.status}\t` +
+					`${m.mutatorName}\t${JSON.stringify(m.replacement ?? '')}`
+			)
+	);
+	mkdirSync(REPORTS, { recursive: true });
+	writeFileSync(`${REPORTS}/survivors.txt`, survivors.join('\n') + '\n');
+
+	console.log(
+		'\n| module | mutants | killed | timeout | survived | no coverage | errors | score |'
+	);
+	console.log('|---|---|---|---|---|---|---|---|');
+	for (const r of rows) {
+		const shown = r.score === null ? '–' : `${r.score.toFixed(1)} %`;
+		console.log(
+			`| ${r.name} | ${r.mutants.length} | ${r.killed} | ${r.timeout} | ${r.survived} | ` +
+				`${r.noCoverage} | ${r.errors} | ${shown} |`
+		);
+	}
+	const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+	console.log(`\n${results.length} mutants in ${minutes} min. Survivors: ${REPORTS}/survivors.txt`);
+}
+
+await main();
