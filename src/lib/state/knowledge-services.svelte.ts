@@ -16,7 +16,7 @@ import { KnowledgeLibraryState } from '$lib/state/knowledge-library.svelte';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
-import { relevantMemories, memoryPromptBlock } from '$lib/memory/relevance';
+import { relevantMemoryBlock } from '$lib/memory/relevance';
 import type { MemoryHooks } from '$lib/conversation/ports';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
 import type { NetFetch } from '$lib/net/types';
@@ -263,25 +263,8 @@ export class KnowledgeServices {
 	 * The memories relevant to a message, for its system prompt. Without an embedding model the
 	 * closest memory by its words stands in (memories still help before a model is downloaded).
 	 */
-	readonly relevantFor: MemoryHooks['relevant'] = async (query, signal) => {
-		// Nothing kept yet: no model is loaded or asked.
-		if ((await this.memories.list('kept')).length === 0) return null;
-		let memories;
-		try {
-			memories = (await relevantMemories(query, { repo: this.memories, signal })).memories.map(
-				(s) => s.memory
-			);
-		} catch (e) {
-			if (toHearthError(e).code === 'aborted') throw e;
-			const closest = await this.memories.find(query, signal).catch(() => undefined);
-			memories = closest && closest.memory.status === 'kept' ? [closest.memory] : [];
-		}
-		if (memories.length === 0) return null;
-		return {
-			block: memoryPromptBlock(memories),
-			used: memories.map((m) => ({ id: m.id, text: m.text }))
-		};
-	};
+	readonly relevantFor: MemoryHooks['relevant'] = (query, signal) =>
+		relevantMemoryBlock(this.memories, query, signal);
 
 	/** Proposals from a finished exchange, stored for the user to keep or discard. */
 	readonly proposeFrom = async (

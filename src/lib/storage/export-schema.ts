@@ -112,7 +112,8 @@ const GenerationOptionsSchema = v.object({
 	temperature: v.optional(within(SETTING_BOUNDS.temperature)),
 	topP: v.optional(within(SETTING_BOUNDS.topP)),
 	maxTokens: v.optional(within(SETTING_BOUNDS.maxTokens)),
-	stop: v.optional(v.pipe(v.array(v.string()), v.maxLength(MAX_STOP_SEQUENCES)))
+	stop: v.optional(v.pipe(v.array(v.string()), v.maxLength(MAX_STOP_SEQUENCES))),
+	seed: v.optional(v.pipe(Finite, v.integer()))
 });
 
 const ConversationSchema = v.object({
@@ -171,7 +172,13 @@ const MessageSchema = v.object({
 	updatedAt: Timestamp,
 	model: v.optional(v.string()),
 	engine: v.optional(EngineKindSchema),
-	usage: v.optional(v.object({ promptTokens: Finite, completionTokens: Finite })),
+	usage: v.optional(
+		v.object({
+			promptTokens: Finite,
+			completionTokens: Finite,
+			cachedPromptTokens: v.optional(Finite)
+		})
+	),
 	timings: v.optional(
 		v.object({
 			totalMs: Finite,

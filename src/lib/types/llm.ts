@@ -33,11 +33,15 @@ export interface GenerationOptions {
 	topP?: number;
 	maxTokens?: number;
 	stop?: string[];
+	/** Sampling seed, for repeatable answers (evals); engines that cannot take one ignore it. */
+	seed?: number;
 }
 
 export interface Usage {
 	promptTokens: number;
 	completionTokens: number;
+	/** Prompt tokens the engine answered from its cache, when it says (OpenAI-compatible servers). */
+	cachedPromptTokens?: number;
 }
 
 export interface Timings {
