@@ -22,6 +22,7 @@ import type {
 import type { OpenWorkspace } from '$lib/evals/workspace';
 import { createRegistry } from '$lib/tools/registry';
 import type { PythonRunner } from '$lib/tools/python';
+import type { HtmlParser } from '$lib/net/readable';
 import type { Conversation, Message } from '$lib/types/chat';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
@@ -46,6 +47,8 @@ export interface HarnessDeps {
 	code?: CodeRunner;
 	/** The optional model-graded check. */
 	judge?: Judge;
+	/** fetch_page's HTML parser where there is no DOMParser (Node). */
+	parseHtml?: HtmlParser;
 	loadTurn?: () => Promise<typeof TurnModule>;
 	now?: () => number;
 	newId?: () => string;
@@ -151,7 +154,8 @@ async function runCase(
 		const settings = evalSettings(deps.settings(), kase);
 		const tools = await sandboxTools(kase, {
 			python: deps.python,
-			memoryTools: workspace.memoryTools
+			memoryTools: workspace.memoryTools,
+			parseHtml: deps.parseHtml
 		});
 		const requests: string[] = [];
 		const service = new ConversationService({

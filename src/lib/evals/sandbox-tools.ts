@@ -9,7 +9,8 @@ import { Bm25Index } from '$lib/knowledge/index/bm25-index';
 import type { KnowledgeSearchResult } from '$lib/knowledge/pipeline/knowledge-search';
 import { calculatorTool } from '$lib/tools/calculator';
 import { createDateTimeTools } from '$lib/tools/datetime';
-import { fetchPageTool } from '$lib/tools/fetch-page';
+import { createFetchPageTool, fetchPageTool } from '$lib/tools/fetch-page';
+import type { HtmlParser } from '$lib/net/readable';
 import { createFileTools } from '$lib/tools/files';
 import { createRunPythonTool, type PythonRunner } from '$lib/tools/python';
 import { createSearchKnowledgeTool } from '$lib/tools/search-knowledge';
@@ -83,6 +84,8 @@ export interface SandboxToolsDeps {
 	python?: PythonRunner;
 	/** remember / forget / recall_conversations over the workspace's own store. */
 	memoryTools?: readonly AnyTool[];
+	/** How fetch_page parses HTML where there is no DOMParser (Node: jsdom or linkedom). */
+	parseHtml?: HtmlParser;
 }
 
 const noPython: PythonRunner = {
@@ -99,7 +102,9 @@ export async function sandboxTools(kase: EvalCase, deps: SandboxToolsDeps): Prom
 		calculatorTool as unknown as AnyTool,
 		...(createDateTimeTools({ now: () => EVAL_NOW, timeZone: 'UTC' }) as unknown as AnyTool[]),
 		webSearchTool as unknown as AnyTool,
-		fetchPageTool as unknown as AnyTool,
+		(deps.parseHtml
+			? createFetchPageTool({ parseHtml: deps.parseHtml })
+			: fetchPageTool) as unknown as AnyTool,
 		weatherTool as unknown as AnyTool,
 		...(createFileTools({
 			access: await scratchFolder(kase.files),
