@@ -216,14 +216,15 @@ async function runCase(
 				status: 'streaming'
 			});
 			// The service applies every event to `answer` itself; the eval only needs the end.
-			for await (const _event of service.answer({
+			const events = service.answer({
 				answer,
 				thread: [...thread],
 				conversation,
 				append: false,
 				approvals,
 				signal: options.signal
-			}));
+			});
+			for await (const event of events) void event;
 			if (options.signal.aborted) return null;
 			thread.push(answer);
 			last = answer;
