@@ -269,7 +269,8 @@ const SettingsSchema = v.object({
 	autoRead: v.optional(v.boolean()),
 	sttHubUrl: v.optional(v.string()),
 	imageMaxSide: v.optional(within(SETTING_BOUNDS.imageMaxSide)),
-	ocrFallback: v.optional(v.boolean())
+	ocrFallback: v.optional(v.boolean()),
+	recordMetrics: v.optional(v.boolean())
 });
 
 const ExportSchema = v.object({

@@ -33,7 +33,11 @@ function intersect(sets: Set<string>[]): string[] {
  * key-only index range (one native getAllKeys, no cursor walk); the sets are intersected, and only
  * the survivors are read. Newest conversations first.
  */
-export async function searchHistory(db: HearthDb, query: string, limit = 50): Promise<HistoryHit[]> {
+export async function searchHistory(
+	db: HearthDb,
+	query: string,
+	limit = 50
+): Promise<HistoryHit[]> {
 	const words = queryWords(query);
 	if (words.length === 0) return [];
 	try {
