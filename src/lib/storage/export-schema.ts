@@ -17,6 +17,7 @@ import {
 	MemorySchema,
 	type KnowledgeExport
 } from '$lib/storage/export-knowledge';
+import { QualitySchema, type QualityExport } from '$lib/storage/export-quality';
 
 // The export file format and its validation. Writing and merging it live in `storage/export.ts`;
 // nothing here touches the database, so a wrong file is refused before any write starts.
@@ -34,6 +35,8 @@ export interface HearthExport {
 	knowledge?: KnowledgeExport;
 	/** Images sent with messages, bytes as base64. */
 	images?: ExportedImage[];
+	/** Thumbs up / down on answers and the person's own eval sets. */
+	quality?: QualityExport;
 }
 
 const ERROR_CODES = [
@@ -281,6 +284,7 @@ const ExportSchema = v.object({
 	messages: v.array(MessageSchema),
 	settings: v.optional(SettingsSchema),
 	images: v.optional(v.array(ExportedImageSchema)),
+	quality: v.optional(QualitySchema),
 	knowledge: v.optional(
 		v.object({
 			memories: v.array(MemorySchema),
@@ -391,6 +395,7 @@ export function parseExport(text: string): HearthExport {
 		});
 		data.images = parsed.images;
 	}
+	if (parsed.quality) data.quality = parsed.quality as QualityExport;
 	if (parsed.knowledge) {
 		const documentIds = new Set(parsed.knowledge.documents.map((d) => d.id));
 		parsed.knowledge.chunks.forEach((c, i) => {

@@ -41,7 +41,9 @@ describe('exportAll / importExport round trip', () => {
 			messagesSkipped: 0,
 			memoriesAdded: 0,
 			documentsAdded: 0,
-			imagesAdded: 0
+			imagesAdded: 0,
+			feedbackAdded: 0,
+			evalSetsAdded: 0
 		});
 		expect(await snapshot(restored)).toEqual(before);
 		const again = await exportAll(restored);
@@ -63,7 +65,9 @@ describe('exportAll / importExport round trip', () => {
 			messagesSkipped: 12,
 			memoriesAdded: 0,
 			documentsAdded: 0,
-			imagesAdded: 0
+			imagesAdded: 0,
+			feedbackAdded: 0,
+			evalSetsAdded: 0
 		});
 		expect(await snapshot(db)).toEqual(after1);
 	});
@@ -110,7 +114,9 @@ describe('exportAll / importExport round trip', () => {
 			messagesSkipped: 1,
 			memoriesAdded: 0,
 			documentsAdded: 0,
-			imagesAdded: 0
+			imagesAdded: 0,
+			feedbackAdded: 0,
+			evalSetsAdded: 0
 		});
 
 		const old = await db.conversations.get('old');
