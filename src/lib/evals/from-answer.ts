@@ -1,7 +1,7 @@
 // An eval case made from an answer the person saw ("add to my eval set", or a thumbs-down made
 // into a case in one step): the question as asked, the agent that answered, the tools it used,
 // and a deterministic check of the expected result.
-import { EVAL_TOOL_NAMES } from '$lib/evals/sandbox-tools';
+import { EVAL_TOOL_NAMES } from '$lib/evals/tool-names';
 import type { EvalCase, EvalSet, Grader } from '$lib/evals/types';
 import type { Message } from '$lib/types/chat';
 

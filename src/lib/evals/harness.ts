@@ -10,7 +10,8 @@ import type { CodeRunner } from '$lib/evals/graders/code';
 import { gradeAll } from '$lib/evals/graders/grade';
 import type { Judge } from '$lib/evals/graders/judge';
 import { offlineNet } from '$lib/evals/offline-web';
-import { EVAL_TOOL_NAMES, sandboxTools } from '$lib/evals/sandbox-tools';
+import { sandboxTools } from '$lib/evals/sandbox-tools';
+import { EVAL_TOOL_NAMES } from '$lib/evals/tool-names';
 import type {
 	CaseResult,
 	EvalCase,

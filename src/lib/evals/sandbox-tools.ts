@@ -2,6 +2,7 @@
 // answered by the eval's offline web, files in an in-memory scratch folder, memories in the
 // eval's own store, documents searched from the case's own passages, and Python in the sandbox
 // with its network off. Nothing a case does can touch the person's files, memories or the web.
+import { EVAL_NOW } from '$lib/evals/tool-names';
 import type { EvalCase, EvalDocument } from '$lib/evals/types';
 import { createFolderAccess, type FolderAccess } from '$lib/files/access';
 import { memoryFolder } from '$lib/files/memory-fs';
@@ -18,31 +19,6 @@ import type { AnyTool } from '$lib/tools/types';
 import { weatherTool } from '$lib/tools/weather';
 import { webSearchTool } from '$lib/tools/web-search';
 import { HearthError } from '$lib/types/errors';
-
-/** Every tool name a case may list (memory tools come from the workspace's own store). */
-export const EVAL_TOOL_NAMES = [
-	'calculator',
-	'current_time',
-	'convert_time',
-	'date_difference',
-	'day_of_week',
-	'web_search',
-	'fetch_page',
-	'weather',
-	'list_files',
-	'find_files',
-	'read_file',
-	'write_file',
-	'create_file',
-	'run_python',
-	'search_knowledge',
-	'remember',
-	'forget',
-	'recall_conversations'
-] as const;
-
-/** The fixed "now" of every eval (time tools answer the same on every run): 2 June 2025, noon UTC. */
-export const EVAL_NOW = Date.UTC(2025, 5, 2, 12, 0, 0);
 
 /** A folder the files tools see as the scratch space, holding the case's files. */
 export async function scratchFolder(files: Record<string, string> = {}): Promise<FolderAccess> {

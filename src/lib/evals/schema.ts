@@ -2,7 +2,7 @@
 // model-graded check is never a case's only grader; patterns compile; ids are unique), and the
 // file format for exporting.
 import * as v from 'valibot';
-import { EVAL_TOOL_NAMES } from '$lib/evals/sandbox-tools';
+import { EVAL_TOOL_NAMES } from '$lib/evals/tool-names';
 import { EVAL_CATEGORIES, type EvalCase, type EvalSet } from '$lib/evals/types';
 import { HearthError } from '$lib/types/errors';
 

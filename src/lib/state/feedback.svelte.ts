@@ -86,6 +86,9 @@ export class FeedbackState {
 		note?: string
 	): Promise<boolean> {
 		try {
+			// The case builder and its schema load only when a case is added.
+			const [{ caseFromAnswer, emptyMySet, MY_SET_ID, withCase }, { validateCase }] =
+				await Promise.all([import('$lib/evals/from-answer'), import('$lib/evals/schema')]);
 			const kase = validateCase(
 				caseFromAnswer({ id: `case-${answer.id}`, question, answer, expected, kind, note })
 			);

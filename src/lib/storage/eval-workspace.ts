@@ -2,7 +2,7 @@
 // loaded only when an eval runs) with the real conversation store, memory repository and memory
 // tools over it. It never opens the person's database and is dropped after each case.
 import type { EvalWorkspace } from '$lib/evals/workspace';
-import { EVAL_NOW } from '$lib/evals/sandbox-tools';
+import { EVAL_NOW } from '$lib/evals/tool-names';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { relevantMemoryBlock } from '$lib/memory/relevance';
