@@ -1,12 +1,5 @@
 // Thumbs up / down on the open conversation's answers, and "add to my eval set" from any answer.
-import {
-	caseFromAnswer,
-	emptyMySet,
-	MY_SET_ID,
-	withCase,
-	type ExpectKind
-} from '$lib/evals/from-answer';
-import { validateCase } from '$lib/evals/schema';
+import type { ExpectKind } from '$lib/evals/from-answer';
 import type { Feedback, FeedbackStore, Rating } from '$lib/metrics/feedback';
 import { MAX_REASON_CHARS } from '$lib/metrics/feedback';
 import { dayOf } from '$lib/metrics/record';
