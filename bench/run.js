@@ -15,7 +15,10 @@ const BENCHES = {
 	llm: () => import('./llm.js'),
 	python: () => import('./python.js'),
 	knowledge: () => import('./knowledge.js'),
-	voice: () => import('./voice.js')
+	voice: () => import('./voice.js'),
+	store: () => import('./store.js'),
+	llamacpp: () => import('./llamacpp.js'),
+	calls: () => import('./calls.js')
 };
 
 async function main() {

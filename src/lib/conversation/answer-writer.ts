@@ -23,7 +23,10 @@ export function answerFields(answer: Message): MessagePatch {
 		toolCalls: answer.toolCalls,
 		agent: answer.agent,
 		revision: answer.revision,
-		memories: answer.memories
+		review: answer.review,
+		memories: answer.memories,
+		// Where untrusted text in its prompt came from (issue 15): later turns read it.
+		untrusted: answer.untrusted
 	};
 }
 

@@ -42,7 +42,11 @@ export interface MemoryHooks {
 	relevant(
 		query: string,
 		signal: AbortSignal
-	): Promise<{ block: string; used: { id: string; text: string }[] } | null>;
+	): Promise<{
+		block: string;
+		/** `untrusted`: the memory was written after untrusted text (Memory['untrusted']). */
+		used: { id: string; text: string; untrusted?: string[] }[];
+	} | null>;
 	/** Looks for durable facts in a finished exchange and stores them as proposals. */
 	propose(input: {
 		engine: LlmEngine;
@@ -50,6 +54,8 @@ export interface MemoryHooks {
 		userText: string;
 		answer: string;
 		conversationId: string;
+		/** Where the untrusted text the conversation holds came from; proposals keep it. */
+		untrusted?: readonly string[];
 	}): Promise<void>;
 }
 

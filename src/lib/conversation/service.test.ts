@@ -182,9 +182,11 @@ describe('ConversationService', () => {
 		expect(ctx.errors.map((e) => e.code)).toEqual(['quota_exceeded']);
 	});
 
-	it('writes a title from the first message when auto-titles are on', async () => {
+	it('writes a title with the model once, when the opening is not a title already', async () => {
+		const opening =
+			'I have a big garden and about thirty guests coming next month, what should I plan first?';
 		const ctx = setup(['An answer.', 'Garden party plans']);
-		const { conversation } = await ask(ctx, 'plan a garden party');
+		const { conversation } = await ask(ctx, opening);
 		settings.autoTitle = true;
 		try {
 			expect(await ctx.service.autoTitle(conversation.id)).toBe('Garden party plans');
@@ -192,10 +194,47 @@ describe('ConversationService', () => {
 				title: 'Garden party plans',
 				titleFinal: true
 			});
-			// Once final, a title is never rewritten.
+			// Once final, a title is never rewritten (and the model is not asked again).
 			expect(await ctx.service.autoTitle(conversation.id)).toBeNull();
+			expect(ctx.engine.requests).toHaveLength(2);
 		} finally {
 			settings.autoTitle = false;
 		}
+	});
+
+	it('keeps an opening that reads as a title, without asking the model', async () => {
+		const ctx = setup(['An answer.']);
+		const { conversation } = await ask(ctx, 'Plan a garden party');
+		settings.autoTitle = true;
+		try {
+			expect(await ctx.service.autoTitle(conversation.id)).toBeNull();
+			expect(await ctx.store.getConversation(conversation.id)).toMatchObject({
+				title: 'Plan a garden party',
+				titleFinal: true
+			});
+			expect(ctx.engine.requests).toHaveLength(1); // the answer only
+		} finally {
+			settings.autoTitle = false;
+		}
+	});
+
+	it('records what the review pass cost, whether or not it changed the answer', async () => {
+		// The Code agent reviews its answers by default.
+		const kept = setup(['def f(): return 1', '{"ok": true, "problems": []}']);
+		const checked = await ask(kept, 'write f', undefined, { agentId: 'code' });
+		expect(checked.shown.review?.calls).toBe(1);
+		expect(checked.shown.revision).toBeUndefined();
+
+		const revisedCtx = setup([
+			'def f(): return 1',
+			'{"ok": false, "problems": ["f should return 2"]}',
+			'def f(): return 2'
+		]);
+		const revised = await ask(revisedCtx, 'write f returning 2', undefined, { agentId: 'code' });
+		expect(revised.shown.review?.calls).toBe(2);
+		expect(revised.shown.revision?.draft).toBe('def f(): return 1');
+		expect(revised.shown.content).toBe('def f(): return 2');
+		const [, stored] = await revisedCtx.store.messagesOf(revised.conversation.id);
+		expect(stored?.review).toEqual(revised.shown.review);
 	});
 });

@@ -18,7 +18,7 @@ import type { Conversation, ConversationSummary, Message, MessageStatus } from '
 import { toHearthError, type HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import { stripReasoning } from '$lib/utils/reasoning';
-import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
+import { cleanGeneratedTitle, isGoodTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
 import { TokenCalibration } from '$lib/utils/tokens';
 // Type-only: the turn's code (agent, prompts, history budget) is loaded when first needed.
 import type * as TurnModule from '$lib/conversation/turn';
@@ -151,7 +151,12 @@ export class ConversationService {
 						{ type: 'content', content: '' } as const,
 						{
 							type: 'meta',
-							meta: { reasoningMs: undefined, toolCalls: undefined, revision: undefined }
+							meta: {
+								reasoningMs: undefined,
+								toolCalls: undefined,
+								revision: undefined,
+								review: undefined
+							}
 						} as const
 					]),
 			{ type: 'meta', meta: { error: undefined } },
@@ -230,8 +235,9 @@ export class ConversationService {
 	}
 
 	/**
-	 * A short title written by the model from the first message; null when auto-titles are off,
-	 * the title was already set, or the model failed (the first guess then stays).
+	 * The conversation's title, settled once: an opening that already reads as a title is kept as
+	 * it is (no model call); otherwise the model writes a short one. Null when auto-titles are off,
+	 * the title was already final, or the model failed (the first guess then stays).
 	 */
 	async autoTitle(conversationId: string): Promise<string | null> {
 		const { store, engines, settings } = this.#deps;
@@ -241,6 +247,10 @@ export class ConversationService {
 			if (!conversation || conversation.titleFinal) return null;
 			const first = (await store.messagesOf(conversationId)).find((m) => m.role === 'user');
 			if (!first) return null;
+			if (isGoodTitle(first.content)) {
+				await store.updateConversation(conversationId, { titleFinal: true });
+				return null;
+			}
 			let raw = '';
 			const choice = await engines.choose(conversation.pin);
 			const request = {

@@ -17,7 +17,9 @@ export type AnswerMeta = Partial<
 		| 'timings'
 		| 'reasoningMs'
 		| 'revision'
+		| 'review'
 		| 'toolCalls'
+		| 'untrusted'
 		| 'error'
 	>
 >;

@@ -7,7 +7,8 @@ import { EventChannel } from '$lib/agent/event-channel';
 import { runAgent, type AgentRun } from '$lib/agent/loop';
 import { reflect } from '$lib/agent/reflect';
 import { chooseAgent, sourcesOf, toolsFor, withExamples } from '$lib/agent/turn';
-import type { EngineChoice } from '$lib/engine/types';
+import { untrustedOrigins } from '$lib/agent/untrusted-origins';
+import type { EngineChoice, LlmEngine } from '$lib/engine/types';
 import { startsInReasoning } from '$lib/engine/reasoning-models';
 import type {
 	EngineChooser,
@@ -110,7 +111,13 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 	// A continuation carries on the text as it was: no tools, no new agent prompt.
 	const agentTools =
 		tools && !append
-			? toolsFor(chosen.agent, await tools.registry(), settings, await tools.hasWritableFolder())
+			? toolsFor(
+					chosen.agent,
+					await tools.registry(),
+					settings,
+					await tools.hasWritableFolder(),
+					chosen.extraTools
+				)
 			: [];
 	// Memories go in for a fresh answer only; a failure to look them up never stops one.
 	const memories =
@@ -152,6 +159,16 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 	if (prepared.summary !== undefined) {
 		emit({ type: 'summary', summary: prepared.summary ?? undefined });
 	}
+	// Untrusted text that reaches this prompt by other paths than this turn's tool results:
+	// earlier answers that read pages, images, the summary, memories saved after reading
+	// something. Any of it and the turn starts tainted; the answer keeps the list for later turns.
+	const untrusted = untrustedOrigins({
+		thread,
+		visuals,
+		summary: prepared.summary === undefined ? conversation?.summary : prepared.summary,
+		memories: memories?.used
+	});
+	emit({ type: 'meta', meta: { untrusted: untrusted.length > 0 ? untrusted : undefined } });
 	const run = runAgent({
 		engine: choice.engine,
 		model: choice.model,
@@ -160,6 +177,8 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 		tools: agentTools,
 		limits: { maxSteps: settings.maxToolSteps, maxCalls: settings.maxToolCalls },
 		userText,
+		tainted: untrusted.length > 0,
+		untrustedSources: untrusted,
 		context: {
 			net: tools?.net ?? ((url, init) => fetch(url, init)),
 			settings,
@@ -199,7 +218,9 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 				model: choice.model,
 				userText,
 				answer: stripReasoning(answer.content),
-				conversationId: answer.conversationId
+				conversationId: answer.conversationId,
+				// What the answer read joins what its prompt held.
+				untrusted: untrustedOrigins({ thread: [answer] })
 			})
 			.catch(() => undefined);
 	}
@@ -217,9 +238,12 @@ async function reflectOn(
 	const { emit } = io;
 	const draft = answer.content;
 	emit({ type: 'reviewing', on: true });
+	// Its cost is shown on the answer, so the person can judge whether the check pays.
+	const started = performance.now();
+	const counted = countingEngine(choice.engine);
 	try {
 		const result = await reflect({
-			engine: choice.engine,
+			engine: counted.engine,
 			model: choice.model,
 			question,
 			answer: draft,
@@ -239,8 +263,29 @@ async function reflectOn(
 			emit({ type: 'meta', meta: { revision: undefined } });
 		}
 	} finally {
+		const review = { calls: counted.calls(), ms: Math.round(performance.now() - started) };
+		emit({ type: 'meta', meta: { review } });
 		emit({ type: 'reviewing', on: false });
 	}
+}
+
+/** The engine, counting its chat requests (only `chat` is used through it). */
+function countingEngine(engine: LlmEngine): { engine: LlmEngine; calls: () => number } {
+	let calls = 0;
+	const counted: LlmEngine = {
+		kind: engine.kind,
+		label: engine.label,
+		toolCalling: engine.toolCalling,
+		probe: (signal) => engine.probe(signal),
+		listModels: (signal) => engine.listModels(signal),
+		load: (model, onProgress, signal) => engine.load(model, onProgress, signal),
+		chat: (request, signal) => {
+			calls++;
+			return engine.chat(request, signal);
+		},
+		dispose: () => engine.dispose()
+	};
+	return { engine: counted, calls: () => calls };
 }
 
 /** The defaults from Settings, overridden field by field by the conversation's own options. */

@@ -33,7 +33,7 @@ function inThreadWorker(): PythonWorkerLike {
 		loadPyodide: (options) => loadPyodide(options) as Promise<PyodideLike>,
 		post: (message) => emit('message', message),
 		scope: globalThis,
-		lockdown: () => restores.push(removeGlobals(globalThis, BLOCKED_GLOBALS))
+		lockdown: () => void restores.push(removeGlobals(globalThis, BLOCKED_GLOBALS))
 	});
 	setTimeout(() => emit('message', { type: 'ready' }), 0);
 	return {

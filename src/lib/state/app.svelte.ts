@@ -117,11 +117,14 @@ export class AppState {
 				// Without WebGPU the in-browser engine is left out of the chain ("not available").
 				webllm: () => (typeof navigator !== 'undefined' && 'gpu' in navigator ? webllm : null),
 				preferredWebModel: (installed) => this.models.preferredInstalled(installed),
-				onRetry: (info, label) =>
-					this.toasts.push(
+				onRetry: (info, label) => {
+					// One notice at a time, gone once the answer settles (it could outlive a failure).
+					this.#dismissRetryNotice();
+					this.#retryNotice = this.toasts.push(
 						`${label} did not answer (${info.error.message.slice(0, 80)}). Trying again in ${Math.ceil(info.delayMs / 1000)} s…`,
 						{ ms: Math.max(3000, info.delayMs) }
-					)
+					);
+				}
 			})
 		);
 		this.list = new ConversationListState(this.repo, this.toasts, onError);
@@ -131,15 +134,7 @@ export class AppState {
 			memory: {
 				relevant: (query, signal) =>
 					this.knowledge?.relevantFor(query, signal) ?? Promise.resolve(null),
-				propose: (input) =>
-					this.knowledge?.proposeFrom(input, (count) =>
-						this.toasts.push(
-							count === 1
-								? 'Hearth noticed something worth remembering: keep or discard it in Memory.'
-								: `Hearth noticed ${count} things worth remembering: keep or discard them in Memory.`,
-							{ ms: 8000 }
-						)
-					) ?? Promise.resolve()
+				propose: (input) => this.knowledge?.proposeFrom(input) ?? Promise.resolve()
 			},
 			repo: this.repo,
 			engine: this.engine,
@@ -147,6 +142,7 @@ export class AppState {
 			onChanged: () => void this.list.reload(),
 			onError,
 			onFirstSave: () => void requestPersistence(),
+			onSettled: () => this.#dismissRetryNotice(),
 			metrics: lazyMetricsSink(db)
 		});
 		this.feedback = new FeedbackState({
@@ -174,6 +170,14 @@ export class AppState {
 		this.list.onRemoved = (id) => {
 			if (this.chat.conversation?.id === id) void this.chat.open(null);
 		};
+	}
+
+	/** The "trying again" notice showing now, if any. */
+	#retryNotice: number | null = null;
+
+	#dismissRetryNotice(): void {
+		if (this.#retryNotice !== null) this.toasts.dismiss(this.#retryNotice);
+		this.#retryNotice = null;
 	}
 
 	static async create(): Promise<AppState> {
@@ -265,7 +269,19 @@ export class AppState {
 			db: this.db,
 			settings: () => this.settings.value,
 			net: this.agent.net,
-			onError: (e) => this.reportError(e)
+			onError: (e) => this.reportError(e),
+			busy: () => this.chat.streaming !== null,
+			onProposed: (count) =>
+				this.toasts.push(
+					count === 1
+						? 'Hearth noticed something worth remembering: keep or discard it in Memory.'
+						: `Hearth noticed ${count} things worth remembering: keep or discard them in Memory.`,
+					{ ms: 8000 }
+				)
+		});
+		// Exchanges still waiting to be read for memories are read before the page goes away.
+		document.addEventListener('visibilitychange', () => {
+			if (document.visibilityState === 'hidden') void knowledge.flushProposals();
 		});
 		this.knowledge = knowledge;
 		this.agent.provideTools(knowledge.tools());

@@ -20,6 +20,8 @@ export interface ChatDeps extends Omit<ConversationServiceDeps, 'store' | 'engin
 	onChanged: () => void;
 	/** Storage failures: the answer keeps streaming in memory, the user is told. */
 	onError: (e: HearthError) => void;
+	/** An answer ended (done, stopped or failed) and is saved. */
+	onSettled?: () => void;
 }
 
 /**
@@ -304,6 +306,7 @@ export class ChatState {
 			finish();
 			release();
 			settle();
+			this.#deps.onSettled?.();
 			this.#deps.onChanged();
 		}
 	}
@@ -368,10 +371,22 @@ export class ChatState {
 			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
 	}
 
+	/** Titles wait until nothing is being answered: a title never delays an answer. */
 	async #autoTitle(conversationId: string): Promise<void> {
+		await whenIdle();
+		while (this.streaming) await this.#settled;
 		const title = await this.#service.autoTitle(conversationId);
 		if (!title) return;
 		if (this.conversation?.id === conversationId) this.conversation.title = title;
 		this.#deps.onChanged();
 	}
+}
+
+/** Resolves when the page is idle (soon, at the latest). */
+function whenIdle(): Promise<void> {
+	return new Promise((resolve) => {
+		if (typeof requestIdleCallback === 'function') {
+			requestIdleCallback(() => resolve(), { timeout: 2000 });
+		} else setTimeout(resolve, 0);
+	});
 }

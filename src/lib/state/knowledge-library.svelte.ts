@@ -144,7 +144,8 @@ export class KnowledgeLibraryState {
 		if (!doc) return false;
 		this.passage = {
 			name: doc.name,
-			path: doc.path,
+			// A pasted text's stored path is an internal key (paste:<hash>), not a place to show.
+			path: doc.source === 'paste' ? '' : doc.path,
 			chunks: await repo.chunksOf(documentId),
 			cited: chunkId
 		};

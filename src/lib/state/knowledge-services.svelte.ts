@@ -16,6 +16,8 @@ import { KnowledgeLibraryState } from '$lib/state/knowledge-library.svelte';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
+import { ProposalQueue, type ExchangeBatch } from '$lib/memory/proposal-queue';
+import type { LlmEngine } from '$lib/engine/types';
 import { relevantMemoryBlock } from '$lib/memory/relevance';
 import type { MemoryHooks } from '$lib/conversation/ports';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
@@ -41,6 +43,10 @@ export interface KnowledgeServicesDeps {
 	settings: () => Settings;
 	net: NetFetch;
 	onError: (e: HearthError) => void;
+	/** True while an answer is being written (memory proposals wait for quiet). */
+	busy?: () => boolean;
+	/** New memory proposals are waiting for the person to keep or discard. */
+	onProposed?: (count: number) => void;
 }
 
 /** Reads every file through the parsers, reporting how far it got. */
@@ -266,26 +272,40 @@ export class KnowledgeServices {
 	readonly relevantFor: MemoryHooks['relevant'] = (query, signal) =>
 		relevantMemoryBlock(this.memories, query, signal);
 
-	/** Proposals from a finished exchange, stored for the user to keep or discard. */
-	readonly proposeFrom = async (
-		input: Parameters<MemoryHooks['propose']>[0],
-		onProposed: (count: number) => void
-	): Promise<void> => {
-		// Most messages say nothing about the person: those cost no model call.
+	/**
+	 * A finished exchange to look for durable facts in. Most messages say nothing about the person
+	 * and cost nothing; the others wait in a queue and are read in one model call per
+	 * conversation once answering has been quiet (never while an answer is being written).
+	 */
+	readonly proposeFrom = async (input: Parameters<MemoryHooks['propose']>[0]): Promise<void> => {
 		if (!mightStateSomethingDurable(input.userText)) return;
+		this.#proposals.add(input);
+	};
+
+	/** Reads the exchanges still waiting (the page is being hidden or left). */
+	flushProposals(): Promise<void> {
+		return this.#proposals.flush();
+	}
+
+	readonly #proposals = new ProposalQueue<LlmEngine>({
+		read: (batch) => this.#readProposals(batch),
+		busy: () => this.#deps.busy?.() ?? false
+	});
+
+	async #readProposals(batch: ExchangeBatch<LlmEngine>): Promise<void> {
 		const existing = await this.memories.list();
 		const proposals = await proposeMemories({
-			engine: input.engine,
-			model: input.model,
-			userText: input.userText,
-			answer: input.answer,
+			engine: batch.engine,
+			model: batch.model,
+			userText: batch.userTexts.join('\n\n'),
+			answer: batch.answer,
 			existing,
 			similarity: (texts, signal) => this.memories.maxSimilarity(texts, signal)
 		});
 		if (proposals.length === 0) return;
-		await this.memories.addProposals(proposals, input.conversationId);
-		onProposed(proposals.length);
-	};
+		await this.memories.addProposals(proposals, batch.conversationId, batch.untrusted);
+		this.#deps.onProposed?.(proposals.length);
+	}
 
 	/** remember, forget, recall_conversations and search_knowledge, for the agents. */
 	tools(): AnyTool[] {

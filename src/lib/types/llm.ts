@@ -40,7 +40,7 @@ export interface GenerationOptions {
 export interface Usage {
 	promptTokens: number;
 	completionTokens: number;
-	/** Prompt tokens the engine answered from its cache, when it says (OpenAI-compatible servers). */
+	/** Of the prompt tokens, those the engine reused from its cache instead of evaluating again. */
 	cachedPromptTokens?: number;
 }
 
