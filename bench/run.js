@@ -18,7 +18,8 @@ const BENCHES = {
 	voice: () => import('./voice.js'),
 	store: () => import('./store.js'),
 	llamacpp: () => import('./llamacpp.js'),
-	calls: () => import('./calls.js')
+	calls: () => import('./calls.js'),
+	evals: () => import('./evals.js')
 };
 
 async function main() {

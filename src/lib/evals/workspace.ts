@@ -1,5 +1,5 @@
-// Where a case runs: a throwaway conversation store and memory of its own, made fresh for every
-// case and dropped after it, so an eval never writes into the person's conversations or
+// Where a case runs: a throwaway conversation store and memory of its own, empty at the start of
+// every case and emptied after it, so an eval never writes into the person's conversations or
 // memories. Each face supplies how one is made (the browser: an in-memory database).
 import type { ChatStore } from '$lib/conversation/chat-store';
 import type { MemoryHooks } from '$lib/conversation/ports';

@@ -8,7 +8,7 @@ import { ConversationRecall } from '$lib/memory/recall';
 import { relevantMemoryBlock } from '$lib/memory/relevance';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
 import { ChatRepository } from '$lib/storage/chat-repo';
-import { createDb } from '$lib/storage/db';
+import { createDb, type HearthDb } from '$lib/storage/db';
 import { createMemoryTools } from '$lib/tools/memory-tools';
 import type { AnyTool } from '$lib/tools/types';
 import { HearthError } from '$lib/types/errors';
@@ -22,13 +22,39 @@ const noEmbedding: EmbedFn = async () => {
 	throw new HearthError('model_not_downloaded', 'No embedding model in this eval: words only.');
 };
 
-export async function openScratchWorkspace(options: ScratchOptions = {}): Promise<EvalWorkspace> {
+// Emptied databases waiting for the next case: opening a fresh one (its whole schema, every
+// store and index created) costs more than the case's own writes, so a run reuses a few.
+const idle: HearthDb[] = [];
+const MAX_IDLE = 2;
+
+async function scratchDb(): Promise<HearthDb> {
+	const reused = idle.pop();
+	if (reused) return reused;
 	const { IDBFactory, IDBKeyRange } = await import('fake-indexeddb');
 	const db = createDb(`hearth-eval-${crypto.randomUUID()}`, {
 		indexedDB: new IDBFactory(),
 		IDBKeyRange
 	});
 	await db.open();
+	return db;
+}
+
+/** Empties every table (nothing of a case reaches the next) and keeps the database for reuse. */
+async function release(db: HearthDb): Promise<void> {
+	if (idle.length >= MAX_IDLE) {
+		db.close();
+		return;
+	}
+	try {
+		await db.transaction('rw', db.tables, () => Promise.all(db.tables.map((t) => t.clear())));
+		idle.push(db);
+	} catch {
+		db.close();
+	}
+}
+
+export async function openScratchWorkspace(options: ScratchOptions = {}): Promise<EvalWorkspace> {
+	const db = await scratchDb();
 	const embedder: MemoryEmbedder = options.embed ?? { model: 'none', embed: noEmbedding };
 	const memories = new MemoryRepository(db, embedder);
 	const recall = new ConversationRecall(db, embedder);
@@ -45,6 +71,6 @@ export async function openScratchWorkspace(options: ScratchOptions = {}): Promis
 			propose: async () => undefined
 		},
 		memoryTools,
-		dispose: async () => db.close()
+		dispose: () => release(db)
 	};
 }
