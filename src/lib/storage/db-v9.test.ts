@@ -1,9 +1,11 @@
 import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { createDb, SCHEMA_V1 } from '$lib/storage/db';
+import { createDb, declareSchema, SCHEMA_V1 } from '$lib/storage/db';
 
-// v9 (evals and metrics) only adds tables: a database from before it keeps every row.
+// v9 (evals and metrics) only adds tables: a database from before it keeps every row, and tables
+// that other work declares at v6-v8 are still created when it merges after v9 shipped. (Their
+// upgrade functions would not run on a database already at v9: data migrations belong in v10+.)
 
 describe('schema v9', () => {
 	it('opens a v5 database with its conversations, memories and images intact, and empty metrics, feedback and eval tables', async () => {
@@ -56,18 +58,16 @@ describe('schema v9', () => {
 			createdAt: 1,
 			updatedAt: 1
 		});
-		await old
-			.table('ledger')
-			.add({
-				at: 1,
-				purpose: 'x',
-				method: 'GET',
-				url: 'https://a/',
-				host: 'a',
-				bytesSent: 0,
-				bytesReceived: 0,
-				outcome: 'ok'
-			});
+		await old.table('ledger').add({
+			at: 1,
+			purpose: 'x',
+			method: 'GET',
+			url: 'https://a/',
+			host: 'a',
+			bytesSent: 0,
+			bytesReceived: 0,
+			outcome: 'ok'
+		});
 		old.close();
 
 		const db = createDb('hearth', { indexedDB, IDBKeyRange });
@@ -83,5 +83,24 @@ describe('schema v9', () => {
 		expect(await db.evalSets.count()).toBe(0);
 		expect(await db.evalRuns.orderBy('startedAt').count()).toBe(0);
 		db.close();
+	});
+
+	it('a table other work declares at v6-v8, merged after v9 shipped, is still created', async () => {
+		const indexedDB = new IDBFactory();
+		const shipped = createDb('hearth', { indexedDB, IDBKeyRange });
+		await shipped.open();
+		await shipped.evalSets.add({ id: 's', name: 'Mine', version: 1, cases: [] });
+		shipped.close();
+
+		// The later code: this schema plus a v6 table. The database is already at 9, so Dexie
+		// sees the missing table and adds it (it raises the stored version itself).
+		const later = new Dexie('hearth', { indexedDB, IDBKeyRange });
+		declareSchema(later);
+		later.version(6).stores({ drafts: 'id, conversationId' });
+		await later.open();
+		await later.table('drafts').add({ id: 'd1', conversationId: 'c1' });
+		expect(await later.table('drafts').count()).toBe(1);
+		expect(await later.table('evalSets').get('s')).toMatchObject({ name: 'Mine' });
+		later.close();
 	});
 });
