@@ -82,6 +82,10 @@ export class AppState {
 		this.repo = new ChatRepository(db);
 		const onError = (e: HearthError) => this.reportError(e);
 		this.settings = new SettingsState(db, settings, onError);
+		// A slider's last change is saved before the tab goes away, not lost to its debounce.
+		globalThis.document?.addEventListener('visibilitychange', () => {
+			if (document.visibilityState === 'hidden') this.settings.flush();
+		});
 		this.agent = new AgentServices({
 			db,
 			settings: () => this.settings.value,

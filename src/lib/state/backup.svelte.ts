@@ -2,7 +2,7 @@ import type { ChatStore } from '$lib/conversation/chat-store';
 import type { HearthDb } from '$lib/storage/db';
 import type { ImportResult } from '$lib/storage/export';
 import { toHearthError, type HearthError } from '$lib/types/errors';
-import { downloadText } from '$lib/utils/download';
+import { downloadText, fileDay } from '$lib/utils/download';
 
 // Settings → Data: the backup file out and in, and deleting every conversation. The backup format
 // (its schemas) loads when first used: it is not part of the first paint.
@@ -36,10 +36,7 @@ export class BackupState {
 		try {
 			const { exportAll } = await import('$lib/storage/export');
 			const data = await exportAll(this.#deps.db);
-			// A date for the file name, not state: nothing re-renders from it.
-			// eslint-disable-next-line svelte/prefer-svelte-reactivity
-			const day = new Date().toISOString().slice(0, 10);
-			downloadText(`hearth-export-${day}.json`, JSON.stringify(data), 'application/json');
+			downloadText(`hearth-export-${fileDay()}.json`, JSON.stringify(data), 'application/json');
 		} catch (e) {
 			this.#deps.onError(toHearthError(e));
 		}

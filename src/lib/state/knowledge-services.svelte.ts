@@ -13,6 +13,7 @@ import { isServedModel } from '$lib/models/hub-download';
 import type { ActiveEmbedder, ChunkSource, JobProgress } from '$lib/knowledge/pipeline/types';
 import { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
 import { KnowledgeLibraryState } from '$lib/state/knowledge-library.svelte';
+import { MemoryLibraryState } from '$lib/state/memory-library.svelte';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
@@ -68,6 +69,8 @@ export class KnowledgeServices {
 	readonly recall: ConversationRecall;
 	/** The knowledge screen's view: collections, documents, sources, the passage viewer. */
 	readonly library: KnowledgeLibraryState;
+	/** The memory screen's view: the list, actions on one memory, exports. */
+	readonly memoryLibrary: MemoryLibraryState;
 	model = $state<EmbedModelState>({ state: 'checking' });
 	/** Passages still to embed after a model change (background), or null. */
 	reembedding = $state<{ done: number; total: number } | null>(null);
@@ -98,6 +101,7 @@ export class KnowledgeServices {
 		};
 		this.memories = new MemoryRepository(deps.db, embedding);
 		this.recall = new ConversationRecall(deps.db, embedding);
+		this.memoryLibrary = new MemoryLibraryState(this.memories);
 		this.library = new KnowledgeLibraryState({
 			repo: this.repo,
 			queue: this.queue,

@@ -30,14 +30,22 @@ export class SettingsState {
 		applyTheme(initial.theme);
 	}
 
-	update(patch: Partial<Settings>): void {
+	/**
+	 * Applies a change and saves it: at once when `immediate` (a whole file imported, a choice
+	 * made once), otherwise 300 ms after the last change (sliders fire many).
+	 */
+	update(patch: Partial<Settings>, immediate = false): void {
 		this.value = { ...this.value, ...patch };
 		if (patch.theme) applyTheme(patch.theme);
-		// Sliders fire many changes: save the last one.
 		if (this.#timer) clearTimeout(this.#timer);
-		this.#timer = setTimeout(() => {
-			this.#timer = null;
-			saveSettings(this.#db, $state.snapshot(this.value)).catch(this.#onError);
-		}, 300);
+		this.#timer = setTimeout(() => this.flush(), immediate ? 0 : 300);
+	}
+
+	/** Saves a change still waiting for its slider to settle (the page is being hidden). */
+	flush(): void {
+		if (!this.#timer) return;
+		clearTimeout(this.#timer);
+		this.#timer = null;
+		saveSettings(this.#db, $state.snapshot(this.value)).catch(this.#onError);
 	}
 }

@@ -14,3 +14,8 @@ export function downloadText(filename: string, text: string, mime = 'text/plain'
 	// Revoking at once can cancel the download in Safari and Firefox, which start it asynchronously.
 	setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
+
+/** The day for a file name ("2026-12-07"), in UTC like the rest of an export's dates. */
+export function fileDay(ms = Date.now()): string {
+	return new Date(ms).toISOString().slice(0, 10);
+}
