@@ -146,7 +146,8 @@ async function harnessOverhead() {
  * @param {number} count
  */
 async function recorded(count) {
-	const { addToRollup, emptyRollup, dayOf } = await loadTs('src/lib/metrics/record.ts');
+	const { dayOf } = await loadTs('src/lib/metrics/record.ts');
+	const { addToRollup, emptyRollup } = await loadTs('src/lib/metrics/rollup.ts');
 	const models = [
 		['ollama', 'llama3.2:1b'],
 		['webllm', 'Qwen2.5-0.5B-Instruct-q4f16_1-MLC'],

@@ -8,7 +8,8 @@ import {
 	toCsv
 } from '$lib/metrics/dashboard';
 import type { Feedback } from '$lib/metrics/feedback';
-import { addToRollup, answerMetric, dayOf, emptyRollup } from '$lib/metrics/record';
+import { answerMetric, dayOf } from '$lib/metrics/record';
+import { addToRollup, emptyRollup } from '$lib/metrics/rollup';
 import type { AnswerMetric, DayRollup } from '$lib/metrics/types';
 import type { Message } from '$lib/types/chat';
 

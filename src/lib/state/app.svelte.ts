@@ -25,8 +25,7 @@ import type { KnowledgeServices } from '$lib/state/knowledge-services.svelte';
 import type { MediaServices } from '$lib/state/media-services';
 import type { EngineKind } from '$lib/types/llm';
 import type { StoredImage } from '$lib/types/agent-data';
-import { FeedbackState } from '$lib/state/feedback.svelte';
-import { FeedbackRepository } from '$lib/storage/feedback-repo';
+import type { FeedbackState } from '$lib/state/feedback.svelte';
 import type { MetricsSink } from '$lib/metrics/types';
 
 /** Everything the screens share, created once the database is open. */
@@ -47,8 +46,12 @@ export class AppState {
 	readonly attachments: AttachmentsState;
 	/** Settings → Data: backups out and in, delete everything. */
 	readonly backup: BackupState;
-	/** Thumbs up / down on the open conversation's answers, and answers made into eval cases. */
-	readonly feedback: FeedbackState;
+	/**
+	 * Thumbs up / down on the open conversation's answers, and answers made into eval cases;
+	 * loaded with the first conversation opened (loadFeedback), not with the app shell.
+	 */
+	feedback = $state.raw<FeedbackState | null>(null);
+	#feedback: Promise<FeedbackState> | null = null;
 	/** Memories, past-conversation recall and the embeddings worker; loaded after first paint. */
 	knowledge = $state.raw<KnowledgeServices | null>(null);
 	/** Images in messages and voice in and out; loaded after first paint. */
@@ -149,12 +152,6 @@ export class AppState {
 			onSettled: () => this.#dismissRetryNotice(),
 			metrics: lazyMetricsSink(db)
 		});
-		this.feedback = new FeedbackState({
-			store: new FeedbackRepository(db),
-			evals: async () => new (await import('$lib/storage/eval-repo')).EvalRepository(db),
-			onError,
-			notice: (text) => this.toasts.push(text)
-		});
 		this.attachments = new AttachmentsState(this.agent.attachments, this.chat, (e) =>
 			this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 8000 })
 		);
@@ -222,6 +219,30 @@ export class AppState {
 					.catch(() => undefined),
 			{ timeout: 10_000 }
 		);
+	}
+
+	loadFeedback(): Promise<FeedbackState> {
+		this.#feedback ??= Promise.all([
+			import('$lib/state/feedback.svelte'),
+			import('$lib/storage/feedback-repo')
+		]).then(
+			([{ FeedbackState }, { FeedbackRepository }]) => {
+				const db = this.db;
+				this.feedback = new FeedbackState({
+					store: new FeedbackRepository(db),
+					evals: async () => new (await import('$lib/storage/eval-repo')).EvalRepository(db),
+					onError: (e) => this.reportError(e),
+					notice: (text) => this.toasts.push(text)
+				});
+				return this.feedback;
+			},
+			(e: unknown) => {
+				// A failed chunk load (offline before it was cached) is tried again next time.
+				this.#feedback = null;
+				throw e;
+			}
+		);
+		return this.#feedback;
 	}
 
 	async #startMedia(): Promise<void> {

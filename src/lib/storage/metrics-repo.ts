@@ -2,7 +2,7 @@
 // transaction, so the dashboard reads rollups only; rows older than 30 days are dropped (their
 // days live on in the rollups). Nothing here ever leaves the device.
 import type { HearthDb } from '$lib/storage/db';
-import { addToRollup, emptyRollup } from '$lib/metrics/record';
+import { addToRollup, emptyRollup } from '$lib/metrics/rollup';
 import type { AnswerMetric, DayRollup, MetricsSink } from '$lib/metrics/types';
 import { RAW_DAYS } from '$lib/metrics/types';
 import { guarded } from '$lib/storage/guarded';
