@@ -19,7 +19,8 @@ const BENCHES = {
 	store: () => import('./store.js'),
 	llamacpp: () => import('./llamacpp.js'),
 	calls: () => import('./calls.js'),
-	api: () => import('./api.js')
+	api: () => import('./api.js'),
+	evals: () => import('./evals.js')
 };
 
 async function main() {

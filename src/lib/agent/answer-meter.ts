@@ -30,9 +30,14 @@ export class AnswerMeter {
 	finished(finishReason: FinishReason, usage: Usage | undefined, timings: Timings): void {
 		this.#last = { finishReason, timings };
 		if (usage) {
+			const cached =
+				usage.cachedPromptTokens !== undefined || this.#usage?.cachedPromptTokens !== undefined
+					? (this.#usage?.cachedPromptTokens ?? 0) + (usage.cachedPromptTokens ?? 0)
+					: undefined;
 			this.#usage = {
 				promptTokens: (this.#usage?.promptTokens ?? 0) + usage.promptTokens,
-				completionTokens: (this.#usage?.completionTokens ?? 0) + usage.completionTokens
+				completionTokens: (this.#usage?.completionTokens ?? 0) + usage.completionTokens,
+				...(cached !== undefined ? { cachedPromptTokens: cached } : {})
 			};
 		}
 		if (timings.promptMs !== undefined) this.#promptMs = (this.#promptMs ?? 0) + timings.promptMs;

@@ -12,6 +12,8 @@ import type {
 } from '$lib/conversation/ports';
 import { applyTurnEvent, type TurnEvent } from '$lib/conversation/turn-events';
 import type { EngineKind } from '$lib/engine/types';
+import { answerMetric } from '$lib/metrics/record';
+import type { MetricsSink } from '$lib/metrics/types';
 import type { Conversation, ConversationSummary, Message, MessageStatus } from '$lib/types/chat';
 import { toHearthError, type HearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
@@ -38,6 +40,8 @@ export interface ConversationServiceDeps {
 	loadTurn?: () => Promise<typeof TurnModule>;
 	/** Streaming saves at most this often (ms). */
 	saveEveryMs?: number;
+	/** Where each settled answer's metrics go (off when Settings say so; never sent anywhere). */
+	metrics?: MetricsSink;
 }
 
 export interface AnswerRequest {
@@ -52,6 +56,8 @@ export interface AnswerRequest {
 	agent?: Message['agent'];
 	approvals: ToolApprovals;
 	signal: AbortSignal;
+	/** The question was spoken (only the face knows): counted in the metrics. */
+	voice?: boolean;
 }
 
 /** One answer being written; iterate it once. Its last event is `status` with the outcome. */
@@ -204,8 +210,22 @@ export class ConversationService {
 			// Saved before the face hears the outcome; a consumer leaving early still gets it saved.
 			answer.status = outcome;
 			await writer.finish();
+			await this.#record(request);
 		}
 		yield { type: 'status', status: outcome };
+	}
+
+	/** The settled answer's metrics; a failure to record never troubles the person. */
+	async #record(request: AnswerRequest): Promise<void> {
+		const { metrics, settings } = this.#deps;
+		if (!metrics || !settings().recordMetrics) return;
+		const asked = [...request.thread].reverse().find((m) => m.role === 'user');
+		const metric = answerMetric(request.answer, asked, {
+			voice: request.voice,
+			at: Date.now(),
+			id: crypto.randomUUID()
+		});
+		await metrics.record(metric).catch(() => undefined);
 	}
 
 	async #storeSummary(conversationId: string, summary: ConversationSummary | undefined) {

@@ -299,6 +299,7 @@ export function generationOptions(
 		temperature: own.temperature ?? settings.temperature,
 		topP: own.topP ?? settings.topP,
 		maxTokens: own.maxTokens ?? settings.maxTokens,
-		...(stop && stop.length > 0 ? { stop } : {})
+		...(stop && stop.length > 0 ? { stop } : {}),
+		...(own.seed !== undefined ? { seed: own.seed } : {})
 	};
 }

@@ -22,7 +22,8 @@ export function chatBody(request: ChatRequest): Record<string, unknown> {
 		temperature: o?.temperature,
 		top_p: o?.topP,
 		num_predict: o?.maxTokens,
-		stop: o?.stop
+		stop: o?.stop,
+		seed: o?.seed
 	});
 	const tools = request.tools ?? [];
 	return {

@@ -58,7 +58,8 @@ export function chatBody(request: ChatRequest): Record<string, unknown> {
 		temperature: o?.temperature,
 		top_p: o?.topP,
 		max_tokens: o?.maxTokens,
-		stop: o?.stop !== undefined && o.stop.length > 0 ? o.stop : undefined
+		stop: o?.stop !== undefined && o.stop.length > 0 ? o.stop : undefined,
+		seed: o?.seed
 	});
 }
 
@@ -182,7 +183,13 @@ function toUsage(value: unknown): Usage | undefined {
 	const prompt = nonNegative(value.prompt_tokens);
 	const completion = nonNegative(value.completion_tokens);
 	if (prompt === undefined && completion === undefined) return undefined;
-	return { promptTokens: prompt ?? 0, completionTokens: completion ?? 0 };
+	const details = isRecord(value.prompt_tokens_details) ? value.prompt_tokens_details : {};
+	const cached = nonNegative(details.cached_tokens);
+	return {
+		promptTokens: prompt ?? 0,
+		completionTokens: completion ?? 0,
+		...(cached !== undefined ? { cachedPromptTokens: cached } : {})
+	};
 }
 
 function toServerTimings(value: unknown): ChunkParts['serverTimings'] {

@@ -1,6 +1,7 @@
 // Which memories go into this turn's system prompt, and how the prompt and the note show them.
 import { wrapUntrusted } from '$lib/agent/untrusted';
 import type { Memory } from '$lib/types/knowledge';
+import { toHearthError } from '$lib/types/errors';
 import type { MemoryRepository, ScoredMemory } from './memory-repo';
 
 export interface RelevantMemories {
@@ -73,4 +74,37 @@ export function memoryPromptBlock(
 /** "used 1 memory", "used 2 memories". */
 export function memoryNote(count: number): string {
 	return `used ${count} ${count === 1 ? 'memory' : 'memories'}`;
+}
+
+/**
+ * The memory hook a turn calls: the kept memories relevant to the message and their prompt
+ * block, by meaning when an embedding model is ready, else the one memory its words name.
+ * Null when none apply (nothing kept yet costs no model call).
+ */
+export async function relevantMemoryBlock(
+	repo: Pick<MemoryRepository, 'list' | 'search' | 'find'>,
+	query: string,
+	signal: AbortSignal
+): Promise<{
+	block: string;
+	used: { id: string; text: string; untrusted?: Memory['untrusted'] }[];
+} | null> {
+	if ((await repo.list('kept')).length === 0) return null;
+	let memories: Memory[];
+	try {
+		memories = (await relevantMemories(query, { repo, signal })).memories.map((s) => s.memory);
+	} catch (e) {
+		if (toHearthError(e).code === 'aborted') throw e;
+		const closest = await repo.find(query, signal).catch(() => undefined);
+		memories = closest && closest.memory.status === 'kept' ? [closest.memory] : [];
+	}
+	if (memories.length === 0) return null;
+	return {
+		block: memoryPromptBlock(memories),
+		used: memories.map((m) => ({
+			id: m.id,
+			text: m.text,
+			...(m.untrusted?.length ? { untrusted: m.untrusted } : {})
+		}))
+	};
 }

@@ -25,6 +25,8 @@ import type { KnowledgeServices } from '$lib/state/knowledge-services.svelte';
 import type { MediaServices } from '$lib/state/media-services';
 import type { EngineKind } from '$lib/types/llm';
 import type { StoredImage } from '$lib/types/agent-data';
+import type { FeedbackState } from '$lib/state/feedback.svelte';
+import type { MetricsSink } from '$lib/metrics/types';
 
 /** Everything the screens share, created once the database is open. */
 export class AppState {
@@ -44,6 +46,12 @@ export class AppState {
 	readonly attachments: AttachmentsState;
 	/** Settings → Data: backups out and in, delete everything. */
 	readonly backup: BackupState;
+	/**
+	 * Thumbs up / down on the open conversation's answers, and answers made into eval cases;
+	 * loaded with the first conversation opened (loadFeedback), not with the app shell.
+	 */
+	feedback = $state.raw<FeedbackState | null>(null);
+	#feedback: Promise<FeedbackState> | null = null;
 	/** Memories, past-conversation recall and the embeddings worker; loaded after first paint. */
 	knowledge = $state.raw<KnowledgeServices | null>(null);
 	/** Images in messages and voice in and out; loaded after first paint. */
@@ -60,6 +68,9 @@ export class AppState {
 	ledgerOpen = $state(false);
 	knowledgeOpen = $state(false);
 	memoryOpen = $state(false);
+	/** Evals and metrics (one screen, two tabs; loaded on first open). */
+	qualityOpen = $state(false);
+	qualityTab = $state<'evals' | 'metrics'>('evals');
 	/** A cited passage to show (set by a citation, taken by the knowledge host). */
 	passage = $state<{ documentId: string; chunkId: string } | null>(null);
 	sidebarOpen = $state(false);
@@ -138,7 +149,8 @@ export class AppState {
 			onChanged: () => void this.list.reload(),
 			onError,
 			onFirstSave: () => void requestPersistence(),
-			onSettled: () => this.#dismissRetryNotice()
+			onSettled: () => this.#dismissRetryNotice(),
+			metrics: lazyMetricsSink(db)
 		});
 		this.attachments = new AttachmentsState(this.agent.attachments, this.chat, (e) =>
 			this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 8000 })
@@ -199,6 +211,38 @@ export class AppState {
 		idle(() => void this.#startMedia(), { timeout: 3000 });
 		// The first answer must not wait for the answer code and the tools to load.
 		idle(() => void this.chat.warm().catch(() => undefined), { timeout: 3000 });
+		// Raw metric rows older than 30 days go (their days stay as rollups).
+		idle(
+			() =>
+				void import('$lib/storage/metrics-repo')
+					.then(({ MetricsRepository }) => new MetricsRepository(this.db).prune())
+					.catch(() => undefined),
+			{ timeout: 10_000 }
+		);
+	}
+
+	loadFeedback(): Promise<FeedbackState> {
+		this.#feedback ??= Promise.all([
+			import('$lib/state/feedback.svelte'),
+			import('$lib/storage/feedback-repo')
+		]).then(
+			([{ FeedbackState }, { FeedbackRepository }]) => {
+				const db = this.db;
+				this.feedback = new FeedbackState({
+					store: new FeedbackRepository(db),
+					evals: async () => new (await import('$lib/storage/eval-repo')).EvalRepository(db),
+					onError: (e) => this.reportError(e),
+					notice: (text) => this.toasts.push(text)
+				});
+				return this.feedback;
+			},
+			(e: unknown) => {
+				// A failed chunk load (offline before it was cached) is tried again next time.
+				this.#feedback = null;
+				throw e;
+			}
+		);
+		return this.#feedback;
 	}
 
 	async #startMedia(): Promise<void> {
@@ -224,7 +268,7 @@ export class AppState {
 	/** Hands-free: what was said is sent; an answer still running is stopped (and saved) first. */
 	async #sendSpoken(text: string): Promise<void> {
 		await this.chat.stopAndWait();
-		await this.chat.send(text, this.media?.pending.takeForSend() ?? []);
+		await this.chat.send(text, this.media?.pending.takeForSend() ?? [], { voice: true });
 	}
 
 	/** The model answering cannot see images: offer one on this device that can. */
@@ -298,6 +342,23 @@ export class AppState {
 		if (e.code === 'quota_exceeded' || e.code.startsWith('storage')) this.storageError = e;
 		else this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 8000 });
 	}
+}
+
+/** Records answers through the metrics repository, loaded with the first answer that settles. */
+function lazyMetricsSink(db: HearthDb): MetricsSink {
+	let repo: Promise<MetricsSink> | null = null;
+	return {
+		record: async (metric) => {
+			repo ??= import('$lib/storage/metrics-repo').then(
+				({ MetricsRepository }) => new MetricsRepository(db),
+				(e: unknown) => {
+					repo = null;
+					throw e;
+				}
+			);
+			await (await repo).record(metric);
+		}
+	};
 }
 
 /** Cache Storage is missing in some private modes: in-browser models then explain why. */

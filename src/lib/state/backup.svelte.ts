@@ -94,6 +94,8 @@ export function importSummary(result: ImportResult): string {
 		(result.conversationsSkipped ? ` (${result.conversationsSkipped} already up to date)` : '') +
 		(result.memoriesAdded ? `, ${result.memoriesAdded} memories` : '') +
 		(result.documentsAdded ? `, ${result.documentsAdded} documents` : '') +
-		(result.imagesAdded ? `, ${result.imagesAdded} images` : '')
+		(result.imagesAdded ? `, ${result.imagesAdded} images` : '') +
+		(result.feedbackAdded ? `, ${result.feedbackAdded} answer ratings` : '') +
+		(result.evalSetsAdded ? `, ${result.evalSetsAdded} eval sets` : '')
 	);
 }

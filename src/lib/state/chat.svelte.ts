@@ -99,10 +99,17 @@ export class ChatState {
 		return this.children.get(message.parentId) ?? [message];
 	}
 
-	/** Sends a message (with the composer's images, if any) and streams the answer. */
-	async send(text: string, images: ImageRef[] = []): Promise<void> {
+	/**
+	 * Sends a message (with the composer's images, if any) and streams the answer; `voice` says it
+	 * was spoken (counted in the local metrics).
+	 */
+	async send(
+		text: string,
+		images: ImageRef[] = [],
+		options: { voice?: boolean } = {}
+	): Promise<void> {
 		if ((!text.trim() && images.length === 0) || this.streaming) return;
-		await this.#ask(text, (conversation) => conversation.leafId, images);
+		await this.#ask(text, (conversation) => conversation.leafId, images, options.voice);
 	}
 
 	/**
@@ -134,7 +141,8 @@ export class ChatState {
 	async #ask(
 		text: string,
 		parentOf: (c: Conversation) => string | null,
-		images: ImageRef[] = []
+		images: ImageRef[] = [],
+		voice?: boolean
 	): Promise<void> {
 		try {
 			const conversation =
@@ -152,7 +160,7 @@ export class ChatState {
 				images.map((i) => i.id),
 				user.id
 			);
-			await this.#answer(user);
+			await this.#answer(user, undefined, voice);
 		} catch (e) {
 			this.#deps.onError(toHearthError(e));
 		}
@@ -232,7 +240,7 @@ export class ChatState {
 		return buildThread(this.byId, message.id).map((m) => $state.snapshot(m));
 	}
 
-	async #answer(parent: Message, agent?: Message['agent']): Promise<void> {
+	async #answer(parent: Message, agent?: Message['agent'], voice?: boolean): Promise<void> {
 		const engine = this.#deps.engine;
 		const thread = this.#threadThrough(parent);
 		const assistant = await this.#add({
@@ -245,7 +253,7 @@ export class ChatState {
 			engine: engine.active?.kind
 		});
 		const firstAnswer = this.thread.length <= 2;
-		await this.#stream(assistant, thread, { append: false, agent });
+		await this.#stream(assistant, thread, { append: false, agent, voice });
 		if (firstAnswer && assistant.status === 'done') void this.#autoTitle(assistant.conversationId);
 	}
 
@@ -253,7 +261,7 @@ export class ChatState {
 	async #stream(
 		target: Message,
 		thread: Message[],
-		{ append, agent }: { append: boolean; agent?: Message['agent'] }
+		{ append, agent, voice }: { append: boolean; agent?: Message['agent']; voice?: boolean }
 	): Promise<void> {
 		const abort = new AbortController();
 		this.#abort = abort;
@@ -274,7 +282,8 @@ export class ChatState {
 			append,
 			agent,
 			approvals: this.#approvals,
-			signal: abort.signal
+			signal: abort.signal,
+			voice
 		});
 		this.#run = run;
 		try {

@@ -19,7 +19,7 @@ import { ConversationRecall } from '$lib/memory/recall';
 import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
 import { ProposalQueue, type ExchangeBatch } from '$lib/memory/proposal-queue';
 import type { LlmEngine } from '$lib/engine/types';
-import { relevantMemories, memoryPromptBlock } from '$lib/memory/relevance';
+import { relevantMemoryBlock } from '$lib/memory/relevance';
 import type { MemoryHooks } from '$lib/conversation/ports';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
 import type { NetFetch } from '$lib/net/types';
@@ -273,29 +273,8 @@ export class KnowledgeServices {
 	 * The memories relevant to a message, for its system prompt. Without an embedding model the
 	 * closest memory by its words stands in (memories still help before a model is downloaded).
 	 */
-	readonly relevantFor: MemoryHooks['relevant'] = async (query, signal) => {
-		// Nothing kept yet: no model is loaded or asked.
-		if ((await this.memories.list('kept')).length === 0) return null;
-		let memories;
-		try {
-			memories = (await relevantMemories(query, { repo: this.memories, signal })).memories.map(
-				(s) => s.memory
-			);
-		} catch (e) {
-			if (toHearthError(e).code === 'aborted') throw e;
-			const closest = await this.memories.find(query, signal).catch(() => undefined);
-			memories = closest && closest.memory.status === 'kept' ? [closest.memory] : [];
-		}
-		if (memories.length === 0) return null;
-		return {
-			block: memoryPromptBlock(memories),
-			used: memories.map((m) => ({
-				id: m.id,
-				text: m.text,
-				...(m.untrusted?.length ? { untrusted: m.untrusted } : {})
-			}))
-		};
-	};
+	readonly relevantFor: MemoryHooks['relevant'] = (query, signal) =>
+		relevantMemoryBlock(this.memories, query, signal);
 
 	/**
 	 * A finished exchange to look for durable facts in. Most messages say nothing about the person

@@ -48,7 +48,7 @@ describe('schema upgrades', () => {
 
 		const v2 = createDb('hearth', { indexedDB, IDBKeyRange });
 		await v2.open();
-		expect(v2.verno).toBe(5);
+		expect(v2.verno).toBe(9);
 		expect(await v2.documents.count()).toBe(0);
 		expect(await v2.images.where('messageId').equals('m2').count()).toBe(0);
 		expect(await v2.memories.where('status').equals('kept').count()).toBe(0);

@@ -4,6 +4,9 @@ import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 import type { LedgerEntry } from '$lib/net/types';
 import type { Attachment, GrantedFolder, Reminder, StoredImage } from '$lib/types/agent-data';
+import type { EvalRun, EvalSet } from '$lib/evals/types';
+import type { Feedback } from '$lib/metrics/feedback';
+import type { AnswerMetric, DayRollup } from '$lib/metrics/types';
 import type {
 	Collection,
 	KnowledgeDocument,
@@ -31,6 +34,11 @@ export type HearthDb = Dexie & {
 	vectors: Table<StoredVector, [string, string]>;
 	memories: EntityTable<Memory, 'id'>;
 	images: EntityTable<StoredImage, 'id'>;
+	metrics: EntityTable<AnswerMetric, 'id'>;
+	metricDays: EntityTable<DayRollup, 'key'>;
+	feedback: EntityTable<Feedback, 'messageId'>;
+	evalSets: EntityTable<EvalSet, 'id'>;
+	evalRuns: EntityTable<EvalRun, 'id'>;
 };
 
 export const DB_NAME = 'hearth';
@@ -93,6 +101,16 @@ export function declareSchema(db: Dexie): void {
 	// v5: images sent with messages (voice and vision issue).
 	db.version(5).stores({
 		images: 'id, conversationId, messageId'
+	});
+	// v6-v8 belong to other work landing beside this one.
+	// v9: local usage metrics (raw rows by time, daily rollups), answer feedback, the person's
+	// eval sets and eval runs (evals and metrics issue).
+	db.version(9).stores({
+		metrics: 'id, at',
+		metricDays: 'key, day',
+		feedback: 'messageId, conversationId, day',
+		evalSets: 'id',
+		evalRuns: 'id, startedAt, setId'
 	});
 }
 

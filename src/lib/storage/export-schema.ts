@@ -18,6 +18,7 @@ import {
 	MemorySchema,
 	type KnowledgeExport
 } from '$lib/storage/export-knowledge';
+import { QualitySchema, type QualityExport } from '$lib/storage/export-quality';
 
 // The export file format and its validation. Writing and merging it live in `storage/export.ts`;
 // nothing here touches the database, so a wrong file is refused before any write starts.
@@ -35,6 +36,8 @@ export interface HearthExport {
 	knowledge?: KnowledgeExport;
 	/** Images sent with messages, bytes as base64. */
 	images?: ExportedImage[];
+	/** Thumbs up / down on answers and the person's own eval sets. */
+	quality?: QualityExport;
 }
 
 const Id = v.pipe(v.string(), v.minLength(1, 'Expected a non-empty id'), v.maxLength(200));
@@ -51,7 +54,8 @@ const GenerationOptionsSchema = v.object({
 	temperature: v.optional(within(SETTING_BOUNDS.temperature)),
 	topP: v.optional(within(SETTING_BOUNDS.topP)),
 	maxTokens: v.optional(within(SETTING_BOUNDS.maxTokens)),
-	stop: v.optional(v.pipe(v.array(v.string()), v.maxLength(MAX_STOP_SEQUENCES)))
+	stop: v.optional(v.pipe(v.array(v.string()), v.maxLength(MAX_STOP_SEQUENCES))),
+	seed: v.optional(v.pipe(Finite, v.integer()))
 });
 
 const ConversationSchema = v.object({
@@ -117,7 +121,13 @@ const MessageSchema = v.object({
 	updatedAt: Timestamp,
 	model: v.optional(v.string()),
 	engine: v.optional(EngineKindSchema),
-	usage: v.optional(v.object({ promptTokens: Finite, completionTokens: Finite })),
+	usage: v.optional(
+		v.object({
+			promptTokens: Finite,
+			completionTokens: Finite,
+			cachedPromptTokens: v.optional(Finite)
+		})
+	),
 	timings: v.optional(
 		v.object({
 			totalMs: Finite,
@@ -211,7 +221,8 @@ const SettingsSchema = v.object({
 	autoRead: v.optional(v.boolean()),
 	sttHubUrl: v.optional(v.string()),
 	imageMaxSide: v.optional(within(SETTING_BOUNDS.imageMaxSide)),
-	ocrFallback: v.optional(v.boolean())
+	ocrFallback: v.optional(v.boolean()),
+	recordMetrics: v.optional(v.boolean())
 });
 
 const ExportSchema = v.object({
@@ -222,6 +233,7 @@ const ExportSchema = v.object({
 	messages: v.array(MessageSchema),
 	settings: v.optional(SettingsSchema),
 	images: v.optional(v.array(ExportedImageSchema)),
+	quality: v.optional(QualitySchema),
 	knowledge: v.optional(
 		v.object({
 			memories: v.array(MemorySchema),
@@ -342,6 +354,7 @@ export function parseExport(text: string): HearthExport {
 		});
 		data.images = parsed.images;
 	}
+	if (parsed.quality) data.quality = parsed.quality as QualityExport;
 	if (parsed.knowledge) {
 		const documentIds = new Set(parsed.knowledge.documents.map((d) => d.id));
 		parsed.knowledge.chunks.forEach((c, i) => {

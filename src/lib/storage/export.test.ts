@@ -40,7 +40,9 @@ describe('exportAll / importExport round trip', () => {
 			messagesSkipped: 0,
 			memoriesAdded: 0,
 			documentsAdded: 0,
-			imagesAdded: 0
+			imagesAdded: 0,
+			feedbackAdded: 0,
+			evalSetsAdded: 0
 		});
 		expect(await snapshot(restored)).toEqual(before);
 		const again = await exportAll(restored);
@@ -62,7 +64,9 @@ describe('exportAll / importExport round trip', () => {
 			messagesSkipped: 12,
 			memoriesAdded: 0,
 			documentsAdded: 0,
-			imagesAdded: 0
+			imagesAdded: 0,
+			feedbackAdded: 0,
+			evalSetsAdded: 0
 		});
 		expect(await snapshot(db)).toEqual(after1);
 	});
@@ -109,7 +113,9 @@ describe('exportAll / importExport round trip', () => {
 			messagesSkipped: 1,
 			memoriesAdded: 0,
 			documentsAdded: 0,
-			imagesAdded: 0
+			imagesAdded: 0,
+			feedbackAdded: 0,
+			evalSetsAdded: 0
 		});
 
 		const old = await db.conversations.get('old');

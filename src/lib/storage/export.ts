@@ -2,6 +2,7 @@ import type { HearthDb } from '$lib/storage/db';
 import type { HearthExport } from '$lib/storage/export-schema';
 import { knowledgeTables, readKnowledge, writeKnowledge } from '$lib/storage/export-knowledge';
 import { encodeImages, writeImages } from '$lib/storage/export-images';
+import { qualityTables, readQuality, writeQuality } from '$lib/storage/export-quality';
 import type { Conversation, Message } from '$lib/types/chat';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
@@ -17,6 +18,8 @@ export interface ImportResult {
 	memoriesAdded: number;
 	documentsAdded: number;
 	imagesAdded: number;
+	feedbackAdded: number;
+	evalSetsAdded: number;
 }
 
 export interface ImportOptions {
@@ -46,15 +49,25 @@ function stripMessage(m: Message): Message {
 
 export async function exportAll(db: HearthDb): Promise<HearthExport> {
 	// One read-only transaction, so the snapshot never mixes states from before and after a write.
-	const tables = [db.conversations, db.messages, db.settings, db.images, ...knowledgeTables(db)];
+	const tables = [
+		db.conversations,
+		db.messages,
+		db.settings,
+		db.images,
+		...knowledgeTables(db),
+		...qualityTables(db)
+	];
 	const { data, imageRows } = await db.transaction('r', tables, async () => {
-		const [conversations, messages, settingsRow, knowledge, imageRows] = await Promise.all([
-			db.conversations.toArray(),
-			db.messages.toArray(),
-			db.settings.get('settings'),
-			readKnowledge(db),
-			db.images.toArray()
-		]);
+		const [conversations, messages, settingsRow, knowledge, imageRows, quality] = await Promise.all(
+			[
+				db.conversations.toArray(),
+				db.messages.toArray(),
+				db.settings.get('settings'),
+				readKnowledge(db),
+				db.images.toArray(),
+				readQuality(db)
+			]
+		);
 		const data: HearthExport = {
 			format: 'hearth-export',
 			version: 1,
@@ -63,6 +76,7 @@ export async function exportAll(db: HearthDb): Promise<HearthExport> {
 			messages: messages.map(stripMessage),
 			knowledge
 		};
+		if (quality) data.quality = quality;
 		if (settingsRow) {
 			// A backup file travels (mail, cloud drives): the server API key stays on this device.
 			const shareable: Partial<Settings> = { ...settingsRow.value };
@@ -88,7 +102,9 @@ function emptyResult(): ImportResult {
 		messagesSkipped: 0,
 		memoriesAdded: 0,
 		documentsAdded: 0,
-		imagesAdded: 0
+		imagesAdded: 0,
+		feedbackAdded: 0,
+		evalSetsAdded: 0
 	};
 }
 
@@ -161,7 +177,14 @@ export async function importExport(
 	const counts = emptyResult();
 	throwIfAborted(signal);
 	onProgress?.(0, total);
-	const tables = [db.conversations, db.messages, db.settings, db.images, ...knowledgeTables(db)];
+	const tables = [
+		db.conversations,
+		db.messages,
+		db.settings,
+		db.images,
+		...knowledgeTables(db),
+		...qualityTables(db)
+	];
 	try {
 		await db.transaction('rw', tables, async () => {
 			if (data.settings) {
@@ -205,6 +228,7 @@ export async function importExport(
 			throwIfAborted(signal);
 			if (data.images?.length) counts.imagesAdded = await writeImages(db, data.images);
 			if (data.knowledge) Object.assign(counts, await writeKnowledge(db, data.knowledge));
+			if (data.quality) Object.assign(counts, await writeQuality(db, data.quality));
 			throwIfAborted(signal);
 		});
 	} catch (e) {

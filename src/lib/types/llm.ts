@@ -33,6 +33,8 @@ export interface GenerationOptions {
 	topP?: number;
 	maxTokens?: number;
 	stop?: string[];
+	/** Sampling seed, for repeatable answers (evals); engines that cannot take one ignore it. */
+	seed?: number;
 }
 
 export interface Usage {

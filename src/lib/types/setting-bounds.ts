@@ -29,12 +29,12 @@ export const SETTING_BOUNDS = {
 	imageMaxSide: { min: 256, max: 4096, integer: true }
 } as const satisfies Record<NumericKey, Bound>;
 
-/** A conversation's own generation options share the settings' ranges. */
+/** A conversation's own generation options share the settings' ranges (the seed is any integer). */
 export const OPTION_BOUNDS = {
 	temperature: SETTING_BOUNDS.temperature,
 	topP: SETTING_BOUNDS.topP,
 	maxTokens: SETTING_BOUNDS.maxTokens
-} as const satisfies Record<Exclude<keyof GenerationOptions, 'stop'>, Bound>;
+} as const satisfies Record<Exclude<keyof GenerationOptions, 'stop' | 'seed'>, Bound>;
 
 /** How many stop sequences a conversation may set. */
 export const MAX_STOP_SEQUENCES = 16;

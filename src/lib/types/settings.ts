@@ -94,6 +94,10 @@ export interface Settings {
 	imageMaxSide: number;
 	/** Read the text of images on the device when the model cannot see them. */
 	ocrFallback: boolean;
+
+	// Evals and metrics.
+	/** Record each answer's timings, tokens, tools and errors on this device for the dashboard. */
+	recordMetrics: boolean;
 }
 
 /** An agent the user defined, or a built-in one whose prompt the user edited (same id). */
@@ -158,5 +162,6 @@ export const DEFAULT_SETTINGS: Settings = {
 	autoRead: true,
 	sttHubUrl: 'https://huggingface.co/',
 	imageMaxSide: 1344,
-	ocrFallback: true
+	ocrFallback: true,
+	recordMetrics: true
 };
