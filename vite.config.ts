@@ -132,9 +132,26 @@ const OCR: VendorRuntime = {
 	}
 };
 
+// llama.cpp in WebAssembly (@wllama/wllama) for GGUF models: its wasm, and the compat build
+// (@wllama/wllama-compat, same version) for browsers without JSPI or Memory64 such as Safari,
+// which wllama would otherwise fetch from a CDN. The same paths as WLLAMA_FILES in
+// src/lib/protocol/gguf.ts (checked by src/lib/engine/gguf-serving.test.ts).
+const WLLAMA_DIR = path.resolve('node_modules/@wllama/wllama');
+const WLLAMA_VERSION = packageVersion(WLLAMA_DIR);
+const WLLAMA_COMPAT_DIR = path.resolve('node_modules/@wllama/wllama-compat/wasm');
+const WLLAMA: VendorRuntime = {
+	name: 'wllama',
+	urlPath: '/wllama/',
+	files: {
+		'wllama.wasm': [path.join(WLLAMA_DIR, 'esm/wasm/wllama.wasm'), WASM],
+		'compat/wllama.wasm': [path.join(WLLAMA_COMPAT_DIR, 'wllama.wasm'), WASM],
+		'compat/wllama.js': [path.join(WLLAMA_COMPAT_DIR, 'wllama.js'), JS]
+	}
+};
+
 export default defineConfig({
 	plugins: [
-		vendorFiles([PYODIDE, ORT, VAD, OCR]),
+		vendorFiles([PYODIDE, ORT, VAD, OCR, WLLAMA]),
 		sveltekit(),
 		SvelteKitPWA({
 			strategies: 'generateSW',
@@ -179,7 +196,8 @@ export default defineConfig({
 					'**/pyodide/**',
 					'**/ort/**',
 					'**/vad/**',
-					'**/ocr/**'
+					'**/ocr/**',
+					'**/wllama/**'
 				],
 				runtimeCaching: [
 					{
@@ -187,8 +205,9 @@ export default defineConfig({
 						handler: 'CacheFirst',
 						options: { cacheName: 'hearth-runtimes', expiration: { maxEntries: 20 } }
 					},
-					// Python, ONNX Runtime, the VAD and OCR: cached the first time they start, so they run
-					// offline after. Their file names carry no hash: the version in the cache name does.
+					// Python, ONNX Runtime, the VAD, OCR and llama.cpp (wllama): cached the first time they
+					// start, so they run offline after. Their file names carry no hash: the version in the
+					// cache name does.
 					// Each pattern is written out with its path: workbox copies the function's source into
 					// the service worker, so it cannot refer to anything outside itself.
 					{
@@ -220,6 +239,14 @@ export default defineConfig({
 						handler: 'CacheFirst',
 						options: {
 							cacheName: `hearth-ocr-${TESSERACT_VERSION}`,
+							cacheableResponse: { statuses: [200] }
+						}
+					},
+					{
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/wllama/'),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: `hearth-wllama-${WLLAMA_VERSION}`,
 							cacheableResponse: { statuses: [200] }
 						}
 					},

@@ -52,6 +52,7 @@ const ERROR_CODES = [
 	'model_download_failed',
 	'model_corrupt',
 	'engine_crashed',
+	'out_of_memory',
 	'context_overflow',
 	'aborted',
 	'storage_unavailable',
@@ -171,7 +172,13 @@ const MessageSchema = v.object({
 	updatedAt: Timestamp,
 	model: v.optional(v.string()),
 	engine: v.optional(EngineKindSchema),
-	usage: v.optional(v.object({ promptTokens: Finite, completionTokens: Finite })),
+	usage: v.optional(
+		v.object({
+			promptTokens: Finite,
+			completionTokens: Finite,
+			cachedTokens: v.optional(Finite)
+		})
+	),
 	timings: v.optional(
 		v.object({
 			totalMs: Finite,

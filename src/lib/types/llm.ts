@@ -38,6 +38,11 @@ export interface GenerationOptions {
 export interface Usage {
 	promptTokens: number;
 	completionTokens: number;
+	/**
+	 * Prompt tokens the engine took from its cache instead of computing again (llama.cpp keeps the
+	 * previous prompt's KV cache; only the new end of a conversation is prefilled).
+	 */
+	cachedTokens?: number;
 }
 
 export interface Timings {
