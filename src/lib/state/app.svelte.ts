@@ -2,6 +2,9 @@ import { getContext, setContext } from 'svelte';
 import { createEngineFactory } from '$lib/engine/factory';
 import { ModelStore } from '$lib/engine/model-store';
 import { WebLlmEngine } from '$lib/engine/webllm';
+import { InBrowserEngine } from '$lib/engine/in-browser';
+import { createGgufRuntime } from '$lib/state/gguf-runtime';
+import type { GgufModelsState } from '$lib/state/gguf-models.svelte';
 import { ModelsState } from '$lib/state/models.svelte';
 import { ChatState } from '$lib/state/chat.svelte';
 import { ConversationListState } from '$lib/state/conversations.svelte';
@@ -34,6 +37,8 @@ export class AppState {
 	readonly engine: EngineState;
 	/** In-browser models: the device assessment, downloads and storage. */
 	readonly models: ModelsState;
+	/** GGUF models for llama.cpp in the browser: catalog, added ones, downloads. */
+	readonly gguf: GgufModelsState;
 	readonly list: ConversationListState;
 	readonly chat: ChatState;
 	/** Tools, the privacy ledger, reminders, shared folders and attachments. */
@@ -99,11 +104,27 @@ export class AppState {
 			onError,
 			onInstalledChanged: () => void this.engine.refresh('webllm')
 		});
+		// llama.cpp (GGUF) beside web-llm: "In this browser" runs either, by model id. Without
+		// WebGPU only web-llm is left out; GGUF models still run on the CPU.
+		const gguf = createGgufRuntime({
+			db,
+			net: this.agent.net,
+			settings: () => this.settings.value,
+			updateSettings: (patch) => this.settings.update(patch),
+			env: () => this.models.env,
+			onError,
+			onInstalledChanged: () => void this.engine.refresh('webllm'),
+			afterDownload: () => this.models.requestPersistence()
+		});
+		this.gguf = gguf.state;
+		const inBrowser = new InBrowserEngine({
+			mlc: typeof navigator !== 'undefined' && 'gpu' in navigator ? webllm : null,
+			gguf: gguf.engine
+		});
 		this.engine = new EngineState(
 			() => this.settings.value,
 			createEngineFactory({
-				// Without WebGPU the in-browser engine is left out of the chain ("not available").
-				webllm: () => (typeof navigator !== 'undefined' && 'gpu' in navigator ? webllm : null),
+				webllm: () => inBrowser,
 				preferredWebModel: (installed) => this.models.preferredInstalled(installed),
 				onRetry: (info, label) =>
 					this.toasts.push(

@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Conversation, Message } from '$lib/types/chat';
+import type { GgufModelRecord } from '$lib/types/gguf';
 import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 import type { LedgerEntry } from '$lib/net/types';
@@ -31,6 +32,7 @@ export type HearthDb = Dexie & {
 	vectors: Table<StoredVector, [string, string]>;
 	memories: EntityTable<Memory, 'id'>;
 	images: EntityTable<StoredImage, 'id'>;
+	ggufModels: EntityTable<GgufModelRecord, 'id'>;
 };
 
 export const DB_NAME = 'hearth';
@@ -93,6 +95,11 @@ export function declareSchema(db: Dexie): void {
 	// v5: images sent with messages (voice and vision issue).
 	db.version(5).stores({
 		images: 'id, conversationId, messageId'
+	});
+	// v6: GGUF models added by Hugging Face repository and file name, or picked from this device
+	// (llama.cpp in the browser issue). Catalog models need no row: Cache Storage says what is in.
+	db.version(6).stores({
+		ggufModels: 'id, addedAt'
 	});
 }
 

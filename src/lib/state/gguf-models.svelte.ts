@@ -1,0 +1,507 @@
+import type { DeviceEnvironment } from '$lib/engine/capability';
+import type { GgufModelSource as EngineSource } from '$lib/engine/gguf';
+import type { GgufCatalogModel } from '$lib/engine/gguf-catalog';
+import { GGUF_CATALOG } from '$lib/engine/gguf-catalog';
+import { ggufFit, ggufPlace, recommendGguf } from '$lib/engine/gguf-fit';
+import type { GgufFit, GgufPlace } from '$lib/engine/gguf-fit';
+import { verifyGgufFile } from '$lib/engine/gguf-header';
+import type { GgufHeader } from '$lib/engine/gguf-header';
+import {
+	allEntries,
+	checkHfFields,
+	contextSizeFor,
+	downloadSpec,
+	findEntry,
+	hfModelId,
+	localModelId,
+	threadsFor
+} from '$lib/engine/gguf-models';
+import type { GgufEntry } from '$lib/engine/gguf-models';
+import type { GgufStore } from '$lib/engine/gguf-store';
+import type { DownloadProgress, StoredModel } from '$lib/engine/model-store';
+import type { ModelInfo } from '$lib/engine/types';
+import type { DownloadEntry, RowStatus } from '$lib/state/models-rows';
+import { HearthError, toHearthError } from '$lib/types/errors';
+import type { GgufModelRecord, LocalGgufFile } from '$lib/types/gguf';
+import type { Settings } from '$lib/types/settings';
+import type { WasmFeatures } from '$lib/utils/wasm-features';
+
+// The GGUF side of the Models dialog and of the in-browser engine: the catalog and the models the
+// user added (by Hugging Face name, or picked from this device), what is stored, downloads in
+// flight, and how the engine gets each model's files.
+
+export type GgufStoreLike = Pick<
+	GgufStore,
+	'inspect' | 'download' | 'delete' | 'open' | 'headers' | 'importFiles'
+>;
+
+export interface GgufRecordsLike {
+	list(): Promise<GgufModelRecord[]>;
+	put(record: GgufModelRecord): Promise<void>;
+	delete(id: string): Promise<void>;
+}
+
+/** A picked file: the File to read now, and its handle where the browser can keep one. */
+export interface PickedFile {
+	file: File;
+	handle?: FileSystemFileHandle;
+}
+
+export interface GgufModelsDeps {
+	store: GgufStoreLike;
+	records: GgufRecordsLike;
+	settings: () => Settings;
+	updateSettings: (patch: Partial<Settings>) => void;
+	/** The device as the MLC assessment read it (GPU probe, memory, storage); null before. */
+	env: () => DeviceEnvironment | null;
+	features: () => WasmFeatures;
+	/** crossOriginIsolated and hardwareConcurrency, for the thread count. */
+	cpu: () => { hardwareConcurrency?: number; crossOriginIsolated?: boolean };
+	onError: (e: HearthError) => void;
+	/** A model became usable or was removed: the in-browser engine lists its models again. */
+	onInstalledChanged?: () => void;
+	/** After a first finished download: ask the browser to keep models (shared with MLC). */
+	afterDownload?: () => Promise<unknown>;
+	uuid?: () => string;
+	now?: () => number;
+	catalog?: readonly GgufCatalogModel[];
+}
+
+export interface GgufRow {
+	entry: GgufEntry;
+	fit: GgufFit;
+	stored: StoredModel | undefined;
+	download: DownloadEntry | undefined;
+	status: RowStatus;
+	/** A picked file whose handle needs the user's permission again. */
+	needsAccess: boolean;
+	isDefault: boolean;
+	isRecommended: boolean;
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+export class GgufModelsState {
+	records = $state.raw<GgufModelRecord[]>([]);
+	stored = $state<Record<string, StoredModel>>({});
+	downloads = $state<Record<string, DownloadEntry>>({});
+	/** Picked files (by model id) the browser needs permission for again. */
+	access = $state<Record<string, PermissionState>>({});
+	/** A picked file is being read and checked. */
+	adding = $state(false);
+
+	readonly #deps: GgufModelsDeps;
+	readonly #catalog: readonly GgufCatalogModel[];
+	// Not state: what cancel() and remove() need.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+	#running = new Map<string, AbortController>();
+	#loaded: Promise<void> | null = null;
+	#askedPersistence = false;
+
+	constructor(deps: GgufModelsDeps) {
+		this.#deps = deps;
+		this.#catalog = deps.catalog ?? GGUF_CATALOG;
+	}
+
+	/** Catalog models, then the user's own (a plain getter: cheap, and reads reactive records). */
+	get entries(): GgufEntry[] {
+		return allEntries(this.records, this.#catalog);
+	}
+
+	/** Where models run on this device, as Settings and the GPU allow. */
+	get place(): GgufPlace {
+		const settings = this.#deps.settings();
+		return ggufPlace({
+			env: this.#deps.env(),
+			device: settings.ggufDevice,
+			threads: threadsFor(settings, this.#deps.cpu())
+		});
+	}
+
+	/** One row per model, with its fit, storage, download and defaults. Plain getter: reads settings. */
+	get rows(): GgufRow[] {
+		const settings = this.#deps.settings();
+		const env = this.#deps.env();
+		const features = this.#deps.features();
+		const threads = threadsFor(settings, this.#deps.cpu());
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a throwaway lookup
+		const fits = new Map<string, GgufFit>();
+		for (const entry of this.entries) {
+			fits.set(
+				entry.id,
+				ggufFit(entry, {
+					env,
+					features,
+					threads,
+					device: settings.ggufDevice,
+					stored: this.stored[entry.id]?.state === 'complete'
+				})
+			);
+		}
+		const recommended = this.recommendedFor(fits, env)?.id;
+		return this.entries.map((entry) => {
+			const download = this.downloads[entry.id];
+			const stored = this.stored[entry.id];
+			return {
+				entry,
+				fit: fits.get(entry.id)!,
+				stored,
+				download,
+				status: statusOf(entry, stored, download),
+				needsAccess: entry.local && this.access[entry.id] !== 'granted',
+				isDefault: settings.webModel === entry.id,
+				isRecommended: recommended === entry.id
+			};
+		});
+	}
+
+	/** The GGUF model to suggest where no MLC model can run (no usable WebGPU). */
+	recommendedFor(
+		fits: ReadonlyMap<string, GgufFit>,
+		env: DeviceEnvironment | null
+	): GgufEntry | null {
+		if (env?.gpu.webgpu) return null;
+		return recommendGguf(this.entries, fits, env, this.place);
+	}
+
+	/** Reads the added models and what is stored. Never throws. */
+	async refresh(): Promise<void> {
+		this.#loaded = this.#readAll();
+		await this.#loaded;
+	}
+
+	async #readAll(): Promise<void> {
+		try {
+			this.records = await this.#deps.records.list();
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+		await Promise.all(this.entries.map((entry) => this.#inspect(entry)));
+	}
+
+	async #inspect(entry: GgufEntry): Promise<void> {
+		try {
+			if (entry.local) {
+				this.access[entry.id] = await permissionOf(entry.record);
+				return;
+			}
+			const stored = await this.#deps.store.inspect(downloadSpec(entry, this.#deps.settings()));
+			if (stored.state === 'absent') delete this.stored[entry.id];
+			else this.stored[entry.id] = stored;
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	/** Downloads (or resumes, or repairs) a model. Never throws: failures land on its row. */
+	async download(id: string): Promise<void> {
+		if (this.#running.has(id)) return;
+		const entry = findEntry(id, this.records, this.#catalog);
+		if (!entry || entry.local) return;
+		const controller = new AbortController();
+		this.#running.set(id, controller);
+		this.downloads[id] = { progress: null };
+		let shownAt = 0;
+		const onProgress = (p: DownloadProgress) => {
+			const now = Date.now();
+			if (controller.signal.aborted) return;
+			if (now - shownAt < PROGRESS_INTERVAL_MS && p.loadedBytes < p.totalBytes) return;
+			shownAt = now;
+			this.downloads[id] = { progress: p };
+		};
+		const spec = downloadSpec(entry, this.#deps.settings());
+		try {
+			this.stored[id] = await this.#deps.store.download(spec, onProgress, controller.signal);
+			delete this.downloads[id];
+			await this.#learnHeaders(entry);
+			this.#deps.onInstalledChanged?.();
+			if (!this.#askedPersistence) {
+				this.#askedPersistence = true;
+				await this.#deps.afterDownload?.();
+			}
+		} catch (e) {
+			const error = toHearthError(e);
+			if (controller.signal.aborted || error.code === 'aborted') delete this.downloads[id];
+			else {
+				this.downloads[id] = {
+					progress: this.downloads[id]?.progress ?? null,
+					error: error.toJSON()
+				};
+				if (error.code !== 'model_corrupt' && error.code !== 'model_download_failed') {
+					this.#deps.onError(error);
+				}
+			}
+			await this.#inspect(entry);
+		} finally {
+			this.#running.delete(id);
+		}
+	}
+
+	/** Stops a running download; stored parts stay, so it can be resumed. */
+	cancel(id: string): void {
+		this.#running.get(id)?.abort();
+	}
+
+	/** Deletes a model's stored files (and forgets an added one). Never throws. */
+	async remove(id: string): Promise<void> {
+		const entry = findEntry(id, this.records, this.#catalog);
+		if (!entry) return;
+		this.#running.get(id)?.abort();
+		try {
+			await this.#deps.store.delete(downloadSpec(entry, this.#deps.settings()));
+			if (entry.record) {
+				await this.#deps.records.delete(id);
+				this.records = this.records.filter((r) => r.id !== id);
+			}
+			delete this.stored[id];
+			delete this.downloads[id];
+			if (this.#deps.settings().webModel === id) this.#deps.updateSettings({ webModel: '' });
+			this.#deps.onInstalledChanged?.();
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	setDefault(id: string): void {
+		this.#deps.updateSettings({ webModel: id });
+	}
+
+	/**
+	 * Adds any GGUF by Hugging Face repository and file name (fetched through the mirror setting)
+	 * and starts its download. Returns the model id, or throws path_rejected for a bad field.
+	 */
+	async addFromHub(repo: string, file: string, mmproj = ''): Promise<string> {
+		const r = repo.trim();
+		const f = file.trim();
+		const m = mmproj.trim();
+		checkHfFields(r, f, m);
+		const id = hfModelId(r, f);
+		if (!this.records.some((rec) => rec.id === id)) {
+			const name = f.slice(f.lastIndexOf('/') + 1).replace(/\.gguf$/i, '');
+			const record: GgufModelRecord = {
+				id,
+				name,
+				source: { kind: 'hf', repo: r, file: f, ...(m ? { mmproj: m } : {}) },
+				addedAt: this.#now()
+			};
+			await this.#deps.records.put(record);
+			this.records = [...this.records, record];
+		}
+		void this.download(id);
+		return id;
+	}
+
+	/**
+	 * Adds GGUF files picked from this device (a model, or all splits of one). Each is checked
+	 * first. With handles the files are read in place from now on; without (no File System Access
+	 * API), they are copied into storage with progress. Returns the new model id.
+	 */
+	async addLocal(picked: readonly PickedFile[]): Promise<string | null> {
+		if (picked.length === 0) return null;
+		this.adding = true;
+		try {
+			const sorted = [...picked].sort((a, b) => a.file.name.localeCompare(b.file.name));
+			const headers: GgufHeader[] = [];
+			for (const { file } of sorted) headers.push(await verifyGgufFile(file, file.name));
+			const model = headers.find((h) => !h.projector) ?? headers[0]!;
+			const handles = sorted.every((p) => p.handle !== undefined);
+			const files: LocalGgufFile[] = sorted.map((p) => ({
+				name: p.file.name,
+				size: p.file.size,
+				...(handles && p.handle ? { handle: p.handle } : {})
+			}));
+			const id = localModelId(this.#uuid());
+			const record: GgufModelRecord = {
+				id,
+				name: model.name ?? sorted[0]!.file.name.replace(/\.gguf$/i, ''),
+				source: { kind: 'local', files, copied: !handles },
+				addedAt: this.#now(),
+				bytes: files.reduce((sum, f) => sum + f.size, 0),
+				...(model.architecture ? { architecture: model.architecture } : {}),
+				...(model.contextLength ? { contextLength: model.contextLength } : {}),
+				nativeTools: /\btools\b/.test(model.chatTemplate ?? '')
+			};
+			if (!handles)
+				await this.#copy(
+					record,
+					sorted.map((p) => p.file)
+				);
+			await this.#deps.records.put(record);
+			this.records = [...this.records, record];
+			if (handles) this.access[id] = 'granted';
+			else await this.#inspect(recordEntryOf(record));
+			this.#deps.onInstalledChanged?.();
+			return id;
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+			return null;
+		} finally {
+			this.adding = false;
+		}
+	}
+
+	async #copy(record: GgufModelRecord, files: File[]): Promise<void> {
+		const spec = downloadSpec(recordEntryOf(record), this.#deps.settings());
+		const controller = new AbortController();
+		this.#running.set(record.id, controller);
+		this.downloads[record.id] = { progress: null };
+		try {
+			await this.#deps.store.importFiles(
+				spec,
+				files,
+				(p) => (this.downloads[record.id] = { progress: p }),
+				controller.signal
+			);
+		} finally {
+			delete this.downloads[record.id];
+			this.#running.delete(record.id);
+		}
+	}
+
+	/** Asks the browser to let Hearth read a picked file again (needs a click). Never throws. */
+	async allowAccess(id: string): Promise<void> {
+		const entry = findEntry(id, this.records, this.#catalog);
+		const files = entry?.record?.source.kind === 'local' ? entry.record.source.files : [];
+		try {
+			let state: PermissionState = 'granted';
+			for (const file of files) {
+				const handle = file.handle as PermissionHandle | undefined;
+				const answer = (await handle?.requestPermission?.({ mode: 'read' })) ?? 'granted';
+				if (answer !== 'granted') state = answer;
+			}
+			this.access[id] = state;
+			if (state === 'granted') this.#deps.onInstalledChanged?.();
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	/** The models this device has ready (downloaded, copied, or picked), as the engine lists them. */
+	installedModels(): ModelInfo[] {
+		const settings = this.#deps.settings();
+		return this.entries.flatMap((entry): ModelInfo[] => {
+			const ready = entry.local || this.stored[entry.id]?.state === 'complete';
+			if (!ready) return [];
+			return [
+				{
+					id: entry.id,
+					name: entry.name,
+					sizeBytes: entry.bytes,
+					contextLength: contextSizeFor(entry, settings),
+					...(entry.catalog ? { family: entry.catalog.family } : {}),
+					...(entry.parameters ? { parameterSize: entry.parameters } : {}),
+					...(entry.quantization ? { quantization: entry.quantization } : {})
+				}
+			];
+		});
+	}
+
+	/** For the engine's listModels: reads storage first when nothing has yet. */
+	async listInstalled(): Promise<ModelInfo[]> {
+		this.#loaded ??= this.#readAll();
+		await this.#loaded;
+		return this.installedModels();
+	}
+
+	/** What the engine needs to load `id`: its files (read on demand), context, size, tools. */
+	resolve(id: string): EngineSource | undefined {
+		const entry = findEntry(id, this.records, this.#catalog);
+		if (!entry) return undefined;
+		const settings = this.#deps.settings();
+		const nativeTools = entry.catalog
+			? entry.capabilities.includes('tools')
+			: (entry.record?.nativeTools ?? false);
+		return {
+			contextSize: contextSizeFor(entry, settings),
+			bytes: entry.bytes,
+			nativeTools,
+			files: () => this.#filesOf(entry)
+		};
+	}
+
+	async #filesOf(entry: GgufEntry): Promise<Blob[]> {
+		const source = entry.record?.source;
+		if (source?.kind === 'local' && !source.copied) {
+			try {
+				return await Promise.all(
+					source.files.map(async (f) => {
+						if (!f.handle) throw new HearthError('file_not_found', `${f.name} is missing.`);
+						return f.handle.getFile();
+					})
+				);
+			} catch (e) {
+				const error = toHearthError(e);
+				if (error.code === 'file_not_found') throw error;
+				this.access[entry.id] = 'prompt';
+				throw new HearthError(
+					'permission_denied',
+					`Hearth needs your permission to read ${entry.name} again: open Models and press Allow.`,
+					{ cause: e }
+				);
+			}
+		}
+		return this.#deps.store.open(downloadSpec(entry, this.#deps.settings()));
+	}
+
+	/** After a download: what its header says (context, template) joins an added model's record. */
+	async #learnHeaders(entry: GgufEntry): Promise<void> {
+		const record = entry.record;
+		if (!record) return;
+		try {
+			const headers = await this.#deps.store.headers(downloadSpec(entry, this.#deps.settings()));
+			const model = headers.find((h) => h && !h.projector);
+			if (!model) return;
+			const updated: GgufModelRecord = {
+				...record,
+				bytes: this.stored[entry.id]?.bytesTotal ?? record.bytes,
+				...(model.architecture ? { architecture: model.architecture } : {}),
+				...(model.contextLength ? { contextLength: model.contextLength } : {}),
+				...(model.name ? { name: model.name } : {}),
+				nativeTools: /\btools\b/.test(model.chatTemplate ?? '')
+			};
+			await this.#deps.records.put(updated);
+			this.records = this.records.map((r) => (r.id === updated.id ? updated : r));
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	#now(): number {
+		return this.#deps.now?.() ?? Date.now();
+	}
+
+	#uuid(): string {
+		return this.#deps.uuid?.() ?? crypto.randomUUID();
+	}
+}
+
+/** The permission methods of a FileSystemHandle (not in every DOM typing yet). */
+interface PermissionHandle {
+	queryPermission?(options: { mode: 'read' }): Promise<PermissionState>;
+	requestPermission?(options: { mode: 'read' }): Promise<PermissionState>;
+}
+
+async function permissionOf(record: GgufModelRecord | undefined): Promise<PermissionState> {
+	const files = record?.source.kind === 'local' ? record.source.files : [];
+	let state: PermissionState = 'granted';
+	for (const file of files) {
+		const handle = file.handle as PermissionHandle | undefined;
+		const answer = (await handle?.queryPermission?.({ mode: 'read' })) ?? 'granted';
+		if (answer !== 'granted') state = answer;
+	}
+	return state;
+}
+
+function recordEntryOf(record: GgufModelRecord): GgufEntry {
+	return allEntries([record], []).at(-1)!;
+}
+
+function statusOf(
+	entry: GgufEntry,
+	stored: StoredModel | undefined,
+	download: DownloadEntry | undefined
+): RowStatus {
+	if (download && !download.error) return 'downloading';
+	if (entry.local) return 'complete';
+	return stored?.state ?? 'absent';
+}
