@@ -188,13 +188,12 @@ export default defineConfig({
 					'client/**/*.{js,css,html,ico,png,svg,webmanifest,woff2}',
 					'prerendered/**/*.html'
 				],
-				// The in-browser engines (web-llm, ~6 MB; llama.cpp's worker, ~0.2 MB plus its 10 MB
-				// wasm) are not precached: most visits never need them.
-				// They are cached on first use (opening Models starts web-llm's), so a downloaded model
-				// still loads with the network off.
+				// The in-browser engine (web-llm, ~6 MB) is not precached: most visits never need it.
+				// It is cached on first use (opening Models starts it), so a downloaded model still
+				// loads with the network off. llama.cpp's worker (~60 KB gzip) is precached; its 10 MB
+				// wasm is kept by the page when a GGUF model is downloaded (gguf-runtime.ts).
 				globIgnores: [
 					'**/workers/llm.worker-*.js',
-					'**/workers/gguf.worker-*.js',
 					'**/pyodide/**',
 					'**/ort/**',
 					'**/vad/**',

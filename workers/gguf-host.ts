@@ -134,7 +134,8 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 				loadMs: now() - started,
 				device,
 				threads: wllama.getNumThreads(),
-				contextSize: info.n_ctx,
+				// llama-server caps each request at the trained context, whatever n_ctx allocates.
+				contextSize: info.n_ctx_train > 0 ? Math.min(info.n_ctx, info.n_ctx_train) : info.n_ctx,
 				trainedContext: info.n_ctx_train,
 				chatTemplate: template !== null,
 				nativeTools: templateKnowsTools(template),

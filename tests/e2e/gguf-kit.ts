@@ -79,18 +79,49 @@ export async function forbidRemote(context: BrowserContext): Promise<string[]> {
 	return refused;
 }
 
-/** Records the params of every `chat` call posted to a worker (the GGUF worker's prompts). */
+/**
+ * Records the params of every `load` and `chat` call the page posts to a worker (the exact
+ * prompts the GGUF worker gets), and keeps every GGUF worker so a test can kill one the way the
+ * browser does: `window.__killOnChat = n` ends the worker right after each of the next n chats
+ * reach it (terminated, and its `error` event fired), before any text.
+ */
 export async function spyOnChatCalls(page: Page): Promise<void> {
 	await page.addInitScript(() => {
 		const calls: unknown[] = [];
-		(window as unknown as { __ggufChats: unknown[] }).__ggufChats = calls;
-		const post = Worker.prototype.postMessage;
-		Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+		const scope = window as unknown as {
+			__ggufChats: unknown[];
+			__ggufWorkers: Worker[];
+			__killOnChat: number;
+		};
+		scope.__ggufChats = calls;
+		scope.__ggufWorkers = [];
+		scope.__killOnChat = 0;
+		const NativeWorker = window.Worker;
+		window.Worker = class extends NativeWorker {
+			constructor(url: string | URL, options?: WorkerOptions) {
+				super(url, options);
+				if (String(url).includes('gguf.worker')) scope.__ggufWorkers.push(this);
+			}
+		};
+		const post = NativeWorker.prototype.postMessage;
+		NativeWorker.prototype.postMessage = function (
+			this: Worker,
+			message: unknown,
+			...rest: unknown[]
+		) {
 			const m = message as { type?: string; call?: string; params?: unknown };
 			if (m?.type === 'call' && (m.call === 'chat' || m.call === 'load')) {
 				calls.push(structuredClone({ call: m.call, params: stripBlobs(m.params) }));
 			}
-			return (post as (...args: unknown[]) => void).call(this, message, ...rest);
+			const result = (post as (...args: unknown[]) => void).call(this, message, ...rest);
+			if (m?.type === 'call' && m.call === 'chat' && scope.__killOnChat > 0) {
+				scope.__killOnChat--;
+				setTimeout(() => {
+					this.terminate();
+					this.dispatchEvent(new ErrorEvent('error', { message: 'killed by the test' }));
+				}, 0);
+			}
+			return result;
 		};
 		function stripBlobs(value: unknown): unknown {
 			if (value instanceof Blob) return { blobBytes: value.size };
@@ -154,7 +185,8 @@ export async function rawChat(
 ): Promise<string> {
 	return page.evaluate(
 		async ({ modelUrl, chat, options }) => {
-			const { Wllama } = (await import(/* @vite-ignore */ '/__test/wllama.js')) as {
+			const module = '/__test/wllama.js';
+			const { Wllama } = (await import(/* @vite-ignore */ module)) as {
 				Wllama: new (
 					paths: { default: string },
 					config: object
@@ -224,9 +256,7 @@ export function ggufRow(page: Page, id: string) {
 }
 
 /** The stored text of the newest assistant message, straight from IndexedDB. */
-export async function lastStoredAnswer(
-	page: Page
-): Promise<{
+export async function lastStoredAnswer(page: Page): Promise<{
 	content: string;
 	status: string;
 	usage?: { promptTokens: number; completionTokens: number; cachedTokens?: number };
@@ -248,6 +278,29 @@ export async function lastStoredAnswer(
 							.sort((a, b) => a.createdAt - b.createdAt);
 						db.close();
 						resolve(answers.at(-1) as never);
+					};
+					request.onerror = () => reject(request.error);
+				};
+			})
+	);
+}
+
+/** The open conversation's stored record (its rolling summary, when one was written). */
+export async function storedConversation(
+	page: Page
+): Promise<{ id: string; summary?: { text: string; coversCount: number } }> {
+	return page.evaluate(
+		() =>
+			new Promise((resolve, reject) => {
+				const open = indexedDB.open('hearth');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					const request = db.transaction('conversations').objectStore('conversations').getAll();
+					request.onsuccess = () => {
+						const rows = request.result as { updatedAt: number }[];
+						db.close();
+						resolve(rows.sort((a, b) => a.updatedAt - b.updatedAt).at(-1) as never);
 					};
 					request.onerror = () => reject(request.error);
 				};

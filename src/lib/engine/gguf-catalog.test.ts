@@ -7,6 +7,7 @@ import {
 	GGUF_CATALOG,
 	ggufCatalogEntry
 } from '$lib/engine/gguf-catalog';
+import { WLLAMA_CACHE, WLLAMA_VERSION } from '$lib/engine/gguf';
 import { WLLAMA_FILES, WLLAMA_PATH } from '$lib/protocol/gguf';
 
 describe('the GGUF catalog', () => {
@@ -61,6 +62,9 @@ describe('the GGUF catalog', () => {
 		const config = readFileSync(path.resolve('vite.config.ts'), 'utf8');
 		expect(config).toContain(`urlPath: '${WLLAMA_PATH}'`);
 		for (const name of Object.values(WLLAMA_FILES)) expect(config).toContain(`'${name}'`);
+		// The page keeps the wasm in the service worker's own cache for it (gguf-runtime.ts).
+		expect(config).toContain('cacheName: `hearth-wllama-${WLLAMA_VERSION}`');
+		expect(WLLAMA_CACHE).toBe(`hearth-wllama-${WLLAMA_VERSION}`);
 		expect(existsSync('node_modules/@wllama/wllama/esm/wasm/wllama.wasm')).toBe(true);
 		expect(existsSync('node_modules/@wllama/wllama-compat/wasm/wllama.wasm')).toBe(true);
 		expect(existsSync('node_modules/@wllama/wllama-compat/wasm/wllama.js')).toBe(true);

@@ -62,11 +62,13 @@ describe('GGUF models', () => {
 		expect(downloadSpec(findEntry(split.id, [split])!, settings).files).toHaveLength(2);
 	});
 
-	it('allocates the setting’s context, else the model’s own up to 4,096', () => {
+	it('allocates the setting’s context, else 4,096, never past what the model was trained with', () => {
 		expect(contextSizeFor({ contextWindow: 2048 }, { ggufContextSize: 0 })).toBe(2048);
 		expect(contextSizeFor({ contextWindow: 131072 }, { ggufContextSize: 0 })).toBe(4096);
 		expect(contextSizeFor({}, { ggufContextSize: 0 })).toBe(4096);
 		expect(contextSizeFor({ contextWindow: 2048 }, { ggufContextSize: 512 })).toBe(512);
+		expect(contextSizeFor({ contextWindow: 2048 }, { ggufContextSize: 8192 })).toBe(2048);
+		expect(contextSizeFor({ contextWindow: 32768 }, { ggufContextSize: 8192 })).toBe(8192);
 	});
 
 	it('uses one thread unless the page is cross-origin isolated, then half the cores', () => {

@@ -174,13 +174,16 @@ export function findEntry(
 	return model ? catalogEntry(model) : undefined;
 }
 
-/** Tokens of context to allocate: the setting, else the model's own up to 4,096. */
+/**
+ * Tokens of context to allocate: the setting, else 4,096; never more than the model was trained
+ * with, which llama.cpp's server caps each request at anyway.
+ */
 export function contextSizeFor(
 	entry: Pick<GgufEntry, 'contextWindow'>,
 	settings: Pick<Settings, 'ggufContextSize'>
 ): number {
-	if (settings.ggufContextSize > 0) return settings.ggufContextSize;
-	return Math.min(entry.contextWindow ?? DEFAULT_GGUF_CONTEXT, DEFAULT_GGUF_CONTEXT);
+	const wanted = settings.ggufContextSize > 0 ? settings.ggufContextSize : DEFAULT_GGUF_CONTEXT;
+	return Math.min(wanted, entry.contextWindow ?? wanted);
 }
 
 /**

@@ -27,6 +27,9 @@ import { formatBytes } from '$lib/utils/format-bytes';
 /** Must match node_modules/@wllama/wllama/package.json (a test checks it). */
 export const WLLAMA_VERSION = '3.13.0';
 
+/** The service worker's cache for wllama's files (vite.config.ts runtimeCaching; a test checks). */
+export const WLLAMA_CACHE = `hearth-wllama-${WLLAMA_VERSION}`;
+
 /** What the engine needs to know about one GGUF model Hearth has. */
 export interface GgufModelSource {
 	/** Its files for llama.cpp, from Cache Storage or a file the user picked. */

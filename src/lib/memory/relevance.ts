@@ -53,3 +53,23 @@ export function memoryPromptBlock(memories: readonly Memory[]): string {
 export function memoryNote(count: number): string {
 	return `used ${count} ${count === 1 ? 'memory' : 'memories'}`;
 }
+
+/**
+ * The memories for one answer in a stable order: those the conversation already used (still kept)
+ * first, in the order they were first used, then the newly relevant ones. The block then only
+ * grows at its end across turns, so the start of the prompt stays the same and an engine with a
+ * prompt cache (llama.cpp) does not compute the whole history again.
+ */
+export function stableMemoryOrder(
+	earlier: readonly Memory[],
+	relevant: readonly Memory[]
+): Memory[] {
+	const seen = new Set<string>();
+	const ordered: Memory[] = [];
+	for (const memory of [...earlier, ...relevant]) {
+		if (memory.status !== 'kept' || seen.has(memory.id)) continue;
+		seen.add(memory.id);
+		ordered.push(memory);
+	}
+	return ordered;
+}

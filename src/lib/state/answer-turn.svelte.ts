@@ -75,10 +75,12 @@ export async function runTurn(
 		tools && !append
 			? toolsFor(chosen.agent, await tools.registry(), settings(), await tools.hasWritableFolder())
 			: [];
-	// Memories go in for a fresh answer only; a failure to look them up never stops one.
+	// Memories go in for a fresh answer only; a failure to look them up never stops one. Those
+	// this conversation used before come first, so the prompt's start stays put (prompt cache).
+	const earlier = [...new Set(thread.flatMap((m) => m.memories?.map((u) => u.id) ?? []))];
 	const memories =
 		!append && settings().useMemories
-			? await deps.memory?.relevant(userText, signal).catch(() => null)
+			? await deps.memory?.relevant(userText, signal, earlier).catch(() => null)
 			: null;
 	target.memories = memories?.used.length ? memories.used : undefined;
 	const agentPrompt = systemPromptFor(chosen.agent, settings().systemPrompt, {

@@ -138,8 +138,8 @@ export class AppState {
 			tools: this.agent.chatDeps(),
 			images: () => this.media?.chatHooks() ?? null,
 			memory: {
-				relevant: (query, signal) =>
-					this.knowledge?.relevantFor(query, signal) ?? Promise.resolve(null),
+				relevant: (query, signal, earlier) =>
+					this.knowledge?.relevantFor(query, signal, earlier) ?? Promise.resolve(null),
 				propose: (input) =>
 					this.knowledge?.proposeFrom(input, (count) =>
 						this.toasts.push(
@@ -189,6 +189,10 @@ export class AppState {
 	afterInteractive(): void {
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
 		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
+		// The GGUF e2e spec and bench/gguf.js drive the in-browser engine through this one entry.
+		void import('$lib/state/engine-debug').then(({ exposeEngineDebugHook }) =>
+			exposeEngineDebugHook({ engine: this.engine, registry: () => this.agent.loadRegistry() })
+		);
 		// Knowledge loads when the page is idle: nothing the first screen shows needs it.
 		const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
 		idle(() => void this.#startKnowledge(), { timeout: 3000 });

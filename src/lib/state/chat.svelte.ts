@@ -59,10 +59,14 @@ export interface ImageHooks {
 }
 
 export interface MemoryHooks {
-	/** The memories relevant to a message and their prompt block; null when there are none. */
+	/**
+	 * The memories relevant to a message and their prompt block; null when there are none.
+	 * `earlier`: ids the conversation already used, kept first in the same order (stable prompt).
+	 */
 	relevant(
 		query: string,
-		signal: AbortSignal
+		signal: AbortSignal,
+		earlier?: readonly string[]
 	): Promise<{ block: string; used: { id: string; text: string }[] } | null>;
 	/** Looks for durable facts in a finished exchange and stores them as proposals. */
 	propose(input: {

@@ -62,6 +62,8 @@ export interface GgufModelsDeps {
 	onInstalledChanged?: () => void;
 	/** After a first finished download: ask the browser to keep models (shared with MLC). */
 	afterDownload?: () => Promise<unknown>;
+	/** After a model is in: keep llama.cpp's runtime for offline use too. */
+	keepRuntime?: () => Promise<void>;
 	uuid?: () => string;
 	now?: () => number;
 	catalog?: readonly GgufCatalogModel[];
@@ -89,6 +91,8 @@ export class GgufModelsState {
 	access = $state<Record<string, PermissionState>>({});
 	/** A picked file is being read and checked. */
 	adding = $state(false);
+	/** Per stored model: its chat template renders tools (read from its verified header). */
+	templateTools = $state<Record<string, boolean>>({});
 
 	readonly #deps: GgufModelsDeps;
 	readonly #catalog: readonly GgufCatalogModel[];
@@ -185,9 +189,14 @@ export class GgufModelsState {
 				this.access[entry.id] = await permissionOf(entry.record);
 				return;
 			}
-			const stored = await this.#deps.store.inspect(downloadSpec(entry, this.#deps.settings()));
+			const spec = downloadSpec(entry, this.#deps.settings());
+			const stored = await this.#deps.store.inspect(spec);
 			if (stored.state === 'absent') delete this.stored[entry.id];
 			else this.stored[entry.id] = stored;
+			if (stored.state === 'complete') {
+				const model = (await this.#deps.store.headers(spec)).find((h) => h && !h.projector);
+				if (model) this.templateTools[entry.id] = /\btools\b/.test(model.chatTemplate ?? '');
+			}
 		} catch (e) {
 			this.#deps.onError(toHearthError(e));
 		}
@@ -214,6 +223,8 @@ export class GgufModelsState {
 			this.stored[id] = await this.#deps.store.download(spec, onProgress, controller.signal);
 			delete this.downloads[id];
 			await this.#learnHeaders(entry);
+			await this.#inspect(entry);
+			await this.#deps.keepRuntime?.();
 			this.#deps.onInstalledChanged?.();
 			if (!this.#askedPersistence) {
 				this.#askedPersistence = true;
@@ -330,6 +341,7 @@ export class GgufModelsState {
 			this.records = [...this.records, record];
 			if (handles) this.access[id] = 'granted';
 			else await this.#inspect(recordEntryOf(record));
+			await this.#deps.keepRuntime?.();
 			this.#deps.onInstalledChanged?.();
 			return id;
 		} catch (e) {
@@ -408,9 +420,10 @@ export class GgufModelsState {
 		const entry = findEntry(id, this.records, this.#catalog);
 		if (!entry) return undefined;
 		const settings = this.#deps.settings();
-		const nativeTools = entry.catalog
-			? entry.capabilities.includes('tools')
-			: (entry.record?.nativeTools ?? false);
+		// The downloaded file's own template decides; before it is read, the catalog's word.
+		const nativeTools =
+			this.templateTools[id] ??
+			(entry.catalog ? entry.capabilities.includes('tools') : (entry.record?.nativeTools ?? false));
 		return {
 			contextSize: contextSizeFor(entry, settings),
 			bytes: entry.bytes,

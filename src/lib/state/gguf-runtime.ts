@@ -1,4 +1,5 @@
-import { GgufEngine } from '$lib/engine/gguf';
+import { GgufEngine, WLLAMA_CACHE } from '$lib/engine/gguf';
+import { WLLAMA_FILES, WLLAMA_PATH } from '$lib/protocol/gguf';
 import { threadsFor } from '$lib/engine/gguf-models';
 import { GgufStore } from '$lib/engine/gguf-store';
 import type { DeviceEnvironment } from '$lib/engine/capability';
@@ -47,7 +48,8 @@ export function createGgufRuntime(deps: GgufRuntimeDeps): {
 		cpu,
 		onError: deps.onError,
 		onInstalledChanged: deps.onInstalledChanged,
-		afterDownload: deps.afterDownload
+		afterDownload: deps.afterDownload,
+		keepRuntime: keepRuntimeOffline
 	});
 	const engine = new GgufEngine({
 		resolve: (id) => state.resolve(id),
@@ -58,6 +60,30 @@ export function createGgufRuntime(deps: GgufRuntimeDeps): {
 		}
 	});
 	return { state, engine };
+}
+
+/**
+ * Puts llama.cpp's wasm (the build this browser runs) into the service worker's cache for it, so
+ * a model downloaded on a first visit (before the service worker controls the page) still loads
+ * with the network off. Best effort: failing here only means the next online load caches it.
+ */
+async function keepRuntimeOffline(): Promise<void> {
+	const storage = (globalThis as { caches?: CacheStorage }).caches;
+	if (!storage) return;
+	const features = detectWasmFeatures();
+	const names =
+		features.jspi && features.memory64
+			? [WLLAMA_FILES.wasm]
+			: [WLLAMA_FILES.compatWasm, WLLAMA_FILES.compatWorker];
+	try {
+		const cache = await storage.open(WLLAMA_CACHE);
+		for (const name of names) {
+			const url = `${WLLAMA_PATH}${name}`;
+			if (!(await cache.match(url))) await cache.add(url);
+		}
+	} catch {
+		// Offline or out of space: the service worker caches it on the next online load.
+	}
 }
 
 /** Cache Storage is missing in some private modes: GGUF models then explain why. */

@@ -15,7 +15,7 @@ import { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
-import { relevantMemories, memoryPromptBlock } from '$lib/memory/relevance';
+import { relevantMemories, memoryPromptBlock, stableMemoryOrder } from '$lib/memory/relevance';
 import type { MemoryHooks } from '$lib/state/chat.svelte';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
 import type { NetFetch } from '$lib/net/types';
@@ -254,9 +254,14 @@ export class KnowledgeServices {
 	 * The memories relevant to a message, for its system prompt. Without an embedding model the
 	 * closest memory by its words stands in (memories still help before a model is downloaded).
 	 */
-	readonly relevantFor: MemoryHooks['relevant'] = async (query, signal) => {
+	readonly relevantFor: MemoryHooks['relevant'] = async (query, signal, earlier = []) => {
 		// Nothing kept yet: no model is loaded or asked.
 		if ((await this.memories.list('kept')).length === 0) return null;
+		// Memories this conversation already used stay first (prompt-cache friendly; see
+		// stableMemoryOrder); one forgotten since is left out.
+		const before = (await Promise.all(earlier.map((id) => this.memories.get(id)))).filter(
+			(m): m is NonNullable<typeof m> => m !== undefined
+		);
 		let memories;
 		try {
 			memories = (await relevantMemories(query, { repo: this.memories, signal })).memories.map(
@@ -267,10 +272,11 @@ export class KnowledgeServices {
 			const closest = await this.memories.find(query, signal).catch(() => undefined);
 			memories = closest && closest.memory.status === 'kept' ? [closest.memory] : [];
 		}
-		if (memories.length === 0) return null;
+		const ordered = stableMemoryOrder(before, memories);
+		if (ordered.length === 0) return null;
 		return {
-			block: memoryPromptBlock(memories),
-			used: memories.map((m) => ({ id: m.id, text: m.text }))
+			block: memoryPromptBlock(ordered),
+			used: ordered.map((m) => ({ id: m.id, text: m.text }))
 		};
 	};
 

@@ -1,0 +1,384 @@
+// llama.cpp in the browser (GGUF): Hearth's engine against raw wllama in the same page, on the real
+// stories260K model from ../shared/models (or each GGUF in HEARTH_GGUF_MODELS). Rows:
+//   decode tokens/s through Hearth's engine ÷ raw wllama (same model, prompt, greedy sampling)
+//   time to first token, Hearth minus raw wllama
+//   tokens prefilled for turn 10 of a conversation (through the app) ÷ tokens of turn 10's new text
+//   CPU 1 thread vs CPU 2 threads (cross-origin isolated) vs WebGPU (SwiftShader here)
+//   schema-mode step validity on the real model (the real tool schemas)
+// llama.cpp's threads spin-wait, so every row names its thread count and the load average.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer } from '../scripts/serve.js';
+import { startGgufMirror } from '../tests/fixtures/gguf-mirror.js';
+import { ROOT, ensureBuild, launchChromium, openWithSettings, ratio, round } from './lib.js';
+
+const STORIES = path.resolve(ROOT, '../shared/models/gguf/stories260K.gguf');
+const RUNS = Number(process.env.HEARTH_GGUF_RUNS ?? 5);
+const STEPS = Number(process.env.HEARTH_GGUF_STEPS ?? 50);
+const MAX_TOKENS = 200;
+const REPO = 'bench/models';
+/** The window both sides allocate (stories260K was trained with 2,048). */
+const CONTEXT = 2048;
+
+const TOOLS_OFF = Object.fromEntries(
+	[
+		'run_python',
+		'calculator',
+		'list_files',
+		'find_files',
+		'read_file',
+		'write_file',
+		'create_file',
+		'web_search',
+		'fetch_page',
+		'search_knowledge',
+		'set_reminder',
+		'list_reminders',
+		'cancel_reminder',
+		'current_time',
+		'convert_time',
+		'date_difference',
+		'day_of_week',
+		'weather',
+		'remember',
+		'forget',
+		'recall_conversations'
+	].map((n) => [n, false])
+);
+
+const load = () =>
+	os
+		.loadavg()
+		.map((n) => n.toFixed(2))
+		.join(' / ');
+
+/** @returns {string[]} absolute paths of the models to measure */
+function models() {
+	const dir = process.env.HEARTH_GGUF_MODELS;
+	if (dir) {
+		return readdirSync(dir)
+			.filter((f) => f.endsWith('.gguf') && !f.startsWith('mmproj'))
+			.map((f) => path.join(dir, f));
+	}
+	return existsSync(STORIES) ? [STORIES] : [];
+}
+
+/** @returns {Promise<import('./lib.js').BenchResult>} */
+export async function run() {
+	const files = models();
+	if (files.length === 0) {
+		return {
+			title: 'llama.cpp in the browser (GGUF)',
+			rows: [
+				{
+					result: 'skipped: no model',
+					reason: `${STORIES} is missing and HEARTH_GGUF_MODELS is not set`
+				}
+			]
+		};
+	}
+	const dir = await ensureBuild();
+	const mirror = await startGgufMirror();
+	const plain = await startServer({ dir, port: 0, quiet: true });
+	const isolated = await startServer({ dir, port: 0, quiet: true, isolated: true });
+	const browser = await launchChromium();
+	const wllama = readFileSync(path.join(ROOT, 'node_modules/@wllama/wllama/esm/index.js'), 'utf8');
+	/** @type {Array<Record<string, string | number>>} */
+	const rows = [];
+	const notes = [`load average (1/5/15 min) at the start: ${load()}`];
+	try {
+		for (const file of files) {
+			const name = path.basename(file);
+			const modelUrl = mirror.add(REPO, name, file);
+			const id = `gguf:hf:${REPO}:${name}`;
+			const context = await browser.newContext();
+			await context.route('**/bench-wllama.js', (r) =>
+				r.fulfill({ status: 200, contentType: 'text/javascript', body: wllama })
+			);
+			const page = await context.newPage();
+			page.setDefaultTimeout(20 * 60_000);
+			const settings = {
+				ggufBaseUrl: mirror.url,
+				ggufThreads: 1,
+				ggufDevice: 'cpu',
+				webModel: id,
+				engine: 'webllm',
+				temperature: 0,
+				maxTokens: 48,
+				ggufContextSize: CONTEXT,
+				agentRouting: false,
+				toolsEnabled: TOOLS_OFF,
+				useMemories: false,
+				proposeMemories: false,
+				autoTitle: false
+			};
+			await openWithSettings(page, plain.url, settings);
+			await addModel(page, name, id);
+
+			const speed = await compare(page, modelUrl, 'cpu', 1);
+			rows.push(...speedRows(name, speed, 'CPU, 1 thread'));
+			rows.push(await prefixRow(page, name));
+			rows.push(await schemaRow(page, name));
+
+			// The same model on the other devices and thread counts, through Hearth and raw alike.
+			await openWithSettings(page, plain.url, { ...settings, ggufDevice: 'webgpu' });
+			const gpu = await compare(page, modelUrl, 'webgpu', 1);
+			const isolatedPage = await context.newPage();
+			await openWithSettings(isolatedPage, isolated.url, { ...settings, ggufThreads: 2 });
+			await addModel(isolatedPage, name, id);
+			const two = await compare(isolatedPage, modelUrl, 'cpu', 2);
+			for (const [label, measured] of /** @type {const} */ ([
+				['CPU, 1 thread', speed],
+				['CPU, 2 threads (isolated page)', two],
+				['WebGPU, all layers (SwiftShader)', gpu]
+			])) {
+				rows.push({
+					model: name,
+					row: `decode tok/s: ${label}`,
+					Hearth: round(measured.hearth.tps, 1),
+					'raw wllama': round(measured.raw.tps, 1),
+					ratio: ratio(measured.hearth.tps, speed.raw.tps),
+					goal: `vs raw CPU 1 thread; load ${load()}`
+				});
+			}
+			await context.close();
+		}
+	} finally {
+		await browser.close();
+		await Promise.all([plain.close(), isolated.close(), mirror.close()]);
+	}
+	notes.push(
+		`median of ${RUNS} runs of up to ${MAX_TOKENS} greedy tokens, Hearth and raw wllama interleaved in one page; decode speed = (tokens − 1) ÷ (last token − first token), each side on its own clock`,
+		`schema validity: ${STEPS} steps (HEARTH_GGUF_STEPS; the e2e test runs 200), temperature 1, every real tool's schema; a step passes when the agent's own checks accept it`,
+		`load average (1/5/15 min) at the end: ${load()}`
+	);
+	return {
+		title: `llama.cpp in the browser: ${files.map((f) => path.basename(f)).join(', ')}`,
+		rows,
+		notes
+	};
+}
+
+/**
+ * @param {import('@playwright/test').Page} page
+ * @param {string} name
+ * @param {string} id
+ */
+async function addModel(page, name, id) {
+	await page.getByRole('button', { name: 'Models in this browser' }).click();
+	const dialog = page.getByTestId('models-dialog');
+	await dialog.getByTestId('gguf-repo').fill(REPO);
+	await dialog.getByTestId('gguf-file').fill(name);
+	await dialog.getByTestId('gguf-add-hub').click();
+	await page.waitForFunction(
+		(modelId) =>
+			document
+				.querySelector(`[data-testid="gguf-row"][data-model-id="${modelId}"]`)
+				?.getAttribute('data-status') === 'complete',
+		id,
+		{ polling: 100 }
+	);
+	await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
+/**
+ * Decode speed and time to first token through Hearth's engine (window.__hearthEngine) and raw
+ * wllama, interleaved, on the same prompts.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} modelUrl
+ * @param {'cpu' | 'webgpu'} device
+ * @param {number} threads
+ */
+async function compare(page, modelUrl, device, threads) {
+	return page.evaluate(
+		async ({ modelUrl, device, threads, runs, maxTokens, context }) => {
+			while (!(/** @type {any} */ (window).__hearthEngine))
+				await new Promise((r) => setTimeout(r, 50));
+			const hook = /** @type {any} */ (window).__hearthEngine;
+			const { Wllama } = await import(/* @vite-ignore */ '/bench-wllama.js');
+			const raw = new Wllama({ default: '/wllama/wllama.wasm' }, { suppressNativeLog: true });
+			raw.setCompat(null);
+			await raw.loadModel([await (await fetch(modelUrl)).blob()], {
+				n_ctx: context,
+				n_threads: threads,
+				n_gpu_layers: device === 'cpu' ? 0 : 999,
+				reasoning_format: 'none',
+				jinja: true
+			});
+			const speed = (
+				/** @type {number} */ tokens,
+				/** @type {number} */ first,
+				/** @type {number} */ last
+			) => (tokens > 1 && last > first ? (tokens - 1) / ((last - first) / 1000) : NaN);
+			const hearth = [];
+			const rawRuns = [];
+			// Warm both (load, first compile) before measuring.
+			await hook.chat({
+				messages: [{ role: 'user', content: 'Hi' }],
+				options: { maxTokens: 4, temperature: 0 }
+			});
+			for (let i = 0; i < runs; i++) {
+				const messages = [{ role: 'user', content: `Once upon a time ${i}` }];
+				const t0 = performance.now();
+				const reply = await hook.chat({ messages, options: { temperature: 0, maxTokens } });
+				const end = performance.now();
+				if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+				const ttft = reply.timings.timeToFirstTokenMs;
+				hearth.push({ ttft, tps: speed(reply.usage.completionTokens, t0 + ttft, end) });
+
+				const r0 = performance.now();
+				let first = 0;
+				let last = 0;
+				let tokens = 0;
+				const stream = await raw.createChatCompletion({
+					messages,
+					temperature: 0,
+					max_tokens: maxTokens,
+					stream: true
+				});
+				for await (const chunk of stream) {
+					if (chunk.choices[0]?.delta?.content) {
+						first ||= performance.now();
+						last = performance.now();
+						tokens++;
+					}
+				}
+				rawRuns.push({ ttft: first - r0, tps: speed(tokens, first, last) });
+			}
+			await raw.exit();
+			const median = (/** @type {number[]} */ xs) => {
+				const s = [...xs].sort((a, b) => a - b);
+				return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+			};
+			return {
+				hearth: { tps: median(hearth.map((r) => r.tps)), ttft: median(hearth.map((r) => r.ttft)) },
+				raw: { tps: median(rawRuns.map((r) => r.tps)), ttft: median(rawRuns.map((r) => r.ttft)) }
+			};
+		},
+		{ modelUrl, device, threads, runs: RUNS, maxTokens: MAX_TOKENS, context: CONTEXT }
+	);
+}
+
+/**
+ * @param {string} name
+ * @param {{ hearth: { tps: number, ttft: number }, raw: { tps: number, ttft: number } }} m
+ * @param {string} where
+ */
+function speedRows(name, m, where) {
+	return [
+		{
+			model: name,
+			row: `decode tok/s, Hearth ÷ raw wllama (${where})`,
+			Hearth: round(m.hearth.tps, 1),
+			'raw wllama': round(m.raw.tps, 1),
+			ratio: ratio(m.hearth.tps, m.raw.tps),
+			goal: '≥ 0.97'
+		},
+		{
+			model: name,
+			row: `time to first token, Hearth − raw (${where})`,
+			Hearth: round(m.hearth.ttft, 1),
+			'raw wllama': round(m.raw.ttft, 1),
+			ratio: `${(m.hearth.ttft - m.raw.ttft).toFixed(1)} ms`,
+			goal: '≤ +15 ms'
+		}
+	];
+}
+
+/**
+ * Ten turns of one conversation through the app; for turn 10: tokens llama.cpp prefilled (prompt
+ * minus cached) ÷ tokens that are new since turn 9 (prompt 10 − prompt 9 − answer 9).
+ * @param {import('@playwright/test').Page} page
+ * @param {string} name
+ */
+async function prefixRow(page, name) {
+	const composer = page.getByLabel('Message Hearth');
+	for (let turn = 1; turn <= 10; turn++) {
+		await composer.fill(`Turn ${turn}: the little dog ran to the park and found a ball.`);
+		await composer.press('Enter');
+		await page.waitForFunction(
+			(n) => {
+				const all = document.querySelectorAll('article[aria-label="Hearth’s answer"]');
+				const last = all[all.length - 1];
+				return all.length >= n && /done|error/.test(last?.getAttribute('data-status') ?? '');
+			},
+			turn,
+			{ polling: 100 }
+		);
+	}
+	const usage = await page.evaluate(
+		() =>
+			new Promise((resolve, reject) => {
+				const open = indexedDB.open('hearth');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const request = open.result.transaction('messages').objectStore('messages').getAll();
+					request.onsuccess = () =>
+						resolve(
+							/** @type {{ role: string, createdAt: number, usage?: object }[]} */ (request.result)
+								.filter((m) => m.role === 'assistant')
+								.sort((a, b) => a.createdAt - b.createdAt)
+								.slice(-2)
+								.map((m) => m.usage)
+						);
+					request.onerror = () => reject(request.error);
+				};
+			})
+	);
+	const [nine, ten] =
+		/** @type {{ promptTokens: number, completionTokens: number, cachedTokens?: number }[]} */ (
+			usage
+		);
+	const prefilled = ten.promptTokens - (ten.cachedTokens ?? 0);
+	const fresh = ten.promptTokens - nine.promptTokens - nine.completionTokens;
+	return {
+		model: name,
+		row: 'turn 10: tokens prefilled ÷ tokens of its new text',
+		Hearth: prefilled,
+		'raw wllama': fresh,
+		ratio: ratio(prefilled, fresh),
+		goal: `≤ 1.2 (prompt ${ten.promptTokens}, cached ${ten.cachedTokens ?? 0})`
+	};
+}
+
+/**
+ * Schema-mode steps on the real model with every real tool: how many the agent's checks accept.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} name
+ */
+async function schemaRow(page, name) {
+	const { valid, toolOk, total, lengths } = await page.evaluate(async (steps) => {
+		const hook = /** @type {any} */ (window).__hearthEngine;
+		const protocol = await hook.toolProtocol();
+		let valid = 0;
+		let toolOk = 0;
+		let lengths = 0;
+		for (let i = 0; i < steps; i++) {
+			// The grammar carries every real tool's schema; the prompt only names the tools (their
+			// schemas listed too would not fit stories260K's 2,048-token window).
+			const system = `Reply with one JSON object: call one of these tools (${protocol.tools.join(', ')}) or answer.`;
+			const reply = await hook.chat({
+				messages: [
+					{ role: 'system', content: system },
+					{ role: 'user', content: `Once upon a time ${i}` }
+				],
+				options: { temperature: 1, topP: 1, maxTokens: 1024 },
+				responseSchema: protocol.schema
+			});
+			if (reply.ok && reply.finishReason === 'length') lengths++;
+			const checked = reply.ok ? await hook.checkStep(reply.text, protocol.schema) : null;
+			if (checked?.ok) valid++;
+			if (checked?.toolOk) toolOk++;
+		}
+		return { valid, toolOk, total: steps, lengths };
+	}, STEPS);
+	return {
+		model: name,
+		row: 'schema-mode steps that parse and validate',
+		Hearth: `${valid}/${total}`,
+		'raw wllama': '-',
+		ratio: `${round((valid / total) * 100, 1)} %`,
+		goal: `100 % (${lengths} hit the token limit; ${toolOk}/${total} also pass the tools' own checks)`
+	};
+}
