@@ -1,6 +1,5 @@
 import { Wllama } from '@wllama/wllama';
 import type { WllamaLogger } from '@wllama/wllama';
-import { WLLAMA_FILES, WLLAMA_PATH } from '$lib/protocol/gguf';
 import type { GgufFromWorker, GgufToWorker } from '$lib/protocol/gguf';
 import { detectWasmFeatures, wasmBlocker } from '$lib/utils/wasm-features';
 import { createGgufHost } from '$workers/gguf-host';
@@ -8,10 +7,11 @@ import type { WllamaLogSink } from '$workers/gguf-host';
 import { probeGpuWith } from '$workers/llm-gpu';
 import type { GpuLike } from '$workers/llm-gpu';
 import type { WllamaLike } from '$workers/llm-wllama';
+import { NO_WLLAMA_STORAGE, useOwnCompat, wllamaAssets } from '$workers/wllama-assets';
 
 // Thin: wires wllama (llama.cpp in WebAssembly) to the host. wllama runs llama.cpp in a worker
 // of its own, started from a blob URL inside this one; its wasm comes from our origin, and so
-// does the compat build for browsers without JSPI or Memory64 (never the CDN it defaults to).
+// does the compat build for browsers without JSPI or Memory64 (wllama-assets.ts).
 
 /** The DedicatedWorkerGlobalScope members used here (the project's lib is DOM, not WebWorker). */
 interface WorkerScope {
@@ -22,8 +22,7 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 const gpu = (navigator as { gpu?: GpuLike }).gpu;
-const asset = (name: string): string =>
-	new URL(`${WLLAMA_PATH}${name}`, scope.location.origin).href;
+const assets = wllamaAssets(scope.location.origin);
 
 /** wllama's logger: log lines go to the host (kept to explain failures), never to the console. */
 function loggerFor(sink: WllamaLogSink): WllamaLogger {
@@ -44,11 +43,10 @@ function loggerFor(sink: WllamaLogSink): WllamaLogger {
 
 const host = createGgufHost({
 	createWllama: (sink): WllamaLike => {
-		const wllama = new Wllama({ default: asset(WLLAMA_FILES.wasm) }, { logger: loggerFor(sink) });
-		wllama.setCompat({
-			wasm: asset(WLLAMA_FILES.compatWasm),
-			worker: asset(WLLAMA_FILES.compatWorker)
-		});
+		const wllama = useOwnCompat(
+			new Wllama({ default: assets.wasm }, { logger: loggerFor(sink), ...NO_WLLAMA_STORAGE }),
+			assets
+		);
 		// wllama's types are stricter than the slice Hearth uses (its stream overloads, Blob[]).
 		return wllama as unknown as WllamaLike;
 	},

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { freshDb } from '$lib/storage/test-db';
 import { MemoryRepository } from './memory-repo';
-import { memoryNote, memoryPromptBlock, relevantMemories, stableMemoryOrder } from './relevance';
+import {
+	earlierMemoryIds,
+	memoryNote,
+	memoryPromptBlock,
+	relevantMemories,
+	stableMemoryOrder
+} from './relevance';
 import { testEmbedder } from './test-embed';
 
 async function seeded() {
@@ -60,5 +66,18 @@ describe('stableMemoryOrder', () => {
 		// A memory no longer kept (here back to a proposal) leaves the block.
 		const proposed = { ...lisbon!, status: 'proposed' as const };
 		expect(stableMemoryOrder([proposed, python!], []).map((m) => m.id)).toEqual([python!.id]);
+	});
+});
+
+describe('earlierMemoryIds', () => {
+	it('lists the memories a thread used, once each, in first-use order', () => {
+		expect(
+			earlierMemoryIds([
+				{},
+				{ memories: [{ id: 'b' }, { id: 'a' }] },
+				{},
+				{ memories: [{ id: 'a' }, { id: 'c' }] }
+			])
+		).toEqual(['b', 'a', 'c']);
 	});
 });

@@ -73,3 +73,8 @@ export function stableMemoryOrder(
 	}
 	return ordered;
 }
+
+/** Ids of the memories a thread's answers used, in the order they were first used. */
+export function earlierMemoryIds(thread: readonly { memories?: { id: string }[] }[]): string[] {
+	return [...new Set(thread.flatMap((m) => m.memories?.map((u) => u.id) ?? []))];
+}

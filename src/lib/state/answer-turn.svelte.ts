@@ -4,6 +4,7 @@ import type { Conversation, ConversationSummary, ImageRef, Message } from '$lib/
 import type { Settings } from '$lib/types/settings';
 import { DEFAULT_CONTEXT_WINDOW, prepareHistory } from '$lib/agent/history';
 import { estimateMessageTokens, type TokenCalibration } from '$lib/utils/tokens';
+import { earlierMemoryIds } from '$lib/memory/relevance';
 import { reasoningClock, stripReasoning } from '$lib/utils/reasoning';
 import { startsInReasoning } from '$lib/engine/reasoning-models';
 import { agentModel, reflectionOn, systemPromptFor, type AgentDef } from '$lib/agent/agents';
@@ -77,7 +78,7 @@ export async function runTurn(
 			: [];
 	// Memories go in for a fresh answer only; a failure to look them up never stops one. Those
 	// this conversation used before come first, so the prompt's start stays put (prompt cache).
-	const earlier = [...new Set(thread.flatMap((m) => m.memories?.map((u) => u.id) ?? []))];
+	const earlier = earlierMemoryIds(thread);
 	const memories =
 		!append && settings().useMemories
 			? await deps.memory?.relevant(userText, signal, earlier).catch(() => null)

@@ -24,6 +24,7 @@ import type { DownloadEntry, RowStatus } from '$lib/state/models-rows';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { GgufModelRecord, LocalGgufFile } from '$lib/types/gguf';
 import type { Settings } from '$lib/types/settings';
+import { formatBytes } from '$lib/utils/format-bytes';
 import type { WasmFeatures } from '$lib/utils/wasm-features';
 
 // The GGUF side of the Models dialog and of the in-browser engine: the catalog and the models the
@@ -157,6 +158,12 @@ export class GgufModelsState {
 				isRecommended: recommended === entry.id
 			};
 		});
+	}
+
+	/** e.g. "Qwen2.5 1.5B Instruct (986 MB)": the GGUF model suggested here, for onboarding. */
+	get recommendedLabel(): string | null {
+		const row = this.rows.find((r) => r.isRecommended);
+		return row ? `${row.entry.name} (${formatBytes(row.entry.bytes)}, GGUF)` : null;
 	}
 
 	/** The GGUF model to suggest where no MLC model can run (no usable WebGPU). */
