@@ -139,7 +139,7 @@ export async function run() {
 					Hearth: round(measured.hearth.tps, 1),
 					'raw wllama': round(measured.raw.tps, 1),
 					ratio: ratio(measured.hearth.tps, speed.raw.tps),
-					goal: `vs raw CPU 1 thread; load ${load()}`
+					goal: `Hearth: ${measured.hearth.device}; raw: ${measured.raw.device}; load ${load()}`
 				});
 			}
 			await context.close();
@@ -184,7 +184,8 @@ async function addModel(page, name, id) {
 
 /**
  * Decode speed and time to first token through Hearth's engine (window.__hearthEngine) and raw
- * wllama, interleaved, on the same prompts.
+ * wllama, interleaved, on the same prompts. Both count tokens from llama.cpp's usage, and each
+ * says where it really ran (Hearth: the engine's load result; raw: llama.cpp's own log line).
  * @param {import('@playwright/test').Page} page
  * @param {string} modelUrl
  * @param {'cpu' | 'webgpu'} device
@@ -193,11 +194,18 @@ async function addModel(page, name, id) {
 async function compare(page, modelUrl, device, threads) {
 	return page.evaluate(
 		async ({ modelUrl, device, threads, runs, maxTokens, context }) => {
-			while (!(/** @type {any} */ (window).__hearthEngine))
+			while (!(/** @type {any} */ (window).__hearthEngine)) {
 				await new Promise((r) => setTimeout(r, 50));
+			}
 			const hook = /** @type {any} */ (window).__hearthEngine;
 			const { Wllama } = await import(/* @vite-ignore */ '/bench-wllama.js');
-			const raw = new Wllama({ default: '/wllama/wllama.wasm' }, { suppressNativeLog: true });
+			/** @type {string[]} */
+			const lines = [];
+			const keep = (/** @type {unknown[]} */ ...args) => void lines.push(args.join(' '));
+			const raw = new Wllama(
+				{ default: '/wllama/wllama.wasm' },
+				{ logger: { debug() {}, log: keep, warn: keep, error: keep } }
+			);
 			raw.setCompat(null);
 			await raw.loadModel([await (await fetch(modelUrl)).blob()], {
 				n_ctx: context,
@@ -206,6 +214,7 @@ async function compare(page, modelUrl, device, threads) {
 				reasoning_format: 'none',
 				jinja: true
 			});
+			const offloaded = lines.find((l) => /offloaded \d+\/\d+ layers to GPU/.test(l));
 			const speed = (
 				/** @type {number} */ tokens,
 				/** @type {number} */ first,
@@ -235,14 +244,15 @@ async function compare(page, modelUrl, device, threads) {
 					messages,
 					temperature: 0,
 					max_tokens: maxTokens,
-					stream: true
+					stream: true,
+					stream_options: { include_usage: true }
 				});
 				for await (const chunk of stream) {
 					if (chunk.choices[0]?.delta?.content) {
 						first ||= performance.now();
 						last = performance.now();
-						tokens++;
 					}
+					if (chunk.usage) tokens = chunk.usage.completion_tokens;
 				}
 				rawRuns.push({ ttft: first - r0, tps: speed(tokens, first, last) });
 			}
@@ -251,9 +261,18 @@ async function compare(page, modelUrl, device, threads) {
 				const s = [...xs].sort((a, b) => a - b);
 				return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 			};
+			const loaded = hook.ggufLoaded();
 			return {
-				hearth: { tps: median(hearth.map((r) => r.tps)), ttft: median(hearth.map((r) => r.ttft)) },
-				raw: { tps: median(rawRuns.map((r) => r.tps)), ttft: median(rawRuns.map((r) => r.ttft)) }
+				hearth: {
+					tps: median(hearth.map((r) => r.tps)),
+					ttft: median(hearth.map((r) => r.ttft)),
+					device: loaded ? `${loaded.device}, ${loaded.threads} thread(s)` : 'unknown'
+				},
+				raw: {
+					tps: median(rawRuns.map((r) => r.tps)),
+					ttft: median(rawRuns.map((r) => r.ttft)),
+					device: offloaded ? offloaded.replace(/^.*?offloaded/, 'offloaded') : 'no layers on a GPU'
+				}
 			};
 		},
 		{ modelUrl, device, threads, runs: RUNS, maxTokens: MAX_TOKENS, context: CONTEXT }
@@ -262,7 +281,7 @@ async function compare(page, modelUrl, device, threads) {
 
 /**
  * @param {string} name
- * @param {{ hearth: { tps: number, ttft: number }, raw: { tps: number, ttft: number } }} m
+ * @param {{ hearth: { tps: number, ttft: number, device: string }, raw: { tps: number, ttft: number, device: string } }} m
  * @param {string} where
  */
 function speedRows(name, m, where) {
@@ -287,14 +306,41 @@ function speedRows(name, m, where) {
 }
 
 /**
- * Ten turns of one conversation through the app; for turn 10: tokens llama.cpp prefilled (prompt
- * minus cached) ÷ tokens that are new since turn 9 (prompt 10 − prompt 9 − answer 9).
+ * Ten turns of one conversation through the app. For turn 10: every prompt token llama.cpp
+ * computed (its own count of the history, when the context budget asked for one, plus the
+ * answer's request; each minus what came from its cache) ÷ the tokens new since turn 9 (prompt
+ * 10 − prompt 9 − answer 9).
  * @param {import('@playwright/test').Page} page
  * @param {string} name
  */
 async function prefixRow(page, name) {
+	// Count results the worker sends back (prompt tokens, cached): the budget's exact counts.
+	await page.addInitScript(() => {
+		const counts = /** @type {{ tokens: number, cachedTokens?: number }[]} */ ([]);
+		/** @type {any} */ (window).__ggufCounts = counts;
+		const listen = Worker.prototype.addEventListener;
+		Worker.prototype.addEventListener = function (
+			/** @type {string} */ type,
+			/** @type {any} */ listener,
+			/** @type {any} */ options
+		) {
+			if (type === 'message') {
+				listen.call(this, 'message', (/** @type {MessageEvent} */ event) => {
+					const m = event.data;
+					if (m?.type === 'result' && m.call === 'countPrompt' && m.ok) counts.push(m.value);
+				});
+			}
+			return listen.call(this, type, listener, options);
+		};
+	});
+	// A fresh page and worker, so the listener above sees every message.
+	await page.reload();
+	await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
 	const composer = page.getByLabel('Message Hearth');
+	/** @type {number[]} */
+	const countsBefore = [];
 	for (let turn = 1; turn <= 10; turn++) {
+		countsBefore.push(await page.evaluate(() => /** @type {any} */ (window).__ggufCounts.length));
 		await composer.fill(`Turn ${turn}: the little dog ran to the park and found a ball.`);
 		await composer.press('Enter');
 		await page.waitForFunction(
@@ -307,6 +353,9 @@ async function prefixRow(page, name) {
 			{ polling: 100 }
 		);
 	}
+	const counts = /** @type {{ tokens: number, cachedTokens?: number }[]} */ (
+		await page.evaluate(() => /** @type {any} */ (window).__ggufCounts)
+	);
 	const usage = await page.evaluate(
 		() =>
 			new Promise((resolve, reject) => {
@@ -330,15 +379,18 @@ async function prefixRow(page, name) {
 		/** @type {{ promptTokens: number, completionTokens: number, cachedTokens?: number }[]} */ (
 			usage
 		);
-	const prefilled = ten.promptTokens - (ten.cachedTokens ?? 0);
+	const counted = counts
+		.slice(countsBefore[9])
+		.reduce((sum, c) => sum + c.tokens - (c.cachedTokens ?? 0), 0);
+	const prefilled = counted + ten.promptTokens - (ten.cachedTokens ?? 0);
 	const fresh = ten.promptTokens - nine.promptTokens - nine.completionTokens;
 	return {
 		model: name,
-		row: 'turn 10: tokens prefilled ÷ tokens of its new text',
+		row: 'turn 10: prompt tokens computed ÷ tokens new since turn 9',
 		Hearth: prefilled,
 		'raw wllama': fresh,
 		ratio: ratio(prefilled, fresh),
-		goal: `≤ 1.2 (prompt ${ten.promptTokens}, cached ${ten.cachedTokens ?? 0})`
+		goal: `≤ 1.2 (prompt ${ten.promptTokens}; answer request cached ${ten.cachedTokens ?? 0}; budget count computed ${counted})`
 	};
 }
 

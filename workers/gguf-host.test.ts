@@ -402,7 +402,7 @@ describe('gguf host: countPrompt', () => {
 		const counted = await t.settled(
 			t.call('countPrompt', { modelId: SPEC.id, messages: [{ role: 'user', content: 'hi' }] })
 		);
-		expect(counted).toMatchObject({ ok: true, value: { tokens: 77 } });
+		expect(counted).toMatchObject({ ok: true, value: { tokens: 77, cachedTokens: 0 } });
 		expect(t.fakes[0]?.requests[0]?.max_tokens).toBe(1);
 		t.fakes[0]!.reply = () => ({
 			pieces: [],

@@ -231,7 +231,7 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 	async function countPrompt(
 		task: Task,
 		params: GgufCalls['countPrompt']['params']
-	): Promise<{ tokens: number }> {
+	): Promise<GgufCalls['countPrompt']['result']> {
 		const model = requireLoaded(params.modelId);
 		const controller = new AbortController();
 		task.onCancel = () => controller.abort();
@@ -243,9 +243,13 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 			controller.signal
 		);
 		let tokens: number | undefined;
+		let cachedTokens: number | undefined;
 		try {
 			for await (const chunk of await model.wllama.createChatCompletion(request)) {
-				if (chunk.usage) tokens = chunk.usage.prompt_tokens;
+				if (chunk.usage) {
+					tokens = chunk.usage.prompt_tokens;
+					cachedTokens = chunk.usage.prompt_tokens_details?.cached_tokens;
+				}
 			}
 		} catch (e) {
 			if (task.cancelled) throw stopped();
@@ -258,7 +262,7 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 		if (tokens === undefined) {
 			throw new HearthError('engine_malformed', 'llama.cpp did not report the prompt length.');
 		}
-		return { tokens };
+		return cachedTokens === undefined ? { tokens } : { tokens, cachedTokens };
 	}
 
 	function run(task: Task): Promise<void> {

@@ -6,7 +6,7 @@ import {
 	GGUF_PREFIX
 } from '$lib/engine/gguf-catalog';
 import type { GgufCatalogModel } from '$lib/engine/gguf-catalog';
-import type { GgufDownloadSpec, GgufFileRef } from '$lib/engine/gguf-store';
+import type { GgufDownloadSpec, GgufFileRef } from '$lib/engine/gguf-parts';
 import type { ModelCapability } from '$lib/engine/catalog';
 import { HearthError } from '$lib/types/errors';
 import type { GgufModelRecord } from '$lib/types/gguf';

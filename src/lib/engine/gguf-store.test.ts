@@ -1,8 +1,9 @@
 // The GGUF store against a real HTTP server (the GGUF mirror fixture) serving the real
 // stories260K model; the in-memory Cache Storage is the only double, because Node has none.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GGUF_CACHE, GgufStore } from '$lib/engine/gguf-store';
-import type { GgufDownloadSpec } from '$lib/engine/gguf-store';
+import { GGUF_CACHE } from '$lib/engine/gguf-parts';
+import { GgufStore } from '$lib/engine/gguf-store';
+import type { GgufDownloadSpec } from '$lib/engine/gguf-parts';
 import { makeGguf, storiesModel, str } from '$lib/engine/gguf-test-kit';
 import { MemoryCacheStorage } from '$lib/engine/memory-cache';
 import type { DownloadProgress } from '$lib/engine/model-store';

@@ -106,7 +106,8 @@ export interface GgufCalls {
 	 */
 	countPrompt: {
 		params: { modelId: string; messages: ChatMessage[] };
-		result: { tokens: number };
+		/** `cachedTokens`: how many llama.cpp took from its cache (the rest it prefilled now). */
+		result: { tokens: number; cachedTokens?: number };
 	};
 	unload: { params: Record<string, never>; result: null };
 }

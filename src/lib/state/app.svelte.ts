@@ -5,6 +5,7 @@ import { WebLlmEngine } from '$lib/engine/webllm';
 import { InBrowserEngine } from '$lib/engine/in-browser';
 import { createGgufRuntime } from '$lib/state/gguf-runtime';
 import type { GgufModelsState } from '$lib/state/gguf-models.svelte';
+import type { GgufEngine } from '$lib/engine/gguf';
 import { ModelsState } from '$lib/state/models.svelte';
 import { ChatState } from '$lib/state/chat.svelte';
 import { ConversationListState } from '$lib/state/conversations.svelte';
@@ -39,6 +40,7 @@ export class AppState {
 	readonly models: ModelsState;
 	/** GGUF models for llama.cpp in the browser: catalog, added ones, downloads. */
 	readonly gguf: GgufModelsState;
+	readonly #ggufEngine: GgufEngine;
 	readonly list: ConversationListState;
 	readonly chat: ChatState;
 	/** Tools, the privacy ledger, reminders, shared folders and attachments. */
@@ -112,11 +114,13 @@ export class AppState {
 			settings: () => this.settings.value,
 			updateSettings: (patch) => this.settings.update(patch),
 			env: () => this.models.env,
+			mlcRecommends: () => this.models.assessment?.recommended != null,
 			onError,
 			onInstalledChanged: () => void this.engine.refresh('webllm'),
 			afterDownload: () => this.models.requestPersistence()
 		});
 		this.gguf = gguf.state;
+		this.#ggufEngine = gguf.engine;
 		const inBrowser = new InBrowserEngine({
 			mlc: typeof navigator !== 'undefined' && 'gpu' in navigator ? webllm : null,
 			gguf: gguf.engine
@@ -191,7 +195,11 @@ export class AppState {
 		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
 		// The GGUF e2e spec and bench/gguf.js drive the in-browser engine through this one entry.
 		void import('$lib/state/engine-debug').then(({ exposeEngineDebugHook }) =>
-			exposeEngineDebugHook({ engine: this.engine, registry: () => this.agent.loadRegistry() })
+			exposeEngineDebugHook({
+				engine: this.engine,
+				registry: () => this.agent.loadRegistry(),
+				ggufLoaded: () => this.#ggufEngine.loaded
+			})
 		);
 		// Knowledge loads when the page is idle: nothing the first screen shows needs it.
 		const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));

@@ -2,6 +2,7 @@ import { schemaProblem } from '$lib/agent/json-schema-check';
 import { parseSchemaReply, responseSchema, toolPrompt } from '$lib/agent/schema-mode';
 import { parseArguments } from '$lib/agent/validate';
 import type { ChatMessage, GenerationOptions, LlmEngine, Usage } from '$lib/engine/types';
+import type { GgufLoaded } from '$lib/protocol/gguf';
 import type { EngineState } from '$lib/state/engine.svelte';
 import type { ToolRegistry } from '$lib/tools/registry';
 import { toHearthError } from '$lib/types/errors';
@@ -28,6 +29,8 @@ export interface EngineDebugHook {
 		options?: GenerationOptions;
 		responseSchema?: JsonSchema;
 	}): Promise<EngineDebugChat>;
+	/** Where the loaded GGUF model runs: device, threads, context (undefined before a load). */
+	ggufLoaded(): GgufLoaded | undefined;
 	/** Schema mode over every real tool: the reply schema and the system-prompt part. */
 	toolProtocol(): Promise<{ schema: JsonSchema; prompt: string; tools: string[] }>;
 	/**
@@ -45,6 +48,8 @@ export interface EngineDebugHook {
 export interface EngineDebugDeps {
 	engine: EngineState;
 	registry: () => Promise<ToolRegistry>;
+	/** Where the loaded GGUF model runs (device, threads), once one is loaded. */
+	ggufLoaded: () => GgufLoaded | undefined;
 }
 
 function hook(deps: EngineDebugDeps): EngineDebugHook {
@@ -78,6 +83,7 @@ function hook(deps: EngineDebugDeps): EngineDebugHook {
 				return { ok: false, text, error: toHearthError(e).toJSON() };
 			}
 		},
+		ggufLoaded: () => deps.ggufLoaded(),
 		async toolProtocol() {
 			const registry = await deps.registry();
 			const specs = registry.specs();

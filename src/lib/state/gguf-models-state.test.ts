@@ -67,6 +67,7 @@ let settings: Settings;
 let records: Records;
 let errors: HearthError[];
 let changed: number;
+let mlc: boolean;
 
 function state(caches = new MemoryCacheStorage()) {
 	return new GgufModelsState({
@@ -79,6 +80,7 @@ function state(caches = new MemoryCacheStorage()) {
 		cpu: () => ({ hardwareConcurrency: 4, crossOriginIsolated: false }),
 		onError: (e) => errors.push(e),
 		onInstalledChanged: () => changed++,
+		mlcRecommends: () => mlc,
 		uuid: () => 'picked-1'
 	});
 }
@@ -95,6 +97,7 @@ beforeEach(() => {
 	records = new Records();
 	errors = [];
 	changed = 0;
+	mlc = false;
 });
 
 describe('GgufModelsState', { timeout: 30_000 }, () => {
@@ -126,6 +129,10 @@ describe('GgufModelsState', { timeout: 30_000 }, () => {
 		expect(rows.filter((r) => r.isRecommended).map((r) => r.entry.id)).toEqual([
 			'gguf:qwen2.5-1.5b'
 		]);
+		expect(s.recommendedLabel).toBe('Qwen2.5 1.5B Instruct (986 MB, GGUF)');
+		// Where an MLC model is recommended, that is the one suggestion.
+		mlc = true;
+		expect(s.rows.some((r) => r.isRecommended)).toBe(false);
 	});
 
 	it('keeps a picked file as a handle, reads it in place, and asks again after a reload', async () => {

@@ -4,8 +4,14 @@ import type { GgufCatalogModel } from '$lib/engine/gguf-catalog';
 import { GGUF_CATALOG } from '$lib/engine/gguf-catalog';
 import { ggufFit, ggufPlace, recommendGguf } from '$lib/engine/gguf-fit';
 import type { GgufFit, GgufPlace } from '$lib/engine/gguf-fit';
-import { verifyGgufFile } from '$lib/engine/gguf-header';
-import type { GgufHeader } from '$lib/engine/gguf-header';
+import {
+	localRecord,
+	permissionOf,
+	readLocal,
+	requestAccess,
+	templateRendersTools
+} from '$lib/engine/gguf-local';
+import type { PickedFile } from '$lib/engine/gguf-local';
 import {
 	allEntries,
 	checkHfFields,
@@ -13,7 +19,6 @@ import {
 	downloadSpec,
 	findEntry,
 	hfModelId,
-	localModelId,
 	threadsFor
 } from '$lib/engine/gguf-models';
 import type { GgufEntry } from '$lib/engine/gguf-models';
@@ -21,8 +26,8 @@ import type { GgufStore } from '$lib/engine/gguf-store';
 import type { DownloadProgress, StoredModel } from '$lib/engine/model-store';
 import type { ModelInfo } from '$lib/engine/types';
 import type { DownloadEntry, RowStatus } from '$lib/state/models-rows';
-import { HearthError, toHearthError } from '$lib/types/errors';
-import type { GgufModelRecord, LocalGgufFile } from '$lib/types/gguf';
+import { type HearthError, toHearthError } from '$lib/types/errors';
+import type { GgufModelRecord } from '$lib/types/gguf';
 import type { Settings } from '$lib/types/settings';
 import { formatBytes } from '$lib/utils/format-bytes';
 import type { WasmFeatures } from '$lib/utils/wasm-features';
@@ -42,11 +47,8 @@ export interface GgufRecordsLike {
 	delete(id: string): Promise<void>;
 }
 
-/** A picked file: the File to read now, and its handle where the browser can keep one. */
-export interface PickedFile {
-	file: File;
-	handle?: FileSystemFileHandle;
-}
+// The component that picks files imports the shape from here, next to the state that takes it.
+export type { PickedFile };
 
 export interface GgufModelsDeps {
 	store: GgufStoreLike;
@@ -56,6 +58,8 @@ export interface GgufModelsDeps {
 	/** The device as the MLC assessment read it (GPU probe, memory, storage); null before. */
 	env: () => DeviceEnvironment | null;
 	features: () => WasmFeatures;
+	/** True when the MLC assessment recommends a model: then that is the suggestion. */
+	mlcRecommends?: () => boolean;
 	/** crossOriginIsolated and hardwareConcurrency, for the thread count. */
 	cpu: () => { hardwareConcurrency?: number; crossOriginIsolated?: boolean };
 	onError: (e: HearthError) => void;
@@ -166,12 +170,15 @@ export class GgufModelsState {
 		return row ? `${row.entry.name} (${formatBytes(row.entry.bytes)}, GGUF)` : null;
 	}
 
-	/** The GGUF model to suggest where no MLC model can run (no usable WebGPU). */
+	/**
+	 * The GGUF model to suggest where no MLC model can run (no usable WebGPU, or none that fits);
+	 * null before the device was read: the two runtimes' suggestions never compete.
+	 */
 	recommendedFor(
 		fits: ReadonlyMap<string, GgufFit>,
 		env: DeviceEnvironment | null
 	): GgufEntry | null {
-		if (env?.gpu.webgpu) return null;
+		if (!env || this.#deps.mlcRecommends?.()) return null;
 		return recommendGguf(this.entries, fits, env, this.place);
 	}
 
@@ -202,7 +209,7 @@ export class GgufModelsState {
 			else this.stored[entry.id] = stored;
 			if (stored.state === 'complete') {
 				const model = (await this.#deps.store.headers(spec)).find((h) => h && !h.projector);
-				if (model) this.templateTools[entry.id] = /\btools\b/.test(model.chatTemplate ?? '');
+				if (model) this.templateTools[entry.id] = templateRendersTools(model);
 			}
 		} catch (e) {
 			this.#deps.onError(toHearthError(e));
@@ -318,39 +325,16 @@ export class GgufModelsState {
 		if (picked.length === 0) return null;
 		this.adding = true;
 		try {
-			const sorted = [...picked].sort((a, b) => a.file.name.localeCompare(b.file.name));
-			const headers: GgufHeader[] = [];
-			for (const { file } of sorted) headers.push(await verifyGgufFile(file, file.name));
-			const model = headers.find((h) => !h.projector) ?? headers[0]!;
-			const handles = sorted.every((p) => p.handle !== undefined);
-			const files: LocalGgufFile[] = sorted.map((p) => ({
-				name: p.file.name,
-				size: p.file.size,
-				...(handles && p.handle ? { handle: p.handle } : {})
-			}));
-			const id = localModelId(this.#uuid());
-			const record: GgufModelRecord = {
-				id,
-				name: model.name ?? sorted[0]!.file.name.replace(/\.gguf$/i, ''),
-				source: { kind: 'local', files, copied: !handles },
-				addedAt: this.#now(),
-				bytes: files.reduce((sum, f) => sum + f.size, 0),
-				...(model.architecture ? { architecture: model.architecture } : {}),
-				...(model.contextLength ? { contextLength: model.contextLength } : {}),
-				nativeTools: /\btools\b/.test(model.chatTemplate ?? '')
-			};
-			if (!handles)
-				await this.#copy(
-					record,
-					sorted.map((p) => p.file)
-				);
+			const { record, files } = await localRecord(picked, this.#uuid(), this.#now());
+			const copied = record.source.kind === 'local' && record.source.copied;
+			if (copied) await this.#copy(record, files);
 			await this.#deps.records.put(record);
 			this.records = [...this.records, record];
-			if (handles) this.access[id] = 'granted';
-			else await this.#inspect(recordEntryOf(record));
+			if (copied) await this.#inspect(recordEntryOf(record));
+			else this.access[record.id] = 'granted';
 			await this.#deps.keepRuntime?.();
 			this.#deps.onInstalledChanged?.();
-			return id;
+			return record.id;
 		} catch (e) {
 			this.#deps.onError(toHearthError(e));
 			return null;
@@ -379,15 +363,8 @@ export class GgufModelsState {
 
 	/** Asks the browser to let Hearth read a picked file again (needs a click). Never throws. */
 	async allowAccess(id: string): Promise<void> {
-		const entry = findEntry(id, this.records, this.#catalog);
-		const files = entry?.record?.source.kind === 'local' ? entry.record.source.files : [];
 		try {
-			let state: PermissionState = 'granted';
-			for (const file of files) {
-				const handle = file.handle as PermissionHandle | undefined;
-				const answer = (await handle?.requestPermission?.({ mode: 'read' })) ?? 'granted';
-				if (answer !== 'granted') state = answer;
-			}
+			const state = await requestAccess(findEntry(id, this.records, this.#catalog)?.record);
 			this.access[id] = state;
 			if (state === 'granted') this.#deps.onInstalledChanged?.();
 		} catch (e) {
@@ -440,24 +417,12 @@ export class GgufModelsState {
 	}
 
 	async #filesOf(entry: GgufEntry): Promise<Blob[]> {
-		const source = entry.record?.source;
-		if (source?.kind === 'local' && !source.copied) {
+		if (entry.local && entry.record) {
 			try {
-				return await Promise.all(
-					source.files.map(async (f) => {
-						if (!f.handle) throw new HearthError('file_not_found', `${f.name} is missing.`);
-						return f.handle.getFile();
-					})
-				);
+				return await readLocal(entry.record);
 			} catch (e) {
-				const error = toHearthError(e);
-				if (error.code === 'file_not_found') throw error;
-				this.access[entry.id] = 'prompt';
-				throw new HearthError(
-					'permission_denied',
-					`Hearth needs your permission to read ${entry.name} again: open Models and press Allow.`,
-					{ cause: e }
-				);
+				if (toHearthError(e).code === 'permission_denied') this.access[entry.id] = 'prompt';
+				throw e;
 			}
 		}
 		return this.#deps.store.open(downloadSpec(entry, this.#deps.settings()));
@@ -477,7 +442,7 @@ export class GgufModelsState {
 				...(model.architecture ? { architecture: model.architecture } : {}),
 				...(model.contextLength ? { contextLength: model.contextLength } : {}),
 				...(model.name ? { name: model.name } : {}),
-				nativeTools: /\btools\b/.test(model.chatTemplate ?? '')
+				nativeTools: templateRendersTools(model)
 			};
 			await this.#deps.records.put(updated);
 			this.records = this.records.map((r) => (r.id === updated.id ? updated : r));
@@ -493,23 +458,6 @@ export class GgufModelsState {
 	#uuid(): string {
 		return this.#deps.uuid?.() ?? crypto.randomUUID();
 	}
-}
-
-/** The permission methods of a FileSystemHandle (not in every DOM typing yet). */
-interface PermissionHandle {
-	queryPermission?(options: { mode: 'read' }): Promise<PermissionState>;
-	requestPermission?(options: { mode: 'read' }): Promise<PermissionState>;
-}
-
-async function permissionOf(record: GgufModelRecord | undefined): Promise<PermissionState> {
-	const files = record?.source.kind === 'local' ? record.source.files : [];
-	let state: PermissionState = 'granted';
-	for (const file of files) {
-		const handle = file.handle as PermissionHandle | undefined;
-		const answer = (await handle?.queryPermission?.({ mode: 'read' })) ?? 'granted';
-		if (answer !== 'granted') state = answer;
-	}
-	return state;
 }
 
 function recordEntryOf(record: GgufModelRecord): GgufEntry {

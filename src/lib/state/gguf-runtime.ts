@@ -22,6 +22,8 @@ export interface GgufRuntimeDeps {
 	updateSettings: (patch: Partial<Settings>) => void;
 	/** The device as the Models dialog last read it (GPU probe, memory, storage). */
 	env: () => DeviceEnvironment | null;
+	/** The MLC assessment recommends a model (then no GGUF is suggested). */
+	mlcRecommends: () => boolean;
 	onError: (e: HearthError) => void;
 	onInstalledChanged: () => void;
 	afterDownload: () => Promise<unknown>;
@@ -44,6 +46,7 @@ export function createGgufRuntime(deps: GgufRuntimeDeps): {
 		settings: deps.settings,
 		updateSettings: deps.updateSettings,
 		env: deps.env,
+		mlcRecommends: deps.mlcRecommends,
 		features: () => detectWasmFeatures(),
 		cpu,
 		onError: deps.onError,
