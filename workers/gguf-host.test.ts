@@ -293,7 +293,7 @@ describe('gguf host: chat', () => {
 			ok: true,
 			value: {
 				finishReason: 'stop',
-				usage: { promptTokens: 46, completionTokens: 2, cachedTokens: 0 },
+				usage: { promptTokens: 46, completionTokens: 2, cachedPromptTokens: 0 },
 				timings: { promptMs: 14.5, decodeTokensPerSecond: 210 }
 			}
 		});

@@ -137,7 +137,7 @@ describe('chunkEvents and wllamaChatResult', () => {
 				timings: { prompt_ms: 12.5, predicted_per_second: 180 }
 			})
 		).toEqual({
-			usage: { promptTokens: 80, completionTokens: 5, cachedTokens: 72 },
+			usage: { promptTokens: 80, completionTokens: 5, cachedPromptTokens: 72 },
 			promptMs: 12.5,
 			decodeTokensPerSecond: 180
 		});

@@ -233,7 +233,7 @@ export function chunkEvents(chunk: WllamaChunk): ChunkEvents {
 		events.usage = {
 			promptTokens: chunk.usage.prompt_tokens,
 			completionTokens: chunk.usage.completion_tokens,
-			...(cached !== undefined ? { cachedTokens: cached } : {})
+			...(cached !== undefined ? { cachedPromptTokens: cached } : {})
 		};
 	}
 	if (chunk.timings) {

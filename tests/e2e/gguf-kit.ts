@@ -259,7 +259,7 @@ export function ggufRow(page: Page, id: string) {
 export async function lastStoredAnswer(page: Page): Promise<{
 	content: string;
 	status: string;
-	usage?: { promptTokens: number; completionTokens: number; cachedTokens?: number };
+	usage?: { promptTokens: number; completionTokens: number; cachedPromptTokens?: number };
 	engine?: string;
 	model?: string;
 	context?: unknown;

@@ -88,8 +88,8 @@ test('stories260K streams its real greedy text through the app, and nothing leav
 	await expect(await answerSettled(page)).toHaveAttribute('data-status', 'done');
 	const second = await lastStoredAnswer(page);
 	expect(second.content).toBe(await expectedForLastChat(page));
-	expect(second.usage?.cachedTokens).toBeGreaterThan(0);
-	expect(second.usage!.cachedTokens!).toBeLessThan(second.usage!.promptTokens);
+	expect(second.usage?.cachedPromptTokens).toBeGreaterThan(0);
+	expect(second.usage!.cachedPromptTokens!).toBeLessThan(second.usage!.promptTokens);
 	await expect(answers(page).last().getByTestId('message-stats')).toContainText('cached');
 	expect(refused).toEqual([]);
 });

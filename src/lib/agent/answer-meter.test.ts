@@ -53,18 +53,18 @@ describe('AnswerMeter', () => {
 		const meter = new AnswerMeter(() => 0);
 		meter.finished(
 			'stop',
-			{ promptTokens: 90, completionTokens: 5, cachedTokens: 80 },
+			{ promptTokens: 90, completionTokens: 5, cachedPromptTokens: 80 },
 			{ totalMs: 1 }
 		);
 		meter.finished(
 			'stop',
-			{ promptTokens: 95, completionTokens: 7, cachedTokens: 90 },
+			{ promptTokens: 95, completionTokens: 7, cachedPromptTokens: 90 },
 			{ totalMs: 1 }
 		);
 		expect(meter.measures().usage).toEqual({
 			promptTokens: 185,
 			completionTokens: 12,
-			cachedTokens: 170
+			cachedPromptTokens: 170
 		});
 		const plain = new AnswerMeter(() => 0);
 		plain.finished('stop', { promptTokens: 9, completionTokens: 1 }, { totalMs: 1 });

@@ -30,13 +30,13 @@ export class AnswerMeter {
 	finished(finishReason: FinishReason, usage: Usage | undefined, timings: Timings): void {
 		this.#last = { finishReason, timings };
 		if (usage) {
-			const cached = (this.#usage?.cachedTokens ?? 0) + (usage.cachedTokens ?? 0);
+			const cached = (this.#usage?.cachedPromptTokens ?? 0) + (usage.cachedPromptTokens ?? 0);
 			this.#usage = {
 				promptTokens: (this.#usage?.promptTokens ?? 0) + usage.promptTokens,
 				completionTokens: (this.#usage?.completionTokens ?? 0) + usage.completionTokens,
 				// Only engines with a prompt cache report it; the others leave the field out.
-				...(this.#usage?.cachedTokens !== undefined || usage.cachedTokens !== undefined
-					? { cachedTokens: cached }
+				...(this.#usage?.cachedPromptTokens !== undefined || usage.cachedPromptTokens !== undefined
+					? { cachedPromptTokens: cached }
 					: {})
 			};
 		}

@@ -269,7 +269,7 @@ describe('GgufEngine', () => {
 		expect(deltas.at(-1)).toMatchObject({
 			type: 'done',
 			finishReason: 'stop',
-			usage: { promptTokens: 46, completionTokens: 4, cachedTokens: 45 },
+			usage: { promptTokens: 46, completionTokens: 4, cachedPromptTokens: 45 },
 			timings: { decodeTokensPerSecond: 199, promptMs: 3 }
 		});
 	});

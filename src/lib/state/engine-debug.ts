@@ -12,7 +12,16 @@ import type { JsonSchema } from '$lib/types/tools';
 
 /** One generation as the hook reports it: failures are data, so page.evaluate keeps the code. */
 export type EngineDebugChat =
-	| { ok: true; text: string; finishReason: FinishReason; usage?: Usage; timings: Timings }
+	| {
+			ok: true;
+			text: string;
+			finishReason: FinishReason;
+			usage?: Usage;
+			timings: Timings;
+			/** performance.now() when the first and the last text arrived (bench/gguf.js's clock). */
+			firstTextAt?: number;
+			lastTextAt?: number;
+	  }
 	| { ok: false; text: string; error: SerializedError };
 
 /**
@@ -56,6 +65,8 @@ function hook(deps: EngineDebugDeps): EngineDebugHook {
 	return {
 		async chat(request) {
 			let text = '';
+			let firstTextAt: number | undefined;
+			let lastTextAt: number | undefined;
 			try {
 				const choice = await deps.engine.choose(
 					request.model ? { engine: 'webllm', model: request.model } : null
@@ -67,14 +78,20 @@ function hook(deps: EngineDebugDeps): EngineDebugHook {
 					options: request.options,
 					...(request.responseSchema ? { responseSchema: request.responseSchema } : {})
 				})) {
-					if (delta.type === 'text') text += delta.text;
+					if (delta.type === 'text') {
+						text += delta.text;
+						lastTextAt = performance.now();
+						firstTextAt ??= lastTextAt;
+					}
 					if (delta.type === 'done') {
 						return {
 							ok: true,
 							text,
 							finishReason: delta.finishReason,
 							usage: delta.usage,
-							timings: delta.timings
+							timings: delta.timings,
+							firstTextAt,
+							lastTextAt
 						};
 					}
 				}

@@ -176,7 +176,7 @@ const MessageSchema = v.object({
 		v.object({
 			promptTokens: Finite,
 			completionTokens: Finite,
-			cachedTokens: v.optional(Finite)
+			cachedPromptTokens: v.optional(Finite)
 		})
 	),
 	timings: v.optional(

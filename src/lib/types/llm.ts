@@ -42,7 +42,7 @@ export interface Usage {
 	 * Prompt tokens the engine took from its cache instead of computing again (llama.cpp keeps the
 	 * previous prompt's KV cache; only the new end of a conversation is prefilled).
 	 */
-	cachedTokens?: number;
+	cachedPromptTokens?: number;
 }
 
 export interface Timings {
