@@ -96,6 +96,9 @@ export async function run() {
 			await context.route('**/bench-wllama.js', (r) =>
 				r.fulfill({ status: 200, contentType: 'text/javascript', body: wllama })
 			);
+			await context.route('**/bench-wllama-worker.js', (r) =>
+				r.fulfill({ status: 200, contentType: 'text/javascript', body: RAW_WORKER })
+			);
 			const page = await context.newPage();
 			page.setDefaultTimeout(20 * 60_000);
 			const settings = {
@@ -118,7 +121,7 @@ export async function run() {
 
 			const speed = await compare(page, modelUrl, 'cpu', 1);
 			rows.push(...speedRows(name, speed, 'CPU, 1 thread'));
-			rows.push(await prefixRow(page, name));
+			rows.push(...(await prefixRow(page, name, modelUrl)));
 			rows.push(await schemaRow(page, name));
 
 			// The same model on the other devices and thread counts, through Hearth and raw alike.
@@ -183,9 +186,38 @@ async function addModel(page, name, id) {
 }
 
 /**
- * Decode speed and time to first token through Hearth's engine (window.__hearthEngine) and raw
- * wllama, interleaved, on the same prompts. Both count tokens from llama.cpp's usage, and each
- * says where it really ran (Hearth: the engine's load result; raw: llama.cpp's own log line).
+ * Raw wllama inside a module worker of its own, driven by messages: what hosting wllama in a worker
+ * costs by itself (Hearth hosts it in its GGUF worker), without any of Hearth's code.
+ */
+const RAW_WORKER = `
+import { Wllama } from '/bench-wllama.js';
+let wllama;
+onmessage = async ({ data }) => {
+	try {
+		if (data.type === 'load') {
+			wllama = new Wllama({ default: '/wllama/wllama.wasm' }, { logger: { debug() {}, log() {}, warn() {}, error() {} } });
+			wllama.setCompat(null);
+			await wllama.loadModel([data.blob], data.params);
+			postMessage({ type: 'loaded' });
+		} else if (data.type === 'chat') {
+			const stream = await wllama.createChatCompletion({ ...data.request, stream: true, stream_options: { include_usage: true } });
+			for await (const chunk of stream) postMessage({ type: 'chunk', chunk });
+			postMessage({ type: 'end' });
+		} else if (data.type === 'exit') {
+			await wllama.exit();
+			postMessage({ type: 'exited' });
+		}
+	} catch (e) {
+		postMessage({ type: 'error', message: String(e) });
+	}
+};
+`;
+
+/**
+ * Decode speed and time to first token through Hearth's engine (window.__hearthEngine), raw
+ * wllama on the page's main thread, and raw wllama in a module worker, interleaved, on the same
+ * prompts. All count tokens from llama.cpp's usage and time text as it reaches the main thread;
+ * each says where it really ran (Hearth: the engine's load result; raw: llama.cpp's own log line).
  * @param {import('@playwright/test').Page} page
  * @param {string} modelUrl
  * @param {'cpu' | 'webgpu'} device
@@ -204,46 +236,69 @@ async function compare(page, modelUrl, device, threads) {
 			const keep = (/** @type {unknown[]} */ ...args) => void lines.push(args.join(' '));
 			const raw = new Wllama(
 				{ default: '/wllama/wllama.wasm' },
-				{ logger: { debug() {}, log: keep, warn: keep, error: keep } }
+				{ logger: { debug: keep, log: keep, warn: keep, error: keep } }
 			);
 			raw.setCompat(null);
-			await raw.loadModel([await (await fetch(modelUrl)).blob()], {
+			const blob = await (await fetch(modelUrl)).blob();
+			const params = {
 				n_ctx: context,
 				n_threads: threads,
 				n_gpu_layers: device === 'cpu' ? 0 : 999,
 				reasoning_format: 'none',
 				jinja: true
-			});
+			};
+			await raw.loadModel([blob], params);
 			const offloaded = lines.find((l) => /offloaded \d+\/\d+ layers to GPU/.test(l));
+
+			const worker = new Worker('/bench-wllama-worker.js', { type: 'module' });
+			/** @type {((data: any) => void) | undefined} */
+			let onData;
+			worker.onmessage = ({ data }) => onData?.(data);
+			const next = (
+				/** @type {string} */ until,
+				/** @type {(data: any) => void} */ each = () => {}
+			) =>
+				new Promise((resolve, reject) => {
+					onData = (data) => {
+						if (data.type === 'error') reject(new Error(data.message));
+						else if (data.type === until) resolve(data);
+						else each(data);
+					};
+				});
+			const loadedInWorker = next('loaded');
+			worker.postMessage({ type: 'load', blob, params });
+			await loadedInWorker;
+
 			const speed = (
 				/** @type {number} */ tokens,
 				/** @type {number} */ first,
 				/** @type {number} */ last
 			) => (tokens > 1 && last > first ? (tokens - 1) / ((last - first) / 1000) : NaN);
-			const hearth = [];
-			const rawRuns = [];
-			// Warm both (load, first compile) before measuring.
+			/** @type {Record<'hearth' | 'raw' | 'worker', { ttft: number, tps: number }[]>} */
+			const measured = { hearth: [], raw: [], worker: [] };
+			// Warm all three (load, first compile) before measuring.
 			await hook.chat({
 				messages: [{ role: 'user', content: 'Hi' }],
 				options: { maxTokens: 4, temperature: 0 }
 			});
 			for (let i = 0; i < runs; i++) {
 				const messages = [{ role: 'user', content: `Once upon a time ${i}` }];
+				const request = { messages, temperature: 0, max_tokens: maxTokens };
+
 				const t0 = performance.now();
 				const reply = await hook.chat({ messages, options: { temperature: 0, maxTokens } });
-				const end = performance.now();
 				if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-				const ttft = reply.timings.timeToFirstTokenMs;
-				hearth.push({ ttft, tps: speed(reply.usage.completionTokens, t0 + ttft, end) });
+				measured.hearth.push({
+					ttft: reply.firstTextAt - t0,
+					tps: speed(reply.usage.completionTokens, reply.firstTextAt, reply.lastTextAt)
+				});
 
 				const r0 = performance.now();
 				let first = 0;
 				let last = 0;
 				let tokens = 0;
 				const stream = await raw.createChatCompletion({
-					messages,
-					temperature: 0,
-					max_tokens: maxTokens,
+					...request,
 					stream: true,
 					stream_options: { include_usage: true }
 				});
@@ -254,25 +309,49 @@ async function compare(page, modelUrl, device, threads) {
 					}
 					if (chunk.usage) tokens = chunk.usage.completion_tokens;
 				}
-				rawRuns.push({ ttft: first - r0, tps: speed(tokens, first, last) });
+				measured.raw.push({ ttft: first - r0, tps: speed(tokens, first, last) });
+
+				const w0 = performance.now();
+				first = 0;
+				last = 0;
+				tokens = 0;
+				const done = next('end', ({ chunk }) => {
+					if (chunk.choices[0]?.delta?.content) {
+						first ||= performance.now();
+						last = performance.now();
+					}
+					if (chunk.usage) tokens = chunk.usage.completion_tokens;
+				});
+				worker.postMessage({ type: 'chat', request });
+				await done;
+				measured.worker.push({ ttft: first - w0, tps: speed(tokens, first, last) });
 			}
 			await raw.exit();
+			const exited = next('exited');
+			worker.postMessage({ type: 'exit' });
+			await exited;
+			worker.terminate();
 			const median = (/** @type {number[]} */ xs) => {
 				const s = [...xs].sort((a, b) => a - b);
 				return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 			};
+			const summary = (/** @type {{ ttft: number, tps: number }[]} */ xs) => ({
+				tps: median(xs.map((r) => r.tps)),
+				ttft: median(xs.map((r) => r.ttft))
+			});
 			const loaded = hook.ggufLoaded();
 			return {
 				hearth: {
-					tps: median(hearth.map((r) => r.tps)),
-					ttft: median(hearth.map((r) => r.ttft)),
-					device: loaded ? `${loaded.device}, ${loaded.threads} thread(s)` : 'unknown'
+					...summary(measured.hearth),
+					device: loaded
+						? `${loaded.device}, ${loaded.threads} thread(s)${loaded.compat ? ', compat build' : ''}`
+						: 'unknown'
 				},
 				raw: {
-					tps: median(rawRuns.map((r) => r.tps)),
-					ttft: median(rawRuns.map((r) => r.ttft)),
+					...summary(measured.raw),
 					device: offloaded ? offloaded.replace(/^.*?offloaded/, 'offloaded') : 'no layers on a GPU'
-				}
+				},
+				worker: summary(measured.worker)
 			};
 		},
 		{ modelUrl, device, threads, runs: RUNS, maxTokens: MAX_TOKENS, context: CONTEXT }
@@ -280,28 +359,65 @@ async function compare(page, modelUrl, device, threads) {
 }
 
 /**
+ * @typedef {{ tps: number, ttft: number }} Side
  * @param {string} name
- * @param {{ hearth: { tps: number, ttft: number, device: string }, raw: { tps: number, ttft: number, device: string } }} m
+ * @param {{ hearth: Side & { device: string }, raw: Side & { device: string }, worker: Side }} m
  * @param {string} where
  */
 function speedRows(name, m, where) {
+	const tps = (
+		/** @type {string} */ row,
+		/** @type {Side} */ a,
+		/** @type {Side} */ b,
+		goal = ''
+	) => ({
+		model: name,
+		row: `decode tok/s, ${row} (${where})`,
+		Hearth: round(a.tps, 1),
+		'raw wllama': round(b.tps, 1),
+		ratio: ratio(a.tps, b.tps),
+		goal
+	});
+	const ttft = (
+		/** @type {string} */ row,
+		/** @type {Side} */ a,
+		/** @type {Side} */ b,
+		goal = ''
+	) => ({
+		model: name,
+		row: `time to first token, ${row} (${where})`,
+		Hearth: round(a.ttft, 1),
+		'raw wllama': round(b.ttft, 1),
+		ratio: `${(a.ttft - b.ttft).toFixed(1)} ms`,
+		goal
+	});
 	return [
-		{
-			model: name,
-			row: `decode tok/s, Hearth ÷ raw wllama (${where})`,
-			Hearth: round(m.hearth.tps, 1),
-			'raw wllama': round(m.raw.tps, 1),
-			ratio: ratio(m.hearth.tps, m.raw.tps),
-			goal: '≥ 0.97'
-		},
-		{
-			model: name,
-			row: `time to first token, Hearth − raw (${where})`,
-			Hearth: round(m.hearth.ttft, 1),
-			'raw wllama': round(m.raw.ttft, 1),
-			ratio: `${(m.hearth.ttft - m.raw.ttft).toFixed(1)} ms`,
-			goal: '≤ +15 ms'
-		}
+		tps('Hearth ÷ raw wllama', m.hearth, m.raw, '≥ 0.97'),
+		ttft('Hearth − raw', m.hearth, m.raw, '≤ +15 ms'),
+		tps(
+			'raw in a module worker ÷ raw (what hosting in a worker costs)',
+			m.worker,
+			m.raw,
+			'in the Hearth column: raw wllama in a worker'
+		),
+		ttft(
+			'raw in a module worker − raw',
+			m.worker,
+			m.raw,
+			'in the Hearth column: raw wllama in a worker'
+		),
+		tps(
+			'Hearth ÷ raw in a module worker (Hearth’s own code)',
+			m.hearth,
+			m.worker,
+			'in the raw column: raw wllama in a worker'
+		),
+		ttft(
+			'Hearth − raw in a module worker',
+			m.hearth,
+			m.worker,
+			'in the raw column: raw wllama in a worker'
+		)
 	];
 }
 
@@ -312,8 +428,9 @@ function speedRows(name, m, where) {
  * 10 − prompt 9 − answer 9).
  * @param {import('@playwright/test').Page} page
  * @param {string} name
+ * @param {string} modelUrl
  */
-async function prefixRow(page, name) {
+async function prefixRow(page, name, modelUrl) {
 	// Count results the worker sends back (prompt tokens, cached): the budget's exact counts.
 	await page.addInitScript(() => {
 		const counts = /** @type {{ tokens: number, cachedTokens?: number }[]} */ ([]);
@@ -376,22 +493,97 @@ async function prefixRow(page, name) {
 			})
 	);
 	const [nine, ten] =
-		/** @type {{ promptTokens: number, completionTokens: number, cachedTokens?: number }[]} */ (
+		/** @type {{ promptTokens: number, completionTokens: number, cachedPromptTokens?: number }[]} */ (
 			usage
 		);
 	const counted = counts
 		.slice(countsBefore[9])
 		.reduce((sum, c) => sum + c.tokens - (c.cachedTokens ?? 0), 0);
-	const prefilled = counted + ten.promptTokens - (ten.cachedTokens ?? 0);
+	const prefilled = counted + ten.promptTokens - (ten.cachedPromptTokens ?? 0);
 	const fresh = ten.promptTokens - nine.promptTokens - nine.completionTokens;
-	return {
-		model: name,
-		row: 'turn 10: prompt tokens computed ÷ tokens new since turn 9',
-		Hearth: prefilled,
-		'raw wllama': fresh,
-		ratio: ratio(prefilled, fresh),
-		goal: `≤ 1.2 (prompt ${ten.promptTokens}; answer request cached ${ten.cachedTokens ?? 0}; budget count computed ${counted})`
-	};
+	const raw = await rawConversation(page, modelUrl);
+	return [
+		{
+			model: name,
+			row: 'turn 10: prompt tokens computed ÷ tokens new since turn 9',
+			Hearth: prefilled,
+			'raw wllama': fresh,
+			ratio: ratio(prefilled, fresh),
+			goal: `≤ 1.2 (prompt ${ten.promptTokens}; answer request cached ${ten.cachedPromptTokens ?? 0}; budget count computed ${counted})`
+		},
+		{
+			model: name,
+			row: 'turn 10 of the same talk through raw wllama: computed ÷ new',
+			Hearth: raw.computed,
+			'raw wllama': raw.fresh,
+			ratio: ratio(raw.computed, raw.fresh),
+			goal: `baseline: the history re-rendered by llama.cpp itself (prompt ${raw.prompt}, cached ${raw.cached})`
+		}
+	];
+}
+
+/**
+ * The same ten user turns through raw wllama (no system prompt, the growing history as it is),
+ * for turn 10: what llama.cpp computed against what was new. llama.cpp reuses its cache up to the
+ * first token where the re-rendered history differs from what it generated, so a model whose
+ * answers tokenize differently when read back recomputes them, whoever sends the history.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} modelUrl
+ */
+async function rawConversation(page, modelUrl) {
+	return page.evaluate(
+		async ({ modelUrl, context }) => {
+			const { Wllama } = await import(/* @vite-ignore */ '/bench-wllama.js');
+			const raw = new Wllama(
+				{ default: '/wllama/wllama.wasm' },
+				{ logger: { debug() {}, log() {}, warn() {}, error() {} } }
+			);
+			raw.setCompat(null);
+			const blob = await (await fetch(modelUrl)).blob();
+			await raw.loadModel([blob], {
+				n_ctx: context,
+				n_threads: 1,
+				n_gpu_layers: 0,
+				reasoning_format: 'none',
+				jinja: true
+			});
+			/** @type {{ role: string, content: string }[]} */
+			const messages = [];
+			/** @type {{ prompt_tokens: number, completion_tokens: number, prompt_tokens_details?: { cached_tokens?: number } }[]} */
+			const usages = [];
+			for (let turn = 1; turn <= 10; turn++) {
+				messages.push({
+					role: 'user',
+					content: `Turn ${turn}: the little dog ran to the park and found a ball.`
+				});
+				let text = '';
+				let usage;
+				const stream = await raw.createChatCompletion({
+					messages,
+					temperature: 0,
+					max_tokens: 48,
+					stream: true,
+					stream_options: { include_usage: true }
+				});
+				for await (const chunk of stream) {
+					text += chunk.choices[0]?.delta?.content ?? '';
+					usage = chunk.usage ?? usage;
+				}
+				usages.push(usage);
+				messages.push({ role: 'assistant', content: text });
+			}
+			await raw.exit();
+			const [nine, ten] = usages.slice(-2);
+			const cached = ten.prompt_tokens_details?.cached_tokens ?? 0;
+			return {
+				prompt: ten.prompt_tokens,
+				cached,
+				computed: ten.prompt_tokens - cached,
+				fresh: ten.prompt_tokens - nine.prompt_tokens - nine.completion_tokens
+			};
+		},
+		{ modelUrl, context: CONTEXT }
+	);
 }
 
 /**
