@@ -50,6 +50,57 @@ export default ts.config(
 		}
 	},
 	{
+		// The core (the turn, agents, tools, knowledge, memory, engines) serves every face: the web
+		// app, the terminal and the local API. It never imports a face or Svelte; faces import it.
+		// (One block per file set: a later block naming the same rule would replace this one.)
+		files: ['src/lib/**/*.ts'],
+		ignores: ['src/lib/state/**', 'src/lib/components/**', '**/*.test.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: [{ name: 'svelte', message: 'The core is plain TypeScript: no Svelte.' }],
+					patterns: [
+						{
+							group: [
+								'$lib/state/*',
+								'$lib/components/*',
+								'$app/*',
+								'**/src/cli/*',
+								'**/src/server/*',
+								'**/node/*',
+								'$node/*'
+							],
+							message: 'The core never imports a face (state/, components/, the terminal, the API).'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
+		// The web face runs in the browser: it never imports the Node adapters of the other faces.
+		files: [
+			'src/lib/state/**/*.ts',
+			'src/lib/components/**/*.ts',
+			'src/lib/**/*.svelte',
+			'src/routes/**'
+		],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/node/*', '$node/*', '**/src/cli/*', '**/src/server/*'],
+							message: 'The web face must not import the Node faces or their adapters.'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
 		files: ['scripts/**/*.js', 'bench/**/*.js', 'tests/**/*.ts', '.ci/**'],
 		rules: { 'no-console': 'off' }
 	}

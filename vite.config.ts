@@ -2,8 +2,13 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Plugin } from 'vite';
+import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import {
+	isPythonWorkerPath,
+	PYTHON_WORKER_POLICY,
+	pythonPolicyPlugin
+} from './scripts/worker-policy.js';
 
 const JS = 'text/javascript; charset=utf-8';
 const WASM = 'application/wasm';
@@ -58,6 +63,24 @@ function vendorFiles(runtimes: VendorRuntime[]): Plugin {
 				}
 			}
 		}
+	};
+}
+
+/**
+ * The Python worker's own Content-Security-Policy (scripts/worker-policy.js) on the dev and
+ * preview servers, as scripts/serve.js sends it: without it the worker refuses to run Python.
+ */
+function pythonWorkerPolicy(): Plugin {
+	const middleware: Connect.NextHandleFunction = (req, res, next) => {
+		const pathname = (req.url ?? '').split('?')[0] ?? '';
+		if (isPythonWorkerPath(pathname))
+			res.setHeader('Content-Security-Policy', PYTHON_WORKER_POLICY);
+		next();
+	};
+	return {
+		name: 'hearth-python-worker-policy',
+		configureServer: (server) => void server.middlewares.use(middleware),
+		configurePreviewServer: (server) => void server.middlewares.use(middleware)
 	};
 }
 
@@ -152,6 +175,7 @@ const WLLAMA: VendorRuntime = {
 export default defineConfig({
 	plugins: [
 		vendorFiles([PYODIDE, ORT, VAD, OCR, WLLAMA]),
+		pythonWorkerPolicy(),
 		sveltekit(),
 		SvelteKitPWA({
 			strategies: 'generateSW',
@@ -194,6 +218,8 @@ export default defineConfig({
 				// wasm is kept by the page when a GGUF model is downloaded (gguf-runtime.ts).
 				globIgnores: [
 					'**/workers/llm.worker-*.js',
+					// Served by its own route below, which adds the sandbox's policy to it.
+					'**/workers/python.worker-*.js',
 					'**/pyodide/**',
 					'**/ort/**',
 					'**/vad/**',
@@ -201,6 +227,20 @@ export default defineConfig({
 					'**/wllama/**'
 				],
 				runtimeCaching: [
+					{
+						// The Python worker with its Content-Security-Policy (scripts/worker-policy.js) on
+						// every copy, so a host that sends no headers still fences Python after the first
+						// visit. Before the others: the first matching route answers.
+						urlPattern: ({ url, sameOrigin }) =>
+							sameOrigin && /\/python\.worker-[\w-]+\.js$/.test(url.pathname),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: 'hearth-python-worker',
+							cacheableResponse: { statuses: [200] },
+							expiration: { maxEntries: 4 },
+							plugins: [pythonPolicyPlugin()]
+						}
+					},
 					{
 						urlPattern: ({ url }) => url.pathname.includes('/_app/immutable/workers/'),
 						handler: 'CacheFirst',
@@ -288,6 +328,9 @@ export default defineConfig({
 		]
 	},
 	worker: { format: 'es' },
+	// The workers live beside src/, outside the folders SvelteKit lets the dev server read: without
+	// this every worker answered 403 under `vite dev`.
+	server: { fs: { allow: ['workers'] } },
 	test: {
 		projects: [
 			{

@@ -85,8 +85,9 @@ async function openCold(browser, url) {
 	await waitReady(page);
 	await page.waitForFunction(() => '__hearthPython' in window, null, { timeout: 30_000 });
 	const started = performance.now();
-	await page.evaluate(() => /** @type {any} */ (window).__hearthPython.start());
-	return { context, page, coldMs: performance.now() - started };
+	/** @type {{ fenceMs?: number }} */
+	const result = await page.evaluate(() => /** @type {any} */ (window).__hearthPython.start());
+	return { context, page, coldMs: performance.now() - started, fenceMs: result.fenceMs ?? 0 };
 }
 
 /**
@@ -163,6 +164,12 @@ export async function run() {
 					value: round(cold.coldMs, 0),
 					baseline: round(iso.coldMs, 0),
 					ratio: `${ratio(cold.coldMs, iso.coldMs)} (vs isolated page)`
+				},
+				{
+					metric: 'of which the sandbox fence (policy probes + scope allowlist), ms',
+					value: round(cold.fenceMs, 0),
+					baseline: round(cold.coldMs, 0),
+					ratio: `${round((100 * cold.fenceMs) / cold.coldMs, 2)} % of cold start`
 				},
 				{
 					metric: 'median run, ms',

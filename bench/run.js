@@ -16,7 +16,10 @@ const BENCHES = {
 	gguf: () => import('./gguf.js'),
 	python: () => import('./python.js'),
 	knowledge: () => import('./knowledge.js'),
-	voice: () => import('./voice.js')
+	voice: () => import('./voice.js'),
+	store: () => import('./store.js'),
+	llamacpp: () => import('./llamacpp.js'),
+	calls: () => import('./calls.js')
 };
 
 async function main() {

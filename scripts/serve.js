@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import { isPythonWorkerPath, PYTHON_WORKER_POLICY } from './worker-policy.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -87,6 +88,8 @@ const GZIP_CACHE_BYTES = 256 * 1024 * 1024;
  * @property {boolean} [quiet] print nothing (no banner, no error log)
  * @property {string} [modelsDir] a folder served read-only under /models/ (model files for
  *   transformers.js: tests and opt-in real-model runs); files only, no listing, no fallback
+ * @property {boolean} [workerPolicy] send the Python worker's Content-Security-Policy with its
+ *   script (default true; false plays a static host that sends no headers, for the tests)
  */
 
 /**
@@ -107,7 +110,8 @@ export async function startServer({
 	host = '127.0.0.1',
 	isolated = false,
 	quiet = false,
-	modelsDir
+	modelsDir,
+	workerPolicy = true
 } = {}) {
 	// The default also works from another working directory (e.g. a test runner's): fall back to
 	// the repository's own build/.
@@ -312,6 +316,10 @@ export async function startServer({
 		};
 		if (compressible) headers['Vary'] = 'Accept-Encoding';
 		if (packed) headers['Content-Encoding'] = 'gzip';
+		// The Python sandbox's fence: a worker's policy comes with its script (worker-policy.js).
+		if (workerPolicy && isPythonWorkerPath(urlPath)) {
+			headers['Content-Security-Policy'] = PYTHON_WORKER_POLICY;
+		}
 
 		if (matchesEtag(req.headers['if-none-match'], tag)) {
 			delete headers['Content-Type'];

@@ -70,9 +70,16 @@ export interface PythonHostDeps {
 	scope: object;
 	/**
 	 * Called once Pyodide has loaded (it needs fetch for its own files) and before any user code:
-	 * the worker removes BLOCKED_GLOBALS from its scope here.
+	 * the worker strips its scope here (workers/python-lockdown.ts). Returns the names it could
+	 * not remove; any at all and no code runs.
 	 */
-	lockdown: () => void;
+	lockdown: () => string[] | void;
+	/**
+	 * Checked before Pyodide loads: the routes out of the worker that its security policy did not
+	 * close (workers/python-fence.ts). Any at all and Python is refused. Absent in Node, where
+	 * there is no such policy and no page to protect.
+	 */
+	checkFence?: () => Promise<string[]>;
 	now?: () => number;
 }
 
@@ -82,7 +89,9 @@ export interface PythonHost {
 
 /**
  * Globals that reach the network, open another realm (which would have its own fetch), or read
- * the app's own storage. `fetch` is lent back only while a package loads or network is allowed.
+ * the app's own storage: what the Node tests remove from Node's own globals, where the browser's
+ * allowlist (python-lockdown.ts) cannot apply. `fetch` is lent back only while a package loads or
+ * network is allowed.
  */
 export const BLOCKED_GLOBALS = [
 	'fetch',
@@ -284,6 +293,17 @@ function mountData(fs: EmscriptenFs, files: PythonFile[]): void {
 	dir.node_ops = { ...dir.node_ops, setattr: refuse };
 }
 
+/** Python refused because the worker is not fenced; `open` names what was found open. */
+export function unfenced(open: readonly string[]): HearthError {
+	return new HearthError(
+		'python_unfenced',
+		"Python is switched off: this copy of Hearth reached the browser without the sandbox's " +
+			'security policy, so code could send data out of the sandbox ' +
+			`(open: ${open.join(', ')}). Reload the page once (the offline copy adds the policy), ` +
+			'or serve Hearth with `npm start`.'
+	);
+}
+
 function crashOf(e: unknown): HearthError {
 	const message = e instanceof Error ? e.message : String(e);
 	if (/out of memory|Cannot enlarge memory|Aborted\(OOM\)|allocation failed/i.test(message)) {
@@ -303,6 +323,10 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 	let session: Session | undefined;
 	let starting: Promise<Session> | undefined;
 	let nextFetchId = 1;
+	/** Checked once per worker: a worker's policy cannot change while it lives. */
+	let fence: Promise<string[]> | undefined;
+	/** How long the fence check and the scope strip took, for the first start's result. */
+	let fenceMs = 0;
 	const fetches = new Map<
 		number,
 		{ resolve: (r: ProxiedResponse) => void; reject: (e: HearthError) => void }
@@ -364,6 +388,11 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 		const progress = (fraction: number, text: string) =>
 			deps.post({ type: 'progress', id, progress: { fraction, text } });
 		if (!session) {
+			const checking = now();
+			fence ??= deps.checkFence?.() ?? Promise.resolve([]);
+			const open = await fence;
+			fenceMs = now() - checking;
+			if (open.length > 0) throw unfenced(open);
 			progress(0.05, 'Loading Python…');
 			starting ??= (async () => {
 				const py = await deps.loadPyodide({
@@ -373,7 +402,10 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 					stdout: () => undefined,
 					stderr: () => undefined
 				});
-				deps.lockdown();
+				const stripping = now();
+				const left = deps.lockdown() ?? [];
+				fenceMs += now() - stripping;
+				if (left.length > 0) throw unfenced(left);
 				progress(0.9, 'Preparing the sandbox…');
 				const [run, imports, figures, forgetHttp] = (
 					py.runPython(RUNNER_SOURCE) as PyList
@@ -387,6 +419,8 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 			try {
 				session = await starting;
 			} catch (e) {
+				// A scope that could not be stripped stays refused: no second try in this worker.
+				if (e instanceof HearthError && e.code === 'python_unfenced') throw e;
 				starting = undefined;
 				throw new HearthError(
 					'python_start_failed',
@@ -401,7 +435,7 @@ export function createPythonHost(deps: PythonHostDeps): PythonHost {
 			interruptible = true;
 		}
 		progress(1, 'Python is ready.');
-		return { version: session.py.version, interruptible, startMs: now() - started };
+		return { version: session.py.version, interruptible, startMs: now() - started, fenceMs };
 	}
 
 	function requireSession(): Session {

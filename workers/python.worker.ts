@@ -1,15 +1,18 @@
 import type { PythonFromWorker, PythonToWorker } from '$lib/protocol/python';
 import { PYODIDE_PATH } from '$lib/protocol/python';
-import { BLOCKED_GLOBALS, createPythonHost, removeGlobals } from '$workers/python-host';
+import { openRoutes, type FenceScope } from '$workers/python-fence';
+import { createPythonHost } from '$workers/python-host';
 import type { PyodideLike, PyodideOptions } from '$workers/python-host';
+import { lockDownScope } from '$workers/python-lockdown';
 
 // Thin: loads Pyodide from our own origin (never a CDN) and wires it and this worker's scope to
-// the host. Everything worth testing lives in python-host.ts.
+// the host. Everything worth testing lives in python-host.ts, python-fence.ts and
+// python-lockdown.ts.
 
 /** The DedicatedWorkerGlobalScope members used here (the project's lib is DOM, not WebWorker). */
 interface WorkerScope {
 	postMessage(message: PythonFromWorker, transfer?: Transferable[]): void;
-	onmessage: ((event: MessageEvent<PythonToWorker>) => void) | null;
+	addEventListener(type: 'message', listener: (event: MessageEvent<PythonToWorker>) => void): void;
 }
 
 const scope = self as unknown as WorkerScope;
@@ -30,10 +33,14 @@ const host = createPythonHost({
 	loadPyodide,
 	post: (message, transfer) => post(message, transfer ?? []),
 	scope: self,
-	lockdown: () => void removeGlobals(self, [...BLOCKED_GLOBALS, 'postMessage', 'close'])
+	checkFence: () => openRoutes(self as unknown as FenceScope),
+	lockdown: () => lockDownScope(self, ['postMessage', 'close'])
 });
 
 // Installed synchronously, before anything awaits, so no early message is lost; `ready` tells
-// the page it may start sending.
-scope.onmessage = (event) => host.handle(event.data);
+// the page it may start sending. Only the page's messages count: user code can dispatch a
+// synthetic MessageEvent on this scope, and such an event is never trusted.
+scope.addEventListener('message', (event) => {
+	if (event.isTrusted) host.handle(event.data);
+});
 post({ type: 'ready' });

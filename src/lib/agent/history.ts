@@ -1,4 +1,5 @@
 import { planWithSummary, engineSummarizer } from '$lib/agent/summary';
+import { untrustedOrigins } from '$lib/agent/untrusted-origins';
 import type { ContextSummary } from '$lib/agent/context-budget';
 import type { ChatMessage, LlmEngine } from '$lib/engine/types';
 import type { ContextNote, ConversationSummary, Message } from '$lib/types/chat';
@@ -122,9 +123,12 @@ export async function prepareHistory(input: HistoryInput): Promise<PreparedHisto
 		{ modelLabel: input.modelLabel }
 	);
 
-	const summary = toStored(planned.summary, turns);
+	const base = validSummary(input.stored, turns) ? input.stored : undefined;
+	const summary = marked(toStored(planned.summary, turns), input, base?.untrusted);
 	const changed =
-		summary?.text !== input.stored?.text || summary?.throughId !== input.stored?.throughId;
+		summary?.text !== input.stored?.text ||
+		summary?.throughId !== input.stored?.throughId ||
+		summary?.untrusted?.join('\n') !== input.stored?.untrusted?.join('\n');
 	const note =
 		planned.summarizedTurns > 0 || planned.omittedTurns > 0
 			? {
@@ -150,6 +154,27 @@ function validSummary(
 	if (!stored || stored.coversCount < 1) return null;
 	if (turns[stored.coversCount - 1]?.id !== stored.throughId) return null;
 	return { text: stored.text, coversCount: stored.coversCount };
+}
+
+/**
+ * The summary with the mark of the untrusted text in the turns it covers, and in the summary it
+ * was folded from (`earlier`): the model wrote it from them and the fence is gone, so whoever
+ * reads it later must know (ConversationSummary.untrusted).
+ */
+function marked(
+	summary: ConversationSummary | null,
+	input: Pick<HistoryInput, 'thread' | 'visuals'>,
+	earlier: readonly string[] | undefined
+): ConversationSummary | null {
+	if (!summary) return null;
+	const end = input.thread.findIndex((m) => m.id === summary.throughId);
+	const covered = end < 0 ? input.thread : input.thread.slice(0, end + 1);
+	const untrusted = untrustedOrigins({
+		thread: covered,
+		visuals: input.visuals,
+		summary: { untrusted: earlier ? [...earlier] : undefined }
+	});
+	return untrusted.length > 0 ? { ...summary, untrusted } : summary;
 }
 
 function toStored(

@@ -11,10 +11,10 @@ import {
 	responseSchema,
 	toolPrompt
 } from '$lib/agent/schema-mode';
-import { confirmationReason } from '$lib/agent/taint';
+import { callGate } from '$lib/agent/taint';
 import { cancelRunningCall, performCall, reportFailedCall } from '$lib/agent/tool-call';
 import type { CallHost } from '$lib/agent/tool-call';
-import { UNTRUSTED_RULE } from '$lib/agent/untrusted';
+import { UNTRUSTED_RULE, untrustedSource } from '$lib/agent/untrusted';
 import { parseArguments } from '$lib/agent/validate';
 import type { ChatRequest, LlmEngine } from '$lib/engine/types';
 import { createRegistry, toolSpec } from '$lib/tools/registry';
@@ -40,6 +40,11 @@ export interface AgentRunInput {
 	 * calls then need the user's yes from the first step.
 	 */
 	tainted?: boolean;
+	/**
+	 * Where that untrusted text came from (agent/untrusted-origins.ts); non-empty means tainted.
+	 * Tools that leave something lasting record it (a memory's provenance).
+	 */
+	untrustedSources?: readonly string[];
 	context: Omit<ToolContext, 'signal' | 'onOutput' | 'onProgress' | 'ask'>;
 	/** Side-effect calls, and network calls after untrusted text: resolves true to run it. */
 	confirm(record: ToolCallRecord): Promise<boolean>;
@@ -118,7 +123,8 @@ class AgentTurn {
 	/** The conversation as the model will read it next, tool turns included. */
 	readonly #history: ChatMessage[];
 	readonly #baseLength: number;
-	#tainted: boolean;
+	/** Where the untrusted text in the turn came from, so far; empty while there is none. */
+	readonly #untrusted: Set<string>;
 	#steps = 0;
 	#calls = 0;
 	#limit: AgentLimit | undefined;
@@ -138,7 +144,16 @@ class AgentTurn {
 		this.#mode = input.engine.toolCallingFor?.(input.model) ?? input.engine.toolCalling;
 		this.#history = [...input.messages];
 		this.#baseLength = this.#history.length;
-		this.#tainted = input.tainted ?? false;
+		const sources = input.untrustedSources ?? [];
+		this.#untrusted = new Set(
+			sources.length > 0 || !input.tainted
+				? sources
+				: ['untrusted text earlier in the conversation']
+		);
+	}
+
+	get #tainted(): boolean {
+		return this.#untrusted.size > 0;
 	}
 
 	async run(): Promise<void> {
@@ -279,13 +294,13 @@ class AgentTurn {
 		}
 		this.#calls++;
 		const tainted = this.#tainted;
-		const reason = confirmationReason(tool, args, { tainted, userText: this.#input.userText });
+		const gate = callGate(tool, args, { tainted, userText: this.#input.userText });
 		const outcome = await performCall(
 			this.#host,
 			{ id, tool, args },
-			{ confirm: reason !== undefined, tainted }
+			{ confirm: gate?.ask ?? false, tainted, gate: gate?.gate, untrusted: [...this.#untrusted] }
 		);
-		if (outcome.untrusted) this.#tainted = true;
+		if (outcome.untrusted) this.#untrusted.add(untrustedSource(tool.name, args));
 		return outcome.content;
 	}
 

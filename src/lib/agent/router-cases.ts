@@ -139,7 +139,11 @@ export const ROUTER_CASES: readonly RouterCase[] = [
 	c('chat', 'I think I should learn the guitar. Thoughts?'),
 	c('chat', 'Help me write a friendly reply to my neighbour who invited me to dinner'),
 	c('chat', 'Goodnight, talk tomorrow'),
-	c('chat', 'Can you cheer me up?')
+	c('chat', 'Can you cheer me up?'),
+	// Asked to keep or drop a memory: about the person, whatever the topic words say.
+	c('chat', 'remember that I prefer Python'),
+	c('chat', 'Please remember my sister lives in Lisbon and works on a SQL database'),
+	c('chat', 'Forget that I use JavaScript at work')
 ];
 
 export const ROUTER_HOLDOUT_CASES: readonly RouterCase[] = [

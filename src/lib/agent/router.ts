@@ -208,7 +208,20 @@ const ROUTE_FEATURES: readonly Feature[] = [
 		'creative writing',
 		/\b(poem|story|joke|song|haiku|limerick|birthday message|name for|ideas for|rephrase|reword|reply to|message for|letter to|word game|let'?s play)\b/i
 	),
-	f('chat', 2, 'about the user', /\b(my name is|i love|i like|i think|i had)\b/i),
+	f(
+		'chat',
+		2,
+		'about the user',
+		/\b(my name is|i love|i like|i think|i had|i prefer|i live in|i work (as|at|in|for))\b/i
+	),
+	// "Remember that I prefer Python" is about the person, not about Python: it outweighs any
+	// topic words (Chat keeps memories; see also tool-requests.ts).
+	f(
+		'chat',
+		8,
+		'asks to remember or forget something',
+		/^\s*(?:(?:please|ok(?:ay)?|hey|also)[,\s]+)?(?:remember|don'?t forget|keep in mind|forget)\b(?!\s+(?:when|what|how|if|whether)\b)/i
+	),
 	f('chat', 2, 'advice', /\b(advice|tips for|how can i be|what should i (cook|do|eat|wear))\b/i)
 ];
 

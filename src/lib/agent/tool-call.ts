@@ -7,7 +7,7 @@ import type { AgentEvent, AgentRunInput } from '$lib/agent/loop';
 import type { AnyTool, ToolContext, ToolResult } from '$lib/tools/types';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
-import type { ToolCallRecord } from '$lib/types/tools';
+import type { CallGate, ToolCallRecord } from '$lib/types/tools';
 
 /** Output kept on a card: the tail, since the end of a long log is what explains a failure. */
 export const MAX_OUTPUT_CHARS = 20_000;
@@ -57,10 +57,20 @@ export function reportFailedCall(
 	return `The call failed (${error.code}): ${error.message}`;
 }
 
+export interface CallOptions {
+	/** Wait for the user's yes first. */
+	confirm: boolean;
+	tainted: boolean;
+	/** Why it asks, or why it runs unasked after untrusted text (agent/taint.ts). */
+	gate?: CallGate;
+	/** Where the turn's untrusted text came from, for the tool (ToolContext.untrusted). */
+	untrusted?: readonly string[];
+}
+
 export async function performCall(
 	host: CallHost,
 	call: { id: string; tool: AnyTool; args: unknown },
-	options: { confirm: boolean; tainted: boolean }
+	options: CallOptions
 ): Promise<CallOutcome> {
 	const { tool, args } = call;
 	const record: ToolCallRecord = {
@@ -70,6 +80,7 @@ export async function performCall(
 		status: options.confirm ? 'awaiting' : 'running',
 		startedAt: Date.now(),
 		...(options.tainted ? { tainted: true } : {}),
+		...(options.gate ? { gate: options.gate } : {}),
 		...(options.confirm ? { confirmation: tool.describe(args) } : {})
 	};
 	const patch = (changes: Partial<ToolCallRecord>) => {
@@ -111,6 +122,7 @@ export async function performCall(
 	let output = '';
 	const ctx: ToolContext = {
 		...host.input.context,
+		...(options.untrusted?.length ? { untrusted: options.untrusted } : {}),
 		signal,
 		onOutput(text) {
 			output = (output + text).slice(-MAX_OUTPUT_CHARS);
@@ -138,6 +150,7 @@ export async function performCall(
 		const result = await raceAbort(tool.run(args, ctx), signal);
 		finish('done', {
 			preview: result.preview,
+			untrustedResult: result.untrusted,
 			...(result.images && result.images.length > 0 ? { images: result.images } : {}),
 			...(result.sources && result.sources.length > 0
 				? { sources: result.sources.map((s) => ({ title: s.title, url: s.url })) }

@@ -101,3 +101,16 @@ export interface LlmEngine {
 	toolCallingFor?(model: string): 'native' | 'schema';
 	dispose(): Promise<void>;
 }
+
+/** What answers a message: an engine, a model it has, and which kind of engine it is. */
+export interface EngineChoice {
+	kind: EngineKind;
+	engine: LlmEngine;
+	model: string;
+}
+
+/** A conversation's own choice of engine and model, overriding the chain. */
+export interface EnginePin {
+	engine: EngineKind;
+	model: string;
+}

@@ -17,6 +17,8 @@ export interface NewMemory {
 	origin?: Memory['origin'];
 	status?: Memory['status'];
 	conversationId?: string;
+	/** Memory['untrusted']: where the untrusted text in the conversation came from. */
+	untrusted?: readonly string[];
 }
 
 export interface ScoredMemory {
@@ -124,7 +126,8 @@ export class MemoryRepository {
 			origin: init.origin ?? 'explicit',
 			createdAt: now,
 			updatedAt: now,
-			...(init.conversationId ? { conversationId: init.conversationId } : {})
+			...(init.conversationId ? { conversationId: init.conversationId } : {}),
+			...(init.untrusted?.length ? { untrusted: [...init.untrusted] } : {})
 		};
 		await guarded(() => this.#db.memories.add(memory));
 		this.#cache?.set(memory.id, memory);
@@ -149,10 +152,14 @@ export class MemoryRepository {
 		while (this.#pending.size > 0) await Promise.all([...this.#pending]);
 	}
 
-	/** Stores proposals from a conversation for the user to keep or discard. */
+	/**
+	 * Stores proposals from a conversation for the user to keep or discard; `untrusted` is where
+	 * the untrusted text that conversation held came from (Memory['untrusted']).
+	 */
 	async addProposals(
 		proposals: readonly { text: string; kind: MemoryKind }[],
-		conversationId?: string
+		conversationId?: string,
+		untrusted?: readonly string[]
 	): Promise<Memory[]> {
 		const stored: Memory[] = [];
 		for (const p of proposals) {
@@ -160,14 +167,15 @@ export class MemoryRepository {
 				...p,
 				status: 'proposed',
 				origin: 'proposed',
-				conversationId
+				conversationId,
+				untrusted
 			});
 			if (!stored.some((m) => m.id === memory.id)) stored.push(memory);
 		}
 		return stored;
 	}
 
-	/** Changes text and/or kind; a new text is embedded again. */
+	/** Changes text and/or kind; a new text is embedded again and is the user's own words. */
 	async edit(
 		id: string,
 		changes: { text?: string; kind?: MemoryKind },
@@ -181,6 +189,7 @@ export class MemoryRepository {
 			kind: changes.kind ?? current.kind,
 			updatedAt: this.#now()
 		};
+		if (text !== current.text) delete memory.untrusted;
 		await guarded(() => this.#db.memories.put(memory));
 		this.#cache?.set(id, memory);
 		if (text !== current.text) {
@@ -203,6 +212,20 @@ export class MemoryRepository {
 		);
 		this.#cache?.delete(id);
 		return current;
+	}
+
+	/**
+	 * The user vouches for a memory written after untrusted text ("Mark as mine"): from now on it
+	 * joins prompts as their own word.
+	 */
+	async trust(id: string): Promise<Memory> {
+		const current = await this.#require(id);
+		if (!current.untrusted) return current;
+		const memory: Memory = { ...current, updatedAt: this.#now() };
+		delete memory.untrusted;
+		await guarded(() => this.#db.memories.put(memory));
+		this.#cache?.set(id, memory);
+		return memory;
 	}
 
 	/** The user keeps a proposal: it becomes a memory used in answers. */

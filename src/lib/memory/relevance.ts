@@ -1,4 +1,5 @@
 // Which memories go into this turn's system prompt, and how the prompt and the note show them.
+import { wrapUntrusted } from '$lib/agent/untrusted';
 import type { Memory } from '$lib/types/knowledge';
 import type { MemoryRepository, ScoredMemory } from './memory-repo';
 
@@ -37,16 +38,36 @@ export async function relevantMemories(
 }
 
 /**
- * The system-prompt section. The memories are the user's own words (said or kept by them), so
- * they are stated as facts, not fenced as untrusted.
+ * The system-prompt section. Memories in the user's own words (said or kept by them) are stated
+ * as facts; one written after untrusted text (Memory['untrusted']) is fenced as untrusted data,
+ * so a page that got itself remembered does not come back as the user's instruction.
  */
-export function memoryPromptBlock(memories: readonly Memory[]): string {
+export function memoryPromptBlock(
+	memories: readonly Pick<Memory, 'kind' | 'text' | 'untrusted'>[]
+): string {
 	if (memories.length === 0) return '';
-	const lines = memories.map((m) => `- ${m.kind === 'preference' ? '(preference) ' : ''}${m.text}`);
-	return [
-		'What you remember about the user (use it when it helps; do not mention it otherwise):',
-		...lines
-	].join('\n');
+	const line = (m: Pick<Memory, 'kind' | 'text'>) =>
+		`- ${m.kind === 'preference' ? '(preference) ' : ''}${m.text}`;
+	const own = memories.filter((m) => !m.untrusted?.length);
+	const doubtful = memories.filter((m) => m.untrusted?.length);
+	const parts: string[] = [];
+	if (own.length > 0) {
+		parts.push(
+			[
+				'What you remember about the user (use it when it helps; do not mention it otherwise):',
+				...own.map(line)
+			].join('\n')
+		);
+	}
+	if (doubtful.length > 0) {
+		const sources = [...new Set(doubtful.flatMap((m) => m.untrusted ?? []))].join(', ');
+		parts.push(
+			"Also saved earlier, but written while text that was not the user's was in the " +
+				"conversation, so it may not be the user's own word:\n" +
+				wrapUntrusted(`memories saved after reading ${sources}`, doubtful.map(line).join('\n'))
+		);
+	}
+	return parts.join('\n\n');
 }
 
 /** "used 1 memory", "used 2 memories". */

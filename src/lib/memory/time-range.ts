@@ -1,5 +1,5 @@
 // "What did we discuss yesterday?": the time span a question names, in the user's zone.
-import { zonedToEpoch, zoneOffsetMs } from '$lib/tools/datetime';
+import { zonedToEpoch, zoneOffsetMs } from '$lib/time/zones';
 
 export interface TimeRange {
 	/** Inclusive, epoch ms. */

@@ -97,7 +97,8 @@ describe('classifyHost', () => {
 		['8.8.8.8', 'public'],
 		['1.1.1.1', 'public'],
 		['2606:4700:4700::1111', 'public'],
-		['fe00::1', 'public'],
+		// Outside 2000::/3, the only global unicast space IANA allocates: not a public host.
+		['fe00::1', 'reserved'],
 		['en.wikipedia.org', 'public'],
 		['localhost.example.com', 'public']
 	];
@@ -176,5 +177,61 @@ describe('checkFetchTarget', () => {
 		expect(() => checkFetchTarget('http://10.0.0.2:81/', [])).toThrow(
 			/10\.0\.0\.2:81 is a private network address.*allowed private hosts/
 		);
+	});
+});
+
+describe("IANA's special-purpose registries", () => {
+	const table: [string, HostClass][] = [
+		// IPv6 that carries IPv4: judged by the IPv4 inside.
+		['::ffff:0:7f00:1', 'loopback'], // IPv4-translated (SIIT), ::ffff:0:0:0/96
+		['::ffff:0:10.0.0.1', 'private'],
+		['::ffff:0:8.8.8.8', 'public'],
+		['64:ff9b::7f00:1', 'loopback'],
+		['64:ff9b::8.8.8.8', 'public'],
+		['2002:7f00:1::', 'loopback'], // 6to4 of 127.0.0.1
+		['2002:a9fe:a9fe::1', 'link-local'], // 6to4 of the cloud metadata address
+		['2002:808:808::1', 'public'],
+		// Special-purpose IPv6 blocks.
+		['64:ff9b:1::a00:1', 'private'], // local-use NAT64, 64:ff9b:1::/48
+		['100::1', 'reserved'], // discard-only, 100::/64
+		['100:0:0:1::1', 'reserved'], // dummy prefix
+		['2001::1', 'reserved'], // Teredo
+		['2001:2::1', 'reserved'], // benchmarking
+		['2001:10::1', 'reserved'], // deprecated ORCHID
+		['2001:db8::1', 'reserved'], // documentation
+		['3fff::1', 'reserved'], // documentation (RFC 9637)
+		['5f00::1', 'reserved'], // SRv6 SIDs
+		['fc00::1', 'private'],
+		['fdff:ffff::1', 'private'],
+		['fe80::abcd', 'link-local'],
+		['::2', 'unspecified'], // IPv4-compatible 0.0.0.2, "this network"
+		['4000::1', 'reserved'], // unallocated
+		// ...and the blocks inside 2001::/23 that IANA marks globally reachable.
+		['2001:1::1', 'public'],
+		['2001:3::1', 'public'],
+		['2001:4:112::1', 'public'],
+		['2001:20::1', 'public'],
+		['2620:4f:8000::1', 'public'],
+		['2a00:1450:4001::1', 'public'],
+		// IPv4.
+		['192.88.99.1', 'reserved'], // deprecated 6to4 relay anycast
+		['192.0.0.9', 'reserved'],
+		['198.18.0.1', 'reserved'],
+		['203.0.113.7', 'reserved'],
+		['192.31.196.1', 'public'] // AS112, globally reachable
+	];
+	it.each(table)('%s is %s', (host, kind) => {
+		expect(classifyHost(host)).toBe(kind);
+	});
+
+	it('blocks the embedded spellings of loopback and metadata as URLs', () => {
+		for (const raw of [
+			'http://[::ffff:0:7f00:1]/',
+			'http://[64:ff9b:1::a9fe:a9fe]/',
+			'http://[100::1]/',
+			'http://[2002:a9fe:a9fe::]/'
+		]) {
+			expect(() => checkFetchTarget(raw, []), raw).toThrow(HearthError);
+		}
 	});
 });

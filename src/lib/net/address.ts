@@ -5,6 +5,11 @@ import { HearthError } from '$lib/types/errors';
 // user allowed that host. The browser does not tell us what a name resolves to, so a public
 // name that resolves to a private address (DNS rebinding) cannot be caught here: this checks
 // the literal host, in every spelling the URL parser or a server would accept.
+//
+// The address classes follow IANA's IPv4 and IPv6 Special-Purpose Address Registries: a block
+// the registry does not mark globally reachable is not public. An IPv6 address that carries an
+// IPv4 address (mapped, translated, compatible, NAT64, 6to4) is judged by the IPv4 inside it.
+// Only 2000::/3 is global unicast IPv6; anything else unlisted is reserved.
 
 /** Why a host is off limits; 'public' means it may be fetched. */
 export type HostClass =
@@ -111,10 +116,12 @@ export function classifyIPv4(b: number[]): HostClass {
 	if (inV4(b, [169, 254], 16)) return 'link-local';
 	if (inV4(b, [100, 64], 10)) return 'shared';
 	if (inV4(b, [224], 4)) return 'multicast';
-	// IETF protocol assignments, documentation, benchmarking, reserved and broadcast.
+	// IETF protocol assignments, documentation, the deprecated 6to4 relay anycast,
+	// benchmarking, reserved and broadcast.
 	if (
 		inV4(b, [192, 0, 0], 24) ||
 		inV4(b, [192, 0, 2], 24) ||
+		inV4(b, [192, 88, 99], 24) ||
 		inV4(b, [198, 18], 15) ||
 		inV4(b, [198, 51, 100], 24) ||
 		inV4(b, [203, 0, 113], 24) ||
@@ -125,29 +132,58 @@ export function classifyIPv4(b: number[]): HostClass {
 	return 'public';
 }
 
+/** Whether the first `bits` of `b` equal those of `prefix` (both as 16-bit groups). */
+function inV6(b: number[], prefix: number[], bits: number): boolean {
+	const bytes = prefix.flatMap((g) => [g >> 8, g & 0xff]);
+	return inV4(b, bytes, bits);
+}
+
+/** Blocks of 2001::/23 (IETF protocol assignments) that IANA marks globally reachable. */
+const GLOBAL_IN_2001_23: [number[], number][] = [
+	[[0x2001, 0x1, 0, 0, 0, 0, 0, 0x1], 128], // PCP anycast
+	[[0x2001, 0x1, 0, 0, 0, 0, 0, 0x2], 128], // TURN anycast
+	[[0x2001, 0x1, 0, 0, 0, 0, 0, 0x3], 128], // DNS-SD service registration anycast
+	[[0x2001, 0x3], 32], // AMT
+	[[0x2001, 0x4, 0x112], 48], // AS112-v6
+	[[0x2001, 0x20], 28], // ORCHIDv2
+	[[0x2001, 0x30], 28] // drone remote ID
+];
+
 export function classifyIPv6(b: number[]): HostClass {
 	const zeroUpTo = (n: number) => b.slice(0, n).every((x) => x === 0);
 	if (zeroUpTo(16)) return 'unspecified';
 	if (zeroUpTo(15) && b[15] === 1) return 'loopback';
-	// IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d)
-	// reach the IPv4 address inside them.
-	if (zeroUpTo(10) && b[10] === 0xff && b[11] === 0xff) return classifyIPv4(b.slice(12));
-	if (zeroUpTo(12)) return classifyIPv4(b.slice(12));
-	const nat64 = b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b;
-	if (nat64 && b.slice(4, 12).every((x) => x === 0)) return classifyIPv4(b.slice(12));
+	const v4 = b.slice(12);
+	// IPv4-mapped ::ffff:a.b.c.d, IPv4-translated ::ffff:0:a.b.c.d (SIIT), IPv4-compatible
+	// ::a.b.c.d and the well-known NAT64 prefix 64:ff9b::/96 reach the IPv4 address inside.
+	if (zeroUpTo(10) && b[10] === 0xff && b[11] === 0xff) return classifyIPv4(v4);
+	if (zeroUpTo(8) && b[8] === 0xff && b[9] === 0xff && b[10] === 0 && b[11] === 0) {
+		return classifyIPv4(v4);
+	}
+	if (zeroUpTo(12)) return classifyIPv4(v4);
+	if (inV6(b, [0x64, 0xff9b, 0, 0, 0, 0], 96)) return classifyIPv4(v4);
+	// The local-use NAT64 prefix (RFC 8215) translates inside one network only.
+	if (inV6(b, [0x64, 0xff9b, 0x1], 48)) return 'private';
+	if (inV6(b, [0xfe80], 10)) return 'link-local';
+	// fec0::/10 (old site-local) and fc00::/7 (unique local) are both private networks.
+	if (inV6(b, [0xfec0], 10) || inV6(b, [0xfc00], 7)) return 'private';
+	if (inV6(b, [0xff00], 8)) return 'multicast';
+	// Outside global unicast: discard-only 100::/64, the dummy prefix 100:0:0:1::/64, SRv6 SIDs
+	// 5f00::/16, and everything IANA has not allocated.
+	if (!inV6(b, [0x2000], 3)) return 'reserved';
 	// 6to4 (2002:aabb:ccdd::) carries an IPv4 address in bytes 2–5.
-	if (b[0] === 0x20 && b[1] === 0x02) {
+	if (inV6(b, [0x2002], 16)) {
 		const inner = classifyIPv4(b.slice(2, 6));
 		if (inner !== 'public') return inner;
 	}
-	const first = b[0] ?? 0;
-	const second = b[1] ?? 0;
-	if (first === 0xfe && (second & 0xc0) === 0x80) return 'link-local';
-	// fec0::/10 (old site-local) and fc00::/7 (unique local) are both private networks.
-	if (first === 0xfe && (second & 0xc0) === 0xc0) return 'private';
-	if ((first & 0xfe) === 0xfc) return 'private';
-	if (first === 0xff) return 'multicast';
-	if (first === 0x20 && second === 0x01 && b[2] === 0x0d && b[3] === 0xb8) return 'reserved';
+	if (inV6(b, [0x2001], 23)) {
+		// Teredo, benchmarking, the old ORCHID and the rest of the IETF block are not global.
+		return GLOBAL_IN_2001_23.some(([prefix, bits]) => inV6(b, prefix, bits))
+			? 'public'
+			: 'reserved';
+	}
+	// Documentation: 2001:db8::/32 and 3fff::/20.
+	if (inV6(b, [0x2001, 0xdb8], 32) || inV6(b, [0x3fff], 20)) return 'reserved';
 	return 'public';
 }
 

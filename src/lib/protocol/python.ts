@@ -43,6 +43,8 @@ export interface PythonStartResult {
 	/** Whether the worker could use the interrupt buffer (KeyboardInterrupt instead of terminate). */
 	interruptible: boolean;
 	startMs: number;
+	/** Of that, checking the worker's security policy and stripping its scope (first start only). */
+	fenceMs?: number;
 }
 
 export interface PythonPackagePlan {

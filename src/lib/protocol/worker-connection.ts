@@ -32,6 +32,12 @@ export interface WorkerConnectionOptions<FromWorker, ToWorker> {
 	cancel?: (id: number) => ToWorker;
 	/** Events no waiting call takes: ones outside any call, or for a call already settled. */
 	onUnrouted?: (event: WorkerEvent<FromWorker>) => void;
+	/**
+	 * Checks each message against the protocol before it is acted on; one that fails ends the
+	 * worker as `garbled`. For workers that run untrusted code (Python); absent, the shape is
+	 * trusted.
+	 */
+	accept?: (data: unknown) => boolean;
 }
 
 export interface CallOptions<FromWorker> {
@@ -100,6 +106,10 @@ export class WorkerConnection<
 		worker.addEventListener('message', (event) => {
 			const message = event.data;
 			if (this.dead || !isMessage(message)) return;
+			if (options.accept && !options.accept(message)) {
+				this.kill(fresh(failures.garbled));
+				return;
+			}
 			if (message.type === 'ready') {
 				clearTimeout(timer);
 				this.#started = true;

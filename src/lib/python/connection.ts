@@ -8,6 +8,7 @@ import type {
 import { WorkerConnection } from '$lib/protocol/worker-connection';
 import type { WorkerEvent, WorkerPort } from '$lib/protocol/worker-connection';
 import { HearthError } from '$lib/types/errors';
+import { isPythonMessage } from '$lib/python/messages';
 
 /** The part of a Worker the sandbox uses, so tests can stand in for it. */
 export type PythonWorkerLike = WorkerPort<PythonToWorker>;
@@ -48,7 +49,9 @@ export class PythonConnection {
 				mixedUp: { code: 'python_crashed', message: 'The Python sandbox mixed up its answers.' }
 			},
 			// A fetch for a call no longer waiting still gets its answer: no network.
-			onUnrouted: (event) => this.#route(event, {})
+			onUnrouted: (event) => this.#route(event, {}),
+			// The worker runs code a model wrote: every message is checked before it is used.
+			accept: isPythonMessage
 		});
 		this.ready = this.#rpc.ready;
 	}

@@ -25,7 +25,7 @@ class InThreadWorker implements PythonWorkerLike {
 			loadPyodide: (options) => loadPyodide(options) as Promise<PyodideLike>,
 			post: (message) => this.#emit('message', message),
 			scope: globalThis,
-			lockdown: () => restores.push(removeGlobals(globalThis, BLOCKED_GLOBALS))
+			lockdown: () => void restores.push(removeGlobals(globalThis, BLOCKED_GLOBALS))
 		});
 		setTimeout(() => this.#emit('message', { type: 'ready' }), 0);
 	}

@@ -25,8 +25,23 @@ export interface PythonRunOptions {
 	 * fetched (the code then fails with ModuleNotFoundError, as a result).
 	 */
 	confirmPackages?: (packages: string[], host: string) => Promise<boolean>;
-	/** The only network the sandbox has (pass the ledgered NetFetch); absent means none. */
-	fetch?: (url: string, init: RequestInit, purpose: string) => Promise<Response>;
+	/**
+	 * The only network the sandbox has (pass the ledgered NetFetch); absent means none. `kind`
+	 * says who asks: Pyodide for a package the user agreed to (only ever under `packagesUrl`),
+	 * or the code itself (only with `allowNetwork`; the caller applies the address rules).
+	 */
+	fetch?: (
+		url: string,
+		init: RequestInit,
+		purpose: string,
+		kind: 'package' | 'code'
+	) => Promise<Response>;
+	/**
+	 * The turn holds untrusted text, so this code may have been written by it. What it leaves in
+	 * the interpreter (modules, timers, patched built-ins) must not reach a later run that is not
+	 * tainted: that run gets a fresh interpreter.
+	 */
+	tainted?: boolean;
 	/** Where packages come from (Settings.pythonPackagesUrl); a change restarts the worker. */
 	packagesUrl?: string;
 }
@@ -60,6 +75,15 @@ function hostOf(url: string): string {
 	}
 }
 
+/** Whether `url` lies under the folder `base` (which ends in '/'), after normalising both. */
+function underBase(url: string, base: string): boolean {
+	try {
+		return new URL(url).href.startsWith(new URL(base).href);
+	} catch {
+		return false;
+	}
+}
+
 function withSlash(url: string): string {
 	return url.endsWith('/') ? url : `${url}/`;
 }
@@ -78,6 +102,11 @@ interface Live {
 	started: Promise<PythonStartResult>;
 	packagesUrl: string;
 	interrupt?: Uint8Array;
+	/**
+	 * What code has run here: an interpreter serves runs of one network mode only, and one that
+	 * ran tainted code serves only tainted runs after (see PythonRunOptions.tainted).
+	 */
+	used?: { network: boolean; tainted: boolean };
 }
 
 /**
@@ -196,8 +225,19 @@ export class PythonSandbox {
 		const { signal } = options;
 		if (signal?.aborted) throw stopped();
 		const packagesUrl = withSlash(options.packagesUrl ?? DEFAULT_SETTINGS.pythonPackagesUrl);
+		const network = options.allowNetwork === true && options.fetch !== undefined;
+		const tainted = options.tainted === true;
 		await this.start(options.onProgress, signal, packagesUrl);
-		const live = this.#ensure(packagesUrl);
+		let live = this.#ensure(packagesUrl);
+		const { used } = live;
+		if (used && (used.network !== network || (used.tainted && !tainted))) {
+			// Code from another mode, or written after untrusted text, may have left something
+			// behind (a timer waiting for network, a patched print): this run starts clean.
+			this.#replace(live, stopped());
+			await this.start(options.onProgress, signal, packagesUrl);
+			live = this.#ensure(packagesUrl);
+		}
+		live.used = { network, tainted: tainted || (live.used?.tainted ?? false) };
 		this.#running = true;
 		try {
 			await this.#loadPackages(live, code, packagesUrl, options);
@@ -241,12 +281,19 @@ export class PythonSandbox {
 			{
 				onProgress: options.onProgress,
 				onFetch: fetch
-					? (request) =>
-							fetch(
-								request.url,
-								toInit(request),
-								`Python package: ${request.url.split('/').pop() ?? request.url}`
-							)
+					? (request) => {
+							// The user agreed to packages from this host: nothing else is fetched for them.
+							if (!underBase(request.url, packagesUrl)) {
+								return Promise.reject(
+									new HearthError(
+										'network_blocked',
+										`Python packages come only from ${host}; ${hostOf(request.url)} was refused.`
+									)
+								);
+							}
+							const file = request.url.split('/').pop() ?? request.url;
+							return fetch(request.url, toInit(request), `Python package: ${file}`, 'package');
+						}
 					: undefined
 			}
 		);
@@ -292,7 +339,12 @@ export class PythonSandbox {
 						onFetch:
 							options.allowNetwork && fetch
 								? (request) =>
-										fetch(request.url, toInit(request), `Python code: ${hostOf(request.url)}`)
+										fetch(
+											request.url,
+											toInit(request),
+											`Python code: ${hostOf(request.url)}`,
+											'code'
+										)
 								: undefined
 					},
 					files.map((f) => f.data)

@@ -1,4 +1,4 @@
-import { localTimeZone, parseTimeText, zonedToEpoch } from '$lib/tools/datetime';
+import { localTimeZone, parseTimeText, zonedToEpoch } from '$lib/time/zones';
 
 export type WhenResult = { ok: true; dueAt: number } | { ok: false; reason: string };
 

@@ -1,12 +1,14 @@
 // The agent's long-lived parts, made once per page: the ledgered fetch, the tools and what they
 // keep (reminders and their scheduler, shared folders, attachments, the Python sandbox).
-import type { AgentToolDeps } from '$lib/state/chat.svelte';
+import type { TurnTools } from '$lib/conversation/ports';
 import { createFolderAccess, dexieFolderSource, type FolderAccess } from '$lib/files/access';
 import { browserFolderEnv, type FolderEnv } from '$lib/files/folders';
 import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
 import { createBrowserNotifier, type ReminderNotifier } from '$lib/reminders/notifier';
 import { ReminderScheduler } from '$lib/reminders/scheduler';
 import { ReminderStore } from '$lib/reminders/store';
+import { LedgerState } from '$lib/state/ledger.svelte';
+import { SharedFoldersState } from '$lib/state/shared-folders.svelte';
 import { AttachmentRepository } from '$lib/storage/attachments-repo';
 import type { HearthDb } from '$lib/storage/db';
 import type { ToolRegistry } from '$lib/tools/registry';
@@ -38,6 +40,9 @@ export class AgentServices {
 	readonly folderEnv: FolderEnv;
 	readonly folders: FolderAccess;
 	readonly attachments: AttachmentRepository;
+	/** The shared folders as Tools and agents lists them. */
+	readonly sharedFolders: SharedFoldersState;
+	readonly #deps: AgentServicesDeps;
 
 	constructor(deps: AgentServicesDeps) {
 		this.net = createNetFetch({
@@ -58,7 +63,9 @@ export class AgentServices {
 		this.folderEnv = browserFolderEnv();
 		this.folders = createFolderAccess(dexieFolderSource(deps.db, this.folderEnv));
 		this.attachments = new AttachmentRepository(deps.db);
+		this.sharedFolders = new SharedFoldersState(deps.db, this.folderEnv);
 		this.#settings = deps.settings;
+		this.#deps = deps;
 	}
 
 	/** Loads every tool (first call), e.g. for the first answer or the Tools dialog. */
@@ -91,13 +98,18 @@ export class AgentServices {
 		if (this.registry) void this.loadRegistry();
 	}
 
+	/** The privacy ledger's entries, live while the view exists (the ledger dialog is open). */
+	ledgerView(): LedgerState {
+		return new LedgerState({ db: this.#deps.db, onError: this.#deps.onError });
+	}
+
 	/** Starts the reminder timer (and reports what was missed while closed). */
 	start(): void {
 		void this.scheduler.start();
 	}
 
 	/** What the chat state needs to run tools. */
-	chatDeps(): AgentToolDeps {
+	chatDeps(): TurnTools {
 		return {
 			registry: () => this.loadRegistry(),
 			net: this.net,

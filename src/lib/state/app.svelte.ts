@@ -22,11 +22,13 @@ import { errorTitle } from '$lib/utils/error-text';
 import { activeStreamIds } from '$lib/utils/locks';
 import { AgentServices } from '$lib/state/agent-services.svelte';
 import { AttachmentsState } from '$lib/state/attachments.svelte';
+import { BackupState } from '$lib/state/backup.svelte';
 import type { NetFetch } from '$lib/net/types';
 import { parseCitationUrl } from '$lib/components/knowledge/citations';
 import type { KnowledgeServices } from '$lib/state/knowledge-services.svelte';
 import type { MediaServices } from '$lib/state/media-services';
 import type { EngineKind } from '$lib/types/llm';
+import type { StoredImage } from '$lib/types/agent-data';
 
 /** Everything the screens share, created once the database is open. */
 export class AppState {
@@ -47,6 +49,8 @@ export class AppState {
 	readonly agent: AgentServices;
 	/** Files attached to the open conversation. */
 	readonly attachments: AttachmentsState;
+	/** Settings → Data: backups out and in, delete everything. */
+	readonly backup: BackupState;
 	/** Memories, past-conversation recall and the embeddings worker; loaded after first paint. */
 	knowledge = $state.raw<KnowledgeServices | null>(null);
 	/** Images in messages and voice in and out; loaded after first paint. */
@@ -130,43 +134,60 @@ export class AppState {
 			createEngineFactory({
 				webllm: () => inBrowser,
 				preferredWebModel: (installed) => this.models.preferredInstalled(installed),
-				onRetry: (info, label) =>
-					this.toasts.push(
+				onRetry: (info, label) => {
+					// One notice at a time, gone once the answer settles (it could outlive a failure).
+					this.#dismissRetryNotice();
+					this.#retryNotice = this.toasts.push(
 						`${label} did not answer (${info.error.message.slice(0, 80)}). Trying again in ${Math.ceil(info.delayMs / 1000)} s…`,
 						{ ms: Math.max(3000, info.delayMs) }
-					)
+					);
+				}
 			})
 		);
-		this.list = new ConversationListState(db, this.repo, this.toasts, onError);
+		this.list = new ConversationListState(this.repo, this.toasts, onError);
 		this.chat = new ChatState({
 			tools: this.agent.chatDeps(),
 			images: () => this.media?.chatHooks() ?? null,
 			memory: {
 				relevant: (query, signal, earlier) =>
 					this.knowledge?.relevantFor(query, signal, earlier) ?? Promise.resolve(null),
-				propose: (input) =>
-					this.knowledge?.proposeFrom(input, (count) =>
-						this.toasts.push(
-							count === 1
-								? 'Hearth noticed something worth remembering: keep or discard it in Memory.'
-								: `Hearth noticed ${count} things worth remembering: keep or discard them in Memory.`,
-							{ ms: 8000 }
-						)
-					) ?? Promise.resolve()
+				propose: (input) => this.knowledge?.proposeFrom(input) ?? Promise.resolve()
 			},
 			repo: this.repo,
 			engine: this.engine,
 			settings: () => this.settings.value,
 			onChanged: () => void this.list.reload(),
 			onError,
-			onFirstSave: () => void requestPersistence()
+			onFirstSave: () => void requestPersistence(),
+			onSettled: () => this.#dismissRetryNotice()
 		});
 		this.attachments = new AttachmentsState(this.agent.attachments, this.chat, (e) =>
 			this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 8000 })
 		);
+		this.backup = new BackupState({
+			db,
+			store: this.repo,
+			notice: (text) => this.toasts.push(text),
+			onImportError: (e) =>
+				this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 10000 }),
+			onError,
+			onConversationsChanged: async () => {
+				await this.list.reload();
+				await this.chat.open(this.chat.conversation?.id ?? null);
+			},
+			onKnowledgeImported: () => void this.knowledge?.imported()
+		});
 		this.list.onRemoved = (id) => {
 			if (this.chat.conversation?.id === id) void this.chat.open(null);
 		};
+	}
+
+	/** The "trying again" notice showing now, if any. */
+	#retryNotice: number | null = null;
+
+	#dismissRetryNotice(): void {
+		if (this.#retryNotice !== null) this.toasts.dismiss(this.#retryNotice);
+		this.#retryNotice = null;
 	}
 
 	static async create(): Promise<AppState> {
@@ -258,7 +279,19 @@ export class AppState {
 			db: this.db,
 			settings: () => this.settings.value,
 			net: this.agent.net,
-			onError: (e) => this.reportError(e)
+			onError: (e) => this.reportError(e),
+			busy: () => this.chat.streaming !== null,
+			onProposed: (count) =>
+				this.toasts.push(
+					count === 1
+						? 'Hearth noticed something worth remembering: keep or discard it in Memory.'
+						: `Hearth noticed ${count} things worth remembering: keep or discard them in Memory.`,
+					{ ms: 8000 }
+				)
+		});
+		// Exchanges still waiting to be read for memories are read before the page goes away.
+		document.addEventListener('visibilitychange', () => {
+			if (document.visibilityState === 'hidden') void knowledge.flushProposals();
 		});
 		this.knowledge = knowledge;
 		this.agent.provideTools(knowledge.tools());
@@ -278,6 +311,16 @@ export class AppState {
 		} else if (/^https?:\/\//i.test(url)) {
 			window.open(url, '_blank', 'noopener,noreferrer');
 		}
+	}
+
+	/**
+	 * Stored images by id, for showing them in messages; just after a reload (before the media
+	 * services have loaded) straight from their table.
+	 */
+	async readImages(ids: readonly string[]): Promise<StoredImage[]> {
+		const images =
+			this.media?.images ?? new (await import('$lib/storage/images-repo')).ImageRepository(this.db);
+		return images.getMany(ids);
 	}
 
 	reportError(e: HearthError): void {

@@ -1,105 +1,34 @@
 import type { GenerationOptions } from '$lib/engine/types';
-import type { ChatRepository } from '$lib/storage/chat-repo';
+import type { ChatStore } from '$lib/conversation/chat-store';
+import type { ToolApprovals } from '$lib/conversation/ports';
+import {
+	ConversationService,
+	type AnswerRun,
+	type ConversationServiceDeps
+} from '$lib/conversation/service';
+import { applyTurnEvent } from '$lib/conversation/turn-events';
 import type { EngineState } from '$lib/state/engine.svelte';
-import type { Conversation, ConversationSummary, ImageRef, Message } from '$lib/types/chat';
-import type { EngineKind } from '$lib/types/llm';
-import type { Visual } from '$lib/utils/thread';
+import type { Conversation, ImageRef, Message } from '$lib/types/chat';
 import { toHearthError, type HearthError } from '$lib/types/errors';
-import type { Settings } from '$lib/types/settings';
 import { holdStreamLock } from '$lib/utils/locks';
 import { buildThread, childrenByParent, newestLeaf } from '$lib/utils/thread';
-import { TokenCalibration } from '$lib/utils/tokens';
-import { stripReasoning } from '$lib/utils/reasoning';
-import { throttled } from '$lib/utils/throttle';
-import { cleanGeneratedTitle, TITLE_PROMPT, titleFromText } from '$lib/utils/title';
-import type { AgentRun } from '$lib/agent/loop';
-import type { StreamOptions, TurnHost } from '$lib/state/answer-turn.svelte';
-import type { LlmEngine } from '$lib/engine/types';
-import type { NetFetch } from '$lib/net/types';
-import type { ToolRegistry } from '$lib/tools/registry';
-// Type-only: erased at build time, so the turn's code stays out of the first paint.
-import type * as TurnModule from '$lib/state/answer-turn.svelte';
-import type { ToolAttachment } from '$lib/tools/types';
 
-/** How often streamed text is written to IndexedDB: a crash loses at most this much. */
-const SAVE_EVERY_MS = 250;
-
-export interface ChatDeps {
-	repo: ChatRepository;
+export interface ChatDeps extends Omit<ConversationServiceDeps, 'store' | 'engines' | 'onError'> {
+	repo: ChatStore;
 	engine: EngineState;
-	settings: () => Settings;
 	/** A conversation was created or changed (the sidebar reloads). */
 	onChanged: () => void;
 	/** Storage failures: the answer keeps streaming in memory, the user is told. */
 	onError: (e: HearthError) => void;
-	/** The first message was saved: a good moment to ask for persistent storage. */
-	onFirstSave?: () => void;
-	/** Tools the agents may call; without them every answer is a plain reply. */
-	tools?: AgentToolDeps;
-	/** Long-term memory: what to tell the model about the user, and what to propose keeping. */
-	memory?: MemoryHooks;
-	/** Images sent with messages (loaded after first paint; absent, messages carry none). */
-	images?: () => ImageHooks | null;
+	/** An answer ended (done, stopped or failed) and is saved. */
+	onSettled?: () => void;
 }
 
-export interface ImageHooks {
-	/** Hands the composer's stored images to the message they were sent with. */
-	attach(ids: string[], messageId: string): Promise<void>;
-	/**
-	 * What each message's images become for this model: the pixels when it sees, else the text
-	 * read from them on this device (stored on the message through `saveImages`).
-	 */
-	visuals(input: {
-		thread: readonly Message[];
-		kind: EngineKind;
-		model: string;
-		signal: AbortSignal;
-		saveImages: (messageId: string, images: ImageRef[]) => Promise<void>;
-	}): Promise<Map<string, Visual>>;
-}
-
-export interface MemoryHooks {
-	/**
-	 * The memories relevant to a message and their prompt block; null when there are none.
-	 * `earlier`: ids the conversation already used, kept first in the same order (stable prompt).
-	 */
-	relevant(
-		query: string,
-		signal: AbortSignal,
-		earlier?: readonly string[]
-	): Promise<{ block: string; used: { id: string; text: string }[] } | null>;
-	/** Looks for durable facts in a finished exchange and stores them as proposals. */
-	propose(input: {
-		engine: LlmEngine;
-		model: string;
-		userText: string;
-		answer: string;
-		conversationId: string;
-	}): Promise<void>;
-}
-
-export interface AgentToolDeps {
-	/** Loaded on first use (the tools are not part of the first paint). */
-	registry(): Promise<ToolRegistry>;
-	/** The ledgered fetch every tool request goes through. */
-	net: NetFetch;
-	hasWritableFolder(): Promise<boolean>;
-	attachments(conversationId: string): Promise<ToolAttachment[]>;
-}
-
-// The answer turn (the agent, its prompts and the history budget) is not part of the first paint.
-// It loads on idle (ChatState.warm) so a first answer does not wait for it; the service worker
-// has it precached, so offline is no different.
-let turnModule: Promise<typeof TurnModule> | null = null;
-function loadTurn() {
-	turnModule ??= import('$lib/state/answer-turn.svelte').catch((e: unknown) => {
-		turnModule = null; // a chunk missing now may load on the next try
-		throw e;
-	});
-	return turnModule;
-}
-
-/** The open conversation: its message tree, the visible branch, and sending/streaming. */
+/**
+ * The open conversation as the browser shows it: its message tree, the visible branch, and the
+ * answer streaming now. The conversation service (the core) does the work; this view keeps the
+ * reactive copy, applies the service's events to it, and asks for tool approvals on the cards.
+ */
 export class ChatState {
 	conversation = $state<Conversation | null>(null);
 	messages = $state<Message[]>([]);
@@ -112,47 +41,33 @@ export class ChatState {
 	byId = $derived(new Map(this.messages.map((m) => [m.id, m])));
 	children = $derived(childrenByParent(this.messages));
 	thread = $derived(buildThread(this.byId, this.conversation?.leafId ?? null));
-	#deps: ChatDeps;
+	readonly #deps: ChatDeps;
+	readonly #service: ConversationService;
 	#abort: AbortController | null = null;
 	/** Resolves when the answer streaming now (if any) has finished and been saved. */
 	#settled: Promise<void> = Promise.resolve();
-	/** The agent loop of the answer streaming now (its cards can be cancelled one by one). */
-	#run: AgentRun | null = null;
+	/** The answer running now (its cards can be cancelled one by one). */
+	#run: AnswerRun | null = null;
 	/** Tool calls waiting on the user's yes or no, by call id. */
 	// Not rendered: the cards show the call's status, which the loop sets.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #pending = new Map<string, (yes: boolean) => void>();
 	#openSeq = 0;
-	#savedOnce = false;
-	/** Per model: how far token estimates are off, learnt from reported usage (this visit only). */
-	// Not rendered anywhere, so it need not be reactive.
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	readonly #calibrations = new Map<string, TokenCalibration>();
 
 	constructor(deps: ChatDeps) {
 		this.#deps = deps;
+		this.#service = new ConversationService({
+			...deps,
+			store: deps.repo,
+			engines: deps.engine
+		});
 	}
 
-	/** What one answer's turn (state/answer-turn.ts) needs from this state. */
-	readonly #turnHost: TurnHost = {
-		deps: () => this.#deps,
-		conversation: (id) => this.#conversationOf(id),
-		calibration: (model) => this.#calibrationFor(model),
-		storeSummary: (id, summary) => this.#storeSummary(id, summary),
-		waitForAnswer: (callId) => this.#waitForAnswer(callId),
-		setRun: (run) => (this.#run = run),
-		setReviewing: (id) => (this.reviewing = id),
-		saveImages: (id, images) => this.#saveImages(id, images)
+	/** The person's answer to a tool call comes from the Allow / Don't allow on its card. */
+	readonly #approvals: ToolApprovals = {
+		confirm: (record) => this.#waitForAnswer(record.id),
+		ask: (record) => this.#waitForAnswer(record.id)
 	};
-
-	/** Stores what was read from a message's images (its OCR text), here and on disk. */
-	async #saveImages(messageId: string, images: ImageRef[]): Promise<void> {
-		const shown = this.byId.get(messageId);
-		if (shown) shown.images = images;
-		await this.#deps.repo
-			.updateMessage(messageId, { images })
-			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
-	}
 
 	get isStreamingHere(): boolean {
 		return this.streaming !== null && this.streaming.conversationId === this.conversation?.id;
@@ -233,12 +148,10 @@ export class ChatState {
 				status: 'done',
 				...(images.length ? { images } : {})
 			});
-			if (images.length) {
-				await this.#deps.images?.()?.attach(
-					images.map((i) => i.id),
-					user.id
-				);
-			}
+			await this.#service.attachImages(
+				images.map((i) => i.id),
+				user.id
+			);
 			await this.#answer(user);
 		} catch (e) {
 			this.#deps.onError(toHearthError(e));
@@ -256,8 +169,6 @@ export class ChatState {
 		if (this.streaming || message.role !== 'assistant') return;
 		const parent = message.parentId ? this.byId.get(message.parentId) : undefined;
 		if (!parent) return;
-		message.content = '';
-		message.error = undefined;
 		await this.#stream(message, this.#threadThrough(parent), { append: false });
 	}
 
@@ -266,8 +177,8 @@ export class ChatState {
 	}
 
 	/** Loads what answering needs before the first message (called when the page is idle). */
-	async warm(): Promise<void> {
-		await Promise.all([loadTurn(), this.#deps.tools?.registry()]);
+	warm(): Promise<void> {
+		return this.#service.warm();
 	}
 
 	/** Stops the answer running now; resolves once it is saved and a next message can be sent. */
@@ -280,14 +191,10 @@ export class ChatState {
 		const siblings = this.siblingsOf(message);
 		const next = siblings[siblings.indexOf(message) + step];
 		if (!next || !this.conversation) return;
-		await this.#setLeaf(newestLeaf(this.children, next.id));
-	}
-
-	async #setLeaf(leafId: string): Promise<void> {
-		if (!this.conversation) return;
+		const leafId = newestLeaf(this.children, next.id);
 		this.conversation.leafId = leafId;
-		await this.#deps.repo
-			.updateConversation(this.conversation.id, { leafId })
+		await this.#service
+			.patchConversation(this.conversation.id, { leafId })
 			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
 	}
 
@@ -300,23 +207,17 @@ export class ChatState {
 	}
 
 	async #createConversation(text: string): Promise<Conversation> {
-		const conversation = await this.#deps.repo.createConversation({
-			title: titleFromText(text),
+		this.conversation = await this.#service.createConversation(text, {
 			model: this.#deps.engine.model ?? undefined,
 			engine: this.#deps.engine.active?.kind
 		});
-		this.conversation = conversation;
 		this.messages = [];
 		return this.conversation;
 	}
 
 	/** Saves a message, shows it, and makes it the leaf. Returns the reactive copy. */
-	async #add(init: Parameters<ChatRepository['addMessage']>[0]): Promise<Message> {
-		const saved = await this.#deps.repo.addMessage(init);
-		if (!this.#savedOnce) {
-			this.#savedOnce = true;
-			this.#deps.onFirstSave?.();
-		}
+	async #add(init: Parameters<ConversationService['addMessage']>[0]): Promise<Message> {
+		const saved = await this.#service.addMessage(init);
 		if (this.conversation?.id === saved.conversationId) {
 			this.messages.push(saved);
 			this.conversation.leafId = saved.id;
@@ -348,85 +249,74 @@ export class ChatState {
 		if (firstAnswer && assistant.status === 'done') void this.#autoTitle(assistant.conversationId);
 	}
 
-	async #stream(target: Message, thread: Message[], { append, agent: asked }: StreamOptions) {
-		const { repo } = this.#deps;
+	/** Runs the service's answer and shows each of its events on `target`, the reactive copy. */
+	async #stream(
+		target: Message,
+		thread: Message[],
+		{ append, agent }: { append: boolean; agent?: Message['agent'] }
+	): Promise<void> {
 		const abort = new AbortController();
 		this.#abort = abort;
 		let settle = () => {};
 		this.#settled = new Promise<void>((resolve) => (settle = resolve));
 		this.streaming = { conversationId: target.conversationId, messageId: target.id };
 		const release = holdStreamLock(target.id);
-		// A failed save (a full disk) is reported once; the answer keeps streaming on screen and
-		// what was saved before stays saved.
-		let reported = false;
-		const saveFailed = (e: unknown) => {
-			if (reported) return;
-			reported = true;
-			this.#deps.onError(toHearthError(e));
+		let finished = false;
+		const finish = () => {
+			if (finished) return;
+			finished = true;
+			this.#finish(abort, run, target.id);
 		};
-		const save = throttled(
-			() =>
-				repo
-					.updateMessage(target.id, {
-						content: target.content,
-						toolCalls: $state.snapshot(target.toolCalls)
-					})
-					.catch(saveFailed),
-			SAVE_EVERY_MS
-		);
-		target.status = 'streaming';
-		// Shown once everything is saved and a next message can be sent (never "done" while busy).
-		let outcome: Message['status'] = 'done';
-		if (!append) {
-			target.content = '';
-			target.reasoningMs = undefined;
-			target.toolCalls = undefined;
-			target.revision = undefined;
-		}
+		const run = this.#service.answer({
+			answer: $state.snapshot(target),
+			thread,
+			conversation: $state.snapshot(this.#conversationOf(target.conversationId)),
+			append,
+			agent,
+			approvals: this.#approvals,
+			signal: abort.signal
+		});
+		this.#run = run;
 		try {
-			await repo
-				.updateMessage(target.id, { status: 'streaming', content: target.content })
-				.catch(saveFailed);
-			const { runTurn } = await loadTurn();
-			await runTurn(this.#turnHost, target, thread, { append, agent: asked }, abort.signal, () =>
-				save.schedule()
-			);
-		} catch (e) {
-			const error = toHearthError(e);
-			outcome = error.code === 'aborted' ? 'aborted' : 'error';
-			if (error.code !== 'aborted') target.error = error.toJSON();
+			for await (const event of run) {
+				if (event.type === 'summary') {
+					const conversation = this.#conversationOf(target.conversationId);
+					if (conversation) conversation.summary = event.summary;
+				} else if (event.type === 'images') {
+					const shown = this.byId.get(event.messageId);
+					if (shown) shown.images = event.images;
+				} else if (event.type === 'reviewing') {
+					this.reviewing = event.on ? target.id : null;
+				} else if (event.type === 'status' && event.status !== 'streaming') {
+					// The answer is saved: a next message can be sent (never "done" while busy).
+					finish();
+				}
+				applyTurnEvent(target, event);
+			}
 		} finally {
+			finish();
+			release();
+			settle();
+			this.#deps.onSettled?.();
+			this.#deps.onChanged();
+		}
+	}
+
+	/**
+	 * Ends one answer's bookkeeping (once): no more cards to answer, nothing streaming. A next
+	 * answer may already have started, so only what is still this answer's is cleared.
+	 */
+	#finish(abort: AbortController, run: AnswerRun, messageId: string): void {
+		if (this.#run === run) {
 			this.#run = null;
-			this.reviewing = null;
 			for (const [id, answer] of this.#pending) {
 				this.#pending.delete(id);
 				answer(false);
 			}
-			await save.settle(); // the write below carries the content too
-			await repo
-				.updateMessage(target.id, {
-					content: target.content,
-					status: outcome,
-					model: target.model,
-					engine: target.engine,
-					reasoningMs: target.reasoningMs,
-					context: $state.snapshot(target.context),
-					usage: $state.snapshot(target.usage),
-					timings: $state.snapshot(target.timings),
-					error: $state.snapshot(target.error),
-					toolCalls: $state.snapshot(target.toolCalls),
-					agent: $state.snapshot(target.agent),
-					revision: $state.snapshot(target.revision),
-					memories: $state.snapshot(target.memories)
-				})
-				.catch(saveFailed);
-			release();
-			if (this.#abort === abort) this.#abort = null;
-			target.status = outcome;
-			this.streaming = null;
-			settle();
-			this.#deps.onChanged();
 		}
+		if (this.reviewing === messageId) this.reviewing = null;
+		if (this.#abort === abort) this.#abort = null;
+		if (this.streaming?.messageId === messageId) this.streaming = null;
 	}
 
 	/** Resolves when the user answers the card's question (Allow / Don't allow). */
@@ -444,23 +334,6 @@ export class ChatState {
 	/** Stops one running tool call (its card's cancel); the model is told. */
 	cancelCall(callId: string): void {
 		this.#run?.cancelCall(callId);
-	}
-
-	#calibrationFor(model: string): TokenCalibration {
-		let calibration = this.#calibrations.get(model);
-		if (!calibration) {
-			calibration = new TokenCalibration();
-			this.#calibrations.set(model, calibration);
-		}
-		return calibration;
-	}
-
-	async #storeSummary(conversationId: string, summary: ConversationSummary | undefined) {
-		const conversation = this.#conversationOf(conversationId);
-		if (conversation) conversation.summary = summary;
-		await this.#deps.repo
-			.updateConversation(conversationId, { summary })
-			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
 	}
 
 	/** The open conversation's record when `id` is it (pins and options live there). */
@@ -484,40 +357,27 @@ export class ChatState {
 		const conversation = this.conversation;
 		if (!conversation) return;
 		Object.assign(conversation, patch);
-		await this.#deps.repo
-			.updateConversation(conversation.id, $state.snapshot(patch))
+		await this.#service
+			.patchConversation(conversation.id, $state.snapshot(patch))
 			.catch((e: unknown) => this.#deps.onError(toHearthError(e)));
 	}
 
+	/** Titles wait until nothing is being answered: a title never delays an answer. */
 	async #autoTitle(conversationId: string): Promise<void> {
-		const { repo, engine, settings } = this.#deps;
-		if (!settings().autoTitle) return;
-		const conversation = await repo.getConversation(conversationId);
-		const first = this.messages.find(
-			(m) => m.conversationId === conversationId && m.role === 'user'
-		);
-		if (!conversation || conversation.titleFinal || !first) return;
-		try {
-			let raw = '';
-			const choice = await engine.choose(conversation.pin);
-			const request = {
-				model: choice.model,
-				messages: [
-					{ role: 'system' as const, content: TITLE_PROMPT },
-					{ role: 'user' as const, content: first.content.slice(0, 1000) }
-				],
-				options: { temperature: 0.2, maxTokens: 24 }
-			};
-			for await (const delta of choice.engine.chat(request, AbortSignal.timeout(30_000))) {
-				if (delta.type === 'text') raw += delta.text;
-			}
-			const title = cleanGeneratedTitle(stripReasoning(raw));
-			if (!title) return;
-			await repo.updateConversation(conversationId, { title, titleFinal: true });
-			if (this.conversation?.id === conversationId) this.conversation.title = title;
-			this.#deps.onChanged();
-		} catch {
-			// The heuristic title stays; a failed title is not worth interrupting anyone for.
-		}
+		await whenIdle();
+		while (this.streaming) await this.#settled;
+		const title = await this.#service.autoTitle(conversationId);
+		if (!title) return;
+		if (this.conversation?.id === conversationId) this.conversation.title = title;
+		this.#deps.onChanged();
 	}
+}
+
+/** Resolves when the page is idle (soon, at the latest). */
+function whenIdle(): Promise<void> {
+	return new Promise((resolve) => {
+		if (typeof requestIdleCallback === 'function') {
+			requestIdleCallback(() => resolve(), { timeout: 2000 });
+		} else setTimeout(resolve, 0);
+	});
 }

@@ -1,6 +1,4 @@
-import type { ChatRepository } from '$lib/storage/chat-repo';
-import type { HearthDb } from '$lib/storage/db';
-import { searchHistory, type SearchHit } from '$lib/storage/search';
+import type { ChatStore, HistoryHit } from '$lib/conversation/chat-store';
 import type { Conversation } from '$lib/types/chat';
 import { toHearthError, type HearthError } from '$lib/types/errors';
 import type { ToastState } from '$lib/state/toasts.svelte';
@@ -12,10 +10,9 @@ export class ConversationListState {
 	items = $state<Conversation[]>([]);
 	total = $state(0);
 	query = $state('');
-	results = $state<SearchHit[] | null>(null);
+	results = $state<HistoryHit[] | null>(null);
 	searching = $state(false);
-	#db: HearthDb;
-	#repo: ChatRepository;
+	#repo: ChatStore;
 	#toasts: ToastState;
 	#onError: (e: HearthError) => void;
 	#searchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -23,13 +20,7 @@ export class ConversationListState {
 	/** Called after a conversation is removed, so the chat view can leave it. */
 	onRemoved: (id: string) => void = () => {};
 
-	constructor(
-		db: HearthDb,
-		repo: ChatRepository,
-		toasts: ToastState,
-		onError: (e: HearthError) => void
-	) {
-		this.#db = db;
+	constructor(repo: ChatStore, toasts: ToastState, onError: (e: HearthError) => void) {
 		this.#repo = repo;
 		this.#toasts = toasts;
 		this.#onError = onError;
@@ -81,7 +72,7 @@ export class ConversationListState {
 	async #runSearch(): Promise<void> {
 		const seq = ++this.#searchSeq;
 		try {
-			const hits = await searchHistory(this.#db, this.query);
+			const hits = await this.#repo.search(this.query);
 			if (seq !== this.#searchSeq) return; // a newer query is on its way
 			this.results = hits;
 		} catch (e) {

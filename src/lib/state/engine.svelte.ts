@@ -1,4 +1,5 @@
-import type { EngineKind, LlmEngine, ModelInfo } from '$lib/engine/types';
+import type { EngineChoice, EngineKind, EnginePin, LlmEngine, ModelInfo } from '$lib/engine/types';
+import type { EngineChooser } from '$lib/conversation/ports';
 import { HearthError, toHearthError, type SerializedError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 
@@ -79,25 +80,12 @@ export class EngineCandidate {
 	}
 }
 
-/** What answers a message: an engine, a model it has, and which kind of engine it is. */
-export interface EngineChoice {
-	kind: EngineKind;
-	engine: LlmEngine;
-	model: string;
-}
-
-/** A conversation's own choice of engine and model, overriding the chain. */
-export interface EnginePin {
-	engine: EngineKind;
-	model: string;
-}
-
 /**
  * The fallback chain, decided at start-up and shown to the user: the in-browser engine if WebGPU
  * works and a model is downloaded, else Ollama if reachable, else an OpenAI-compatible server if
  * configured, else onboarding. Settings can force one engine; a conversation can pin its own.
  */
-export class EngineState {
+export class EngineState implements EngineChooser {
 	readonly candidates: Record<EngineKind, EngineCandidate> = {
 		webllm: new EngineCandidate('webllm'),
 		ollama: new EngineCandidate('ollama'),

@@ -12,15 +12,18 @@ import { embedMissing } from '$lib/knowledge/pipeline/reembed';
 import { isServedModel } from '$lib/models/hub-download';
 import type { ActiveEmbedder, ChunkSource, JobProgress } from '$lib/knowledge/pipeline/types';
 import { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
+import { KnowledgeLibraryState } from '$lib/state/knowledge-library.svelte';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
+import { ProposalQueue, type ExchangeBatch } from '$lib/memory/proposal-queue';
+import type { LlmEngine } from '$lib/engine/types';
 import { relevantMemories, memoryPromptBlock, stableMemoryOrder } from '$lib/memory/relevance';
-import type { MemoryHooks } from '$lib/state/chat.svelte';
+import type { MemoryHooks } from '$lib/conversation/ports';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
 import type { NetFetch } from '$lib/net/types';
 import type { HearthDb } from '$lib/storage/db';
-import { localTimeZone } from '$lib/tools/datetime';
+import { localTimeZone } from '$lib/time/zones';
 import { createMemoryTools } from '$lib/tools/memory-tools';
 import { createSearchKnowledgeTool } from '$lib/tools/search-knowledge';
 import type { AnyTool } from '$lib/tools/types';
@@ -40,6 +43,10 @@ export interface KnowledgeServicesDeps {
 	settings: () => Settings;
 	net: NetFetch;
 	onError: (e: HearthError) => void;
+	/** True while an answer is being written (memory proposals wait for quiet). */
+	busy?: () => boolean;
+	/** New memory proposals are waiting for the person to keep or discard. */
+	onProposed?: (count: number) => void;
 }
 
 /** Reads every file through the parsers, reporting how far it got. */
@@ -59,6 +66,8 @@ export class KnowledgeServices {
 	readonly queue: IngestQueue;
 	readonly memories: MemoryRepository;
 	readonly recall: ConversationRecall;
+	/** The knowledge screen's view: collections, documents, sources, the passage viewer. */
+	readonly library: KnowledgeLibraryState;
 	model = $state<EmbedModelState>({ state: 'checking' });
 	/** Passages still to embed after a model change (background), or null. */
 	reembedding = $state<{ done: number; total: number } | null>(null);
@@ -89,6 +98,12 @@ export class KnowledgeServices {
 		};
 		this.memories = new MemoryRepository(deps.db, embedding);
 		this.recall = new ConversationRecall(deps.db, embedding);
+		this.library = new KnowledgeLibraryState({
+			repo: this.repo,
+			queue: this.queue,
+			net: deps.net,
+			settings: deps.settings
+		});
 	}
 
 	/** The embedding model documents, memories and conversations are embedded with. */
@@ -276,30 +291,48 @@ export class KnowledgeServices {
 		if (ordered.length === 0) return null;
 		return {
 			block: memoryPromptBlock(ordered),
-			used: ordered.map((m) => ({ id: m.id, text: m.text }))
+			used: ordered.map((m) => ({
+				id: m.id,
+				text: m.text,
+				...(m.untrusted?.length ? { untrusted: m.untrusted } : {})
+			}))
 		};
 	};
 
-	/** Proposals from a finished exchange, stored for the user to keep or discard. */
-	readonly proposeFrom = async (
-		input: Parameters<MemoryHooks['propose']>[0],
-		onProposed: (count: number) => void
-	): Promise<void> => {
-		// Most messages say nothing about the person: those cost no model call.
+	/**
+	 * A finished exchange to look for durable facts in. Most messages say nothing about the person
+	 * and cost nothing; the others wait in a queue and are read in one model call per
+	 * conversation once answering has been quiet (never while an answer is being written).
+	 */
+	readonly proposeFrom = async (input: Parameters<MemoryHooks['propose']>[0]): Promise<void> => {
 		if (!mightStateSomethingDurable(input.userText)) return;
+		this.#proposals.add(input);
+	};
+
+	/** Reads the exchanges still waiting (the page is being hidden or left). */
+	flushProposals(): Promise<void> {
+		return this.#proposals.flush();
+	}
+
+	readonly #proposals = new ProposalQueue<LlmEngine>({
+		read: (batch) => this.#readProposals(batch),
+		busy: () => this.#deps.busy?.() ?? false
+	});
+
+	async #readProposals(batch: ExchangeBatch<LlmEngine>): Promise<void> {
 		const existing = await this.memories.list();
 		const proposals = await proposeMemories({
-			engine: input.engine,
-			model: input.model,
-			userText: input.userText,
-			answer: input.answer,
+			engine: batch.engine,
+			model: batch.model,
+			userText: batch.userTexts.join('\n\n'),
+			answer: batch.answer,
 			existing,
 			similarity: (texts, signal) => this.memories.maxSimilarity(texts, signal)
 		});
 		if (proposals.length === 0) return;
-		await this.memories.addProposals(proposals, input.conversationId);
-		onProposed(proposals.length);
-	};
+		await this.memories.addProposals(proposals, batch.conversationId, batch.untrusted);
+		this.#deps.onProposed?.(proposals.length);
+	}
 
 	/** remember, forget, recall_conversations and search_knowledge, for the agents. */
 	tools(): AnyTool[] {

@@ -1,5 +1,5 @@
 import type { EngineState } from '$lib/state/engine.svelte';
-import type { ImageHooks } from '$lib/state/chat.svelte';
+import type { ImageHooks } from '$lib/conversation/ports';
 import { PendingImagesState } from '$lib/state/images.svelte';
 import { VoiceState, type TranscriptMeta } from '$lib/state/voice.svelte';
 import type { HearthDb } from '$lib/storage/db';

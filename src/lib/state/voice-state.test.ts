@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HearthError } from '$lib/types/errors';
-import { isNonSpeech, isPushToTalkKey, VoiceState, type VoiceDeps } from '$lib/state/voice.svelte';
+import { VoiceState, type VoiceDeps } from '$lib/state/voice.svelte';
+import { isNonSpeech, isPushToTalkKey } from '$lib/voice/voice-input';
 import type { AudioCapture } from '$lib/voice/capture';
 import { micError } from '$lib/voice/mic-errors';
 import { Speaker, type SynthLike, type UtteranceLike, type VoiceLike } from '$lib/voice/speaker';

@@ -1,13 +1,14 @@
+import { VoiceOutput, type SpeakerLike } from '$lib/state/voice-output.svelte';
+import { VoiceRecognition } from '$lib/state/voice-recognition.svelte';
 import { HearthError, toHearthError } from '$lib/types/errors';
-import { isLive } from '$lib/voice/browser-stt';
 import type { AudioCapture } from '$lib/voice/capture';
-import { SentenceStream } from '$lib/voice/sentences';
-import { browserSpeaker, type Speaker, type SpeakerDeps } from '$lib/voice/speaker';
-import { SAMPLE_RATE, type LoadProgressReport, type SpeechToText } from '$lib/voice/types';
+import type { SpeakerDeps } from '$lib/voice/speaker';
+import type { LoadProgressReport, SpeechToText } from '$lib/voice/types';
 import type { VadCallbacks, VadFactory, VoiceActivity } from '$lib/voice/vad';
 
 // Voice as the page sees it: one microphone capture, push-to-talk / toggle / hands-free input, the
-// recogniser (injected: Whisper or the browser's), and replies read aloud sentence by sentence.
+// recogniser (VoiceRecognition: Whisper or the browser's, injected), and replies read aloud
+// sentence by sentence (VoiceOutput).
 //
 // Invariants:
 // - The microphone is open only while listening: push-to-talk and toggle release it after each
@@ -42,9 +43,6 @@ export interface TranscriptMeta {
 	auto: boolean;
 }
 
-/** The parts of Speaker the state uses. */
-export type SpeakerLike = Pick<Speaker, 'say' | 'stop' | 'speaking' | 'configure'>;
-
 export interface VoiceDeps {
 	/** The recogniser in use; read each time (the engine setting may change). */
 	stt: () => SpeechToText;
@@ -64,37 +62,6 @@ export interface VoiceDeps {
 	createSpeaker?: (events: Pick<SpeakerDeps, 'onChange' | 'onError'>) => SpeakerLike | null;
 	/** Every error, also shown in the voice bar (e.g. for a toast or a log). */
 	onError?: (error: HearthError) => void;
-}
-
-/** Shorter recordings are a tap, not speech: dropped without a transcript. */
-const MIN_SAMPLES = Math.round(SAMPLE_RATE * 0.25);
-
-/** Whisper's words for silence or noise ("[BLANK_AUDIO]", "(wind blowing)"): not a message. */
-export function isNonSpeech(text: string): boolean {
-	return /^\s*(?:[[(][^\])]*[\])]\s*)+$/.test(text) || !/[\p{L}\p{N}]/u.test(text);
-}
-
-interface KeyLike {
-	code: string;
-	repeat?: boolean;
-	altKey: boolean;
-	ctrlKey: boolean;
-	metaKey: boolean;
-	shiftKey: boolean;
-	target: EventTarget | null;
-}
-
-/** Where Space means something else: typing, pressing a control, or inside a dialog. */
-const SPACE_IS_TAKEN =
-	'input, textarea, select, button, a[href], summary, audio, video, dialog[open], [contenteditable]:not([contenteditable="false"]), [role="button"], [role="textbox"], [role="slider"], [role="checkbox"], [role="radio"], [role="switch"], [role="tab"], [role="menuitem"], [role="option"]';
-
-/** Space held with nothing else focused is push-to-talk. */
-export function isPushToTalkKey(event: KeyLike): boolean {
-	if (event.code !== 'Space' || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
-		return false;
-	}
-	const target = event.target as { closest?: (selector: string) => unknown } | null;
-	return !target?.closest?.(SPACE_IS_TAKEN);
 }
 
 async function defaultCapture(): Promise<AudioCapture> {
@@ -128,15 +95,11 @@ export class VoiceState {
 	listening = $state(false);
 	/** The detector hears speech (hands-free). */
 	hearing = $state(false);
-	transcriptions = $state(0);
-	speaking = $state(false);
 	/** Microphone level, 0..1. */
 	level = $state(0);
 	/** The transcript so far, while a recogniser reports one. */
 	partial = $state('');
 	issue = $state.raw<VoiceIssue | null>(null);
-	/** The recogniser's model is loading (or downloading): progress, cancellable. */
-	loading = $state.raw<LoadProgressReport | null>(null);
 
 	status: VoiceStatus = $derived(
 		this.issue
@@ -151,33 +114,55 @@ export class VoiceState {
 	);
 
 	readonly #deps: VoiceDeps;
+	readonly #recognition: VoiceRecognition;
+	readonly #output: VoiceOutput;
 	#capture: AudioCapture | null = null;
 	#unsubscribe: (() => void)[] = [];
 	#vad: VoiceActivity | null = null;
-	#speaker: SpeakerLike | null | undefined;
-	#sentences: SentenceStream | null = null;
-	/** The rest of the current reply is not to be spoken (stop button, barge-in). */
-	#silenced = false;
 	/** Bumped by stop() and errors: an opening microphone that arrives late is closed at once. */
 	#generation = 0;
 	/** Push-to-talk was released before the microphone opened. */
 	#stopRequested = false;
 	#opening: Promise<void> | null = null;
-	/** Transcriptions run one at a time, in order. */
-	#queue: Promise<void> = Promise.resolve();
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not shown
-	#aborts = new Set<AbortController>();
-	#loadAbort: AbortController | null = null;
-	#loadPromise: Promise<boolean> | null = null;
 	#lastMode: VoiceMode | null = null;
 
 	constructor(deps: VoiceDeps) {
 		this.#deps = deps;
+		this.#recognition = new VoiceRecognition({
+			stt: deps.stt,
+			isDownloaded: deps.isDownloaded,
+			language: () => deps.prefs().sttLanguage || undefined,
+			generation: () => this.#generation,
+			onPartial: (text) => (this.partial = text),
+			onTranscript: (text, auto) => deps.onTranscript(text, { auto }),
+			onIssue: (error) => this.#setIssue(error)
+		});
+		this.#output = new VoiceOutput({
+			prefs: deps.prefs,
+			createSpeaker: deps.createSpeaker,
+			onSpeaking: (speaking) => this.#vad?.setSensitivity(speaking ? 'barge-in' : 'normal'),
+			onError: (error) => deps.onError?.(error)
+		});
+	}
+
+	/** Utterances being transcribed now. */
+	get transcriptions(): number {
+		return this.#recognition.transcriptions;
+	}
+
+	/** The recogniser's model is loading (or downloading): progress, cancellable. */
+	get loading(): LoadProgressReport | null {
+		return this.#recognition.loading;
+	}
+
+	/** Hearth is reading a reply aloud. */
+	get speaking(): boolean {
+		return this.#output.speaking;
 	}
 
 	/** Read replies aloud now (voice mode on, autoRead on, and a voice to read with). */
 	get shouldRead(): boolean {
-		return this.active && this.#deps.prefs().autoRead && this.#getSpeaker() !== null;
+		return this.active && this.#deps.prefs().autoRead && this.#output.available;
 	}
 
 	// --- Input -----------------------------------------------------------------------------
@@ -213,7 +198,7 @@ export class VoiceState {
 	async cancelRecording(): Promise<void> {
 		if (this.mode !== 'push' && this.mode !== 'toggle') return;
 		this.#generation++;
-		this.#currentStt()?.cancel();
+		this.#recognition.cancel();
 		await this.#release();
 	}
 
@@ -227,7 +212,7 @@ export class VoiceState {
 		this.#lastMode = 'handsfree';
 		const generation = ++this.#generation;
 		const opening = (async () => {
-			const modelReady = this.#ensureModel();
+			const modelReady = this.#recognition.ensureModel();
 			const capture = await this.#openCapture(generation);
 			if (!capture) return;
 			const vad = await (this.#deps.createVad ?? defaultVad)(capture, this.#vadCallbacks());
@@ -247,11 +232,10 @@ export class VoiceState {
 	/** Ends voice mode: stops listening and speaking, releases the microphone. */
 	async stop(): Promise<void> {
 		this.#generation++;
-		for (const controller of this.#aborts) controller.abort();
-		this.#currentStt()?.cancel();
-		this.stopSpeaking();
-		this.#silenced = false;
-		this.#sentences = null;
+		this.#recognition.abortAll();
+		this.#recognition.cancel();
+		this.#output.stop();
+		this.#output.reset();
 		await this.#release();
 		this.active = false;
 		this.partial = '';
@@ -261,29 +245,22 @@ export class VoiceState {
 
 	/** Feeds a streaming reply's delta; complete sentences are spoken as they arrive. */
 	speakStreaming(delta: string): void {
-		if (this.#silenced || !this.active) return;
-		this.#sentences ??= new SentenceStream();
-		for (const sentence of this.#sentences.push(delta)) this.#say(sentence);
+		if (this.active) this.#output.streaming(delta);
 	}
 
 	/** The reply finished (or stopped): speaks what is left and readies for the next one. */
 	endSpeech(): void {
-		const rest = this.#sentences?.flush() ?? [];
-		if (!this.#silenced) for (const sentence of rest) this.#say(sentence);
-		this.#sentences = null;
-		this.#silenced = false;
+		this.#output.end();
 	}
 
 	/** Speaks a whole text (e.g. "Test voice", or reading one message again). */
 	speak(markdown: string): void {
-		const stream = new SentenceStream();
-		for (const sentence of [...stream.push(markdown), ...stream.flush()]) this.#say(sentence);
+		this.#output.speak(markdown);
 	}
 
 	/** Stops speaking now; the rest of the reply being streamed is not spoken. */
 	stopSpeaking(): void {
-		if (this.#sentences) this.#silenced = true;
-		this.#speaker?.stop();
+		this.#output.stop();
 	}
 
 	// --- Model -----------------------------------------------------------------------------
@@ -291,11 +268,11 @@ export class VoiceState {
 	/** Downloads and loads the recogniser's model (the error's "Download" action). */
 	async downloadModel(): Promise<boolean> {
 		if (this.issue?.error.code === 'model_not_downloaded') this.issue = null;
-		return this.#load();
+		return this.#recognition.load();
 	}
 
 	cancelLoad(): void {
-		this.#loadAbort?.abort();
+		this.#recognition.cancelLoad();
 	}
 
 	dismissError(): void {
@@ -318,49 +295,11 @@ export class VoiceState {
 
 	// --- Internals -------------------------------------------------------------------------
 
-	#currentStt() {
-		const stt = this.#deps.stt();
-		return isLive(stt) ? stt : null;
-	}
-
-	#getSpeaker(): SpeakerLike | null {
-		if (this.#speaker === undefined) {
-			const events = {
-				onChange: (speaking: boolean) => this.#onSpeaking(speaking),
-				onError: (error: HearthError) => this.#report(error)
-			};
-			this.#speaker = this.#deps.createSpeaker
-				? this.#deps.createSpeaker(events)
-				: browserSpeaker(events);
-		}
-		return this.#speaker;
-	}
-
-	#say(sentence: string): void {
-		const speaker = this.#getSpeaker();
-		if (!speaker) return;
-		const prefs = this.#deps.prefs();
-		speaker.configure({
-			voiceName: prefs.voiceName,
-			rate: prefs.speechRate,
-			pitch: prefs.speechPitch
-		});
-		speaker.say(sentence);
-	}
-
-	#onSpeaking(speaking: boolean): void {
-		this.speaking = speaking;
-		this.#vad?.setSensitivity(speaking ? 'barge-in' : 'normal');
-	}
-
 	#vadCallbacks(): VadCallbacks {
 		return {
 			onSpeechStart: () => {
 				this.hearing = true;
-				this.#currentStt()?.begin({
-					language: this.#deps.prefs().sttLanguage || undefined,
-					onPartial: (text) => (this.partial = text)
-				});
+				this.#recognition.begin();
 			},
 			onSpeechConfirmed: () => {
 				// Barge-in: the person talks over Hearth, so Hearth stops and listens.
@@ -371,11 +310,11 @@ export class VoiceState {
 			},
 			onSpeechEnd: (audio) => {
 				this.hearing = false;
-				this.#enqueue(audio, true);
+				void this.#recognition.enqueue(audio, true);
 			},
 			onMisfire: () => {
 				this.hearing = false;
-				this.#currentStt()?.cancel();
+				this.#recognition.cancel();
 			}
 		};
 	}
@@ -390,15 +329,12 @@ export class VoiceState {
 		this.#stopRequested = false;
 		const generation = ++this.#generation;
 		const opening = (async () => {
-			const modelReady = this.#ensureModel();
+			const modelReady = this.#recognition.ensureModel();
 			const capture = await this.#openCapture(generation);
 			if (!capture) return;
 			capture.startRecording();
 			this.listening = true;
-			this.#currentStt()?.begin({
-				language: this.#deps.prefs().sttLanguage || undefined,
-				onPartial: (text) => (this.partial = text)
-			});
+			this.#recognition.begin();
 			this.#releaseUnlessReady(modelReady, generation);
 		})();
 		await this.#track(opening, generation);
@@ -413,7 +349,7 @@ export class VoiceState {
 	#releaseUnlessReady(modelReady: Promise<boolean>, generation: number): void {
 		void modelReady.then(async (ready) => {
 			if (ready || generation !== this.#generation) return;
-			this.#currentStt()?.cancel();
+			this.#recognition.cancel();
 			await this.#release();
 		});
 	}
@@ -460,108 +396,18 @@ export class VoiceState {
 		}
 		const audio = capture.stopRecording();
 		await this.#release();
-		await this.#enqueue(audio, false);
-	}
-
-	#enqueue(audio: Float32Array, auto: boolean): Promise<void> {
-		const live = this.#currentStt() !== null;
-		if (!live && audio.length < MIN_SAMPLES) return this.#queue;
-		const generation = this.#generation;
-		// A live recogniser's session is taken now, before the next utterance begins another;
-		// Whisper runs one utterance at a time. Either way transcripts arrive in order.
-		const early = live ? this.#transcribe(audio, generation) : null;
-		this.#queue = this.#queue.then(async () => {
-			const text = await (early ?? this.#transcribe(audio, generation));
-			if (text !== null && generation === this.#generation) this.#deps.onTranscript(text, { auto });
-		});
-		return this.#queue;
-	}
-
-	/** The utterance's text, or null when there is nothing to send (silence, stopped, failed). */
-	async #transcribe(audio: Float32Array, generation: number): Promise<string | null> {
-		if (generation !== this.#generation) return null;
-		const controller = new AbortController();
-		this.#aborts.add(controller);
-		this.transcriptions++;
-		try {
-			if (!(await this.#ensureModel())) return null;
-			const text = (
-				await this.#deps.stt().transcribe(audio, {
-					language: this.#deps.prefs().sttLanguage || undefined,
-					onPartial: (partial) => (this.partial = partial),
-					signal: controller.signal
-				})
-			).trim();
-			if (controller.signal.aborted || generation !== this.#generation) return null;
-			this.partial = '';
-			return text && !isNonSpeech(text) ? text : null;
-		} catch (e) {
-			const error = toHearthError(e);
-			if (error.code !== 'aborted' && !controller.signal.aborted) this.#setIssue(error);
-			return null;
-		} finally {
-			this.transcriptions--;
-			this.#aborts.delete(controller);
-		}
-	}
-
-	/** True when the recogniser can transcribe now (loading it if it is on the device). */
-	async #ensureModel(): Promise<boolean> {
-		const stt = this.#deps.stt();
-		if (stt.ready) return true;
-		if (this.#loadPromise) return this.#loadPromise;
-		const downloaded = this.#deps.isDownloaded
-			? await this.#deps.isDownloaded().catch(() => false)
-			: true;
-		if (!downloaded) {
-			this.#setIssue(
-				new HearthError(
-					'model_not_downloaded',
-					'The speech model is not on this device yet. Download it once to talk to Hearth; after that it works offline.'
-				)
-			);
-			return false;
-		}
-		return this.#load();
-	}
-
-	#load(): Promise<boolean> {
-		if (this.#loadPromise) return this.#loadPromise;
-		const controller = new AbortController();
-		this.#loadAbort = controller;
-		this.loading = { fraction: null, text: 'Preparing speech recognition…' };
-		this.#loadPromise = (async () => {
-			try {
-				await this.#deps.stt().load((progress) => {
-					if (!controller.signal.aborted) this.loading = progress;
-				}, controller.signal);
-				return true;
-			} catch (e) {
-				const error = toHearthError(e);
-				if (error.code !== 'aborted') this.#setIssue(error);
-				return false;
-			} finally {
-				this.loading = null;
-				this.#loadAbort = null;
-				this.#loadPromise = null;
-			}
-		})();
-		return this.#loadPromise;
+		await this.#recognition.enqueue(audio, false);
 	}
 
 	async #fail(error: HearthError): Promise<void> {
 		this.#generation++;
-		this.#currentStt()?.cancel();
+		this.#recognition.cancel();
 		await this.#release();
 		this.#setIssue(error);
 	}
 
 	#setIssue(error: HearthError): void {
 		this.issue = { error, action: actionFor(error) };
-		this.#deps.onError?.(error);
-	}
-
-	#report(error: HearthError): void {
 		this.#deps.onError?.(error);
 	}
 

@@ -1,24 +1,17 @@
+import type {
+	ChatStore,
+	ConversationPatch,
+	DeletedConversation,
+	MessagePatch,
+	NewConversation,
+	NewMessage,
+	HistoryHit
+} from '$lib/conversation/chat-store';
 import type { HearthDb } from '$lib/storage/db';
+import { searchHistory } from '$lib/storage/search';
 import type { Conversation, Message } from '$lib/types/chat';
-import type { Attachment, StoredImage } from '$lib/types/agent-data';
 import { toHearthError } from '$lib/types/errors';
 import { indexWords } from '$lib/utils/words';
-
-export type NewConversation = Pick<Conversation, 'title'> &
-	Partial<Pick<Conversation, 'model' | 'engine' | 'mode'>>;
-
-export type NewMessage = Omit<Message, 'id' | 'createdAt' | 'updatedAt' | 'words'> &
-	Partial<Pick<Message, 'id' | 'createdAt'>>;
-
-/** What a delete removed, so the user can undo it. */
-export interface DeletedConversation {
-	conversation: Conversation;
-	messages: Message[];
-	/** Files attached to it: deleted with it, and back with an undo. */
-	attachments: Attachment[];
-	/** Images sent in it (or waiting in its composer): the same. */
-	images: StoredImage[];
-}
 
 /** Every storage failure leaves as a coded HearthError (quota_exceeded above all). */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -33,8 +26,8 @@ export function newId(): string {
 	return crypto.randomUUID();
 }
 
-/** Conversations and their message trees. The only code that writes those tables. */
-export class ChatRepository {
+/** The browser's ChatStore over Dexie: the only code that writes the conversation tables. */
+export class ChatRepository implements ChatStore {
 	readonly #db: HearthDb;
 
 	constructor(db: HearthDb) {
@@ -81,24 +74,7 @@ export class ChatRepository {
 		return guarded(() => this.#db.conversations.count());
 	}
 
-	updateConversation(
-		id: string,
-		patch: Partial<
-			Pick<
-				Conversation,
-				| 'title'
-				| 'titleFinal'
-				| 'pinned'
-				| 'leafId'
-				| 'model'
-				| 'engine'
-				| 'pin'
-				| 'options'
-				| 'summary'
-			>
-		>,
-		touch = false
-	): Promise<void> {
+	updateConversation(id: string, patch: ConversationPatch, touch = false): Promise<void> {
 		const full: Partial<Conversation> = { ...patch };
 		if (patch.title !== undefined) full.titleWords = indexWords(patch.title);
 		if (touch) full.updatedAt = Date.now();
@@ -177,7 +153,7 @@ export class ChatRepository {
 		);
 	}
 
-	updateMessage(id: string, patch: Partial<Omit<Message, 'id' | 'conversationId'>>): Promise<void> {
+	updateMessage(id: string, patch: MessagePatch): Promise<void> {
 		const full: Partial<Message> = { ...patch, updatedAt: Date.now() };
 		if (patch.content !== undefined) full.words = indexWords(patch.content);
 		return guarded(async () => {
@@ -203,6 +179,10 @@ export class ChatRepository {
 					}
 				})
 		);
+	}
+
+	search(query: string, limit?: number): Promise<HistoryHit[]> {
+		return searchHistory(this.#db, query, limit);
 	}
 
 	clearAll(): Promise<void> {

@@ -3,6 +3,7 @@ import type { HearthDb } from '$lib/storage/db';
 import type { StoredImage } from '$lib/types/agent-data';
 import { IMAGE_MIMES } from '$lib/types/llm';
 import { base64ToBytes, blobToBase64 } from '$lib/utils/base64';
+import { Timestamp } from '$lib/storage/export-values';
 
 // Images sent with messages, in a backup: their bytes as base64 (the file is JSON), with the
 // thumbnail, so a restored conversation shows its pictures again.
@@ -34,7 +35,7 @@ export const ExportedImageSchema = v.object({
 	mime: Mime,
 	width: Finite,
 	height: Finite,
-	addedAt: Finite,
+	addedAt: Timestamp,
 	data: Base64,
 	thumbnail: Base64
 });

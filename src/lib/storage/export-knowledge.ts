@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { HearthDb } from '$lib/storage/db';
 import type { Collection, KnowledgeDocument, Memory, StoredChunk } from '$lib/types/knowledge';
+import { Finite, Timestamp } from '$lib/storage/export-values';
 
 // The knowledge base and long-term memories in a backup. Text travels, embeddings do not: they
 // belong to one embedding model and are made again on the importing device (the knowledge
@@ -20,7 +21,6 @@ export interface KnowledgeImportResult {
 }
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
-const Finite = v.pipe(v.number(), v.finite());
 const Text = v.pipe(v.string(), v.maxLength(200_000));
 
 export const MemorySchema = v.object({
@@ -29,15 +29,16 @@ export const MemorySchema = v.object({
 	kind: v.picklist(['fact', 'preference']),
 	status: v.picklist(['kept', 'proposed']),
 	origin: v.picklist(['explicit', 'proposed']),
-	createdAt: Finite,
-	updatedAt: Finite,
-	conversationId: v.optional(v.string())
+	createdAt: Timestamp,
+	updatedAt: Timestamp,
+	conversationId: v.optional(v.string()),
+	untrusted: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(1000))), v.maxLength(100)))
 });
 
 export const CollectionSchema = v.object({
 	id: Id,
 	name: v.pipe(v.string(), v.minLength(1), v.maxLength(500)),
-	createdAt: Finite
+	createdAt: Timestamp
 });
 
 export const DocumentSchema = v.object({
@@ -49,9 +50,9 @@ export const DocumentSchema = v.object({
 	mime: v.string(),
 	size: Finite,
 	hash: v.string(),
-	modifiedAt: v.optional(Finite),
-	addedAt: Finite,
-	updatedAt: Finite,
+	modifiedAt: v.optional(Timestamp),
+	addedAt: Timestamp,
+	updatedAt: Timestamp,
 	status: v.picklist(['indexed', 'error']),
 	error: v.optional(v.object({ code: v.string(), message: v.string() })),
 	chunkCount: Finite

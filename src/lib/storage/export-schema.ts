@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import type { Conversation, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
-import type { ErrorCode } from '$lib/types/errors';
+import { ERROR_CODES } from '$lib/types/error-codes';
+import { Finite, Timestamp } from '$lib/storage/export-values';
 import { HearthError } from '$lib/types/errors';
 import { MAX_STOP_SEQUENCES, SETTING_BOUNDS, type Bound } from '$lib/types/setting-bounds';
 import {
@@ -36,78 +37,15 @@ export interface HearthExport {
 	images?: ExportedImage[];
 }
 
-const ERROR_CODES = [
-	'engine_unreachable',
-	'engine_http',
-	'engine_auth',
-	'engine_rate_limited',
-	'engine_stream_broken',
-	'engine_malformed',
-	'model_not_found',
-	'no_model',
-	'webgpu_unavailable',
-	'webgpu_device_lost',
-	'model_unsupported',
-	'model_not_downloaded',
-	'model_download_failed',
-	'model_corrupt',
-	'engine_crashed',
-	'out_of_memory',
-	'context_overflow',
-	'aborted',
-	'storage_unavailable',
-	'quota_exceeded',
-	'storage_failed',
-	'import_invalid',
-	'tools_unsupported',
-	'tool_unknown',
-	'tool_invalid_args',
-	'tool_failed',
-	'tool_denied',
-	'tool_timeout',
-	'tool_limit',
-	'network_blocked',
-	'network_cors',
-	'network_failed',
-	'content_too_large',
-	'content_unreadable',
-	'python_start_failed',
-	'python_error',
-	'python_timeout',
-	'python_memory',
-	'python_crashed',
-	'package_unavailable',
-	'permission_denied',
-	'path_rejected',
-	'file_not_found',
-	'file_exists',
-	'not_supported',
-	'microphone_denied',
-	'microphone_missing',
-	'microphone_busy',
-	'speech_unavailable',
-	'transcription_failed',
-	'image_invalid',
-	'image_too_large',
-	'capture_denied',
-	'ocr_failed',
-	'unknown'
-] as const satisfies readonly ErrorCode[];
-// Fails to compile when a code is added to ErrorCode but not here.
-const _allCodesListed: Exclude<ErrorCode, (typeof ERROR_CODES)[number]> extends never
-	? true
-	: never = true;
-void _allCodesListed;
-
 const Id = v.pipe(v.string(), v.minLength(1, 'Expected a non-empty id'), v.maxLength(200));
-const Finite = v.pipe(v.number(), v.finite());
-const Timestamp = Finite;
 /** A number within one of the shared setting ranges. */
 const within = (b: Bound) =>
 	b.integer
 		? v.pipe(Finite, v.integer(), v.minValue(b.min), v.maxValue(b.max))
 		: v.pipe(Finite, v.minValue(b.min), v.maxValue(b.max));
 const EngineKindSchema = v.picklist(['ollama', 'webllm', 'openai']);
+/** Where untrusted text came from (Message.untrusted and friends): labels, not instructions. */
+const Sources = v.pipe(v.array(v.pipe(v.string(), v.maxLength(1000))), v.maxLength(100));
 
 const GenerationOptionsSchema = v.object({
 	temperature: v.optional(within(SETTING_BOUNDS.temperature)),
@@ -130,7 +68,12 @@ const ConversationSchema = v.object({
 	pin: v.optional(v.object({ engine: EngineKindSchema, model: v.string() })),
 	options: v.optional(GenerationOptionsSchema),
 	summary: v.optional(
-		v.object({ text: v.string(), throughId: Id, coversCount: v.pipe(Finite, v.integer()) })
+		v.object({
+			text: v.string(),
+			throughId: Id,
+			coversCount: v.pipe(Finite, v.integer()),
+			untrusted: v.optional(Sources)
+		})
 	),
 	agentId: v.optional(v.string())
 });
@@ -158,7 +101,9 @@ const ToolCallSchema = v.object({
 	// Figures only: a data: URL of a PNG, never a remote image.
 	images: v.optional(v.array(v.pipe(v.string(), v.startsWith('data:image/png;base64,')))),
 	error: v.optional(SerializedErrorSchema),
-	tainted: v.optional(v.boolean())
+	tainted: v.optional(v.boolean()),
+	gate: v.optional(v.picklist(['side-effect', 'untrusted', 'your-words', 'contained'])),
+	untrustedResult: v.optional(v.boolean())
 });
 
 const MessageSchema = v.object({
@@ -203,12 +148,15 @@ const MessageSchema = v.object({
 			id: v.string(),
 			name: v.string(),
 			chosenBy: v.picklist(['router', 'user']),
-			reason: v.optional(v.string())
+			reason: v.optional(v.string()),
+			addedTools: v.optional(v.array(v.string()))
 		})
 	),
 	revision: v.optional(v.object({ critique: v.string(), draft: v.string() })),
+	review: v.optional(v.object({ calls: Finite, ms: Finite })),
 	memories: v.optional(v.array(v.object({ id: v.string(), text: v.string() }))),
-	images: v.optional(v.array(ImageRefSchema))
+	images: v.optional(v.array(ImageRefSchema)),
+	untrusted: v.optional(Sources)
 });
 
 // Every field optional: a file written before a setting existed gets that setting's default.
@@ -309,6 +257,18 @@ function formatPath(issue: v.BaseIssue<unknown>): string {
 	return out;
 }
 
+/** The ids of `rows`; a repeat is refused, naming the list and the place. */
+function uniqueIds(rows: readonly { id: string }[], list: string): Set<string> {
+	const ids = new Set<string>();
+	rows.forEach((row, i) => {
+		if (ids.has(row.id)) {
+			throw invalid(`This export is damaged: ${list}[${i}].id "${row.id}" appears twice.`);
+		}
+		ids.add(row.id);
+	});
+	return ids;
+}
+
 function isRecord(x: unknown): x is Record<string, unknown> {
 	return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -351,19 +311,17 @@ export function parseExport(text: string): HearthExport {
 	}
 	const parsed = result.output;
 
-	const conversationIds = new Set<string>();
-	parsed.conversations.forEach((c, i) => {
-		if (conversationIds.has(c.id)) {
-			throw invalid(`This export is damaged: conversations[${i}].id "${c.id}" appears twice.`);
+	// Every list is checked for repeated ids before anything is written: a repeat would make the
+	// import fail part-way (the tables are keyed by id).
+	const conversationIds = uniqueIds(parsed.conversations, 'conversations');
+	uniqueIds(parsed.messages, 'messages');
+	uniqueIds(parsed.images ?? [], 'images');
+	if (parsed.knowledge) {
+		for (const list of ['memories', 'collections', 'documents', 'chunks'] as const) {
+			uniqueIds(parsed.knowledge[list], `knowledge.${list}`);
 		}
-		conversationIds.add(c.id);
-	});
-	const messageIds = new Set<string>();
+	}
 	parsed.messages.forEach((m, i) => {
-		if (messageIds.has(m.id)) {
-			throw invalid(`This export is damaged: messages[${i}].id "${m.id}" appears twice.`);
-		}
-		messageIds.add(m.id);
 		if (!conversationIds.has(m.conversationId)) {
 			throw invalid(
 				`This export is damaged: messages[${i}].conversationId points to a conversation that is not in the file.`

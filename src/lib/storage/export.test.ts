@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HearthDb } from '$lib/storage/db';
-import { IMPORT_CHUNK_SIZE, exportAll, importExport } from '$lib/storage/export';
+import { exportAll, importExport } from '$lib/storage/export';
 import { freshDb } from '$lib/storage/test-db';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import type { Settings } from '$lib/types/settings';
@@ -154,21 +153,12 @@ describe('exportAll / importExport round trip', () => {
 	});
 });
 
-describe('interrupted imports', () => {
-	/** Every stored message has its conversation, and its parent when it has one. */
-	async function expectConsistent(db: HearthDb): Promise<void> {
-		const conversations = new Set(await db.conversations.toCollection().primaryKeys());
-		const messages = await db.messages.toArray();
-		const ids = new Set(messages.map((m) => m.id));
-		for (const m of messages) {
-			expect(conversations.has(m.conversationId)).toBe(true);
-			if (m.parentId !== null) expect(ids.has(m.parentId)).toBe(true);
-		}
-	}
-
-	it('stops between chunks on abort and keeps a consistent partial state', async () => {
+describe('interrupted imports (one transaction: all or nothing)', () => {
+	it('stops on abort and leaves the database exactly as it was; importing again does it all', async () => {
 		const db = freshDb();
-		// 40 conversations × 30 messages = 1240 records, so several chunks.
+		await seedRich(db);
+		const before = await snapshot(db);
+		// 40 conversations × 30 messages = 1240 records, so several progress steps.
 		const data = sampleData(40, 30);
 		const controller = new AbortController();
 		const progress: number[] = [];
@@ -183,61 +173,54 @@ describe('interrupted imports', () => {
 			}),
 			'aborted'
 		);
-		expect(error.message).toMatch(/kept/);
-		expect(progress).toHaveLength(2);
-		const written = progress[1] ?? 0;
-		expect(written).toBeGreaterThan(0);
-		expect(written).toBeLessThanOrEqual(IMPORT_CHUNK_SIZE);
-		expect((await db.conversations.count()) + (await db.messages.count())).toBe(written);
-		await expectConsistent(db);
+		expect(error.message).toMatch(/Nothing from the file was kept/);
+		// The 40 conversations, then it stopped before the first slice of messages.
+		expect(progress).toEqual([0, 40]);
+		expect(await snapshot(db)).toEqual(before);
 
-		// Importing again finishes the job without duplicating what the first run wrote.
 		const result = await importExport(db, data);
-		expect(result.conversationsAdded + result.messagesAdded).toBe(1240 - written);
-		expect(await db.messages.count()).toBe(1200);
+		expect(result.conversationsAdded + result.messagesAdded).toBe(1240);
+		expect(await db.messages.count()).toBe(1200 + before.messages.length);
 	});
 
-	it('writes the shown branch of a huge conversation first', async () => {
+	it('a full disk part-way leaves the database as it was', async () => {
 		const db = freshDb();
-		const data = sampleData(1, 400);
-		// 300 older messages on a side branch off the root: a plain parent-first walk would take them
-		// first and leave the shown branch (ending at leafId) cut by the abort.
-		let parent = 'c0-m0';
-		for (let i = 0; i < 300; i++) {
-			const id = `side${i}`;
-			data.messages.push(message(id, 'c0', { parentId: parent, createdAt: 1 }));
-			parent = id;
-		}
-		data.messages.reverse();
-		const controller = new AbortController();
-		await expectCode(
-			importExport(db, data, {
-				signal: controller.signal,
-				onProgress: (done) => {
-					if (done > 0) controller.abort();
-				}
-			}),
-			'aborted'
-		);
-		expect(await db.messages.count()).toBe(IMPORT_CHUNK_SIZE - 1);
-		const leaf = (await db.conversations.get('c0'))?.leafId;
-		expect(leaf).toBe('c0-m399');
-		expect(await db.messages.get(leaf ?? '')).toBeDefined();
-		await expectConsistent(db);
-	});
-
-	it('maps a full disk to quota_exceeded and keeps the chunks already written', async () => {
-		const db = freshDb();
-		const data = sampleData(40, 30);
+		await seedRich(db);
+		const before = await snapshot(db);
 		let created = 0;
 		db.messages.hook('creating', () => {
 			if (++created > 700) throw new DOMException('full', 'QuotaExceededError');
 		});
-		await expectCode(importExport(db, data), 'quota_exceeded');
+		await expectCode(importExport(db, sampleData(40, 30)), 'quota_exceeded');
+		expect(await snapshot(db)).toEqual(before);
+	});
 
-		const messages = await db.messages.count();
-		expect(messages).toBeGreaterThan(0);
-		expect(messages).toBeLessThan(700);
-		await expectConsistent(db);
+	it('a failure in the last table written takes the conversations back out too', async () => {
+		const db = freshDb();
+		const data = {
+			...sampleData(3, 4),
+			knowledge: {
+				memories: [
+					{
+						id: 'mem-1',
+						text: 'The user likes tea.',
+						kind: 'preference' as const,
+						status: 'kept' as const,
+						origin: 'explicit' as const,
+						createdAt: 1,
+						updatedAt: 1
+					}
+				],
+				collections: [],
+				documents: [],
+				chunks: []
+			}
+		};
+		db.memories.hook('creating', () => {
+			throw new DOMException('full', 'QuotaExceededError');
+		});
+		await expectCode(importExport(db, data), 'quota_exceeded');
+		expect(await db.conversations.count()).toBe(0);
+		expect(await db.messages.count()).toBe(0);
 	});
 });

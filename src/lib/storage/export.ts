@@ -20,12 +20,13 @@ export interface ImportResult {
 }
 
 export interface ImportOptions {
+	/** Stops the import; nothing from the file is kept. */
 	signal?: AbortSignal;
-	/** Called with 0 before the first write and after every committed chunk. */
+	/** Called with 0 before the first write and after every slice of records. */
 	onProgress?: (done: number, total: number) => void;
 }
 
-/** Records per transaction: small enough to keep the page responsive and to lose little on abort. */
+/** Records written between progress reports (and abort checks). */
 export const IMPORT_CHUNK_SIZE = 500;
 
 // ---------------------------------------------------------------------------------------------
@@ -77,95 +78,6 @@ export async function exportAll(db: HearthDb): Promise<HearthExport> {
 // ---------------------------------------------------------------------------------------------
 // Import
 
-type ImportRecord =
-	{ kind: 'conversation'; value: Conversation } | { kind: 'message'; value: Message };
-
-/**
- * Orders one conversation's messages so every parent comes before its children, with the shown
- * branch (root → leafId) first: a conversation cut by an abort then still shows a whole branch.
- * Parents outside the file count as roots; cycles (only in a hand-made file) are kept, last.
- */
-function orderMessages(conversation: Conversation, messages: Message[]): Message[] {
-	const byId = new Map(messages.map((m) => [m.id, m]));
-	const children = new Map<string | null, Message[]>();
-	for (const m of [...messages].sort((a, b) => a.createdAt - b.createdAt)) {
-		const parent = m.parentId !== null && byId.has(m.parentId) ? m.parentId : null;
-		const list = children.get(parent);
-		if (list) list.push(m);
-		else children.set(parent, [m]);
-	}
-
-	const out: Message[] = [];
-	const emitted = new Set<string>();
-	const branch: Message[] = [];
-	const seen = new Set<string>();
-	for (let m = byId.get(conversation.leafId ?? ''); m && !seen.has(m.id);) {
-		seen.add(m.id);
-		branch.push(m);
-		m = m.parentId === null ? undefined : byId.get(m.parentId);
-	}
-	for (const m of branch.reverse()) {
-		out.push(m);
-		emitted.add(m.id);
-	}
-
-	const stack = [...(children.get(null) ?? [])].reverse();
-	const visited = new Set<string>();
-	while (stack.length > 0) {
-		const m = stack.pop() as Message;
-		if (visited.has(m.id)) continue;
-		visited.add(m.id);
-		if (!emitted.has(m.id)) {
-			out.push(m);
-			emitted.add(m.id);
-		}
-		stack.push(...[...(children.get(m.id) ?? [])].reverse());
-	}
-	for (const m of messages) if (!emitted.has(m.id)) out.push(m);
-	return out;
-}
-
-/**
- * Splits the records into transactions. A conversation always goes in the same or an earlier
- * chunk than its messages, and a conversation that fits in one chunk is never split, so an abort
- * or a full disk between chunks leaves whole conversations behind.
- */
-function planChunks(data: HearthExport, size: number): ImportRecord[][] {
-	const byConversation = new Map<string, Message[]>();
-	for (const m of data.messages) {
-		const list = byConversation.get(m.conversationId);
-		if (list) list.push(m);
-		else byConversation.set(m.conversationId, [m]);
-	}
-
-	const chunks: ImportRecord[][] = [];
-	let current: ImportRecord[] = [];
-	const flush = (): void => {
-		if (current.length > 0) chunks.push(current);
-		current = [];
-	};
-	for (const c of data.conversations) {
-		const group: ImportRecord[] = [
-			{ kind: 'conversation', value: c },
-			...orderMessages(c, byConversation.get(c.id) ?? []).map((m): ImportRecord => ({
-				kind: 'message',
-				value: m
-			}))
-		];
-		if (current.length + group.length <= size) {
-			current.push(...group);
-			continue;
-		}
-		flush();
-		for (let i = 0; i < group.length; i += size) {
-			current = group.slice(i, i + size);
-			if (current.length === size) flush();
-		}
-	}
-	flush();
-	return chunks;
-}
-
 function emptyResult(): ImportResult {
 	return {
 		conversationsAdded: 0,
@@ -185,21 +97,20 @@ function storageError(e: unknown): HearthError {
 	if (err.code !== 'unknown') return err;
 	return new HearthError(
 		'storage_failed',
-		'Hearth could not save the imported data. What was imported so far was kept.',
+		'Hearth could not save the imported data, so nothing from the file was kept.',
 		{ cause: e }
 	);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
 	if (signal?.aborted) {
-		throw new HearthError('aborted', 'Import stopped. What was imported so far was kept.');
+		throw new HearthError('aborted', 'Import stopped. Nothing from the file was kept.');
 	}
 }
 
-/** Writes one chunk in one transaction: newer `updatedAt` wins, new ids are added. */
 /** Keeps the incoming rows that are new or newer than the local copy (same index), counted. */
 function newerOnly<T extends { updatedAt: number }>(
-	incoming: T[],
+	incoming: readonly T[],
 	local: (T | undefined)[],
 	toRow: (row: T) => T
 ): { writes: T[]; added: number; updated: number; skipped: number } {
@@ -217,46 +128,28 @@ function newerOnly<T extends { updatedAt: number }>(
 	return out;
 }
 
-async function writeChunk(
-	db: HearthDb,
-	chunk: ImportRecord[],
-	result: ImportResult
-): Promise<void> {
-	const conversations = chunk.flatMap((r) => (r.kind === 'conversation' ? [r.value] : []));
-	const messages = chunk.flatMap((r) => (r.kind === 'message' ? [r.value] : []));
-	const counts = emptyResult();
-
-	await db.transaction('rw', db.conversations, db.messages, async () => {
-		const localConversations = await db.conversations.bulkGet(conversations.map((c) => c.id));
-		const localMessages = await db.messages.bulkGet(messages.map((m) => m.id));
-
-		// The file's search words are never trusted: they are recomputed from the text.
-		const c = newerOnly(conversations, localConversations, (x) => ({
-			...x,
-			titleWords: indexWords(x.title)
-		}));
-		const m = newerOnly(messages, localMessages, (x) => ({ ...x, words: indexWords(x.content) }));
-		Object.assign(counts, {
-			conversationsAdded: c.added,
-			conversationsUpdated: c.updated,
-			conversationsSkipped: c.skipped,
-			messagesAdded: m.added,
-			messagesUpdated: m.updated,
-			messagesSkipped: m.skipped
-		});
-
-		if (c.writes.length > 0) await db.conversations.bulkPut(c.writes);
-		if (m.writes.length > 0) await db.messages.bulkPut(m.writes);
-	});
-
-	// Counted only once the transaction committed, so the result never reports rolled-back rows.
-	for (const key of Object.keys(counts) as (keyof ImportResult)[]) result[key] += counts[key];
+/** Merges one slice of rows into `table` (inside the import's transaction): newer wins. */
+async function mergeSlice<T extends { id: string; updatedAt: number }>(
+	table: HearthDb['conversations'] | HearthDb['messages'],
+	rows: readonly T[],
+	toRow: (row: T) => T
+): Promise<{ added: number; updated: number; skipped: number }> {
+	const typed = table as unknown as {
+		bulkGet(keys: string[]): Promise<(T | undefined)[]>;
+		bulkPut(rows: T[]): Promise<unknown>;
+	};
+	const local = await typed.bulkGet(rows.map((r) => r.id));
+	const merged = newerOnly(rows, local, toRow);
+	if (merged.writes.length > 0) await typed.bulkPut(merged.writes);
+	return merged;
 }
 
 /**
- * Merges an export into the database without duplicating anything (records are keyed by id).
- * Settings from the file are applied only when this device has none yet. Chunks already
- * committed stay when the import is aborted or the disk fills up.
+ * Merges an export into the database without duplicating anything (records are keyed by id),
+ * all in one transaction: a stop, a full disk or any failure part-way leaves the database exactly
+ * as it was. The file was validated whole by parseExport before this runs. Settings from the file
+ * are applied only when this device has none yet. Progress counts conversations and messages,
+ * reported every IMPORT_CHUNK_SIZE records.
  */
 export async function importExport(
 	db: HearthDb,
@@ -264,51 +157,58 @@ export async function importExport(
 	options: ImportOptions = {}
 ): Promise<ImportResult> {
 	const { signal, onProgress } = options;
-	const result = emptyResult();
-	const chunks = planChunks(data, IMPORT_CHUNK_SIZE);
-	// Counted from the plan: a hand-built export's messages without their conversation are not written.
-	const total = chunks.reduce((n, chunk) => n + chunk.length, 0);
-
+	const total = data.conversations.length + data.messages.length;
+	const counts = emptyResult();
 	throwIfAborted(signal);
 	onProgress?.(0, total);
+	const tables = [db.conversations, db.messages, db.settings, db.images, ...knowledgeTables(db)];
 	try {
-		if (data.settings) {
-			const settings = { ...DEFAULT_SETTINGS, ...data.settings };
-			await db.transaction('rw', db.settings, async () => {
-				const existing = await db.settings.get('settings');
-				if (!existing) await db.settings.add({ key: 'settings', value: settings });
-			});
-		}
+		await db.transaction('rw', tables, async () => {
+			if (data.settings) {
+				const settings = { ...DEFAULT_SETTINGS, ...data.settings };
+				if (!(await db.settings.get('settings'))) {
+					await db.settings.add({ key: 'settings', value: settings });
+				}
+			}
+			let done = 0;
+			const step = async <T extends Conversation | Message>(
+				rows: readonly T[],
+				table: HearthDb['conversations'] | HearthDb['messages'],
+				toRow: (row: T) => T,
+				kind: 'conversations' | 'messages'
+			) => {
+				for (let i = 0; i < rows.length; i += IMPORT_CHUNK_SIZE) {
+					// Thrown inside the transaction: Dexie rolls every write back.
+					throwIfAborted(signal);
+					const slice = rows.slice(i, i + IMPORT_CHUNK_SIZE);
+					const merged = await mergeSlice(table, slice, toRow);
+					counts[`${kind}Added`] += merged.added;
+					counts[`${kind}Updated`] += merged.updated;
+					counts[`${kind}Skipped`] += merged.skipped;
+					done += slice.length;
+					onProgress?.(done, total);
+				}
+			};
+			// The file's search words are never trusted: they are recomputed from the text.
+			await step(
+				data.conversations,
+				db.conversations,
+				(c: Conversation) => ({ ...c, titleWords: indexWords(c.title) }),
+				'conversations'
+			);
+			await step(
+				data.messages,
+				db.messages,
+				(m: Message) => ({ ...m, words: indexWords(m.content) }),
+				'messages'
+			);
+			throwIfAborted(signal);
+			if (data.images?.length) counts.imagesAdded = await writeImages(db, data.images);
+			if (data.knowledge) Object.assign(counts, await writeKnowledge(db, data.knowledge));
+			throwIfAborted(signal);
+		});
 	} catch (e) {
 		throw storageError(e);
 	}
-
-	let done = 0;
-	for (const chunk of chunks) {
-		throwIfAborted(signal);
-		try {
-			await writeChunk(db, chunk, result);
-		} catch (e) {
-			throw storageError(e);
-		}
-		done += chunk.length;
-		onProgress?.(done, total);
-	}
-	if (data.images?.length) {
-		throwIfAborted(signal);
-		try {
-			result.imagesAdded = await writeImages(db, data.images);
-		} catch (e) {
-			throw storageError(e);
-		}
-	}
-	if (data.knowledge) {
-		throwIfAborted(signal);
-		try {
-			Object.assign(result, await writeKnowledge(db, data.knowledge));
-		} catch (e) {
-			throw storageError(e);
-		}
-	}
-	return result;
+	return counts;
 }

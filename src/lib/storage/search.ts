@@ -1,14 +1,8 @@
+import type { HistoryHit } from '$lib/conversation/chat-store';
 import type { HearthDb } from '$lib/storage/db';
-import type { Conversation, Message } from '$lib/types/chat';
+import type { Message } from '$lib/types/chat';
 import { toHearthError } from '$lib/types/errors';
 import { queryWords } from '$lib/utils/words';
-
-export interface SearchHit {
-	conversation: Conversation;
-	/** The best matching message, when the match is in the text rather than the title. */
-	messageId?: string;
-	snippet: string;
-}
 
 /** Upper bound on rows read per query, so a very common word cannot stall the UI. */
 const CANDIDATE_LIMIT = 3000;
@@ -39,7 +33,11 @@ function intersect(sets: Set<string>[]): string[] {
  * key-only index range (one native getAllKeys, no cursor walk); the sets are intersected, and only
  * the survivors are read. Newest conversations first.
  */
-export async function searchHistory(db: HearthDb, query: string, limit = 50): Promise<SearchHit[]> {
+export async function searchHistory(
+	db: HearthDb,
+	query: string,
+	limit = 50
+): Promise<HistoryHit[]> {
 	const words = queryWords(query);
 	if (words.length === 0) return [];
 	try {
@@ -59,7 +57,7 @@ export async function searchHistory(db: HearthDb, query: string, limit = 50): Pr
 				db.messages.bulkGet(messageIds)
 			]);
 
-			const hits = new Map<string, SearchHit>();
+			const hits = new Map<string, HistoryHit>();
 			for (const c of titleHits) if (c) hits.set(c.id, { conversation: c, snippet: c.title });
 			const byConversation = new Map<string, Message>();
 			for (const m of messageHits) {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-	createDateTimeTools,
-	isoInZone,
-	parseTimeText,
-	resolveTimeZone,
-	zonedToEpoch
-} from '$lib/tools/datetime';
+import { createDateTimeTools } from '$lib/tools/datetime';
+import { isoInZone, parseTimeText, resolveTimeZone, zonedToEpoch } from '$lib/time/zones';
 import { HearthError } from '$lib/types/errors';
 import type { ToolContext } from '$lib/tools/types';
 

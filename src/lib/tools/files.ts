@@ -11,7 +11,7 @@ import {
 	writeText
 } from '$lib/files/operations';
 import { joinPath, splitPath } from '$lib/files/paths';
-import { localTimeZone, parseTimeText, zonedToEpoch } from '$lib/tools/datetime';
+import { localTimeZone, parseTimeText, zonedToEpoch } from '$lib/time/zones';
 import { HearthError } from '$lib/types/errors';
 import { formatBytes } from '$lib/utils/format-bytes';
 import type { Tool, ToolResult } from '$lib/tools/types';

@@ -167,7 +167,8 @@ describe('memory tools', () => {
 		]);
 		expect(recallTool.sideEffect).toBe(false);
 		const result = await recallTool.run({ query: 'the budget yesterday' }, context().ctx);
-		expect(result.untrusted).toBe(false);
+		// Recalled text is not this turn's user speaking (issue 15): it reaches the model fenced.
+		expect(result.untrusted).toBe(true);
 		expect(result.content).toBe(
 			'Past conversations yesterday:\n[1] "Q3 budget", Tue, 11 Mar 2025, the user said: The Q3 budget is cut for marketing.'
 		);

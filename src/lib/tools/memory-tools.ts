@@ -73,12 +73,17 @@ export function createMemoryTools(deps: MemoryToolDeps) {
 		description:
 			'Saves a fact or preference about the user for future conversations. Use it only when the user asks you to remember something.',
 		schema: rememberSchema,
-		// The user asked for it in so many words; the memory screen lists and deletes it.
+		// Asked for by the user in a clean turn, it saves at once (the Memory screen lists and
+		// deletes it). A memory joins later prompts, so once untrusted text is in the turn it
+		// lasts beyond the answer the way a page's instruction must not: it asks first, and the
+		// memory keeps where that text came from (fenced in later prompts, shown in Memory).
 		sideEffect: false,
 		network: false,
+		lasting: true,
 		defaultEnabled: true,
 		timeoutMs: 30_000,
-		describe: ({ text }) => `Remember "${text}".`,
+		describe: ({ text }) =>
+			`Remember "${text}" for later conversations. Untrusted text was read in this conversation; check that these are your words.`,
 		async run({ text, kind }, ctx) {
 			const before = await deps.memories.findSameText(text);
 			const memory = await deps.memories.add({
@@ -86,7 +91,8 @@ export function createMemoryTools(deps: MemoryToolDeps) {
 				kind,
 				origin: 'explicit',
 				status: 'kept',
-				conversationId: ctx.conversationId
+				conversationId: ctx.conversationId,
+				untrusted: ctx.untrusted
 			});
 			const said =
 				before?.status === 'kept'
@@ -184,8 +190,9 @@ export function createMemoryTools(deps: MemoryToolDeps) {
 			return {
 				content: `Past conversations${when}:\n${lines.join('\n')}`,
 				preview: `${hits.length} passage${hits.length === 1 ? '' : 's'} from past conversations`,
-				// The user's own conversations, not outside text.
-				untrusted: false,
+				// Past answers carry what the pages and files read then said, unfenced; past messages
+				// can hold pasted text. Not this turn's user speaking.
+				untrusted: true,
 				sources: hits.map((h) => ({
 					title: `${h.conversationTitle} (${day(h.createdAt, deps.timeZone)})`,
 					url: chatUrl(h)

@@ -4,8 +4,14 @@ import {
 	createRunPythonTool,
 	formatPythonResult,
 	MAX_STREAM_CHARS,
-	previewPythonResult
+	previewPythonResult,
+	pythonCodeFetch
 } from '$lib/tools/python';
+import { failureOf, recordingContext, useFixture } from '$lib/net/test-context';
+import { createNetFetch } from '$lib/net/ledger';
+import { freshDb } from '$lib/storage/test-db';
+import type { Settings } from '$lib/types/settings';
+import { PLAIN_TEXT, startPageFixture } from '../../../tests/fixtures/page-fixture.js';
 import type { PythonRunner } from '$lib/tools/python';
 import type { PythonRunResult } from '$lib/protocol/python';
 import type { PythonRunOptions } from '$lib/python/sandbox';
@@ -107,7 +113,12 @@ describe('run_python', () => {
 	it('asks the user before packages are fetched and fetches through the ledger as run_python', async () => {
 		const { runner } = recorder(failed, async (options) => {
 			expect(await options.confirmPackages?.(['numpy'], 'cdn.jsdelivr.net')).toBe(true);
-			await options.fetch?.('https://cdn.jsdelivr.net/x.whl', {}, 'Python package: x.whl');
+			await options.fetch?.(
+				'https://cdn.jsdelivr.net/x.whl',
+				{},
+				'Python package: x.whl',
+				'package'
+			);
 		});
 		const { ctx, asked, net } = context();
 		await createRunPythonTool(runner).run({ code: 'import numpy' }, ctx);
@@ -152,5 +163,110 @@ describe('formatPythonResult', () => {
 		const empty = { stdout: '', stderr: '', images: [], durationMs: 1500 };
 		expect(formatPythonResult(empty)).toBe('The code ran and printed nothing.');
 		expect(previewPythonResult(empty)).toBe('Ran in 1.5 s');
+	});
+});
+
+describe("run_python's own requests (network allowed)", () => {
+	const site = useFixture(() => startPageFixture());
+	const PUBLIC = 'http://pages.test';
+	const ctxFor = (settings: Partial<Settings> = {}) =>
+		recordingContext(settings, { hosts: { [PUBLIC]: site().url } });
+
+	it('refuse the addresses every fetching tool refuses, before any request', async () => {
+		for (const url of [
+			'http://127.0.0.1:11434/api/tags',
+			'http://localhost:11434/api/tags',
+			'http://169.254.169.254/latest/meta-data/',
+			'http://192.168.1.1/admin',
+			'http://[::ffff:7f00:1]/',
+			'http://[64:ff9b:1::a00:1]/',
+			'file:///etc/passwd'
+		]) {
+			const { ctx, calls } = ctxFor();
+			const error = await failureOf(pythonCodeFetch(ctx, url, {}, 'Python code: x'));
+			expect(['network_blocked', 'tool_invalid_args'], url).toContain(error.code);
+			expect(calls, url).toEqual([]);
+		}
+	});
+
+	it('are refused while Offline only is on, and recorded in the ledger as blocked', async () => {
+		const db = freshDb();
+		let sent = 0;
+		const net = createNetFetch({
+			db,
+			offlineOnly: () => true,
+			fetch: async () => {
+				sent++;
+				return new Response('');
+			}
+		});
+		const { ctx } = recordingContext({}, { net });
+		const error = await failureOf(
+			pythonCodeFetch(ctx, 'https://example.org/', {}, 'Python code: x')
+		);
+		expect(error.code).toBe('network_blocked');
+		expect(sent).toBe(0);
+		await net.idle();
+		expect(await db.ledger.toArray()).toEqual([
+			expect.objectContaining({ tool: 'run_python', outcome: 'blocked' })
+		]);
+	});
+
+	it('reach a host the user allowed, through the ledger as run_python', async () => {
+		const { ctx, calls } = ctxFor({ allowedPrivateHosts: [new URL(site().url).host] });
+		const response = await pythonCodeFetch(ctx, `${site().url}/plain.txt`, {}, 'Python code: x');
+		expect(await response.text()).toBe(PLAIN_TEXT);
+		expect(calls[0]).toMatchObject({ tool: 'run_python', purpose: 'Python code: x' });
+	});
+
+	it('follow a GET redirect only while every hop is allowed', async () => {
+		const { ctx } = ctxFor();
+		const ok = await pythonCodeFetch(ctx, `${PUBLIC}/redirect-article`, {}, 'Python code: x');
+		expect(ok.status).toBe(200);
+		const error = await failureOf(
+			pythonCodeFetch(ctx, `${PUBLIC}/redirect-loopback`, {}, 'Python code: x')
+		);
+		expect(error.code).toBe('network_blocked');
+	});
+
+	it('send any other method once and refuse its redirect', async () => {
+		const { ctx, calls } = ctxFor();
+		const error = await failureOf(
+			pythonCodeFetch(ctx, `${PUBLIC}/redirect-article`, { method: 'POST', body: 'x' }, 'p')
+		);
+		expect(error.code).toBe('network_blocked');
+		expect(calls).toHaveLength(1);
+		expect(calls[0]?.init.redirect).toBe('manual');
+	});
+
+	it('are what the tool hands the sandbox for code, while packages go straight to the ledger', async () => {
+		const { runner, calls } = recorder(failed);
+		const { ctx } = context({ settings: { ...DEFAULT_SETTINGS, pythonNetwork: true } });
+		await createRunPythonTool(runner, () => true).run({ code: 'x' }, ctx);
+		const fetch = calls[0]?.options.fetch;
+		const error = await failureOf(fetch!('http://127.0.0.1:8080/', {}, 'Python code: x', 'code'));
+		expect(error.code).toBe('network_blocked');
+	});
+
+	it('after untrusted text: the run is marked tainted and its output untrusted', async () => {
+		const clean = { stdout: '4\n', stderr: '', images: [], durationMs: 1 };
+		const { runner, calls } = recorder(clean);
+		const { ctx } = context({ untrusted: ['fetch_page https://example.org/'] });
+		const out = await createRunPythonTool(runner).run({ code: 'print(2+2)' }, ctx);
+		expect(calls[0]?.options.tainted).toBe(true);
+		expect(out.untrusted).toBe(true);
+		const plain = await createRunPythonTool(recorder(clean).runner).run(
+			{ code: 'print(2+2)' },
+			context().ctx
+		);
+		expect(plain.untrusted).toBe(false);
+	});
+
+	it('warns in its confirmation that network is on', () => {
+		const tool = createRunPythonTool(recorder(failed).runner, () => true);
+		expect(tool.describe({ code: 'x' })).toMatch(/could send what it reads/);
+		expect(createRunPythonTool(recorder(failed).runner).describe({ code: 'x' })).not.toMatch(
+			/network/i
+		);
 	});
 });

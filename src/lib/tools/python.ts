@@ -1,7 +1,11 @@
 import * as v from 'valibot';
+import { checkFetchTarget } from '$lib/net/address';
+import { fetchFollowingSafely } from '$lib/net/redirects';
+import { toolFetch } from '$lib/net/request';
 import type { PythonRunResult } from '$lib/protocol/python';
 import type { PythonRunOptions } from '$lib/python/sandbox';
-import type { Tool } from '$lib/tools/types';
+import type { Tool, ToolContext } from '$lib/tools/types';
+import { HearthError } from '$lib/types/errors';
 
 export const RUN_PYTHON = 'run_python';
 /** What the model reads of each stream; long output keeps its head and tail. */
@@ -56,8 +60,51 @@ export function previewPythonResult(result: PythonRunResult): string {
 }
 
 /**
+ * A request the code itself makes (network allowed in settings): the address rules every fetching
+ * tool follows (no loopback, private network, link-local or cloud metadata addresses unless the
+ * user allowed that host), through the ledger and "offline only". A GET or HEAD follows redirects
+ * hop by hop like fetch_page; any other method is sent once and a redirect is refused, since a
+ * browser does not say where a redirect leads before it has sent the request again.
+ */
+export async function pythonCodeFetch(
+	ctx: Pick<ToolContext, 'net' | 'signal' | 'settings'>,
+	url: string,
+	init: RequestInit,
+	purpose: string
+): Promise<Response> {
+	const start = checkFetchTarget(url, ctx.settings.allowedPrivateHosts);
+	const method = (init.method ?? 'GET').toUpperCase();
+	const request = { purpose, tool: RUN_PYTHON, init };
+	if (method === 'GET' || method === 'HEAD') {
+		return (await fetchFollowingSafely(ctx, start, request)).response;
+	}
+	const response = await toolFetch(ctx, start.href, {
+		...request,
+		init: { ...init, redirect: 'manual' }
+	});
+	if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+		await response.body?.cancel().catch(() => {});
+		throw new HearthError(
+			'network_blocked',
+			`${start.host} answered the ${method} request with a redirect, which Hearth does not follow for Python code.`
+		);
+	}
+	return response;
+}
+
+/**
  * run_python: runs code in the Pyodide sandbox. `pythonNetwork` is read each time, so the
  * setting applies without rebuilding the tool.
+ *
+ * When it asks first, once untrusted text is in the turn (the code may then be the page's):
+ * - network allowed: it is a network tool, so it asks. Its code can read the attached files
+ *   under /data and send them, or anything it computed, to any public address.
+ * - network off (the default): it runs without asking. The sandbox's fence
+ *   (scripts/worker-policy.js, workers/python-lockdown.ts) leaves such code nothing outside the
+ *   worker's own memory: no request, no storage of the origin, no message the page obeys. What it
+ *   could still do is leave something behind in the interpreter for a later run, so a tainted run
+ *   marks the interpreter and the next run that is not tainted gets a fresh one
+ *   (PythonRunOptions.tainted), and its output is fenced as untrusted.
  */
 export function createRunPythonTool(
 	sandbox: PythonRunner,
@@ -77,10 +124,14 @@ export function createRunPythonTool(
 		timeoutMs: TOOL_TIMEOUT_MS,
 		describe: ({ code }) => {
 			const lines = code.split('\n').length;
-			return `Run ${lines} line${lines === 1 ? '' : 's'} of Python in the sandbox on this device.`;
+			const run = `Run ${lines} line${lines === 1 ? '' : 's'} of Python in the sandbox on this device.`;
+			return pythonNetwork()
+				? `${run} Network is allowed for Python, so this code could send what it reads (attached files too) to public addresses.`
+				: run;
 		},
 		async run({ code }, ctx) {
 			const allowNetwork = ctx.settings.pythonNetwork;
+			const tainted = (ctx.untrusted?.length ?? 0) > 0;
 			const result = await sandbox.run(code, {
 				timeoutMs: ctx.settings.pythonTimeoutSeconds * 1000,
 				attachments: ctx.attachments,
@@ -93,14 +144,21 @@ export function createRunPythonTool(
 					ctx.ask(
 						`This code needs ${names.join(', ')}. Download ${names.length === 1 ? 'it' : 'them'} from ${host}? (Once; kept on this device for offline use.)`
 					),
-				fetch: (url, init, purpose) => ctx.net(url, init, { purpose, tool: RUN_PYTHON })
+				// Packages come from the host the user set in Settings and agreed to; the code's own
+				// requests follow the address rules of every fetching tool.
+				fetch: (url, init, purpose, kind) =>
+					kind === 'package'
+						? ctx.net(url, init, { purpose, tool: RUN_PYTHON })
+						: pythonCodeFetch(ctx, url, init, purpose),
+				tainted
 			});
 			return {
 				content: formatPythonResult(result),
 				preview: previewPythonResult(result),
 				images: result.images.length > 0 ? result.images : undefined,
-				// Output can carry the text of attached files or of pages the code fetched.
-				untrusted: ctx.attachments.length > 0 || allowNetwork
+				// Output can carry the text of attached files or of pages the code fetched, and code
+				// written after untrusted text prints what that text wanted.
+				untrusted: ctx.attachments.length > 0 || allowNetwork || tainted
 			};
 		}
 	};

@@ -22,6 +22,12 @@ export interface ToolContext {
 	attachments: readonly ToolAttachment[];
 	/** The conversation the call belongs to (reminders remember it). */
 	conversationId?: string;
+	/**
+	 * Where the untrusted text the turn holds came from ("fetch_page https://…", "text read from
+	 * an image"), when this call was made; absent or empty when there is none. A tool whose effect
+	 * outlives the call records it (a memory's provenance), or keeps it apart (Python's state).
+	 */
+	untrusted?: readonly string[];
 }
 
 export interface ToolAttachment {
@@ -64,6 +70,11 @@ export interface Tool<S extends GenericSchema = GenericSchema> {
 	sideEffect: boolean;
 	/** Reaches the network: blocked by "offline only"; after untrusted input, asks first. */
 	network: boolean;
+	/**
+	 * What it does lasts beyond the answer and shapes later ones (a memory joins every later
+	 * prompt): after untrusted input it asks first, like a network tool.
+	 */
+	lasting?: boolean;
 	defaultEnabled: boolean;
 	/** Wall-clock limit; the loop aborts the call's signal after it. */
 	timeoutMs: number;

@@ -34,13 +34,29 @@ export interface Message {
 	/** Tools this answer called, in order (shown as cards above the text). */
 	toolCalls?: ToolCallRecord[];
 	/** The agent that answered, and whether the router or the user chose it. */
-	agent?: { id: string; name: string; chosenBy: 'router' | 'user'; reason?: string };
+	agent?: {
+		id: string;
+		name: string;
+		chosenBy: 'router' | 'user';
+		reason?: string;
+		/** Tools it was given for this answer because the person asked for them by name. */
+		addedTools?: string[];
+	};
 	/** Set when a critique-and-revise pass changed the answer: the critique and the first draft. */
 	revision?: { critique: string; draft: string };
+	/** What the critique-and-revise pass cost (model calls, time), whether or not it changed it. */
+	review?: { calls: number; ms: number };
 	/** Long-term memories added to the prompt for this answer ("used 2 memories"). */
 	memories?: { id: string; text: string }[];
 	/** Images sent with this (user) message; the bytes live in the `images` table. */
 	images?: ImageRef[];
+	/**
+	 * For an answer: where the untrusted text its prompt held came from when it was written (a
+	 * page read in an earlier turn, an image, a memory saved after reading a page…). Its text may
+	 * carry what that text said, so later answers count it as untrusted too (agent/untrusted-origins).
+	 * What its own tool calls read is on the calls.
+	 */
+	untrusted?: string[];
 }
 
 /** A stored image as a message refers to it. */
@@ -74,6 +90,11 @@ export interface ConversationSummary {
 	throughId: string;
 	/** How many thread messages (from the start) it covers. */
 	coversCount: number;
+	/**
+	 * Where the untrusted text in the turns it covers came from: the model wrote it from them, and
+	 * the fence around that text is gone, so a prompt that uses it counts as holding untrusted text.
+	 */
+	untrusted?: string[];
 }
 
 export interface Conversation {

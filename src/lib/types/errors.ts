@@ -39,6 +39,8 @@ export type ErrorCode =
 	| 'python_timeout'
 	| 'python_memory'
 	| 'python_crashed'
+	/** The Python worker's safety policy is not in force (see workers/python-fence.ts). */
+	| 'python_unfenced'
 	| 'package_unavailable'
 	| 'permission_denied'
 	| 'path_rejected'

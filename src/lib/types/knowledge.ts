@@ -108,4 +108,11 @@ export interface Memory {
 	createdAt: number;
 	updatedAt: number;
 	conversationId?: string;
+	/**
+	 * Where the untrusted text came from that the conversation held when this was written (a page,
+	 * a file, an image…): the words may be that text's, not the user's. Shown in the Memory
+	 * screen; in a prompt such a memory is fenced as untrusted. Editing it, or "Mark as mine",
+	 * makes it the user's own. Absent: the user's own words.
+	 */
+	untrusted?: string[];
 }

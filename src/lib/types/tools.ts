@@ -48,4 +48,16 @@ export interface ToolCallRecord {
 	error?: SerializedError;
 	/** True when the call came after untrusted content entered the turn (see agent/taint). */
 	tainted?: boolean;
+	/**
+	 * Why it waited for the user's yes ('side-effect', 'untrusted'), or why it ran without one
+	 * although untrusted text was in the turn ('your-words': the user wrote its arguments;
+	 * 'contained': it cannot send anything out or change anything). Absent: not asked, no taint.
+	 * The card says which, so it never claims the user was asked when they were not.
+	 */
+	gate?: CallGate;
+	/** Its result was untrusted text (a page, a file, search results): later turns count it. */
+	untrustedResult?: boolean;
 }
+
+/** See ToolCallRecord.gate. */
+export type CallGate = 'side-effect' | 'untrusted' | 'your-words' | 'contained';

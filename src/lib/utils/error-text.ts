@@ -41,6 +41,7 @@ const TITLES: Record<ErrorCode, string> = {
 	python_timeout: 'The Python code ran too long',
 	python_memory: 'The Python code ran out of memory',
 	python_crashed: 'The Python sandbox stopped',
+	python_unfenced: 'Python is switched off on this server',
 	package_unavailable: "A Python package couldn't be loaded",
 	permission_denied: 'Permission was not granted',
 	path_rejected: "That path isn't allowed",

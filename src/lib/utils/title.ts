@@ -16,6 +16,18 @@ export function titleFromText(text: string): string {
 	return line ? clip(line) : 'New chat';
 }
 
+/**
+ * The opening message already makes a good title (a short, plain line: "Plan a garden party"),
+ * so no model is asked to write one. Long, multi-line, code or link openings are not.
+ */
+export function isGoodTitle(text: string): boolean {
+	const trimmed = text.trim();
+	if (trimmed.includes('\n') || Array.from(trimmed).length > MAX_TITLE) return false;
+	if (/[`{}[\]<>*_#|]|https?:\/\/|www\./i.test(trimmed)) return false;
+	const words = trimmed.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+	return words.length >= 2 && words.length <= 12;
+}
+
 /** Cleans a model-written title: one line, no quotes, markdown or "Title:" prefix. Empty → null. */
 export function cleanGeneratedTitle(raw: string): string | null {
 	const withoutThinking = raw.replace(/<think>[\s\S]*?(<\/think>|$)/g, '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentTooltip, choiceToOverride, currentChoice } from './agent-badge';
+import { agentTooltip, currentChoice } from './agent-badge';
 
 const research = { id: 'research', name: 'Research agent' };
 
@@ -19,13 +19,14 @@ describe('agent badge', () => {
 		);
 	});
 
-	it('starts the picker on Automatic unless the user pinned the agent', () => {
+	it('is Automatic unless the user pinned the agent', () => {
 		expect(currentChoice({ ...research, chosenBy: 'router' })).toBe('');
 		expect(currentChoice({ ...research, chosenBy: 'user' })).toBe('research');
 	});
 
-	it('maps Automatic to null', () => {
-		expect(choiceToOverride('')).toBeNull();
-		expect(choiceToOverride('code')).toBe('code');
+	it('names the tools a chosen agent was given for one answer', () => {
+		expect(agentTooltip({ ...research, chosenBy: 'user', addedTools: ['run_python'] })).toBe(
+			'You chose this agent for this conversation. It was also given run_python for this answer, because you asked for it.'
+		);
 	});
 });

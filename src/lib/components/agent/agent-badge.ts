@@ -3,19 +3,19 @@ import type { Message } from '$lib/types/chat';
 
 type AnsweredBy = NonNullable<Message['agent']>;
 
-/** Hover text: why this agent answered. */
+/** Why this agent answered, in a sentence or two (with any tools added for this answer). */
 export function agentTooltip(agent: AnsweredBy): string {
-	if (agent.chosenBy === 'user') return 'You chose this agent for this conversation.';
+	if (agent.chosenBy === 'user') {
+		const added = agent.addedTools?.length
+			? ` It was also given ${agent.addedTools.join(', ')} for this answer, because you asked for it.`
+			: '';
+		return `You chose this agent for this conversation.${added}`;
+	}
 	const reason = agent.reason?.trim();
 	return reason ? `Picked automatically: ${reason}` : 'Picked automatically for this message.';
 }
 
-/** The picker's starting value: the pinned agent, or '' for Automatic (the router). */
+/** The pinned agent's id, or '' when the router picked it (Automatic). */
 export function currentChoice(agent: AnsweredBy): string {
 	return agent.chosenBy === 'user' ? agent.id : '';
-}
-
-/** What onOverride receives for a picker value: '' means back to the router. */
-export function choiceToOverride(value: string): string | null {
-	return value === '' ? null : value;
 }

@@ -3,6 +3,7 @@ import {
 	acceptImages,
 	argBlocks,
 	formatDuration,
+	gateNote,
 	isNearBottom,
 	isPngDataUrl,
 	prettyArgs,
@@ -62,6 +63,9 @@ describe('argBlocks and prettyArgs', () => {
 	it('pretty-prints objects, nothing for empty ones', () => {
 		expect(prettyArgs({ a: 1 })).toBe('{\n  "a": 1\n}');
 		expect(prettyArgs({})).toBe('');
+		// What is shown as a block is not repeated, and nothing left means no heading at all.
+		expect(prettyArgs({ code: 'print(1)\nprint(2)' }, ['code'])).toBe('');
+		expect(prettyArgs({ code: 'x\ny', timeout: 5 }, ['code'])).toBe('{\n  "timeout": 5\n}');
 		expect(prettyArgs(undefined)).toBe('');
 	});
 });
@@ -126,5 +130,28 @@ describe('isNearBottom', () => {
 		expect(isNearBottom({ scrollTop: 380, clientHeight: 100, scrollHeight: 500 })).toBe(true);
 		expect(isNearBottom({ scrollTop: 200, clientHeight: 100, scrollHeight: 500 })).toBe(false);
 		expect(isNearBottom({ scrollTop: 0, clientHeight: 100, scrollHeight: 80 })).toBe(true);
+	});
+});
+
+describe('gateNote', () => {
+	it('says whether the user was asked, and never claims it when they were not', () => {
+		const done = { status: 'done' as const, tainted: true };
+		expect(gateNote({ ...done, gate: 'untrusted' })).toMatch(/^You were asked because/);
+		expect(gateNote({ ...done, gate: 'side-effect' })).toMatch(
+			/^You were asked because it changes/
+		);
+		expect(gateNote({ ...done, gate: 'contained' })).toMatch(/Not asked: it cannot send/);
+		expect(gateNote({ ...done, gate: 'your-words' })).toMatch(/Not asked: you wrote/);
+		for (const gate of ['contained', 'your-words'] as const) {
+			expect(gateNote({ ...done, gate })).not.toMatch(/You were asked/);
+		}
+		// A record from before `gate`: asked only if it carries the question it was asked.
+		expect(gateNote(done)).toBe('Came after untrusted content.');
+		expect(gateNote({ ...done, confirmation: 'Write a.txt' })).toMatch(/^You were asked/);
+	});
+
+	it('says nothing for a clean call, or while the question is still open', () => {
+		expect(gateNote({ status: 'done', gate: 'side-effect' })).toBeUndefined();
+		expect(gateNote({ status: 'awaiting', tainted: true, gate: 'untrusted' })).toBeUndefined();
 	});
 });

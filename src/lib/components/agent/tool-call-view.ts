@@ -1,5 +1,5 @@
 // Pure helpers behind ToolCallCard: what a call's arguments, status and figures look like.
-import type { ToolCallStatus } from '$lib/types/tools';
+import type { ToolCallRecord, ToolCallStatus } from '$lib/types/tools';
 
 /** A string argument longer than this, or with a line break, gets its own <pre> (code, text). */
 const LONG_STRING = 80;
@@ -90,12 +90,18 @@ export function argBlocks(args: unknown): ArgBlock[] {
 	return blocks;
 }
 
-/** Pretty JSON of the arguments; '' when there is nothing worth showing. */
-export function prettyArgs(args: unknown): string {
+/**
+ * Pretty JSON of the arguments not already shown as blocks (`omit`); '' when nothing is left
+ * worth showing (a card never shows an empty "Arguments" heading).
+ */
+export function prettyArgs(args: unknown, omit: readonly string[] = []): string {
 	if (args === undefined || args === null || typeof args === 'string') return '';
-	if (isRecord(args) && Object.keys(args).length === 0) return '';
+	const rest = isRecord(args)
+		? Object.fromEntries(Object.entries(args).filter(([key]) => !omit.includes(key)))
+		: args;
+	if (isRecord(rest) && Object.keys(rest).length === 0) return '';
 	try {
-		return JSON.stringify(args, null, 2) ?? '';
+		return JSON.stringify(rest, null, 2) ?? '';
 	} catch {
 		// Cyclic or BigInt values cannot come from JSON arguments; show nothing rather than throw.
 		return '';
@@ -124,4 +130,29 @@ export function isNearBottom(
 	slack = 24
 ): boolean {
 	return box.scrollHeight - box.scrollTop - box.clientHeight <= slack;
+}
+
+/**
+ * The card's line about untrusted content, once the call is past its question: whether the user
+ * was asked and why, or why it ran without asking. It never says the user was asked when they
+ * were not (a call stored before `gate` existed says only what its record proves).
+ */
+export function gateNote(
+	record: Pick<ToolCallRecord, 'tainted' | 'gate' | 'confirmation' | 'status'>
+): string | undefined {
+	if (!record.tainted || record.status === 'awaiting') return undefined;
+	switch (record.gate) {
+		case 'untrusted':
+			return 'You were asked because this came after untrusted content.';
+		case 'side-effect':
+			return 'You were asked because it changes something; it also came after untrusted content.';
+		case 'your-words':
+			return 'Came after untrusted content. Not asked: you wrote what it used yourself.';
+		case 'contained':
+			return 'Came after untrusted content. Not asked: it cannot send anything out or change anything.';
+		default:
+			return record.confirmation
+				? 'You were asked; it came after untrusted content.'
+				: 'Came after untrusted content.';
+	}
 }

@@ -92,4 +92,25 @@ describe('MessageItem', () => {
 		buttonNamed(stopped.target, 'Continue')!.click();
 		expect(stopped.calls).toEqual(['continue']);
 	});
+
+	it('the edit box sends with Enter and keeps Shift+Enter for a new line, like the composer', () => {
+		const { target, calls } = show(message({ role: 'user', content: 'first try' }));
+		const edit = [...target.querySelectorAll('button')].find((b) =>
+			/edit/i.test(b.getAttribute('aria-label') ?? b.textContent ?? '')
+		)!;
+		edit.click();
+		flushSync();
+		const box = target.querySelector('textarea')!;
+		box.value = 'second try';
+		box.dispatchEvent(new Event('input', { bubbles: true }));
+		box.dispatchEvent(
+			new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true })
+		);
+		flushSync();
+		expect(calls).toEqual([]);
+		box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+		flushSync();
+		expect(calls).toEqual(['edit:second try']);
+		expect(target.querySelector('textarea')).toBeNull();
+	});
 });

@@ -1,0 +1,76 @@
+// The conversation store as the core sees it: a port each face implements (Dexie in the browser,
+// SQLite in Node). Nothing here knows how or where the rows are kept.
+import type { Conversation, Message } from '$lib/types/chat';
+import type { Attachment, StoredImage } from '$lib/types/agent-data';
+
+export type NewConversation = Pick<Conversation, 'title'> &
+	Partial<Pick<Conversation, 'model' | 'engine' | 'mode'>>;
+
+export type NewMessage = Omit<Message, 'id' | 'createdAt' | 'updatedAt' | 'words'> &
+	Partial<Pick<Message, 'id' | 'createdAt'>>;
+
+/** The fields of a conversation that change after it was created. */
+export type ConversationPatch = Partial<
+	Pick<
+		Conversation,
+		| 'title'
+		| 'titleFinal'
+		| 'pinned'
+		| 'leafId'
+		| 'model'
+		| 'engine'
+		| 'pin'
+		| 'options'
+		| 'summary'
+		| 'agentId'
+	>
+>;
+
+export type MessagePatch = Partial<Omit<Message, 'id' | 'conversationId'>>;
+
+/** What a delete removed, so the user can undo it. */
+export interface DeletedConversation {
+	conversation: Conversation;
+	messages: Message[];
+	/** Files attached to it: deleted with it, and back with an undo (none in the terminal). */
+	attachments: Attachment[];
+	/** Images sent in it (or waiting in its composer): the same. */
+	images: StoredImage[];
+}
+
+export interface HistoryHit {
+	conversation: Conversation;
+	/** The best matching message, when the match is in the text rather than the title. */
+	messageId?: string;
+	snippet: string;
+}
+
+/**
+ * Conversations and their message trees. Every failure leaves as a coded HearthError
+ * (quota_exceeded above all); implementations share one contract suite.
+ */
+export interface ChatStore {
+	createConversation(init: NewConversation): Promise<Conversation>;
+	getConversation(id: string): Promise<Conversation | undefined>;
+	/** Pinned first, then most recently updated, a page at a time. */
+	listConversations(offset: number, limit: number): Promise<Conversation[]>;
+	countConversations(): Promise<number>;
+	/** `touch` also moves the conversation to the top (updatedAt = now). */
+	updateConversation(id: string, patch: ConversationPatch, touch?: boolean): Promise<void>;
+	/** Removes a conversation with everything in it; undefined when it did not exist. */
+	deleteConversation(id: string): Promise<DeletedConversation | undefined>;
+	restoreConversation(deleted: DeletedConversation): Promise<void>;
+	/** Oldest first. */
+	messagesOf(conversationId: string): Promise<Message[]>;
+	/** Adds a message and makes it the conversation's visible leaf, atomically. */
+	addMessage(init: NewMessage): Promise<Message>;
+	updateMessage(id: string, patch: MessagePatch): Promise<void>;
+	/**
+	 * After a reload or crash, answers still marked `streaming` were cut off. Those not being
+	 * written elsewhere (`activeIds`) become `interrupted`, keeping their text.
+	 */
+	markInterrupted(activeIds?: ReadonlySet<string>): Promise<number>;
+	/** History search: every query word prefix-matches the title or one message; newest first. */
+	search(query: string, limit?: number): Promise<HistoryHit[]>;
+	clearAll(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+import type { ChatStore } from '$lib/conversation/chat-store';
+import type { HearthDb } from '$lib/storage/db';
+import type { ImportResult } from '$lib/storage/export';
+import { toHearthError, type HearthError } from '$lib/types/errors';
+import { downloadText } from '$lib/utils/download';
+
+// Settings → Data: the backup file out and in, and deleting every conversation. The backup format
+// (its schemas) loads when first used: it is not part of the first paint.
+
+export interface BackupDeps {
+	db: HearthDb;
+	store: ChatStore;
+	/** What was imported, or that everything was deleted, in a sentence. */
+	notice: (text: string) => void;
+	/** An import failed (the first problem in the file is named; nothing was written). */
+	onImportError: (e: HearthError) => void;
+	onError: (e: HearthError) => void;
+	/** The conversations changed under the open screens (reload the list, reopen the chat). */
+	onConversationsChanged: () => Promise<void>;
+	/** Memories or documents arrived without vectors: they are embedded on this device. */
+	onKnowledgeImported: () => void;
+}
+
+export class BackupState {
+	/** The import running now (with its progress), or null. */
+	busy = $state<{ label: string; fraction?: number } | null>(null);
+	#abort: AbortController | null = null;
+	readonly #deps: BackupDeps;
+
+	constructor(deps: BackupDeps) {
+		this.#deps = deps;
+	}
+
+	/** Downloads everything (conversations, settings, memories, knowledge text) as one file. */
+	async exportAll(): Promise<void> {
+		try {
+			const { exportAll } = await import('$lib/storage/export');
+			const data = await exportAll(this.#deps.db);
+			// A date for the file name, not state: nothing re-renders from it.
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity
+			const day = new Date().toISOString().slice(0, 10);
+			downloadText(`hearth-export-${day}.json`, JSON.stringify(data), 'application/json');
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+
+	/** Merges a backup file into this device's data, with progress; cancel() stops it. */
+	async importFile(file: File): Promise<void> {
+		if (this.busy) return;
+		const abort = new AbortController();
+		this.#abort = abort;
+		this.busy = { label: `Importing ${file.name}…`, fraction: 0 };
+		try {
+			const [{ parseExport }, { importExport }] = await Promise.all([
+				import('$lib/storage/export-schema'),
+				import('$lib/storage/export')
+			]);
+			const data = parseExport(await file.text());
+			const result = await importExport(this.#deps.db, data, {
+				signal: abort.signal,
+				onProgress: (done, total) => {
+					this.busy = { label: `Importing ${file.name}…`, fraction: total ? done / total : 1 };
+				}
+			});
+			this.#deps.notice(importSummary(result));
+			if (result.memoriesAdded || result.documentsAdded) this.#deps.onKnowledgeImported();
+		} catch (e) {
+			this.#deps.onImportError(toHearthError(e));
+		} finally {
+			this.busy = null;
+			this.#abort = null;
+			await this.#deps.onConversationsChanged();
+		}
+	}
+
+	cancel(): void {
+		this.#abort?.abort();
+	}
+
+	/** Deletes every conversation (with its attachments and images). */
+	async clearAll(): Promise<void> {
+		try {
+			await this.#deps.store.clearAll();
+			await this.#deps.onConversationsChanged();
+			this.#deps.notice('All conversations deleted.');
+		} catch (e) {
+			this.#deps.onError(toHearthError(e));
+		}
+	}
+}
+
+/** "Imported 2 new and 1 updated conversations (3 already up to date), 4 memories". */
+export function importSummary(result: ImportResult): string {
+	return (
+		`Imported ${result.conversationsAdded} new and ${result.conversationsUpdated} updated conversations` +
+		(result.conversationsSkipped ? ` (${result.conversationsSkipped} already up to date)` : '') +
+		(result.memoriesAdded ? `, ${result.memoriesAdded} memories` : '') +
+		(result.documentsAdded ? `, ${result.documentsAdded} documents` : '') +
+		(result.imagesAdded ? `, ${result.imagesAdded} images` : '')
+	);
+}

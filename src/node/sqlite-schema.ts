@@ -1,0 +1,93 @@
+import type Database from 'libsql';
+import { HearthError, toHearthError } from '$lib/types/errors';
+
+// The conversation store's tables and how SQLite's failures become Hearth's coded errors.
+
+export type Db = InstanceType<typeof Database>;
+
+/** Schema versions are only ever added (PRAGMA user_version), like the Dexie schema. */
+export const MIGRATIONS: string[] = [
+	`
+	CREATE TABLE conversations (
+		id TEXT PRIMARY KEY,
+		pinned INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE INDEX conversations_order ON conversations (pinned, updated_at, id);
+	CREATE TABLE messages (
+		id TEXT PRIMARY KEY,
+		conversation_id TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE INDEX messages_thread ON messages (conversation_id, created_at, id);
+	CREATE INDEX messages_status ON messages (status);
+	CREATE TABLE attachments (
+		id TEXT PRIMARY KEY,
+		conversation_id TEXT NOT NULL,
+		data BLOB NOT NULL,
+		meta TEXT NOT NULL
+	);
+	CREATE INDEX attachments_conversation ON attachments (conversation_id);
+	CREATE TABLE images (
+		id TEXT PRIMARY KEY,
+		conversation_id TEXT NOT NULL,
+		data BLOB NOT NULL,
+		thumbnail BLOB NOT NULL,
+		meta TEXT NOT NULL
+	);
+	CREATE INDEX images_conversation ON images (conversation_id);
+	-- The words of utils/words.indexWords, space-separated: the tokenizer keeps ' - _ inside a
+	-- word and does not fold accents, so a prefix query matches exactly what IndexedDB's does.
+	CREATE VIRTUAL TABLE message_words USING fts5 (
+		words, tokenize = "unicode61 remove_diacritics 0 tokenchars '''-_'", prefix = '2 3'
+	);
+	CREATE VIRTUAL TABLE title_words USING fts5 (
+		words, tokenize = "unicode61 remove_diacritics 0 tokenchars '''-_'", prefix = '2 3'
+	);
+	`
+];
+
+export function sqliteError(e: unknown): HearthError {
+	const code = (e as { code?: unknown }).code;
+	if (code === 'SQLITE_FULL') {
+		return new HearthError('quota_exceeded', 'The disk is full: Hearth could not save.', {
+			cause: e
+		});
+	}
+	if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+		return new HearthError(
+			'storage_failed',
+			'Another Hearth process is writing the conversation store; try again in a moment.',
+			{ cause: e }
+		);
+	}
+	if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+		return new HearthError(
+			'storage_unavailable',
+			'The conversation store is damaged or not a Hearth database.',
+			{ cause: e }
+		);
+	}
+	return toHearthError(e);
+}
+
+/** Brings a database to the newest schema, one added version at a time. */
+export function migrate(db: Db): void {
+	const version = (db.prepare('PRAGMA user_version').get() as { user_version: number })
+		.user_version;
+	if (version > MIGRATIONS.length) {
+		throw new HearthError(
+			'storage_unavailable',
+			`The conversation store was written by a newer Hearth (schema ${version}); update Hearth to open it.`
+		);
+	}
+	for (let v = version; v < MIGRATIONS.length; v++) {
+		db.transaction(() => {
+			db.exec(MIGRATIONS[v]!);
+			db.pragma(`user_version = ${v + 1}`);
+		}).immediate();
+	}
+}
