@@ -152,7 +152,7 @@ export async function run() {
 		await Promise.all([plain.close(), isolated.close(), mirror.close()]);
 	}
 	notes.push(
-		`median of ${RUNS} runs of up to ${MAX_TOKENS} greedy tokens, Hearth and raw wllama interleaved in one page; decode speed = (tokens − 1) ÷ (last token − first token), each side on its own clock`,
+		`median of ${RUNS} runs of up to ${MAX_TOKENS} greedy tokens, Hearth, raw wllama on the page and raw wllama in a module worker interleaved in one page; decode speed = (tokens − 1) ÷ (last token − first token), all timed when the text reaches the page's main thread`,
 		`schema validity: ${STEPS} steps (HEARTH_GGUF_STEPS; the e2e test runs 200), temperature 1, every real tool's schema; a step passes when the agent's own checks accept it`,
 		`load average (1/5/15 min) at the end: ${load()}`
 	);
