@@ -98,6 +98,11 @@ export class GgufModelsState {
 	adding = $state(false);
 	/** Per stored model: its chat template renders tools (read from its verified header). */
 	templateTools = $state<Record<string, boolean>>({});
+	/**
+	 * A download ran out of space: which model, and how much more it needs. The Models dialog
+	 * turns it into a "Storage is full" notice offering stored models of either runtime to delete.
+	 */
+	storageFull = $state<{ id: string; name: string; neededBytes: number } | null>(null);
 
 	readonly #deps: GgufModelsDeps;
 	readonly #catalog: readonly GgufCatalogModel[];
@@ -224,6 +229,7 @@ export class GgufModelsState {
 		const controller = new AbortController();
 		this.#running.set(id, controller);
 		this.downloads[id] = { progress: null };
+		if (this.storageFull?.id === id) this.storageFull = null;
 		let shownAt = 0;
 		const onProgress = (p: DownloadProgress) => {
 			const now = Date.now();
@@ -248,18 +254,36 @@ export class GgufModelsState {
 			const error = toHearthError(e);
 			if (controller.signal.aborted || error.code === 'aborted') delete this.downloads[id];
 			else {
-				this.downloads[id] = {
-					progress: this.downloads[id]?.progress ?? null,
-					error: error.toJSON()
-				};
-				if (error.code !== 'model_corrupt' && error.code !== 'model_download_failed') {
+				const progress = this.downloads[id]?.progress ?? null;
+				this.downloads[id] = { progress, error: error.toJSON() };
+				// Those three are told on the row (and in the dialog's storage notice), not in a toast.
+				const shownHere = ['model_corrupt', 'model_download_failed', 'quota_exceeded'];
+				if (!shownHere.includes(error.code)) {
 					this.#deps.onError(error);
 				}
 			}
 			await this.#inspect(entry);
+			if (error.code === 'quota_exceeded') this.#storageFullFor(entry);
 		} finally {
 			this.#running.delete(id);
 		}
+	}
+
+	/** What a download stopped by a full disk still needs: the file's size less what is stored. */
+	#storageFullFor(entry: GgufEntry): void {
+		const progress = this.downloads[entry.id]?.progress;
+		const stored = this.stored[entry.id];
+		const total = progress?.totalBytes || stored?.bytesTotal || entry.bytes;
+		const have = Math.max(progress?.loadedBytes ?? 0, stored?.bytesStored ?? 0);
+		this.storageFull = {
+			id: entry.id,
+			name: entry.name,
+			neededBytes: Math.max(0, total - have)
+		};
+	}
+
+	dismissStorageFull(): void {
+		this.storageFull = null;
 	}
 
 	/** Stops a running download; stored parts stay, so it can be resumed. */
