@@ -47,6 +47,11 @@ const TOOLS_OFF = Object.fromEntries(
 	].map((n) => [n, false])
 );
 
+const started = Date.now();
+/** Where the run is (on stderr, so the table on stdout stays clean): it takes minutes. */
+const step = (/** @type {string} */ what) =>
+	console.error(`[gguf ${((Date.now() - started) / 1000).toFixed(0)} s] ${what}`);
+
 const load = () =>
 	os
 		.loadavg()
@@ -93,11 +98,16 @@ export async function run() {
 			const modelUrl = mirror.add(REPO, name, file);
 			const id = `gguf:hf:${REPO}:${name}`;
 			const context = await browser.newContext();
+			// The isolated page (COEP require-corp) starts no worker whose script lacks COEP itself.
+			const headers = {
+				'Cross-Origin-Embedder-Policy': 'require-corp',
+				'Cross-Origin-Resource-Policy': 'same-origin'
+			};
 			await context.route('**/bench-wllama.js', (r) =>
-				r.fulfill({ status: 200, contentType: 'text/javascript', body: wllama })
+				r.fulfill({ status: 200, contentType: 'text/javascript', headers, body: wllama })
 			);
 			await context.route('**/bench-wllama-worker.js', (r) =>
-				r.fulfill({ status: 200, contentType: 'text/javascript', body: RAW_WORKER })
+				r.fulfill({ status: 200, contentType: 'text/javascript', headers, body: RAW_WORKER })
 			);
 			const page = await context.newPage();
 			page.setDefaultTimeout(20 * 60_000);
@@ -116,20 +126,26 @@ export async function run() {
 				proposeMemories: false,
 				autoTitle: false
 			};
+			step(`${name}: adding it through the Models dialog`);
 			await openWithSettings(page, plain.url, settings);
 			await addModel(page, name, id);
 
+			step(`${name}: speed on the CPU, 1 thread`);
 			const speed = await compare(page, modelUrl, 'cpu', 1);
 			rows.push(...speedRows(name, speed, 'CPU, 1 thread'));
+			step(`${name}: ten turns, prompt cache`);
 			rows.push(...(await prefixRow(page, name, modelUrl)));
+			step(`${name}: ${STEPS} schema-mode steps`);
 			rows.push(await schemaRow(page, name));
 
 			// The same model on the other devices and thread counts, through Hearth and raw alike.
+			step(`${name}: speed on WebGPU`);
 			await openWithSettings(page, plain.url, { ...settings, ggufDevice: 'webgpu' });
 			const gpu = await compare(page, modelUrl, 'webgpu', 1);
 			const isolatedPage = await context.newPage();
 			await openWithSettings(isolatedPage, isolated.url, { ...settings, ggufThreads: 2 });
 			await addModel(isolatedPage, name, id);
+			step(`${name}: speed on the CPU, 2 threads`);
 			const two = await compare(isolatedPage, modelUrl, 'cpu', 2);
 			for (const [label, measured] of /** @type {const} */ ([
 				['CPU, 1 thread', speed],
@@ -254,6 +270,8 @@ async function compare(page, modelUrl, device, threads) {
 			/** @type {((data: any) => void) | undefined} */
 			let onData;
 			worker.onmessage = ({ data }) => onData?.(data);
+			// A worker that cannot start says so instead of leaving the run waiting forever.
+			worker.onerror = (e) => onData?.({ type: 'error', message: e.message || 'worker failed' });
 			const next = (
 				/** @type {string} */ until,
 				/** @type {(data: any) => void} */ each = () => {}
