@@ -124,9 +124,7 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 	// this conversation used before come first, so the prompt's start stays put (prompt cache).
 	const memories =
 		!append && settings.useMemories
-			? await context.memory
-					?.relevant(userText, signal, earlierMemoryIds(thread))
-					.catch(() => null)
+			? await context.memory?.relevant(userText, signal, earlierMemoryIds(thread)).catch(() => null)
 			: null;
 	emit({ type: 'meta', meta: { memories: memories?.used.length ? memories.used : undefined } });
 	const agentPrompt = systemPromptFor(chosen.agent, settings.systemPrompt, {
