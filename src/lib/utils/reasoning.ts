@@ -82,11 +82,7 @@ export function splitReasoning(content: string, opts: ReasoningOptions = {}): Re
 
 /** The answer without its reasoning: what goes back to the model as history. */
 export function stripReasoning(content: string, opts: ReasoningOptions = {}): string {
-	const { answer } = splitReasoning(content, { complete: true, ...opts });
-	// No reasoning removed: the text exactly as the model wrote it, leading space included, so an
-	// answer sent back in the history tokenizes as it was generated and llama.cpp reuses its cache
-	// (a trimmed " Once" re-read as "Once" made it recompute the whole previous answer).
-	return answer === content.trimStart() ? content : answer;
+	return splitReasoning(content, { complete: true, ...opts }).answer;
 }
 
 /** "12 s", "1 min 5 s", "2 min": how long the model reasoned. */
