@@ -102,13 +102,16 @@ export class GgufModelsState {
 	 * A download ran out of space: which model, and how much more it needs. The Models dialog
 	 * turns it into a "Storage is full" notice offering stored models of either runtime to delete.
 	 */
-	storageFull = $state<{ id: string; name: string; neededBytes: number } | null>(null);
+	storageFull = $state<{ id: string; name: string; neededBytes?: number } | null>(null);
 
 	readonly #deps: GgufModelsDeps;
 	readonly #catalog: readonly GgufCatalogModel[];
 	// Not state: what cancel() and remove() need.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
 	#running = new Map<string, AbortController>();
+	// Every download's latest progress, unthrottled: what a full disk leaves still to fetch.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+	#lastProgress = new Map<string, DownloadProgress>();
 	#loaded: Promise<void> | null = null;
 	#askedPersistence = false;
 
@@ -232,6 +235,7 @@ export class GgufModelsState {
 		if (this.storageFull?.id === id) this.storageFull = null;
 		let shownAt = 0;
 		const onProgress = (p: DownloadProgress) => {
+			this.#lastProgress.set(id, p);
 			const now = Date.now();
 			if (controller.signal.aborted) return;
 			if (now - shownAt < PROGRESS_INTERVAL_MS && p.loadedBytes < p.totalBytes) return;
@@ -266,19 +270,24 @@ export class GgufModelsState {
 			if (error.code === 'quota_exceeded') this.#storageFullFor(entry);
 		} finally {
 			this.#running.delete(id);
+			this.#lastProgress.delete(id);
 		}
 	}
 
 	/** What a download stopped by a full disk still needs: the file's size less what is stored. */
 	#storageFullFor(entry: GgufEntry): void {
-		const progress = this.downloads[entry.id]?.progress;
+		const progress = this.#lastProgress.get(entry.id);
 		const stored = this.stored[entry.id];
-		const total = progress?.totalBytes || stored?.bytesTotal || entry.bytes;
-		const have = Math.max(progress?.loadedBytes ?? 0, stored?.bytesStored ?? 0);
+		// The stored size record knows the whole file; progress may have announced only part of it.
+		const total = Math.max(stored?.bytesTotal ?? 0, progress?.totalBytes ?? 0, entry.bytes);
+		// What is in storage (read again after the failure): bytes received but refused by the full
+		// disk count as still needed.
+		const have = stored?.bytesStored ?? 0;
 		this.storageFull = {
 			id: entry.id,
 			name: entry.name,
-			neededBytes: Math.max(0, total - have)
+			// Unknown when the file's size was not learnt before the disk filled.
+			...(total > 0 ? { neededBytes: Math.max(0, total - have) } : {})
 		};
 	}
 

@@ -182,7 +182,8 @@ export function quotaProblemFor(
 export function storageFull(input: {
 	id: string;
 	name: string;
-	neededBytes: number;
+	/** Unknown when the download failed before learning the file's size. */
+	neededBytes?: number;
 	stored: readonly QuotaSuggestion[];
 }): QuotaProblem {
 	const suggestions = input.stored
@@ -191,12 +192,13 @@ export function storageFull(input: {
 	const free = suggestions.length
 		? ' Delete a model you no longer need, then resume.'
 		: ' Free up space on this device, then resume.';
+	const needed =
+		input.neededBytes === undefined
+			? '.'
+			: ` (about ${formatBytes(input.neededBytes)} more is needed).`;
 	return {
-		neededBytes: input.neededBytes,
-		message:
-			`There is not enough storage space left for ${input.name}` +
-			` (about ${formatBytes(input.neededBytes)} more is needed).` +
-			free,
+		...(input.neededBytes === undefined ? {} : { neededBytes: input.neededBytes }),
+		message: `There is not enough storage space left for ${input.name}${needed}${free}`,
 		suggestions
 	};
 }
