@@ -155,9 +155,26 @@ const OCR: VendorRuntime = {
 	}
 };
 
+// llama.cpp in WebAssembly (@wllama/wllama) for GGUF models: its wasm, and the compat build
+// (@wllama/wllama-compat, same version) for browsers without JSPI or Memory64 such as Safari,
+// which wllama would otherwise fetch from a CDN. The same paths as WLLAMA_FILES in
+// src/lib/protocol/gguf.ts (checked by src/lib/engine/gguf-serving.test.ts).
+const WLLAMA_DIR = path.resolve('node_modules/@wllama/wllama');
+const WLLAMA_VERSION = packageVersion(WLLAMA_DIR);
+const WLLAMA_COMPAT_DIR = path.resolve('node_modules/@wllama/wllama-compat/wasm');
+const WLLAMA: VendorRuntime = {
+	name: 'wllama',
+	urlPath: '/wllama/',
+	files: {
+		'wllama.wasm': [path.join(WLLAMA_DIR, 'esm/wasm/wllama.wasm'), WASM],
+		'compat/wllama.wasm': [path.join(WLLAMA_COMPAT_DIR, 'wllama.wasm'), WASM],
+		'compat/wllama.js': [path.join(WLLAMA_COMPAT_DIR, 'wllama.js'), JS]
+	}
+};
+
 export default defineConfig({
 	plugins: [
-		vendorFiles([PYODIDE, ORT, VAD, OCR]),
+		vendorFiles([PYODIDE, ORT, VAD, OCR, WLLAMA]),
 		pythonWorkerPolicy(),
 		sveltekit(),
 		SvelteKitPWA({
@@ -197,7 +214,8 @@ export default defineConfig({
 				],
 				// The in-browser engine (web-llm, ~6 MB) is not precached: most visits never need it.
 				// It is cached on first use (opening Models starts it), so a downloaded model still
-				// loads with the network off.
+				// loads with the network off. llama.cpp's worker (~60 KB gzip) is precached; its 10 MB
+				// wasm is kept by the page when a GGUF model is downloaded (gguf-runtime.ts).
 				globIgnores: [
 					'**/workers/llm.worker-*.js',
 					// Served by its own route below, which adds the sandbox's policy to it.
@@ -205,7 +223,8 @@ export default defineConfig({
 					'**/pyodide/**',
 					'**/ort/**',
 					'**/vad/**',
-					'**/ocr/**'
+					'**/ocr/**',
+					'**/wllama/**'
 				],
 				runtimeCaching: [
 					{
@@ -227,8 +246,9 @@ export default defineConfig({
 						handler: 'CacheFirst',
 						options: { cacheName: 'hearth-runtimes', expiration: { maxEntries: 20 } }
 					},
-					// Python, ONNX Runtime, the VAD and OCR: cached the first time they start, so they run
-					// offline after. Their file names carry no hash: the version in the cache name does.
+					// Python, ONNX Runtime, the VAD, OCR and llama.cpp (wllama): cached the first time they
+					// start, so they run offline after. Their file names carry no hash: the version in the
+					// cache name does.
 					// Each pattern is written out with its path: workbox copies the function's source into
 					// the service worker, so it cannot refer to anything outside itself.
 					{
@@ -260,6 +280,14 @@ export default defineConfig({
 						handler: 'CacheFirst',
 						options: {
 							cacheName: `hearth-ocr-${TESSERACT_VERSION}`,
+							cacheableResponse: { statuses: [200] }
+						}
+					},
+					{
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/wllama/'),
+						handler: 'CacheFirst',
+						options: {
+							cacheName: `hearth-wllama-${WLLAMA_VERSION}`,
 							cacheableResponse: { statuses: [200] }
 						}
 					},

@@ -13,6 +13,7 @@ const BENCHES = {
 	search: () => import('./search.js'),
 	download: () => import('./download.js'),
 	llm: () => import('./llm.js'),
+	gguf: () => import('./gguf.js'),
 	python: () => import('./python.js'),
 	knowledge: () => import('./knowledge.js'),
 	voice: () => import('./voice.js'),

@@ -3,12 +3,12 @@ import type {
 	LlmCallName,
 	LlmCalls,
 	LlmFromWorker,
-	LlmRequest,
 	LlmToWorker,
 	WebModelSpec
 } from '$lib/protocol/llm';
 import { DEVICE_LOST_MESSAGE, toSerializedLlmError } from '$lib/protocol/llm-errors';
-import { answerCall, createCallQueue } from '$lib/protocol/rpc';
+import { answerCall, createCallServer } from '$lib/protocol/rpc';
+import type { CallTask } from '$lib/protocol/rpc';
 import type { LoadProgress } from '$lib/types/llm';
 import { HearthError, stopped } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
@@ -35,12 +35,8 @@ export interface LlmHost {
 	handle(message: LlmToWorker): void;
 }
 
-interface Task {
-	readonly request: LlmRequest;
-	cancelled: boolean;
-	/** Set by the running call: how to stop web-llm mid-way. */
-	onCancel?: () => void;
-}
+/** The running call sets `onCancel`: how to stop web-llm mid-way. */
+type Task = CallTask<LlmCalls>;
 
 function specKey(spec: WebModelSpec): string {
 	return JSON.stringify([spec.id, spec.modelUrl, spec.modelLibUrl, spec.contextWindow]);
@@ -184,27 +180,12 @@ export function createLlmHost(deps: LlmHostDeps): LlmHost {
 		);
 	}
 
-	const queue = createCallQueue(run);
+	const server = createCallServer<LlmCalls>({
+		run,
+		cancelled: (request) => fail(request.id, request.call, stopped().toJSON()),
+		// A GPU probe never touches the engine, so it need not wait behind a long load.
+		immediate: (request) => request.call === 'probe'
+	});
 
-	function cancel(id: number): void {
-		const current = queue.current;
-		if (current?.request.id === id) {
-			if (current.cancelled) return;
-			current.cancelled = true;
-			current.onCancel?.();
-			return;
-		}
-		const task = queue.remove((t) => t.request.id === id);
-		if (task) fail(id, task.request.call, stopped().toJSON());
-	}
-
-	return {
-		handle(message) {
-			if (message.type === 'cancel') return cancel(message.id);
-			const task: Task = { request: message, cancelled: false };
-			// A GPU probe never touches the engine, so it need not wait behind a long load.
-			if (message.call === 'probe') return void run(task);
-			queue.push(task);
-		}
-	};
+	return { handle: (message) => server.handle(message) };
 }

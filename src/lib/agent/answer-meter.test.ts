@@ -48,4 +48,26 @@ describe('AnswerMeter', () => {
 			timings: { totalMs: 0 }
 		});
 	});
+
+	it('sums the prompt tokens llama.cpp took from its cache, when an engine reports them', () => {
+		const meter = new AnswerMeter(() => 0);
+		meter.finished(
+			'stop',
+			{ promptTokens: 90, completionTokens: 5, cachedPromptTokens: 80 },
+			{ totalMs: 1 }
+		);
+		meter.finished(
+			'stop',
+			{ promptTokens: 95, completionTokens: 7, cachedPromptTokens: 90 },
+			{ totalMs: 1 }
+		);
+		expect(meter.measures().usage).toEqual({
+			promptTokens: 185,
+			completionTokens: 12,
+			cachedPromptTokens: 170
+		});
+		const plain = new AnswerMeter(() => 0);
+		plain.finished('stop', { promptTokens: 9, completionTokens: 1 }, { totalMs: 1 });
+		expect(plain.measures().usage).toEqual({ promptTokens: 9, completionTokens: 1 });
+	});
 });

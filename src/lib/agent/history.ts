@@ -7,9 +7,16 @@ import type { ReasoningOptions } from '$lib/utils/reasoning';
 import { requestTurns, type Visual } from '$lib/utils/thread';
 import {
 	MESSAGE_OVERHEAD_TOKENS,
+	REPLY_PRIMER_TOKENS,
 	estimateEachMessage,
 	type TokenCalibration
 } from '$lib/utils/tokens';
+
+/**
+ * Below this share of the window (by the calibrated estimate) an exact count cannot change the
+ * plan, so engines that count whole prompts are not asked: estimates err by far less than half.
+ */
+const EXACT_COUNT_FROM = 0.5;
 
 /** Used when an engine does not say how long its window is (Ollama's default num_ctx). */
 export const DEFAULT_CONTEXT_WINDOW = 4096;
@@ -72,8 +79,36 @@ export async function prepareHistory(input: HistoryInput): Promise<PreparedHisto
 			}
 		}
 		const estimates = estimateEachMessage(messages);
-		return input.calibration ? estimates.map((n) => input.calibration!.adjust(n)) : estimates;
+		const adjusted = input.calibration
+			? estimates.map((n) => input.calibration!.adjust(n))
+			: estimates;
+		const ratio = await exactRatio();
+		return ratio === undefined ? adjusted : adjusted.map((n) => Math.ceil(n * ratio));
 	};
+
+	// An engine that counts whole prompts (llama.cpp) is asked once, and only near the window's
+	// edge: the estimates are then scaled so that the whole history sums to its exact count.
+	const countPrompt = engine.countPrompt?.bind(engine);
+	let ratioAsked: Promise<number | undefined> | undefined;
+	const exactRatio = (): Promise<number | undefined> => {
+		if (!countPrompt || !estimated) return Promise.resolve(undefined);
+		ratioAsked ??= (async () => {
+			const all = [...(system ? [system] : []), ...turns.map((t) => t.message)];
+			const estimate = estimateEachMessage(all)
+				.map((n) => input.calibration?.adjust(n) ?? n)
+				.reduce((a, b) => a + b, REPLY_PRIMER_TOKENS);
+			if (estimate < input.contextWindow * EXACT_COUNT_FROM) return undefined;
+			try {
+				const exact = await countPrompt(model, all, input.signal);
+				counted = true;
+				return exact / estimate;
+			} catch {
+				return undefined;
+			}
+		})();
+		return ratioAsked;
+	};
+	let counted = false;
 
 	const planned = await planWithSummary(
 		{
@@ -107,7 +142,7 @@ export async function prepareHistory(input: HistoryInput): Promise<PreparedHisto
 		messages: planned.messages,
 		summary: changed ? summary : undefined,
 		...(note ? { note } : {}),
-		estimated
+		estimated: estimated && !counted
 	};
 }
 

@@ -141,7 +141,7 @@ class AgentTurn {
 		this.#host = host;
 		this.#registry = createRegistry(input.tools);
 		this.#specs = input.tools.map(toolSpec);
-		this.#mode = input.engine.toolCalling;
+		this.#mode = input.engine.toolCallingFor?.(input.model) ?? input.engine.toolCalling;
 		this.#history = [...input.messages];
 		this.#baseLength = this.#history.length;
 		const sources = input.untrustedSources ?? [];

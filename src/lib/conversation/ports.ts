@@ -38,10 +38,15 @@ export interface TurnTools {
 
 /** Long-term memory: what to tell the model about the person, and what to propose keeping. */
 export interface MemoryHooks {
-	/** The memories relevant to a message and their prompt block; null when there are none. */
+	/**
+	 * The memories relevant to a message and their prompt block; null when there are none.
+	 * `earlier`: ids the conversation already used, kept first in the same order (a stable prompt
+	 * start, so llama.cpp reuses its KV cache).
+	 */
 	relevant(
 		query: string,
-		signal: AbortSignal
+		signal: AbortSignal,
+		earlier?: readonly string[]
 	): Promise<{
 		block: string;
 		/** `untrusted`: the memory was written after untrusted text (Memory['untrusted']). */

@@ -23,6 +23,7 @@ import type { GenerationOptions } from '$lib/types/llm';
 import type { Settings } from '$lib/types/settings';
 import { reasoningClock, stripReasoning } from '$lib/utils/reasoning';
 import { estimateMessageTokens, type TokenCalibration } from '$lib/utils/tokens';
+import { earlierMemoryIds } from '$lib/memory/relevance';
 
 export interface TurnContext {
 	/** The answer being written. Every event is applied to it before it is yielded. */
@@ -119,10 +120,11 @@ async function answerTurn(context: TurnContext, io: TurnIo): Promise<void> {
 					chosen.extraTools
 				)
 			: [];
-	// Memories go in for a fresh answer only; a failure to look them up never stops one.
+	// Memories go in for a fresh answer only; a failure to look them up never stops one. Those
+	// this conversation used before come first, so the prompt's start stays put (prompt cache).
 	const memories =
 		!append && settings.useMemories
-			? await context.memory?.relevant(userText, signal).catch(() => null)
+			? await context.memory?.relevant(userText, signal, earlierMemoryIds(thread)).catch(() => null)
 			: null;
 	emit({ type: 'meta', meta: { memories: memories?.used.length ? memories.used : undefined } });
 	const agentPrompt = systemPromptFor(chosen.agent, settings.systemPrompt, {

@@ -1,5 +1,6 @@
 import { CATALOG } from '$lib/engine/catalog';
 import type { CatalogModel, CatalogVariant } from '$lib/engine/catalog';
+import { isSoftwareAdapter } from '$lib/protocol/llm';
 import type { GpuProbe } from '$lib/protocol/llm';
 import { formatBytes } from '$lib/utils/format-bytes';
 
@@ -50,15 +51,8 @@ const UNKNOWN_MEMORY_GB = 4;
 const MIN_BUFFER_BYTES = 256 * MB;
 const MIN_BINDING_BYTES = 128 * MB;
 
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
-
-/** True for CPU-emulated GPUs: they work, but at a few words per second. */
-export function isSoftwareAdapter(gpu: GpuProbe): boolean {
-	if (gpu.fallbackAdapter) return true;
-	return [gpu.description, gpu.vendor, gpu.architecture].some(
-		(s) => s !== undefined && SOFTWARE_ADAPTER.test(s)
-	);
-}
+// Defined beside GpuProbe so the GGUF worker can decide its device with the same rule.
+export { isSoftwareAdapter };
 
 function capitalise(word: string): string {
 	return word.charAt(0).toUpperCase() + word.slice(1);

@@ -1,12 +1,12 @@
-import type { LlmCallName, LlmCalls, LlmFromWorker, LlmToWorker } from '$lib/protocol/llm';
+import type { LlmCalls, LlmFromWorker, LlmToWorker } from '$lib/protocol/llm';
 import { DEVICE_LOST_MESSAGE } from '$lib/protocol/llm-errors';
+import type { CallMap, CallRequest } from '$lib/protocol/rpc';
 import { WorkerConnection } from '$lib/protocol/worker-connection';
-import { stopped } from '$lib/types/errors';
-import type { WorkerPort } from '$lib/protocol/worker-connection';
-import { HearthError } from '$lib/types/errors';
+import type { WorkerEvent, WorkerPort } from '$lib/protocol/worker-connection';
+import { HearthError, stopped } from '$lib/types/errors';
 
 /** The part of a Worker the in-browser engine uses, so tests can connect it over a MessageChannel. */
-export type WorkerLike = WorkerPort<LlmToWorker>;
+export type WorkerLike<ToWorker = LlmToWorker> = WorkerPort<ToWorker>;
 
 // Kept here too: the engine imports it from its connection.
 const NOT_STARTED = 'The in-browser engine did not start.';
@@ -21,19 +21,39 @@ export function defaultWorker(): WorkerLike {
 	});
 }
 
+type CancelMessage = { type: 'cancel'; id: number };
+
+/** What every in-browser runtime's protocol has: a way to free the model before the worker ends. */
+interface UnloadCall {
+	unload: { params: Record<string, never>; result: null };
+}
+
+/**
+ * The signals a runtime's worker may post outside any call: web-llm's GPU device was lost, or
+ * llama.cpp's own worker died. Either kills the connection like a crash.
+ */
+type WorkerSignal = { type: 'device-lost'; message: string } | { type: 'crashed'; message: string };
+
 /**
  * One worker and its calls (a WorkerConnection on the llm protocol). A lost GPU device kills it
  * like a crash. When it dies every call still waiting fails with the same coded error, and it is
  * never used again: the engine starts a new one.
  */
-export class LlmConnection {
+export class LlmConnection<
+	M extends CallMap<M> & UnloadCall = LlmCalls,
+	FromWorker extends { type: string } = LlmFromWorker,
+	ToWorker extends { type: string } = LlmToWorker
+> {
 	readonly ready: Promise<void>;
 	/** The model this worker has loaded (after a successful load). */
 	loadedModel: string | undefined;
-	readonly #rpc: WorkerConnection<LlmCalls, LlmFromWorker, LlmToWorker>;
+	readonly #rpc: WorkerConnection<M, FromWorker, ToWorker | CancelMessage>;
 
-	constructor(worker: WorkerLike, readyTimeoutMs: number) {
-		this.#rpc = new WorkerConnection(worker, {
+	constructor(
+		worker: WorkerPort<ToWorker | CancelMessage | CallRequest<M>>,
+		readyTimeoutMs: number
+	) {
+		this.#rpc = new WorkerConnection<M, FromWorker, ToWorker | CancelMessage>(worker, {
 			readyTimeoutMs,
 			failures: {
 				notStarted: { code: 'engine_crashed', message: NOT_STARTED },
@@ -46,8 +66,16 @@ export class LlmConnection {
 			},
 			cancel: (id) => ({ type: 'cancel', id }),
 			onUnrouted: (event) => {
-				if (event.type === 'device-lost') {
+				const signal = event as WorkerEvent<FromWorker> & Partial<WorkerSignal>;
+				if (signal.type === 'device-lost') {
 					this.kill(new HearthError('webgpu_device_lost', DEVICE_LOST_MESSAGE));
+				} else if (signal.type === 'crashed') {
+					this.kill(
+						new HearthError(
+							'engine_crashed',
+							`The in-browser engine stopped unexpectedly${signal.message ? ` (${signal.message})` : ''}.`
+						)
+					);
 				}
 			}
 		});
@@ -62,12 +90,12 @@ export class LlmConnection {
 	 * One call; resolves with its result, or rejects with a coded error. Progress and deltas go
 	 * to `onEvent`. An abort cancels the call in the worker and rejects at once.
 	 */
-	request<K extends LlmCallName>(
+	request<K extends keyof M>(
 		call: K,
-		params: LlmCalls[K]['params'],
+		params: M[K]['params'],
 		signal?: AbortSignal,
-		onEvent?: (message: LlmFromWorker) => void
-	): Promise<LlmCalls[K]['result']> {
+		onEvent?: (message: WorkerEvent<FromWorker>) => void
+	): Promise<M[K]['result']> {
 		return this.#rpc.request(call, params, { signal, onEvent });
 	}
 
@@ -82,7 +110,9 @@ export class LlmConnection {
 		if (!this.#rpc.started) return this.kill(stopped());
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), 1000);
-		await this.request('unload', {}, controller.signal).catch(() => undefined);
+		await this.#rpc
+			.request('unload', {} as M['unload']['params'], { signal: controller.signal })
+			.catch(() => undefined);
 		clearTimeout(timer);
 		this.kill(stopped());
 	}

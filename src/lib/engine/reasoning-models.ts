@@ -1,4 +1,5 @@
 import { findVariant } from '$lib/engine/catalog';
+import { GGUF_PREFIX } from '$lib/engine/gguf-catalog';
 import type { EngineKind } from '$lib/engine/types';
 
 /**
@@ -11,7 +12,8 @@ export function startsInReasoning(
 	model: string | undefined
 ): boolean {
 	if (!model) return false;
-	if (engine === 'webllm') {
+	// GGUF models run in the browser too; their ids name the model (gguf:deepseek-r1-…).
+	if (engine === 'webllm' && !model.startsWith(GGUF_PREFIX)) {
 		return findVariant(model)?.model.capabilities.includes('reasoning') ?? false;
 	}
 	return /deepseek-r1/i.test(model);

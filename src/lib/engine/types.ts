@@ -89,6 +89,16 @@ export interface LlmEngine {
 	 * Engines without one leave this out and callers estimate (see agent/context-budget).
 	 */
 	countTokens?(model: string, texts: string[], signal?: AbortSignal): Promise<number[]>;
+	/**
+	 * Exact prompt tokens of a whole conversation as the model's chat template renders it, for
+	 * engines that can count a prompt but not single texts (llama.cpp in the browser).
+	 */
+	countPrompt?(model: string, messages: ChatMessage[], signal?: AbortSignal): Promise<number>;
+	/**
+	 * How this engine calls tools for one model, when that differs by model (the in-browser
+	 * engine: native for a GGUF whose template knows tools, schema otherwise). Absent: toolCalling.
+	 */
+	toolCallingFor?(model: string): 'native' | 'schema';
 	dispose(): Promise<void>;
 }
 

@@ -6,11 +6,12 @@ import type {
 	LoadProgress,
 	ModelInfo
 } from '$lib/engine/types';
-import { defaultWorker, isCrash, LlmConnection } from '$lib/engine/llm-connection';
-import { stopped } from '$lib/types/errors';
+import { defaultWorker, LlmConnection } from '$lib/engine/llm-connection';
 import type { WorkerLike } from '$lib/engine/llm-connection';
-import type { GpuProbe, LlmCalls, WebModelSpec } from '$lib/protocol/llm';
-import { HearthError, toHearthError } from '$lib/types/errors';
+import { chatWithRestart, streamCall, withRestart } from '$lib/engine/worker-chat';
+import type { CrashPolicy } from '$lib/engine/worker-chat';
+import type { GpuProbe, LlmCalls, LlmFromWorker, WebModelSpec } from '$lib/protocol/llm';
+import { HearthError, stopped, toHearthError } from '$lib/types/errors';
 
 /** Must match node_modules/@mlc-ai/web-llm/package.json (a test checks it). */
 export const WEB_LLM_VERSION = '0.2.86';
@@ -81,7 +82,11 @@ export class WebLlmEngine implements LlmEngine {
 		onProgress?: (p: LoadProgress) => void,
 		signal?: AbortSignal
 	): Promise<void> {
-		await this.#withRestart(modelId, signal, () => this.#ensureLoaded(modelId, signal, onProgress));
+		await withRestart(
+			() => this.#ensureLoaded(modelId, signal, onProgress),
+			this.#policy(modelId),
+			signal
+		);
 	}
 
 	async *chat(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<ChatDelta> {
@@ -93,51 +98,11 @@ export class WebLlmEngine implements LlmEngine {
 				'The in-browser engine calls tools through a response schema, not a tools list.'
 			);
 		}
-		// Also cancels the worker's call when the consumer stops iterating early.
-		const scope = new AbortController();
-		const onAbort = () => scope.abort();
-		signal?.addEventListener('abort', onAbort, { once: true });
-		const startedAt = performance.now();
-		let firstTextAt: number | undefined;
-		try {
-			for (let attempt = 1; ; attempt++) {
-				try {
-					const stream = this.#chatOnce(request, scope.signal);
-					for await (const event of stream) {
-						if (event.type === 'text') firstTextAt ??= performance.now();
-						if (event.type === 'done') {
-							yield {
-								...event,
-								timings: {
-									...event.timings,
-									totalMs: performance.now() - startedAt,
-									timeToFirstTokenMs:
-										firstTextAt === undefined ? undefined : firstTextAt - startedAt
-								}
-							};
-							return;
-						}
-						yield event;
-					}
-					return;
-				} catch (e) {
-					const error = scope.signal.aborted ? stopped() : toHearthError(e);
-					if (!isCrash(error)) throw error;
-					this.#drop();
-					if (firstTextAt !== undefined) {
-						throw new HearthError(
-							'engine_crashed',
-							'The in-browser engine stopped in the middle of the answer. The text so far is kept; ask again to continue.',
-							{ cause: error }
-						);
-					}
-					if (attempt >= 2) throw await this.#adviseSmaller(error, request.model);
-				}
-			}
-		} finally {
-			signal?.removeEventListener('abort', onAbort);
-			scope.abort();
-		}
+		yield* chatWithRestart(
+			(scope) => this.#chatOnce(request, scope),
+			this.#policy(request.model),
+			signal
+		);
 	}
 
 	async countTokens(model: string, texts: string[], signal?: AbortSignal): Promise<number[]> {
@@ -159,66 +124,31 @@ export class WebLlmEngine implements LlmEngine {
 	/** One attempt at a chat: loads the model on demand, then streams the worker's deltas. */
 	async *#chatOnce(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatDelta> {
 		const connection = await this.#ensureLoaded(request.model, signal);
-		const texts: string[] = [];
-		let wake: (() => void) | undefined;
-		let outcome: { value: LlmCalls['chat']['result'] } | { error: unknown } | undefined;
-		connection
-			.request(
-				'chat',
-				{
-					modelId: request.model,
-					messages: request.messages,
-					options: request.options,
-					...(request.responseSchema ? { responseSchema: request.responseSchema } : {})
-				},
-				signal,
-				(message) => {
-					if (message.type !== 'delta' || message.text === '') return;
-					texts.push(message.text);
-					wake?.();
-				}
-			)
-			.then(
-				(value) => (outcome = { value }),
-				(error: unknown) => (outcome = { error })
-			)
-			.finally(() => wake?.());
-		for (;;) {
-			const text = texts.shift();
-			if (text !== undefined) {
-				yield { type: 'text', text };
-				continue;
+		const params = {
+			modelId: request.model,
+			messages: request.messages,
+			options: request.options,
+			...(request.responseSchema ? { responseSchema: request.responseSchema } : {})
+		};
+		const stream = streamCall<LlmFromWorker, LlmCalls['chat']['result']>((onEvent) =>
+			connection.request('chat', params, signal, onEvent)
+		);
+		for await (const item of stream) {
+			if ('result' in item) {
+				const { finishReason, usage, timings } = item.result;
+				yield { type: 'done', finishReason, usage, timings };
+			} else if (item.event.type === 'delta' && item.event.text !== '') {
+				yield { type: 'text', text: item.event.text };
 			}
-			if (outcome) break;
-			await new Promise<void>((resolve) => (wake = resolve));
-			wake = undefined;
 		}
-		if ('error' in outcome) throw outcome.error;
-		const { finishReason, usage, timings } = outcome.value;
-		yield { type: 'done', finishReason, usage, timings };
 	}
 
-	/** Runs `attempt`; if the worker dies under it, restarts the worker and runs it once more. */
-	async #withRestart<T>(
-		modelId: string,
-		signal: AbortSignal | undefined,
-		attempt: () => Promise<T>
-	): Promise<T> {
-		try {
-			return await attempt();
-		} catch (e) {
-			const error = signal?.aborted ? stopped() : toHearthError(e);
-			if (!isCrash(error)) throw error;
-			this.#drop();
-		}
-		try {
-			return await attempt();
-		} catch (e) {
-			const error = signal?.aborted ? stopped() : toHearthError(e);
-			if (!isCrash(error)) throw error;
-			this.#drop();
-			throw await this.#adviseSmaller(error, modelId);
-		}
+	/** How a crash is handled: drop the worker; after a second one, suggest a smaller model. */
+	#policy(modelId: string): CrashPolicy {
+		return {
+			drop: () => this.#drop(),
+			advise: (error) => this.#adviseSmaller(error, modelId)
+		};
 	}
 
 	async #ensureLoaded(

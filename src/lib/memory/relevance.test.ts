@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { freshDb } from '$lib/storage/test-db';
 import { MemoryRepository } from './memory-repo';
-import { memoryNote, memoryPromptBlock, relevantMemories } from './relevance';
+import {
+	earlierMemoryIds,
+	memoryNote,
+	memoryPromptBlock,
+	relevantMemories,
+	stableMemoryOrder
+} from './relevance';
 import { testEmbedder } from './test-embed';
 
 async function seeded() {
@@ -45,5 +51,33 @@ describe('relevantMemories', () => {
 		expect(memoryNote(1)).toBe('used 1 memory');
 		expect(memoryNote(2)).toBe('used 2 memories');
 		expect(memoryPromptBlock([])).toBe('');
+	});
+});
+
+describe('stableMemoryOrder', () => {
+	it('keeps what the conversation used first, adds the new at the end, drops what is no longer kept', async () => {
+		const repo = await seeded();
+		const [python, vegetarian, , lisbon] = await repo.list('kept');
+		const turn1 = stableMemoryOrder([], [lisbon!, python!]);
+		const turn2 = stableMemoryOrder(turn1, [vegetarian!, python!]);
+		expect(turn2.map((m) => m.id)).toEqual([lisbon!.id, python!.id, vegetarian!.id]);
+		// The block of turn 2 starts with turn 1's block: the prompt's start did not change.
+		expect(memoryPromptBlock(turn2).startsWith(memoryPromptBlock(turn1))).toBe(true);
+		// A memory no longer kept (here back to a proposal) leaves the block.
+		const proposed = { ...lisbon!, status: 'proposed' as const };
+		expect(stableMemoryOrder([proposed, python!], []).map((m) => m.id)).toEqual([python!.id]);
+	});
+});
+
+describe('earlierMemoryIds', () => {
+	it('lists the memories a thread used, once each, in first-use order', () => {
+		expect(
+			earlierMemoryIds([
+				{},
+				{ memories: [{ id: 'b' }, { id: 'a' }] },
+				{},
+				{ memories: [{ id: 'a' }, { id: 'c' }] }
+			])
+		).toEqual(['b', 'a', 'c']);
 	});
 });

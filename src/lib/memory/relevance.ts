@@ -77,19 +77,50 @@ export function memoryNote(count: number): string {
 }
 
 /**
+ * The memories for one answer in a stable order: those the conversation already used (still kept)
+ * first, in the order they were first used, then the newly relevant ones. The block then only
+ * grows at its end across turns, so the start of the prompt stays the same and an engine with a
+ * prompt cache (llama.cpp) does not compute the whole history again.
+ */
+export function stableMemoryOrder(
+	earlier: readonly Memory[],
+	relevant: readonly Memory[]
+): Memory[] {
+	const seen = new Set<string>();
+	const ordered: Memory[] = [];
+	for (const memory of [...earlier, ...relevant]) {
+		if (memory.status !== 'kept' || seen.has(memory.id)) continue;
+		seen.add(memory.id);
+		ordered.push(memory);
+	}
+	return ordered;
+}
+
+/** Ids of the memories a thread's answers used, in the order they were first used. */
+export function earlierMemoryIds(thread: readonly { memories?: { id: string }[] }[]): string[] {
+	return [...new Set(thread.flatMap((m) => m.memories?.map((u) => u.id) ?? []))];
+}
+
+/**
  * The memory hook a turn calls: the kept memories relevant to the message and their prompt
- * block, by meaning when an embedding model is ready, else the one memory its words name.
- * Null when none apply (nothing kept yet costs no model call).
+ * block, by meaning when an embedding model is ready, else the one memory its words name; those
+ * the conversation already used (`earlier` ids) stay first (stableMemoryOrder). Null when none
+ * apply (nothing kept yet costs no model call).
  */
 export async function relevantMemoryBlock(
-	repo: Pick<MemoryRepository, 'list' | 'search' | 'find'>,
+	repo: Pick<MemoryRepository, 'list' | 'search' | 'find' | 'get'>,
 	query: string,
-	signal: AbortSignal
+	signal: AbortSignal,
+	earlier: readonly string[] = []
 ): Promise<{
 	block: string;
 	used: { id: string; text: string; untrusted?: Memory['untrusted'] }[];
 } | null> {
 	if ((await repo.list('kept')).length === 0) return null;
+	// One forgotten since is left out.
+	const before = (await Promise.all(earlier.map((id) => repo.get(id)))).filter(
+		(m): m is Memory => m !== undefined
+	);
 	let memories: Memory[];
 	try {
 		memories = (await relevantMemories(query, { repo, signal })).memories.map((s) => s.memory);
@@ -98,10 +129,11 @@ export async function relevantMemoryBlock(
 		const closest = await repo.find(query, signal).catch(() => undefined);
 		memories = closest && closest.memory.status === 'kept' ? [closest.memory] : [];
 	}
-	if (memories.length === 0) return null;
+	const ordered = stableMemoryOrder(before, memories);
+	if (ordered.length === 0) return null;
 	return {
-		block: memoryPromptBlock(memories),
-		used: memories.map((m) => ({
+		block: memoryPromptBlock(ordered),
+		used: ordered.map((m) => ({
 			id: m.id,
 			text: m.text,
 			...(m.untrusted?.length ? { untrusted: m.untrusted } : {})

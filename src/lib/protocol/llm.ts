@@ -42,6 +42,26 @@ export interface GpuProbe {
 	maxStorageBufferBindingSize?: number;
 }
 
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
+
+/** True for CPU-emulated GPUs: they work, but at a few words per second. */
+export function isSoftwareAdapter(gpu: GpuProbe): boolean {
+	if (gpu.fallbackAdapter) return true;
+	return [gpu.description, gpu.vendor, gpu.architecture].some(
+		(s) => s !== undefined && SOFTWARE_ADAPTER.test(s)
+	);
+}
+
+/** One generation, as both in-browser runtimes take it. */
+export interface ChatParams {
+	modelId: string;
+	/** Tool turns included; each worker rewrites them for its library. */
+	messages: ChatMessage[];
+	options?: GenerationOptions;
+	/** Constrains the reply to JSON matching this schema (the library's grammar). */
+	responseSchema?: JsonSchema;
+}
+
 export interface ChatResult {
 	finishReason: FinishReason;
 	usage?: Usage;
@@ -53,17 +73,7 @@ export interface ChatResult {
 export interface LlmCalls {
 	probe: { params: Record<string, never>; result: GpuProbe };
 	load: { params: { model: WebModelSpec }; result: { loadMs: number } };
-	chat: {
-		params: {
-			modelId: string;
-			/** Tool turns included; the worker rewrites them for web-llm (toWebLlmMessages). */
-			messages: ChatMessage[];
-			options?: GenerationOptions;
-			/** Constrains the reply to JSON matching this schema (web-llm's grammar). */
-			responseSchema?: JsonSchema;
-		};
-		result: ChatResult;
-	};
+	chat: { params: ChatParams; result: ChatResult };
 	countTokens: { params: { modelId: string; texts: string[] }; result: { counts: number[] } };
 	unload: { params: Record<string, never>; result: null };
 }

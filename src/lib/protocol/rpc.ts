@@ -87,3 +87,55 @@ export function createCallQueue<T>(run: (item: T) => Promise<void>): CallQueue<T
 		}
 	};
 }
+
+/** One call a worker is serving; the running handler sets `onCancel` to stop its library. */
+export interface CallTask<M extends CallMap<M>> {
+	readonly request: CallRequest<M>;
+	cancelled: boolean;
+	onCancel?: () => void;
+}
+
+export interface CallServerOptions<M extends CallMap<M>> {
+	/** Runs one call and posts its one result (answerCall); must not reject. */
+	run: (task: CallTask<M>) => Promise<void>;
+	/** Answers a call that was cancelled before it ever ran. */
+	cancelled: (request: CallRequest<M>) => void;
+	/** Calls that never touch the library run at once instead of queueing behind a long load. */
+	immediate?: (request: CallRequest<M>) => boolean;
+}
+
+export interface CallServer<M extends CallMap<M>> {
+	handle(message: CallRequest<M> | { type: 'cancel'; id: number }): void;
+}
+
+/**
+ * The worker side every model host shares: calls run one at a time in arrival order (a load
+ * while a generation runs would pull the model out from under it); `cancel` stops the running
+ * call through its `onCancel`, or answers a queued one at once without ever running it.
+ */
+export function createCallServer<M extends CallMap<M>>(
+	options: CallServerOptions<M>
+): CallServer<M> {
+	const queue = createCallQueue(options.run);
+
+	function cancel(id: number): void {
+		const current = queue.current;
+		if (current?.request.id === id) {
+			if (current.cancelled) return;
+			current.cancelled = true;
+			current.onCancel?.();
+			return;
+		}
+		const task = queue.remove((t) => t.request.id === id);
+		if (task) options.cancelled(task.request);
+	}
+
+	return {
+		handle(message) {
+			if (message.type === 'cancel') return cancel(message.id);
+			const task: CallTask<M> = { request: message, cancelled: false };
+			if (options.immediate?.(message)) return void options.run(task);
+			queue.push(task);
+		}
+	};
+}

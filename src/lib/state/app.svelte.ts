@@ -2,6 +2,10 @@ import { getContext, setContext } from 'svelte';
 import { createEngineFactory } from '$lib/engine/factory';
 import { ModelStore } from '$lib/engine/model-store';
 import { WebLlmEngine } from '$lib/engine/webllm';
+import { InBrowserEngine } from '$lib/engine/in-browser';
+import { createGgufRuntime } from '$lib/state/gguf-runtime';
+import type { GgufModelsState } from '$lib/state/gguf-models.svelte';
+import type { GgufEngine } from '$lib/engine/gguf';
 import { ModelsState } from '$lib/state/models.svelte';
 import { ChatState } from '$lib/state/chat.svelte';
 import { ConversationListState } from '$lib/state/conversations.svelte';
@@ -38,6 +42,9 @@ export class AppState {
 	readonly engine: EngineState;
 	/** In-browser models: the device assessment, downloads and storage. */
 	readonly models: ModelsState;
+	/** GGUF models for llama.cpp in the browser: catalog, added ones, downloads. */
+	readonly gguf: GgufModelsState;
+	readonly #ggufEngine: GgufEngine;
 	readonly list: ConversationListState;
 	readonly chat: ChatState;
 	/** Tools, the privacy ledger, reminders, shared folders and attachments. */
@@ -118,11 +125,29 @@ export class AppState {
 			onError,
 			onInstalledChanged: () => void this.engine.refresh('webllm')
 		});
+		// llama.cpp (GGUF) beside web-llm: "In this browser" runs either, by model id. Without
+		// WebGPU only web-llm is left out; GGUF models still run on the CPU.
+		const gguf = createGgufRuntime({
+			db,
+			net: this.agent.net,
+			settings: () => this.settings.value,
+			updateSettings: (patch) => this.settings.update(patch),
+			env: () => this.models.env,
+			mlcRecommends: () => this.models.assessment?.recommended != null,
+			onError,
+			onInstalledChanged: () => void this.engine.refresh('webllm'),
+			afterDownload: () => this.models.requestPersistence()
+		});
+		this.gguf = gguf.state;
+		this.#ggufEngine = gguf.engine;
+		const inBrowser = new InBrowserEngine({
+			mlc: typeof navigator !== 'undefined' && 'gpu' in navigator ? webllm : null,
+			gguf: gguf.engine
+		});
 		this.engine = new EngineState(
 			() => this.settings.value,
 			createEngineFactory({
-				// Without WebGPU the in-browser engine is left out of the chain ("not available").
-				webllm: () => (typeof navigator !== 'undefined' && 'gpu' in navigator ? webllm : null),
+				webllm: () => inBrowser,
 				preferredWebModel: (installed) => this.models.preferredInstalled(installed),
 				onRetry: (info, label) => {
 					// One notice at a time, gone once the answer settles (it could outlive a failure).
@@ -139,8 +164,8 @@ export class AppState {
 			tools: this.agent.chatDeps(),
 			images: () => this.media?.chatHooks() ?? null,
 			memory: {
-				relevant: (query, signal) =>
-					this.knowledge?.relevantFor(query, signal) ?? Promise.resolve(null),
+				relevant: (query, signal, earlier) =>
+					this.knowledge?.relevantFor(query, signal, earlier) ?? Promise.resolve(null),
 				propose: (input) => this.knowledge?.proposeFrom(input) ?? Promise.resolve()
 			},
 			repo: this.repo,
@@ -205,6 +230,14 @@ export class AppState {
 	afterInteractive(): void {
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
 		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
+		// The GGUF e2e spec and bench/gguf.js drive the in-browser engine through this one entry.
+		void import('$lib/state/engine-debug').then(({ exposeEngineDebugHook }) =>
+			exposeEngineDebugHook({
+				engine: this.engine,
+				registry: () => this.agent.loadRegistry(),
+				ggufLoaded: () => this.#ggufEngine.loaded
+			})
+		);
 		// Knowledge loads when the page is idle: nothing the first screen shows needs it.
 		const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
 		idle(() => void this.#startKnowledge(), { timeout: 3000 });

@@ -273,8 +273,8 @@ export class KnowledgeServices {
 	 * The memories relevant to a message, for its system prompt. Without an embedding model the
 	 * closest memory by its words stands in (memories still help before a model is downloaded).
 	 */
-	readonly relevantFor: MemoryHooks['relevant'] = (query, signal) =>
-		relevantMemoryBlock(this.memories, query, signal);
+	readonly relevantFor: MemoryHooks['relevant'] = (query, signal, earlier) =>
+		relevantMemoryBlock(this.memories, query, signal, earlier);
 
 	/**
 	 * A finished exchange to look for durable facts in. Most messages say nothing about the person

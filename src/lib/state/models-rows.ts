@@ -163,20 +163,42 @@ export function quotaProblemFor(
 	catalog: readonly CatalogModel[]
 ): QuotaProblem {
 	const total = progress?.totalBytes || found.variant.downloadBytes;
-	const neededBytes = Math.max(0, total - (progress?.loadedBytes ?? 0));
-	const suggestions = Object.values(stored)
-		.filter((s) => s.id !== found.variant.id && s.bytesStored > 0)
-		.sort((a, b) => b.bytesStored - a.bytesStored)
-		.map((s) => ({ id: s.id, name: variantName(s.id, catalog), bytes: s.bytesStored }));
+	return storageFull({
+		id: found.variant.id,
+		name: found.model.name,
+		neededBytes: Math.max(0, total - (progress?.loadedBytes ?? 0)),
+		stored: Object.values(stored).map((s) => ({
+			id: s.id,
+			name: variantName(s.id, catalog),
+			bytes: s.bytesStored
+		}))
+	});
+}
+
+/**
+ * A download of model `id` ran out of space: how much more it needs, and the other stored models
+ * (of either runtime), largest first, whose deletion would make room.
+ */
+export function storageFull(input: {
+	id: string;
+	name: string;
+	/** Unknown when the download failed before learning the file's size. */
+	neededBytes?: number;
+	stored: readonly QuotaSuggestion[];
+}): QuotaProblem {
+	const suggestions = input.stored
+		.filter((s) => s.id !== input.id && s.bytes > 0)
+		.sort((a, b) => b.bytes - a.bytes);
 	const free = suggestions.length
 		? ' Delete a model you no longer need, then resume.'
 		: ' Free up space on this device, then resume.';
+	const needed =
+		input.neededBytes === undefined
+			? '.'
+			: ` (about ${formatBytes(input.neededBytes)} more is needed).`;
 	return {
-		neededBytes,
-		message:
-			`There is not enough storage space left for ${found.model.name}` +
-			` (about ${formatBytes(neededBytes)} more is needed).` +
-			free,
+		...(input.neededBytes === undefined ? {} : { neededBytes: input.neededBytes }),
+		message: `There is not enough storage space left for ${input.name}${needed}${free}`,
 		suggestions
 	};
 }

@@ -5,7 +5,7 @@ import { createDb, SCHEMA_V1 } from '$lib/storage/db';
 import type { Conversation, Message } from '$lib/types/chat';
 
 describe('schema upgrades', () => {
-	it('v1 → v5 keeps every row, backfills the search words and adds the agent, knowledge and image tables', async () => {
+	it('v1 → v6 keeps every row, backfills the search words and adds the agent, knowledge and image tables', async () => {
 		const indexedDB = new IDBFactory();
 		const v1 = new Dexie('hearth', { indexedDB, IDBKeyRange });
 		v1.version(1).stores(SCHEMA_V1);
@@ -65,5 +65,43 @@ describe('schema upgrades', () => {
 		expect(await v2.messages.where('words').equals('feed').primaryKeys()).toEqual(['m1']);
 		expect((await v2.settings.get('settings'))?.value).toEqual({ temperature: 0.2 });
 		v2.close();
+	});
+
+	it('v5 → current adds the GGUF models table (v6) and keeps the v5 data', async () => {
+		const indexedDB = new IDBFactory();
+		// Version 5 as it shipped (frozen here: db.ts only ever adds versions after it).
+		const v5 = new Dexie('hearth', { indexedDB, IDBKeyRange });
+		v5.version(5).stores({
+			...SCHEMA_V1,
+			conversations: 'id, updatedAt, [pinned+updatedAt], *titleWords',
+			messages: 'id, conversationId, [conversationId+createdAt], status, *words',
+			ledger: '++id, at',
+			reminders: 'id, dueAt, status',
+			folders: 'id',
+			attachments: 'id, conversationId',
+			collections: 'id, name',
+			documents: 'id, collectionId, hash, [collectionId+path], updatedAt',
+			chunks: 'id, documentId, collectionId, hash',
+			vectors: '[model+key], key, model',
+			memories: 'id, status, updatedAt',
+			images: 'id, conversationId, messageId'
+		});
+		await v5.table('settings').put({ key: 'settings', value: { webModel: 'gguf:qwen2.5-0.5b' } });
+		await v5.table('memories').put({ id: 'mem1', status: 'kept', updatedAt: 3, text: 'x' });
+		v5.close();
+
+		const v6 = createDb('hearth', { indexedDB, IDBKeyRange });
+		await v6.open();
+		expect(v6.verno).toBe(9);
+		expect((await v6.settings.get('settings'))?.value).toEqual({ webModel: 'gguf:qwen2.5-0.5b' });
+		expect(await v6.memories.count()).toBe(1);
+		await v6.ggufModels.put({
+			id: 'gguf:hf:ggml-org/models:tinyllamas/stories260K.gguf',
+			name: 'stories260K',
+			source: { kind: 'hf', repo: 'ggml-org/models', file: 'tinyllamas/stories260K.gguf' },
+			addedAt: 5
+		});
+		expect((await v6.ggufModels.orderBy('addedAt').first())?.name).toBe('stories260K');
+		v6.close();
 	});
 });

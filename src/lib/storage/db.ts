@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Conversation, Message } from '$lib/types/chat';
+import type { GgufModelRecord } from '$lib/types/gguf';
 import type { Settings } from '$lib/types/settings';
 import { indexWords } from '$lib/utils/words';
 import type { LedgerEntry } from '$lib/net/types';
@@ -34,6 +35,7 @@ export type HearthDb = Dexie & {
 	vectors: Table<StoredVector, [string, string]>;
 	memories: EntityTable<Memory, 'id'>;
 	images: EntityTable<StoredImage, 'id'>;
+	ggufModels: EntityTable<GgufModelRecord, 'id'>;
 	metrics: EntityTable<AnswerMetric, 'id'>;
 	metricDays: EntityTable<DayRollup, 'key'>;
 	feedback: EntityTable<Feedback, 'messageId'>;
@@ -102,7 +104,12 @@ export function declareSchema(db: Dexie): void {
 	db.version(5).stores({
 		images: 'id, conversationId, messageId'
 	});
-	// v6-v8 belong to other work landing beside this one.
+	// v6: GGUF models added by Hugging Face repository and file name, or picked from this device
+	// (llama.cpp in the browser issue). Catalog models need no row: Cache Storage says what is in.
+	db.version(6).stores({
+		ggufModels: 'id, addedAt'
+	});
+	// v7-v8 belong to other work landing beside this one.
 	// v9: local usage metrics (raw rows by time, daily rollups), answer feedback, the person's
 	// eval sets and eval runs (evals and metrics issue).
 	db.version(9).stores({

@@ -67,7 +67,7 @@ export async function openScratchWorkspace(options: ScratchOptions = {}): Promis
 	return {
 		store: new ChatRepository(db),
 		memory: {
-			relevant: (query, signal) => relevantMemoryBlock(memories, query, signal),
+			relevant: (query, signal, earlier) => relevantMemoryBlock(memories, query, signal, earlier),
 			propose: async () => undefined
 		},
 		memoryTools,

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
 	'model_download_failed',
 	'model_corrupt',
 	'engine_crashed',
+	'out_of_memory',
 	'context_overflow',
 	'aborted',
 	'storage_unavailable',

@@ -15,6 +15,7 @@ export type ErrorCode =
 	| 'model_download_failed'
 	| 'model_corrupt'
 	| 'engine_crashed'
+	| 'out_of_memory'
 	| 'context_overflow'
 	| 'aborted'
 	| 'storage_unavailable'

@@ -40,7 +40,10 @@ export interface GenerationOptions {
 export interface Usage {
 	promptTokens: number;
 	completionTokens: number;
-	/** Of the prompt tokens, those the engine reused from its cache instead of evaluating again. */
+	/**
+	 * Prompt tokens the engine took from its cache instead of computing again (llama.cpp keeps the
+	 * previous prompt's KV cache; only the new end of a conversation is prefilled).
+	 */
 	cachedPromptTokens?: number;
 }
 

@@ -26,7 +26,10 @@ export const SETTING_BOUNDS = {
 	maxToolCalls: { min: 1, max: 50, integer: true },
 	speechRate: { min: 0.5, max: 2, integer: false },
 	speechPitch: { min: 0, max: 2, integer: false },
-	imageMaxSide: { min: 256, max: 4096, integer: true }
+	imageMaxSide: { min: 256, max: 4096, integer: true },
+	// 0 means automatic for both.
+	ggufThreads: { min: 0, max: 64, integer: true },
+	ggufContextSize: { min: 0, max: 131072, integer: true }
 } as const satisfies Record<NumericKey, Bound>;
 
 /** A conversation's own generation options share the settings' ranges (the seed is any integer). */

@@ -21,6 +21,17 @@ export interface Settings {
 	modelBaseUrl: string;
 	/** Where compiled model libraries (.wasm) come from. */
 	modelLibBaseUrl: string;
+	/**
+	 * Where GGUF models (llama.cpp in the browser) come from: Hugging Face, or any mirror laid out
+	 * as `<repo>/resolve/main/<file>`.
+	 */
+	ggufBaseUrl: string;
+	/** Where GGUF models run: `auto` is WebGPU on a real GPU, else the CPU. */
+	ggufDevice: 'auto' | 'webgpu' | 'cpu';
+	/** CPU threads for llama.cpp; 0 = chosen from the number of cores (needs isolation for >1). */
+	ggufThreads: number;
+	/** Tokens of context for GGUF models; 0 = the model's own, up to 4,096. */
+	ggufContextSize: number;
 	engine: EnginePreference;
 	temperature: number;
 	topP: number;
@@ -126,6 +137,10 @@ export const DEFAULT_SETTINGS: Settings = {
 	modelBaseUrl: 'https://huggingface.co/mlc-ai/',
 	modelLibBaseUrl:
 		'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/',
+	ggufBaseUrl: 'https://huggingface.co/',
+	ggufDevice: 'auto',
+	ggufThreads: 0,
+	ggufContextSize: 0,
 	engine: 'auto',
 	temperature: 0.7,
 	topP: 0.95,

@@ -17,6 +17,7 @@ const TITLES: Record<ErrorCode, string> = {
 	model_download_failed: "The model couldn't be downloaded",
 	model_corrupt: 'The downloaded model files are damaged',
 	engine_crashed: 'The in-browser engine stopped',
+	out_of_memory: 'Not enough memory for this model',
 	context_overflow: 'The conversation is too long for this model',
 	aborted: 'Stopped',
 	storage_unavailable: "Hearth can't save on this device",

@@ -1,4 +1,5 @@
 import { CATALOG, findVariant, type CatalogModel } from '$lib/engine/catalog';
+import { GGUF_PREFIX, ggufCatalogEntry } from '$lib/engine/gguf-catalog';
 import type { EngineKind } from '$lib/types/llm';
 
 // Whether a model can see images: the catalog says so for in-browser models; Ollama says so in
@@ -40,6 +41,10 @@ export function nameSuggestsVision(modelName: string): boolean {
 
 /** An in-browser model's own catalog entry decides (web-llm rejects images for other models). */
 export function webLlmSees(modelId: string, catalog: readonly CatalogModel[] = CATALOG): boolean {
+	// A GGUF catalog model sees when it comes with its vision projector (mmproj).
+	if (modelId.startsWith(GGUF_PREFIX)) {
+		return ggufCatalogEntry(modelId.slice(GGUF_PREFIX.length))?.mmproj !== undefined;
+	}
 	return findVariant(modelId, catalog)?.model.capabilities.includes('vision') ?? false;
 }
 
