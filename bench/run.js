@@ -21,7 +21,8 @@ const BENCHES = {
 	llamacpp: () => import('./llamacpp.js'),
 	calls: () => import('./calls.js'),
 	api: () => import('./api.js'),
-	evals: () => import('./evals.js')
+	evals: () => import('./evals.js'),
+	files: () => import('./files.js')
 };
 
 async function main() {

@@ -54,7 +54,14 @@ export const BUILT_IN_AGENTS: readonly AgentDef[] = [
 		description: 'Writes, runs and fixes code.',
 		systemPrompt: CODE_PROMPT,
 		examples: [],
-		tools: [TOOL.runPython, TOOL.calculator, TOOL.listFiles, TOOL.findFiles, TOOL.readFile],
+		tools: [
+			TOOL.runPython,
+			TOOL.calculator,
+			TOOL.listFiles,
+			TOOL.findFiles,
+			TOOL.readFile,
+			TOOL.planFileChanges
+		],
 		model: '',
 		// Working through a problem before writing code pays off; chat and tasks want quick replies.
 		chainOfThought: true,
@@ -88,7 +95,8 @@ export const BUILT_IN_AGENTS: readonly AgentDef[] = [
 			TOOL.findFiles,
 			TOOL.readFile,
 			TOOL.writeFile,
-			TOOL.createFile
+			TOOL.createFile,
+			TOOL.planFileChanges
 		],
 		model: '',
 		chainOfThought: false,

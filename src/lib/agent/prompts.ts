@@ -10,6 +10,7 @@ export const TOOL = {
 	readFile: 'read_file',
 	writeFile: 'write_file',
 	createFile: 'create_file',
+	planFileChanges: 'plan_file_changes',
 	webSearch: 'web_search',
 	fetchPage: 'fetch_page',
 	searchKnowledge: 'search_knowledge',
@@ -31,7 +32,8 @@ export const CODE_PROMPT = [
 	'Write simple, correct code in fenced blocks marked with the language.',
 	'Test Python with run_python before you answer. If it fails, read the error, fix the code and run it again.',
 	'Then show the final code, what it printed, and a short explanation.',
-	'Code you could not run: check it line by line and say it was not run.'
+	'Code you could not run: check it line by line and say it was not run.',
+	"To set up a project's folders and starter files in the user's folder, propose them all in one plan_file_changes call."
 ].join(' ');
 
 export const RESEARCH_PROMPT = [
@@ -45,6 +47,7 @@ export const RESEARCH_PROMPT = [
 export const TASK_PROMPT = [
 	'You get things done for the user with tools: reminders, dates and times, weather, calculations and files.',
 	'Use a tool instead of guessing. If something you need is missing, such as a time or a place, ask for it.',
+	'To organise files (move, rename, copy, delete, make folders) or to create several files, such as a project skeleton: list the folder first, then put every change in one plan_file_changes call. The user approves the plan on its card.',
 	'After acting, confirm in one short sentence exactly what was done: the time, the place or the file name.',
 	'Never say something was done unless a tool did it.'
 ].join(' ');

@@ -112,6 +112,8 @@ export const ROUTER_CASES: readonly RouterCase[] = [
 	c('task', 'What is the forecast for Madrid on Thursday?'),
 	c('task', 'Delete the old backup file from my folder'),
 	c('task', 'Read budget.txt and tell me the total'),
+	c('task', 'Organize my downloads folder'),
+	c('task', 'Create a new project structure for a Flask app'),
 
 	// chat
 	c('chat', 'Hi! How are you today?'),

@@ -71,6 +71,20 @@ describe('heuristicRoute', () => {
 		expect(scoreRequest('').scores).toEqual({ code: 0, research: 0, task: 0, chat: 0.5 });
 	});
 
+	it('sends tidying a folder and making a project skeleton to Tasks (it has plan_file_changes), sure of it', () => {
+		for (const text of [
+			'Organize my downloads folder',
+			'Create a new project structure for a Flask app',
+			'Can you tidy up my desktop files?'
+		]) {
+			const r = heuristicRoute(text);
+			expect(r.agentId, text).toBe('task');
+			expect(r.confidence, text).toBeGreaterThanOrEqual(AMBIGUOUS_BELOW);
+		}
+		const tasks = agentsFrom(DEFAULT_SETTINGS).find((a) => a.id === 'task');
+		expect(tasks?.tools).toContain('plan_file_changes');
+	});
+
 	it('only picks among the candidates it is given', () => {
 		expect(heuristicRoute('Remind me at 5pm to call Sam', ['chat', 'research']).agentId).not.toBe(
 			'task'

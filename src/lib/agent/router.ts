@@ -173,6 +173,18 @@ const ROUTE_FEATURES: readonly Feature[] = [
 	),
 	f(
 		'task',
+		4,
+		'organising files',
+		/\b(organi[sz]e|tidy( up)?|sort( out)?|clean up|declutter|arrange)\b.{0,40}\b(files?|folders?|downloads|desktop|documents|photos|pictures|directory)\b/i
+	),
+	f(
+		'task',
+		4,
+		'a project skeleton',
+		/\b(project (structure|skeleton|layout|scaffold(ing)?)|folder structure|scaffold|boilerplate)\b/i
+	),
+	f(
+		'task',
 		2.5,
 		'a schedule',
 		/\b(schedule|every (mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow at|at \d{1,2}(:\d\d)?\s*(am|pm)?\b|in \d+ (minutes|hours))\b/i

@@ -2,15 +2,18 @@
 // the text the model reads back. Only stopping the whole answer escapes as a throw.
 import { abortedError, raceAbort } from '$lib/agent/abort';
 import { capResult } from '$lib/agent/agent-messages';
+import { prepareReview, readDecision } from '$lib/agent/review';
 import { untrustedSource, wrapUntrusted } from '$lib/agent/untrusted';
 import type { AgentEvent, AgentRunInput } from '$lib/agent/loop';
 import type { AnyTool, ToolContext, ToolResult } from '$lib/tools/types';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { SerializedError } from '$lib/types/errors';
-import type { CallGate, ToolCallRecord } from '$lib/types/tools';
+import type { CallGate, ToolCallRecord, ToolDecision } from '$lib/types/tools';
 
 /** Output kept on a card: the tail, since the end of a long log is what explains a failure. */
 export const MAX_OUTPUT_CHARS = 20_000;
+/** Untrusted origins kept on a card that asks: enough to recognise, not a log. */
+const MAX_ORIGINS_SHOWN = 5;
 
 export interface CallHost {
 	input: AgentRunInput;
@@ -72,7 +75,20 @@ export async function performCall(
 	call: { id: string; tool: AnyTool; args: unknown },
 	options: CallOptions
 ): Promise<CallOutcome> {
-	const { tool, args } = call;
+	const { tool } = call;
+	// A reviewed call (a plan of file changes) is checked against the world before it is shown.
+	let prepared: Awaited<ReturnType<typeof prepareReview>> = { args: call.args };
+	if (tool.review) {
+		try {
+			prepared = await raceAbort(prepareReview(tool, call.args, host.runSignal), host.runSignal);
+		} catch (e) {
+			if (host.runSignal.aborted) throw abortedError();
+			const failed = { id: call.id, name: tool.name, args: call.args };
+			const error = toolError(e).toJSON();
+			return { content: reportFailedCall(host, failed, error, options.tainted), untrusted: false };
+		}
+	}
+	let args = prepared.args;
 	const record: ToolCallRecord = {
 		id: call.id,
 		name: tool.name,
@@ -80,8 +96,12 @@ export async function performCall(
 		status: options.confirm ? 'awaiting' : 'running',
 		startedAt: Date.now(),
 		...(options.tainted ? { tainted: true } : {}),
+		...(options.confirm && options.tainted && options.untrusted?.length
+			? { untrustedFrom: options.untrusted.slice(0, MAX_ORIGINS_SHOWN) }
+			: {}),
 		...(options.gate ? { gate: options.gate } : {}),
-		...(options.confirm ? { confirmation: tool.describe(args) } : {})
+		...(options.confirm ? { confirmation: tool.describe(args) } : {}),
+		...(prepared.review ? { review: prepared.review } : {})
 	};
 	const patch = (changes: Partial<ToolCallRecord>) => {
 		Object.assign(record, changes);
@@ -92,7 +112,7 @@ export async function performCall(
 	host.emit({ type: 'call', record: { ...record } });
 
 	if (options.confirm) {
-		let granted: boolean;
+		let granted: ToolDecision;
 		try {
 			granted = await raceAbort(host.input.confirm({ ...record }), host.runSignal);
 		} catch (e) {
@@ -103,7 +123,8 @@ export async function performCall(
 			granted = false; // a confirmation dialog that failed is not a yes
 			void e;
 		}
-		if (!granted) {
+		const decision = readDecision(tool, granted);
+		if (decision.kind === 'no') {
 			finish('denied', { error: { code: 'tool_denied', message: 'You declined this call.' } });
 			return {
 				content:
@@ -112,7 +133,13 @@ export async function performCall(
 				untrusted: false
 			};
 		}
-		patch({ status: 'running' });
+		if (decision.kind === 'invalid') {
+			finish('error', { error: { code: 'tool_invalid_args', message: decision.error } });
+			return { content: `The call did not run: ${decision.error}`, untrusted: false };
+		}
+		// The card shows what runs: the person's edit of the call.
+		if (decision.kind === 'edited') args = decision.args;
+		patch({ status: 'running', ...(decision.kind === 'edited' ? { args } : {}) });
 	}
 
 	const controller = new AbortController();
@@ -129,7 +156,10 @@ export async function performCall(
 			patch({ output });
 		},
 		onProgress(progress) {
-			patch({ preview: progress.text });
+			patch({ preview: progress.text, progress: progress.fraction });
+		},
+		onReview(review) {
+			patch({ review });
 		},
 		async ask(question) {
 			// The user's thinking time does not count against the tool's time limit.
@@ -147,7 +177,9 @@ export async function performCall(
 	};
 
 	try {
-		const result = await raceAbort(tool.run(args, ctx), signal);
+		const running = tool.run(args, ctx);
+		const result = await (tool.windsDown ? running : raceAbort(running, signal));
+		if (signal.aborted) return woundDown(host, tool, args, result, controller, finish);
 		finish('done', {
 			preview: result.preview,
 			untrustedResult: result.untrusted,
@@ -182,6 +214,32 @@ export async function performCall(
 		deadline.clear();
 		host.controllers.delete(record.id);
 	}
+}
+
+/**
+ * A tool that winds down (tool.windsDown) returned what it did before a cancel, a stop or its
+ * time limit: the card and the model get that, not "no result".
+ */
+function woundDown(
+	host: CallHost,
+	tool: AnyTool,
+	args: unknown,
+	result: ToolResult,
+	controller: AbortController,
+	finish: (status: ToolCallRecord['status'], changes?: Partial<ToolCallRecord>) => void
+): CallOutcome {
+	const timedOut = controller.signal.reason === TIMED_OUT;
+	const error = new HearthError(
+		'tool_timeout',
+		`${tool.title} took longer than ${formatSeconds(tool.timeoutMs)} and was stopped part-way.`
+	);
+	finish(timedOut ? 'error' : 'cancelled', {
+		preview: result.preview,
+		...(timedOut ? { error: error.toJSON() } : {})
+	});
+	if (host.runSignal.aborted) throw abortedError();
+	const why = timedOut ? error.message : 'The user cancelled this call part-way.';
+	return { content: `${why} ${modelText(tool, args, result)}`, untrusted: result.untrusted };
 }
 
 function modelText(tool: AnyTool, args: unknown, result: ToolResult): string {

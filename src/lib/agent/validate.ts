@@ -30,3 +30,10 @@ export function describeIssues(issues: readonly BaseIssue<unknown>[]): string {
 	});
 	return `The arguments do not match the tool's parameters: ${lines.join('; ')}.`;
 }
+
+/** Arguments that are already data (a reviewed call the person edited) → validated, or why not. */
+export function validateArguments(tool: AnyTool, value: unknown): ParsedArguments {
+	const result = safeParse(tool.schema, value);
+	if (result.success) return { ok: true, value: result.output };
+	return { ok: false, error: describeIssues(result.issues) };
+}

@@ -5,7 +5,7 @@ import type { NetFetch } from '$lib/net/types';
 import type { ToolRegistry } from '$lib/tools/registry';
 import type { ToolAttachment } from '$lib/tools/types';
 import type { ImageRef, Message } from '$lib/types/chat';
-import type { ToolCallRecord } from '$lib/types/tools';
+import type { ToolCallRecord, ToolDecision } from '$lib/types/tools';
 import type { Visual } from '$lib/utils/thread';
 
 /** Picks what answers: the face's engine chain (a pinned conversation gets exactly its pin). */
@@ -20,8 +20,12 @@ export interface EngineChooser {
  * terminal asks y/N, the API answers by policy. Both resolve false for "no".
  */
 export interface ToolApprovals {
-	/** Side-effect calls, and network calls after untrusted text: true to run it. */
-	confirm(record: ToolCallRecord): Promise<boolean>;
+	/**
+	 * Side-effect calls, and network calls after untrusted text: true to run it. A call with a
+	 * review (`record.review`, a plan of file changes) may be answered with edited arguments
+	 * (items left out, conflicts decided); the loop validates them again before running them.
+	 */
+	confirm(record: ToolCallRecord): Promise<ToolDecision>;
 	/** A running tool asks something mid-run ("fetch numpy from …?"). */
 	ask(record: ToolCallRecord, question: string): Promise<boolean>;
 }

@@ -33,12 +33,32 @@ export interface OpenedFolder {
 export interface FolderAccess {
 	folders(): Promise<GrantedFolder[]>;
 	open(name: string, mode: FsMode): Promise<OpenedFolder>;
+	/** The same by id (undo and the trash find their folder again even if it was renamed). */
+	openById(id: string, mode: FsMode): Promise<OpenedFolder>;
 }
 
 export function createFolderAccess(source: FolderSource): FolderAccess {
 	async function folders(): Promise<GrantedFolder[]> {
 		const granted = await source.list();
 		return (await source.scratch()) ? [...granted, SCRATCH_FOLDER] : granted;
+	}
+
+	async function openFolder(folder: GrantedFolder, mode: FsMode): Promise<OpenedFolder> {
+		if (mode === 'readwrite' && !folder.writable) {
+			throw new HearthError(
+				'permission_denied',
+				`"${folder.name}" is shared read-only. The user can allow changes to it under Folders.`
+			);
+		}
+		if (folder.kind === 'scratch') {
+			const root = await source.scratch();
+			if (!root) throw new HearthError('not_supported', 'The scratch space is not available here.');
+			return { folder, root };
+		}
+		const root = folder.handle as DirHandle | undefined;
+		if (!root) throw new HearthError('file_not_found', `"${folder.name}" has no folder behind it.`);
+		await ensurePermission(root, folder.name, mode);
+		return { folder, root };
 	}
 
 	return {
@@ -57,23 +77,17 @@ export function createFolderAccess(source: FolderSource): FolderAccess {
 						: 'No folders are shared with Hearth. The user can share one in the tools section of the settings.'
 				);
 			}
-			if (mode === 'readwrite' && !folder.writable) {
+			return openFolder(folder, mode);
+		},
+		async openById(id, mode) {
+			const folder = (await folders()).find((f) => f.id === id);
+			if (!folder) {
 				throw new HearthError(
-					'permission_denied',
-					`"${folder.name}" is shared read-only. The user can allow changes to it under Folders.`
+					'file_not_found',
+					'That folder is no longer shared with Hearth. Share it again under Folders.'
 				);
 			}
-			if (folder.kind === 'scratch') {
-				const root = await source.scratch();
-				if (!root)
-					throw new HearthError('not_supported', 'The scratch space is not available here.');
-				return { folder, root };
-			}
-			const root = folder.handle as DirHandle | undefined;
-			if (!root)
-				throw new HearthError('file_not_found', `"${folder.name}" has no folder behind it.`);
-			await ensurePermission(root, folder.name, mode);
-			return { folder, root };
+			return openFolder(folder, mode);
 		}
 	};
 }

@@ -16,6 +16,12 @@ export interface FileHandle {
 	createWritable(options?: { keepExistingData?: boolean }): Promise<FsWritable>;
 	queryPermission?(descriptor: { mode: FsMode }): Promise<PermissionState>;
 	requestPermission?(descriptor: { mode: FsMode }): Promise<PermissionState>;
+	/**
+	 * Chromium (and the terminal's adapter): moves or renames the file in place, keeping its
+	 * bytes and modification time. It REPLACES an existing file of that name without asking, so
+	 * callers check first. Absent: copy then delete (see files/plan/entry-ops.ts).
+	 */
+	move?(destination: DirHandle, newName: string): Promise<void>;
 }
 
 export interface DirHandle {
@@ -24,9 +30,13 @@ export interface DirHandle {
 	getDirectoryHandle(name: string, options?: { create?: boolean }): Promise<DirHandle>;
 	getFileHandle(name: string, options?: { create?: boolean }): Promise<FileHandle>;
 	entries(): AsyncIterable<[string, DirHandle | FileHandle]>;
+	/** Deletes a child; a non-empty folder only with `recursive` (InvalidModificationError otherwise). */
+	removeEntry(name: string, options?: { recursive?: boolean }): Promise<void>;
 	// Typed loosely so the DOM's FileSystemHandle parameter fits.
 	isSameEntry?(other: { readonly kind: string; readonly name: string }): Promise<boolean>;
 	/** Chromium only (not in TypeScript's DOM types yet); absent means "no prompt needed" (OPFS). */
 	queryPermission?(descriptor: { mode: FsMode }): Promise<PermissionState>;
 	requestPermission?(descriptor: { mode: FsMode }): Promise<PermissionState>;
+	/** Not in Chromium 156 for folders (measured); the terminal's adapter may have it. */
+	move?(destination: DirHandle, newName: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { HearthError } from '$lib/types/errors';
 import type { DirHandle, FileHandle } from '$lib/files/handles';
+import { TRASH_DIR } from '$lib/files/names';
 import { joinPath } from '$lib/files/paths';
 import { formatBytes } from '$lib/utils/format-bytes';
 
@@ -9,8 +10,8 @@ export const WRITE_MAX_BYTES = 1_000_000;
 /** A find never looks at more entries than this or deeper than MAX_DEPTH (a whole disk is shareable). */
 export const MAX_VISITED = 5000;
 export const MAX_DEPTH = 16;
-/** Folders a search skips: huge, machine-made, and never what a person means. */
-const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+/** Folders a search skips: huge, machine-made, and never what a person means; Hearth's trash. */
+const SKIPPED_DIRS = new Set(['.git', 'node_modules', TRASH_DIR]);
 
 export interface EntryInfo {
 	path: string;
@@ -83,6 +84,8 @@ export async function listDir(
 	const entries: EntryInfo[] = [];
 	let total = 0;
 	for await (const [name, handle] of dir.entries()) {
+		// The trash is listed under Tools and agents, not to the model.
+		if (name === TRASH_DIR) continue;
 		total++;
 		if (entries.length >= limit) continue;
 		entries.push(await describeEntry([...prefix, name], handle));

@@ -3,11 +3,14 @@
 import type { TurnTools } from '$lib/conversation/ports';
 import { createFolderAccess, dexieFolderSource, type FolderAccess } from '$lib/files/access';
 import { browserFolderEnv, type FolderEnv } from '$lib/files/folders';
+import { dexiePlanJournal, type PlanJournal } from '$lib/files/plan/journal';
 import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
 import { createBrowserNotifier, type ReminderNotifier } from '$lib/reminders/notifier';
 import { ReminderScheduler } from '$lib/reminders/scheduler';
 import { ReminderStore } from '$lib/reminders/store';
 import { LedgerState } from '$lib/state/ledger.svelte';
+import { FilePlansState } from '$lib/state/file-plans.svelte';
+import { FolderTrashState } from '$lib/state/folder-trash.svelte';
 import { SharedFoldersState } from '$lib/state/shared-folders.svelte';
 import { AttachmentRepository } from '$lib/storage/attachments-repo';
 import type { HearthDb } from '$lib/storage/db';
@@ -42,6 +45,10 @@ export class AgentServices {
 	readonly attachments: AttachmentRepository;
 	/** The shared folders as Tools and agents lists them. */
 	readonly sharedFolders: SharedFoldersState;
+	/** Applied file plans (for undo), and each folder's trash. */
+	readonly planJournal: PlanJournal;
+	readonly filePlans: FilePlansState;
+	readonly trash: FolderTrashState;
 	readonly #deps: AgentServicesDeps;
 
 	constructor(deps: AgentServicesDeps) {
@@ -64,6 +71,9 @@ export class AgentServices {
 		this.folders = createFolderAccess(dexieFolderSource(deps.db, this.folderEnv));
 		this.attachments = new AttachmentRepository(deps.db);
 		this.sharedFolders = new SharedFoldersState(deps.db, this.folderEnv);
+		this.planJournal = dexiePlanJournal(deps.db);
+		this.filePlans = new FilePlansState({ access: this.folders, journal: this.planJournal });
+		this.trash = new FolderTrashState(this.folders);
 		this.#settings = deps.settings;
 		this.#deps = deps;
 	}
@@ -78,6 +88,7 @@ export class AgentServices {
 				now: () => Date.now(),
 				reminders: { store: this.reminders, notifier: this.notifier },
 				folders: this.folders,
+				planJournal: this.planJournal,
 				python: sharedPythonSandbox(),
 				pythonNetwork: () => this.#settings().pythonNetwork,
 				extra: this.#extra

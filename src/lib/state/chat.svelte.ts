@@ -9,6 +9,7 @@ import {
 import { applyTurnEvent } from '$lib/conversation/turn-events';
 import type { EngineState } from '$lib/state/engine.svelte';
 import type { Conversation, ImageRef, Message } from '$lib/types/chat';
+import type { ToolDecision } from '$lib/types/tools';
 import { toHearthError, type HearthError } from '$lib/types/errors';
 import { holdStreamLock } from '$lib/utils/locks';
 import { buildThread, childrenByParent, newestLeaf } from '$lib/utils/thread';
@@ -51,7 +52,7 @@ export class ChatState {
 	/** Tool calls waiting on the user's yes or no, by call id. */
 	// Not rendered: the cards show the call's status, which the loop sets.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	readonly #pending = new Map<string, (yes: boolean) => void>();
+	readonly #pending = new Map<string, (answer: ToolDecision) => void>();
 	#openSeq = 0;
 
 	constructor(deps: ChatDeps) {
@@ -63,10 +64,13 @@ export class ChatState {
 		});
 	}
 
-	/** The person's answer to a tool call comes from the Allow / Don't allow on its card. */
+	/**
+	 * The person's answer to a tool call comes from the Allow / Don't allow on its card (a plan's
+	 * card answers with its edited call).
+	 */
 	readonly #approvals: ToolApprovals = {
 		confirm: (record) => this.#waitForAnswer(record.id),
-		ask: (record) => this.#waitForAnswer(record.id)
+		ask: async (record) => (await this.#waitForAnswer(record.id)) !== false
 	};
 
 	get isStreamingHere(): boolean {
@@ -329,15 +333,15 @@ export class ChatState {
 	}
 
 	/** Resolves when the user answers the card's question (Allow / Don't allow). */
-	#waitForAnswer(callId: string): Promise<boolean> {
+	#waitForAnswer(callId: string): Promise<ToolDecision> {
 		return new Promise((resolve) => this.#pending.set(callId, resolve));
 	}
 
-	/** The user's yes or no to a tool call waiting on its card. */
-	answerCall(callId: string, yes: boolean): void {
-		const answer = this.#pending.get(callId);
+	/** The user's yes or no (or yes to an edited plan) to a tool call waiting on its card. */
+	answerCall(callId: string, answer: ToolDecision): void {
+		const resolve = this.#pending.get(callId);
 		this.#pending.delete(callId);
-		answer?.(yes);
+		resolve?.(answer);
 	}
 
 	/** Stops one running tool call (its card's cancel); the model is told. */

@@ -104,4 +104,49 @@ describe('schema upgrades', () => {
 		expect((await v6.ggufModels.orderBy('addedAt').first())?.name).toBe('stories260K');
 		v6.close();
 	});
+
+	it('v5 → current keeps the data and adds the journal of file plans (undo)', async () => {
+		const indexedDB = new IDBFactory();
+		// The schema as v5 shipped it, declared whole.
+		const v5 = new Dexie('hearth', { indexedDB, IDBKeyRange });
+		v5.version(5).stores({
+			conversations: 'id, updatedAt, [pinned+updatedAt], *titleWords',
+			messages: 'id, conversationId, [conversationId+createdAt], status, *words',
+			settings: 'key',
+			ledger: '++id, at',
+			reminders: 'id, dueAt, status',
+			folders: 'id',
+			attachments: 'id, conversationId',
+			collections: 'id, name',
+			documents: 'id, collectionId, hash, [collectionId+path], updatedAt',
+			chunks: 'id, documentId, collectionId, hash',
+			vectors: '[model+key], key, model',
+			memories: 'id, status, updatedAt',
+			images: 'id, conversationId, messageId'
+		});
+		await v5
+			.table('folders')
+			.add({ id: 'f1', name: 'Downloads', kind: 'granted', addedAt: 1, writable: true });
+		await v5
+			.table('reminders')
+			.add({ id: 'r1', text: 'tea', dueAt: 5, createdAt: 1, status: 'scheduled' });
+		v5.close();
+
+		const v8 = createDb('hearth', { indexedDB, IDBKeyRange });
+		await v8.open();
+		expect(v8.verno).toBe(9);
+		expect(await v8.folders.get('f1')).toMatchObject({ name: 'Downloads', writable: true });
+		expect(await v8.reminders.where('status').equals('scheduled').count()).toBe(1);
+		await v8.filePlans.put({
+			id: 'p1',
+			folderId: 'f1',
+			folder: 'Downloads',
+			appliedAt: 10,
+			state: 'applied',
+			steps: [{ kind: 'made_folder', path: 'Images' }],
+			undone: 0
+		});
+		expect(await v8.filePlans.where('appliedAt').below(11).primaryKeys()).toEqual(['p1']);
+		v8.close();
+	});
 });

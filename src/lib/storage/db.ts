@@ -8,6 +8,7 @@ import type { Attachment, GrantedFolder, Reminder, StoredImage } from '$lib/type
 import type { EvalRun, EvalSet } from '$lib/evals/types';
 import type { Feedback } from '$lib/metrics/feedback';
 import type { AnswerMetric, DayRollup } from '$lib/metrics/types';
+import type { JournalEntry } from '$lib/types/file-plan';
 import type {
 	Collection,
 	KnowledgeDocument,
@@ -41,6 +42,7 @@ export type HearthDb = Dexie & {
 	feedback: EntityTable<Feedback, 'messageId'>;
 	evalSets: EntityTable<EvalSet, 'id'>;
 	evalRuns: EntityTable<EvalRun, 'id'>;
+	filePlans: EntityTable<JournalEntry, 'id'>;
 };
 
 export const DB_NAME = 'hearth';
@@ -109,7 +111,11 @@ export function declareSchema(db: Dexie): void {
 	db.version(6).stores({
 		ggufModels: 'id, addedAt'
 	});
-	// v7-v8 belong to other work landing beside this one.
+	// v7 was never used (taken by work that needed no table).
+	// v8: the journal of applied file plans, for undo (files issue).
+	db.version(8).stores({
+		filePlans: 'id, folderId, appliedAt'
+	});
 	// v9: local usage metrics (raw rows by time, daily rollups), answer feedback, the person's
 	// eval sets and eval runs (evals and metrics issue).
 	db.version(9).stores({

@@ -106,6 +106,7 @@ const ToolCallSchema = v.object({
 	images: v.optional(v.array(v.pipe(v.string(), v.startsWith('data:image/png;base64,')))),
 	error: v.optional(SerializedErrorSchema),
 	tainted: v.optional(v.boolean()),
+	untrustedFrom: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(500))), v.maxLength(20))),
 	gate: v.optional(v.picklist(['side-effect', 'untrusted', 'your-words', 'contained'])),
 	untrustedResult: v.optional(v.boolean())
 });

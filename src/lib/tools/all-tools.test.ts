@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { BUILT_IN_AGENTS } from '$lib/agent/agents';
 import { createFolderAccess } from '$lib/files/access';
+import { memoryJournal } from '$lib/files/plan/journal';
 import { ReminderStore } from '$lib/reminders/store';
 import { freshDb } from '$lib/storage/test-db';
 import { createToolRegistry } from '$lib/tools/all-tools';
@@ -20,6 +21,7 @@ function registry(extra: AnyTool[] = []) {
 			notifier: { permission: () => 'unsupported', requestPermission: async () => 'unsupported' }
 		},
 		folders: createFolderAccess({ list: async () => [], scratch: async () => null }),
+		planJournal: memoryJournal(),
 		python: { run: async () => ({ stdout: '', stderr: '', images: [], durationMs: 0 }) },
 		pythonNetwork: () => false,
 		extra

@@ -25,13 +25,13 @@ export interface FileToolDeps {
 
 const LIST_LIMIT = 200;
 
-const folderArg = v.pipe(
+export const folderArg = v.pipe(
 	v.string(),
 	v.trim(),
 	v.minLength(1, 'Name a shared folder (list_files without arguments lists them).'),
 	v.description('The shared folder, by name (list_files without arguments lists them).')
 );
-const pathArg = (what: string) =>
+export const pathArg = (what: string) =>
 	v.pipe(v.string(), v.trim(), v.description(`${what}, relative to the folder: "notes/todo.md".`));
 
 function entryLine(e: EntryInfo, now: number): string {
@@ -48,7 +48,7 @@ function folderLine(f: GrantedFolder): string {
 }
 
 /** Where in a folder a path points, for messages: "notes/a.md" in "Docs". */
-function place(folder: string, path: string): string {
+export function place(folder: string, path: string): string {
 	return path ? `"${path}" in "${folder}"` : `"${folder}"`;
 }
 

@@ -11,7 +11,8 @@ export const FOLDER_WRITE_TOOLS: ReadonlySet<string> = new Set([
 	'write_file',
 	'create_file',
 	'edit_file',
-	'append_file'
+	'append_file',
+	'plan_file_changes'
 ]);
 
 export interface ToolRegistry {

@@ -1,6 +1,7 @@
 import type { GenericSchema, InferOutput } from 'valibot';
 import type { NetFetch } from '$lib/net/types';
 import type { Settings } from '$lib/types/settings';
+import type { CallReview } from '$lib/types/tools';
 
 /** What a running tool gets from the agent loop. */
 export interface ToolContext {
@@ -11,8 +12,13 @@ export interface ToolContext {
 	settings: Settings;
 	/** Streams output onto the call's card (Python's stdout/stderr). */
 	onOutput(text: string): void;
-	/** Long start-ups (Python) report progress on the card. */
+	/** Long start-ups (Python) and long jobs (a plan of file changes) report progress on the card. */
 	onProgress(progress: { fraction?: number; text: string }): void;
+	/**
+	 * Updates what the card reviews (a plan's items and their outcomes as it is applied). The loop
+	 * always provides it; tools that never review leave it alone.
+	 */
+	onReview?(review: CallReview): void;
 	/**
 	 * Asks the user mid-run (e.g. "fetch numpy from cdn.jsdelivr.net?"); false when declined.
 	 * The question is shown on the call's card.
@@ -81,6 +87,23 @@ export interface Tool<S extends GenericSchema = GenericSchema> {
 	/** Exactly what will happen, in plain words, shown when asking for confirmation. */
 	describe(args: InferOutput<S>): string;
 	run(args: InferOutput<S>, ctx: ToolContext): Promise<ToolResult>;
+	/**
+	 * A call the person reviews and may edit on its card (plan_file_changes). `prepare` runs before
+	 * the card asks: it only reads, and returns what the card shows and the arguments a plain yes
+	 * runs (without anything only the person may choose). An edited yes comes back as arguments,
+	 * validated against `schema` again.
+	 */
+	review?: {
+		prepare(
+			args: InferOutput<S>,
+			signal: AbortSignal
+		): Promise<{ args: InferOutput<S>; review: CallReview }>;
+	};
+	/**
+	 * On cancel or stop it finishes the step it is on and returns what it did (a plan of file
+	 * changes), so the loop waits for it rather than abandoning it.
+	 */
+	windsDown?: boolean;
 }
 
 /** A tool with its schema type erased, as registries hold them. */

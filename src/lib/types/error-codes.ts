@@ -50,6 +50,7 @@ export const ERROR_CODES = [
 	'path_rejected',
 	'file_not_found',
 	'file_exists',
+	'file_changed',
 	'not_supported',
 	'microphone_denied',
 	'microphone_missing',

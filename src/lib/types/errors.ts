@@ -46,6 +46,8 @@ export type ErrorCode =
 	| 'path_rejected'
 	| 'file_not_found'
 	| 'file_exists'
+	/** Undo refused: a file is no longer as the plan left it. */
+	| 'file_changed'
 	| 'not_supported'
 	// Voice and vision.
 	| 'microphone_denied'

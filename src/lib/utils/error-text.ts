@@ -47,6 +47,7 @@ const TITLES: Record<ErrorCode, string> = {
 	path_rejected: "That path isn't allowed",
 	file_not_found: 'File not found',
 	file_exists: 'That file already exists',
+	file_changed: 'A file changed since then',
 	not_supported: "This browser can't do that",
 	microphone_denied: 'Microphone access was refused',
 	microphone_missing: 'No microphone was found',

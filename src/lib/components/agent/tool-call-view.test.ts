@@ -4,6 +4,7 @@ import {
 	argBlocks,
 	formatDuration,
 	gateNote,
+	originsSentence,
 	isNearBottom,
 	isPngDataUrl,
 	prettyArgs,
@@ -153,5 +154,16 @@ describe('gateNote', () => {
 	it('says nothing for a clean call, or while the question is still open', () => {
 		expect(gateNote({ status: 'done', gate: 'side-effect' })).toBeUndefined();
 		expect(gateNote({ status: 'awaiting', tainted: true, gate: 'untrusted' })).toBeUndefined();
+	});
+});
+
+describe('originsSentence', () => {
+	it('names the origins on one line, clipped, and says nothing when none are known', () => {
+		expect(originsSentence(undefined)).toBe('');
+		expect(originsSentence([])).toBe('');
+		expect(
+			originsSentence(['list_files Downloads', `read_page https://x.example/${'a'.repeat(90)}`])
+		).toBe(`It came from: list_files Downloads; read_page https://x.example/${'a'.repeat(51)}….`);
+		expect(originsSentence(['a\nb'])).toBe('It came from: a b.');
 	});
 });

@@ -156,3 +156,16 @@ export function gateNote(
 				: 'Came after untrusted content.';
 	}
 }
+
+/**
+ * Where the untrusted content before a question came from, as one sentence for the card
+ * ("It came from: read_page https://…, list_files Downloads."); empty when unknown.
+ */
+export function originsSentence(from: readonly string[] | undefined, max = 80): string {
+	if (!from?.length) return '';
+	const clipped = from.map((o) => {
+		const line = o.replace(/\s+/g, ' ').trim();
+		return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+	});
+	return `It came from: ${clipped.join('; ')}.`;
+}

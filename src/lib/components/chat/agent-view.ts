@@ -1,5 +1,7 @@
+import type { PlanActions } from '$lib/components/agent/file-plan-view';
 import type { Message } from '$lib/types/chat';
 import type { StoredImage } from '$lib/types/agent-data';
+import type { ToolDecision } from '$lib/types/tools';
 
 /** What a message needs to show its agent, tool cards and revision, and to act on them. */
 export interface AgentView {
@@ -8,7 +10,10 @@ export interface AgentView {
 	agents: { id: string; name: string; description: string }[];
 	/** The id of the answer being critiqued and revised right now. */
 	reviewing: string | null;
-	answerCall(callId: string, yes: boolean): void;
+	/** Yes or no on a card; a plan's card answers with its edited call. */
+	answerCall(callId: string, answer: ToolDecision): void;
+	/** Undo for applied plans of file changes. */
+	plans?: PlanActions;
 	cancelCall(callId: string): void;
 	/** Re-ask `message` with an agent (kept for the conversation); null = automatic again. */
 	override(message: Message, agentId: string | null): void;

@@ -1,0 +1,105 @@
+import { SvelteMap } from 'svelte/reactivity';
+import type { FolderAccess } from '$lib/files/access';
+import { FolderOps } from '$lib/files/plan/entry-ops';
+import { canUndo, type PlanJournal } from '$lib/files/plan/journal';
+import { undoPlan } from '$lib/files/plan/undo';
+import { toHearthError } from '$lib/types/errors';
+
+/** The card's "Undoing… n of m" is updated at most this often. */
+const PROGRESS_EVERY_MS = 150;
+
+/** What a plan's card offers after it was applied. */
+export interface PlanUndoView {
+	status: 'loading' | 'available' | 'busy' | 'undone' | 'expired';
+	/** Why the last undo was refused or stopped: a sentence naming the file. */
+	error?: string;
+	/** What an undo left: folders kept because something else is in them, items gone for good. */
+	note?: string;
+	/** While undoing: steps taken back of how many. */
+	progress?: { done: number; total: number };
+}
+
+export interface FilePlansDeps {
+	access: FolderAccess;
+	journal: PlanJournal;
+	now?: () => number;
+}
+
+/**
+ * Applied file plans as their cards show them: whether Undo is still offered, and the undo
+ * itself (from a click, so the browser may ask for the folder's permission again).
+ */
+export class FilePlansState {
+	readonly #views = new SvelteMap<string, PlanUndoView>();
+	readonly #deps: FilePlansDeps;
+
+	constructor(deps: FilePlansDeps) {
+		this.#deps = deps;
+	}
+
+	#now(): number {
+		return (this.#deps.now ?? Date.now)();
+	}
+
+	view(journalId: string): PlanUndoView {
+		return this.#views.get(journalId) ?? { status: 'loading' };
+	}
+
+	/** Reads the plan's journal entry (the card calls it when it appears). */
+	async load(journalId: string): Promise<void> {
+		if (this.#views.has(journalId)) return;
+		this.#views.set(journalId, { status: 'loading' });
+		const entry = await this.#deps.journal.get(journalId).catch(() => undefined);
+		this.#views.set(journalId, {
+			status:
+				entry?.state === 'undone'
+					? 'undone'
+					: entry && canUndo(entry, this.#now())
+						? 'available'
+						: 'expired'
+		});
+	}
+
+	async undo(journalId: string): Promise<void> {
+		if (this.view(journalId).status !== 'available') return;
+		this.#views.set(journalId, { status: 'busy' });
+		const { journal, access } = this.#deps;
+		const entry = await journal.get(journalId);
+		if (!entry || !canUndo(entry, this.#now())) {
+			this.#views.set(journalId, { status: 'expired' });
+			return;
+		}
+		try {
+			const { root } = await access.openById(entry.folderId, 'readwrite');
+			let shownAt = 0;
+			const result = await undoPlan(new FolderOps(root), entry, {
+				onStep: (done, total) => {
+					// Every step redrew the card: a thousand layouts for a thousand moves.
+					const at = this.#now();
+					if (at - shownAt < PROGRESS_EVERY_MS && done < total) return;
+					shownAt = at;
+					this.#views.set(journalId, { status: 'busy', progress: { done, total } });
+				}
+			});
+			entry.state = 'undone';
+			entry.undoneAt = this.#now();
+			await journal.save(entry);
+			const notes = [
+				result.kept.length > 0
+					? `Kept ${result.kept.map((p) => `"${p}"`).join(', ')}: something else is in it now.`
+					: '',
+				result.lost.length > 0
+					? `Deleted for good, so not restored: ${result.lost.map((p) => `"${p}"`).join(', ')}.`
+					: ''
+			].filter(Boolean);
+			this.#views.set(journalId, {
+				status: 'undone',
+				...(notes.length > 0 ? { note: notes.join(' ') } : {})
+			});
+		} catch (e) {
+			// An undo that stopped half-way keeps its place: pressing Undo again finishes it.
+			await journal.save(entry).catch(() => undefined);
+			this.#views.set(journalId, { status: 'available', error: toHearthError(e).message });
+		}
+	}
+}
