@@ -2,6 +2,8 @@ import { getContext, setContext } from 'svelte';
 import { createEngineFactory } from '$lib/engine/factory';
 import { ModelStore } from '$lib/engine/model-store';
 import { WebLlmEngine } from '$lib/engine/webllm';
+import { createQuietFetch } from '$lib/engine/quiet-fetch';
+import { probeGpuWith, type GpuLike } from '$lib/protocol/gpu-probe';
 import { ModelsState } from '$lib/state/models.svelte';
 import { ChatState } from '$lib/state/chat.svelte';
 import { ConversationListState } from '$lib/state/conversations.svelte';
@@ -96,6 +98,7 @@ export class AppState {
 		this.models = new ModelsState({
 			store: createModelStore(this.agent.net),
 			gpu: () => webllm.gpu(),
+			pageGpu: () => probeGpuWith((navigator as { gpu?: GpuLike }).gpu),
 			settings: () => this.settings.value,
 			updateSettings: (patch) => this.settings.update(patch),
 			requestPersistence,
@@ -106,6 +109,7 @@ export class AppState {
 		this.engine = new EngineState(
 			() => this.settings.value,
 			createEngineFactory({
+				probeFetch: createQuietFetch(),
 				// Without WebGPU the in-browser engine is left out of the chain ("not available").
 				webllm: () => (typeof navigator !== 'undefined' && 'gpu' in navigator ? webllm : null),
 				preferredWebModel: (installed) => this.models.preferredInstalled(installed),
@@ -142,9 +146,6 @@ export class AppState {
 		this.backup = new BackupState({
 			db,
 			store: this.repo,
-			notice: (text) => this.toasts.push(text),
-			onImportError: (e) =>
-				this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 10000 }),
 			onError,
 			onConversationsChanged: async () => {
 				await this.list.reload();
