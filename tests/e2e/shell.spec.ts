@@ -53,6 +53,10 @@ for (const width of [360, 390, 430]) {
 			const long = `${'averyveryverylongwordwithoutanybreak'.repeat(6)} and a path /home/someone/${'deep/'.repeat(30)}file.txt`;
 			await send(page, long);
 			await lastAnswerDone(page);
+			// A failed tool card with one long unbroken argument (the calculator refuses it).
+			const junk = 'x'.repeat(300);
+			await send(page, `Work this out [[tool:calculator {"expression":"${junk}"}]]`);
+			await lastAnswerDone(page);
 			// The screens live in one "More" menu; the title keeps its room.
 			await expect(page.getByRole('button', { name: 'Models in this browser' })).toBeHidden();
 			await page.getByRole('button', { name: 'More' }).click();

@@ -177,17 +177,20 @@ export class AppState {
 		await app.repo.markInterrupted(await activeStreamIds());
 		await app.list.reload();
 		void app.engine.refresh();
-		void app.pwa.start();
-		app.agent.start();
 		return app;
 	}
 
 	/**
-	 * What can wait until the app is usable (called once the shell is interactive): the Python
+	 * What can wait until the app is usable (called once the shell is interactive): the service
+	 * worker, reminders, the Python
 	 * debug entry, knowledge and memory with the embeddings worker behind them, the media services,
 	 * and the code an answer runs.
 	 */
 	afterInteractive(): void {
+		// The service worker's registration and the reminder timers (which may read missed
+		// reminders) wait for the first screen: neither shows anything before it.
+		void this.pwa.start();
+		this.agent.start();
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
 		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
 		// Knowledge loads when the page is idle: nothing the first screen shows needs it.
