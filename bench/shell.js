@@ -243,13 +243,46 @@ async function measureBuild(browser, dir) {
  */
 async function lighthouseOf(dir) {
 	const server = await startServer({ dir, port: 0, quiet: true, isolated: true });
+	return {
+		/** @param {'mobile' | 'desktop'} form */
+		run: (form) => runLighthouse(`${server.url}/`, form),
+		close: () => server.close().catch(() => {})
+	};
+}
+
+/**
+ * The median run of each form factor (by score), builds interleaved run by run so that load from
+ * elsewhere on the machine falls on both alike.
+ * @param {string} dir
+ * @param {string | null} baselineDir
+ * @param {number} runs
+ */
+async function lighthouseRuns(dir, baselineDir, runs) {
+	const now = await lighthouseOf(dir);
+	const before = baselineDir ? await lighthouseOf(baselineDir) : null;
+	/** @type {Record<'now' | 'before', Record<'mobile' | 'desktop', import('./lighthouse.js').LighthouseFigures[]>>} */
+	const all = { now: { mobile: [], desktop: [] }, before: { mobile: [], desktop: [] } };
 	try {
-		const mobile = await runLighthouse(`${server.url}/`, 'mobile');
-		const desktop = await runLighthouse(`${server.url}/`, 'desktop');
-		return { mobile, desktop };
+		for (let i = 0; i < runs; i++) {
+			for (const form of /** @type {const} */ (['mobile', 'desktop'])) {
+				all.now[form].push(await now.run(form));
+				if (before) all.before[form].push(await before.run(form));
+			}
+		}
 	} finally {
-		await server.close().catch(() => {});
+		await now.close();
+		await before?.close();
 	}
+	/** @param {import('./lighthouse.js').LighthouseFigures[]} list */
+	const middle = (list) => [...list].sort((a, b) => a.score - b.score)[Math.floor(list.length / 2)];
+	const pick = (/** @type {'now' | 'before'} */ which) => ({
+		mobile: /** @type {import('./lighthouse.js').LighthouseFigures} */ (middle(all[which].mobile)),
+		desktop: /** @type {import('./lighthouse.js').LighthouseFigures} */ (
+			middle(all[which].desktop)
+		),
+		scores: `mobile ${all[which].mobile.map((r) => r.score).join('/')}, desktop ${all[which].desktop.map((r) => r.score).join('/')}`
+	});
+	return { now: pick('now'), before: before ? pick('before') : null };
 }
 
 /** @returns {Promise<import('./lib.js').BenchResult>} */
@@ -284,8 +317,10 @@ export async function run() {
 		const before = baselineBuild ? await measureBuild(browser, baselineBuild) : null;
 		await browser.close();
 		browser = undefined;
-		const lhNow = skipLighthouse ? null : await lighthouseOf(dir);
-		const lhBefore = skipLighthouse || !baselineBuild ? null : await lighthouseOf(baselineBuild);
+		const runs = Math.max(1, Number(process.env.HEARTH_BENCH_LIGHTHOUSE_RUNS ?? 3));
+		const lh = skipLighthouse ? null : await lighthouseRuns(dir, baselineBuild, runs);
+		const lhNow = lh?.now ?? null;
+		const lhBefore = lh?.before ?? null;
 
 		/**
 		 * @param {string} metric
@@ -375,7 +410,7 @@ export async function run() {
 			'Initial JS = the scripts the pre-rendered HTML loads and their static imports (gzip): what hydrates the first paint. "Before interactive" adds what the page requested before its interactive mark (Resource Timing), i.e. the app imported after hydration; the settled row adds what loads on idle.',
 			skipLighthouse
 				? 'Lighthouse skipped (HEARTH_BENCH_LIGHTHOUSE=0).'
-				: 'Lighthouse 12 (performance and best-practices categories), headless Debian Chromium, fresh profile per run, build served with COOP/COEP (as `npm start`). Mobile = its default Moto G Power emulation (4x CPU slowdown, slow 4G, simulated); desktop = its desktop preset. One run each: scores move by several points between runs on this shared 2-core machine.'
+				: `Lighthouse 12 (performance and best-practices categories), headless Debian Chromium, fresh profile per run, build served with COOP/COEP (as \`npm start\`). Mobile = its default Moto G Power emulation (4x CPU slowdown, slow 4G, simulated); desktop = its desktop preset. The median run by score of ${runs} (HEARTH_BENCH_LIGHTHOUSE_RUNS), the two builds interleaved run by run. Scores: this build ${lhNow?.scores}${lhBefore ? `; baseline build ${lhBefore.scores}` : ''}.`
 		];
 		if (now.failed.length > 0) {
 			notes.push(`Requests that failed while offline: ${[...new Set(now.failed)].join(', ')}.`);

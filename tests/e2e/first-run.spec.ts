@@ -30,7 +30,8 @@ async function recordShifts(page: Page): Promise<void> {
 		new PerformanceObserver((list) => {
 			for (const entry of list.getEntries() as Shift[]) {
 				w.__shift += entry.value;
-				if (entry.sources.length === 0) w.__shifts.push(`${entry.value.toFixed(4)} at ${Math.round(entry.startTime)} ms`);
+				if (entry.sources.length === 0)
+					w.__shifts.push(`${entry.value.toFixed(4)} at ${Math.round(entry.startTime)} ms`);
 				for (const s of entry.sources) {
 					const el = s.node instanceof Element ? s.node : s.node?.parentElement;
 					w.__shifts.push(
