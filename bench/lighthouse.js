@@ -23,6 +23,23 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.js';
  * @returns {Promise<LighthouseFigures>}
  */
 export async function runLighthouse(url, formFactor) {
+	try {
+		return await runOnce(url, formFactor);
+	} catch (error) {
+		// Lighthouse sometimes loses the trace on a loaded machine (NO_NAVSTART, NO_FCP): once more.
+		if (!(error instanceof LighthouseRunError)) throw error;
+		return runOnce(url, formFactor);
+	}
+}
+
+class LighthouseRunError extends Error {}
+
+/**
+ * @param {string} url
+ * @param {'mobile' | 'desktop'} formFactor
+ * @returns {Promise<LighthouseFigures>}
+ */
+async function runOnce(url, formFactor) {
 	const chrome = await chromeLauncher.launch({
 		chromePath: CHROMIUM_PATH,
 		// chrome-launcher adds its own headless flag otherwise; ours already says --headless=new.
@@ -43,7 +60,7 @@ export async function runLighthouse(url, formFactor) {
 		if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
 		const { lhr } = result;
 		if (lhr.runtimeError) {
-			throw new Error(
+			throw new LighthouseRunError(
 				`Lighthouse ${formFactor}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`
 			);
 		}
