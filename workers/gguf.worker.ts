@@ -4,8 +4,8 @@ import type { GgufFromWorker, GgufToWorker } from '$lib/protocol/gguf';
 import { detectWasmFeatures, wasmBlocker } from '$lib/utils/wasm-features';
 import { createGgufHost } from '$workers/gguf-host';
 import type { WllamaLogSink } from '$workers/gguf-host';
-import { probeGpuWith } from '$workers/llm-gpu';
-import type { GpuLike } from '$workers/llm-gpu';
+import { probeGpuWith } from '$lib/protocol/gpu-probe';
+import type { GpuLike } from '$lib/protocol/gpu-probe';
 import type { WllamaLike } from '$workers/llm-wllama';
 import { NO_WLLAMA_STORAGE, useOwnCompat, wllamaAssets } from '$workers/wllama-assets';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '@mlc-ai/web-llm';
-import { probeGpuWith, watchDeviceLoss } from '$workers/llm-gpu';
-import type { GpuAdapterLike } from '$workers/llm-gpu';
+import { probeGpuWith } from '$lib/protocol/gpu-probe';
+import { watchDeviceLoss } from '$workers/llm-gpu';
+import type { GpuAdapterLike } from '$lib/protocol/gpu-probe';
 import { createLlmHost } from '$workers/llm-host';
 import type { LlmHostDeps } from '$workers/llm-host';
 import { countTokensViaPipeline } from '$workers/llm-tokens';

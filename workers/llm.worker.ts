@@ -1,7 +1,8 @@
 import { MLCEngine } from '@mlc-ai/web-llm';
 import type { LlmFromWorker, LlmToWorker } from '$lib/protocol/llm';
-import { probeGpuWith, watchDeviceLoss } from '$workers/llm-gpu';
-import type { GpuLike } from '$workers/llm-gpu';
+import { probeGpuWith } from '$lib/protocol/gpu-probe';
+import { watchDeviceLoss } from '$workers/llm-gpu';
+import type { GpuLike } from '$lib/protocol/gpu-probe';
 import { createLlmHost } from '$workers/llm-host';
 import { countTokensViaPipeline } from '$workers/llm-tokens';
 import type { WebLlmLike } from '$workers/llm-webllm';

@@ -1,3 +1,5 @@
-// A static, client-only app: the prerendered page is an empty shell the service worker can serve offline.
-export const ssr = false;
+// A static app: the one page is pre-rendered with the app's frame (ShellFrame.svelte) so the first
+// paint needs no JavaScript, then hydrates; the app itself starts in the browser only (AppRoot).
+// The service worker serves this HTML offline.
+export const ssr = true;
 export const prerender = true;

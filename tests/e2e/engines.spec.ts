@@ -53,12 +53,22 @@ test('a wrong API key is explained, and the key is never shown', async ({ page }
 	await expect(answer).toContainText(/API key/i);
 });
 
-test('with nothing ready, onboarding offers every way to get an engine', async ({ page }) => {
+test('with nothing ready on a desktop, onboarding leads with one action and folds the others', async ({
+	page
+}) => {
 	await openHearth(page, { ollamaUrl: CLOSED }, '/', 'No engine ready');
 	const notice = page.getByTestId('engine-notice');
-	await expect(notice).toContainText('In this browser');
-	await expect(notice).toContainText('OLLAMA_ORIGINS=');
-	await expect(notice).toContainText('OpenAI-compatible');
+	// WebGPU runs here (SwiftShader): the in-browser model recommended for this device leads.
+	await expect(notice.getByTestId('first-run-primary')).toHaveText(/^Download /);
+	// Ollama's exact commands and the server are one click away, once.
+	const others = notice.locator('details.others');
+	await expect(others).not.toHaveAttribute('open', '');
+	await others.locator('summary').first().click();
+	await others.getByText('Use Ollama on this computer').click();
+	await expect(others.locator('code', { hasText: 'OLLAMA_ORIGINS=' })).toBeVisible();
+	await expect(
+		others.getByRole('button', { name: 'Connect to a server on my network' })
+	).toBeVisible();
 });
 
 test('reasoning streams into a collapsible block with its duration, apart from the answer', async ({

@@ -11,6 +11,8 @@ export interface EngineFactoryDeps {
 	preferredWebModel?: (installed: ModelInfo[]) => string | null;
 	/** A server call failed before any text and will be tried again (the UI says so). */
 	onRetry?: (info: RetryInfo, label: string) => void;
+	/** Ollama's presence checks go through this (a worker's fetch in the browser: quiet-fetch.ts). */
+	probeFetch?: typeof fetch;
 	/** Test hook: waits between retries without real time passing. */
 	retryDelay?: { baseDelayMs: number; maxDelayMs: number };
 }
@@ -26,7 +28,10 @@ export function createEngineFactory(deps: EngineFactoryDeps = {}) {
 		});
 	return {
 		create(kind: EngineKind, settings: Settings): LlmEngine | null {
-			if (kind === 'ollama') return server(new OllamaEngine({ baseUrl: settings.ollamaUrl }));
+			if (kind === 'ollama')
+				return server(
+					new OllamaEngine({ baseUrl: settings.ollamaUrl, probeFetch: deps.probeFetch })
+				);
 			if (kind === 'openai') {
 				if (!settings.openaiUrl) return null;
 				return server(

@@ -43,6 +43,11 @@ export interface OllamaEngineOptions {
 	origin?: string;
 	/** Injected for tests and non-browser hosts; defaults to the global fetch. */
 	fetch?: typeof fetch;
+	/**
+	 * For the GETs that check whether Ollama is there (list, version): in the browser a worker's
+	 * fetch (quiet-fetch.ts), so a stopped Ollama leaves no error in the page's console.
+	 */
+	probeFetch?: typeof fetch;
 }
 
 /**
@@ -56,6 +61,7 @@ export class OllamaEngine implements LlmEngine {
 	readonly baseUrl: string;
 	readonly #hints: HttpErrorHints;
 	readonly #fetch: typeof fetch;
+	readonly #probeFetch: typeof fetch;
 	readonly #scopes: CallScopes;
 
 	constructor(options: OllamaEngineOptions) {
@@ -64,6 +70,7 @@ export class OllamaEngine implements LlmEngine {
 		this.#hints = ollamaHttpHints(this.label, this.baseUrl, options.origin ?? pageOrigin());
 		this.#scopes = new CallScopes(this.#hints);
 		this.#fetch = options.fetch ?? defaultFetch();
+		this.#probeFetch = options.probeFetch ?? this.#fetch;
 	}
 
 	probe(signal?: AbortSignal): Promise<EngineProbe> {
@@ -156,7 +163,9 @@ export class OllamaEngine implements LlmEngine {
 	}
 
 	async #getJson(path: string, scope: CallScope): Promise<unknown> {
-		const response = await this.#send(path, scope);
+		const hints = this.#hints;
+		const url = `${this.baseUrl}${path}`;
+		const response = await sendHttp({ fetch: this.#probeFetch, url, scope, hints });
 		return readJsonBody(response, scope, {
 			dropped: `The connection to Ollama dropped before its reply to ${path} arrived.`,
 			notJson: `${this.label} sent a reply to ${path} that is not JSON`

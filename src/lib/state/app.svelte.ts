@@ -6,6 +6,8 @@ import { InBrowserEngine } from '$lib/engine/in-browser';
 import { createGgufRuntime } from '$lib/state/gguf-runtime';
 import type { GgufModelsState } from '$lib/state/gguf-models.svelte';
 import type { GgufEngine } from '$lib/engine/gguf';
+import { createQuietFetch } from '$lib/engine/quiet-fetch';
+import { probeGpuWith, type GpuLike } from '$lib/protocol/gpu-probe';
 import { ModelsState } from '$lib/state/models.svelte';
 import { ChatState } from '$lib/state/chat.svelte';
 import { ConversationListState } from '$lib/state/conversations.svelte';
@@ -118,6 +120,7 @@ export class AppState {
 		this.models = new ModelsState({
 			store: createModelStore(this.agent.net),
 			gpu: () => webllm.gpu(),
+			pageGpu: () => probeGpuWith((navigator as { gpu?: GpuLike }).gpu),
 			settings: () => this.settings.value,
 			updateSettings: (patch) => this.settings.update(patch),
 			requestPersistence,
@@ -147,6 +150,7 @@ export class AppState {
 		this.engine = new EngineState(
 			() => this.settings.value,
 			createEngineFactory({
+				probeFetch: createQuietFetch(),
 				webllm: () => inBrowser,
 				preferredWebModel: (installed) => this.models.preferredInstalled(installed),
 				onRetry: (info, label) => {
@@ -183,9 +187,6 @@ export class AppState {
 		this.backup = new BackupState({
 			db,
 			store: this.repo,
-			notice: (text) => this.toasts.push(text),
-			onImportError: (e) =>
-				this.toasts.push(`${errorTitle(e.code)}: ${e.message}`, { kind: 'error', ms: 10000 }),
 			onError,
 			onConversationsChanged: async () => {
 				await this.list.reload();
@@ -217,17 +218,20 @@ export class AppState {
 		await app.repo.markInterrupted(await activeStreamIds());
 		await app.list.reload();
 		void app.engine.refresh();
-		void app.pwa.start();
-		app.agent.start();
 		return app;
 	}
 
 	/**
-	 * What can wait until the app is usable (called once the shell is interactive): the Python
+	 * What can wait until the app is usable (called once the shell is interactive): the service
+	 * worker, reminders, the Python
 	 * debug entry, knowledge and memory with the embeddings worker behind them, the media services,
 	 * and the code an answer runs.
 	 */
 	afterInteractive(): void {
+		// The service worker's registration and the reminder timers (which may read missed
+		// reminders) wait for the first screen: neither shows anything before it.
+		void this.pwa.start();
+		this.agent.start();
 		// The e2e tests and the Python benchmark drive the sandbox through this one entry.
 		void import('$lib/python/shared').then(({ exposePythonDebugHook }) => exposePythonDebugHook());
 		// The GGUF e2e spec and bench/gguf.js drive the in-browser engine through this one entry.

@@ -2,6 +2,7 @@ import type { ChatStore } from '$lib/conversation/chat-store';
 import type { HearthDb } from '$lib/storage/db';
 import type { ImportResult } from '$lib/storage/export';
 import { toHearthError, type HearthError } from '$lib/types/errors';
+import { errorTitle } from '$lib/utils/error-text';
 import { downloadText, fileDay } from '$lib/utils/download';
 
 // Settings → Data: the backup file out and in, and deleting every conversation. The backup format
@@ -10,10 +11,6 @@ import { downloadText, fileDay } from '$lib/utils/download';
 export interface BackupDeps {
 	db: HearthDb;
 	store: ChatStore;
-	/** What was imported, or that everything was deleted, in a sentence. */
-	notice: (text: string) => void;
-	/** An import failed (the first problem in the file is named; nothing was written). */
-	onImportError: (e: HearthError) => void;
 	onError: (e: HearthError) => void;
 	/** The conversations changed under the open screens (reload the list, reopen the chat). */
 	onConversationsChanged: () => Promise<void>;
@@ -21,9 +18,17 @@ export interface BackupDeps {
 	onKnowledgeImported: () => void;
 }
 
+/** How the last import or delete went, shown in the Settings dialog until dismissed. */
+export interface BackupOutcome {
+	kind: 'done' | 'error';
+	text: string;
+}
+
 export class BackupState {
 	/** The import running now (with its progress), or null. */
 	busy = $state<{ label: string; fraction?: number } | null>(null);
+	/** Shown where the action was taken (Settings → Data), not in a toast behind the dialog. */
+	outcome = $state<BackupOutcome | null>(null);
 	#abort: AbortController | null = null;
 	readonly #deps: BackupDeps;
 
@@ -48,6 +53,7 @@ export class BackupState {
 		const abort = new AbortController();
 		this.#abort = abort;
 		this.busy = { label: `Importing ${file.name}…`, fraction: 0 };
+		this.outcome = null;
 		try {
 			const [{ parseExport }, { importExport }] = await Promise.all([
 				import('$lib/storage/export-schema'),
@@ -60,15 +66,24 @@ export class BackupState {
 					this.busy = { label: `Importing ${file.name}…`, fraction: total ? done / total : 1 };
 				}
 			});
-			this.#deps.notice(importSummary(result));
+			this.outcome = { kind: 'done', text: importSummary(result) };
 			if (result.memoriesAdded || result.documentsAdded) this.#deps.onKnowledgeImported();
 		} catch (e) {
-			this.#deps.onImportError(toHearthError(e));
+			// The first problem in the file is named; nothing was written.
+			const error = toHearthError(e);
+			this.outcome = {
+				kind: 'error',
+				text: `${errorTitle(error.code)}: ${error.message}`
+			};
 		} finally {
 			this.busy = null;
 			this.#abort = null;
 			await this.#deps.onConversationsChanged();
 		}
+	}
+
+	dismissOutcome(): void {
+		this.outcome = null;
 	}
 
 	cancel(): void {
@@ -80,7 +95,7 @@ export class BackupState {
 		try {
 			await this.#deps.store.clearAll();
 			await this.#deps.onConversationsChanged();
-			this.#deps.notice('All conversations deleted.');
+			this.outcome = { kind: 'done', text: 'All conversations deleted.' };
 		} catch (e) {
 			this.#deps.onError(toHearthError(e));
 		}

@@ -157,3 +157,29 @@ describe('EngineState fallback chain', () => {
 		expect(state.active?.kind).toBe('webllm');
 	});
 });
+
+describe('EngineState.recheck', () => {
+	it('finds a server started later without passing through "checking" (no flicker)', async () => {
+		const { state, scripts } = setup({ webllm: null, ollama: down(), openai: null });
+		await state.refresh();
+		expect(state.status).toBe('none');
+		const seen: string[] = [];
+		// A slow answer: the status must stay 'none' while the re-check is out.
+		scripts.ollama = [model('llama')];
+		const pending = state.recheck();
+		seen.push(state.status);
+		await pending;
+		seen.push(state.status);
+		expect(seen).toEqual(['none', 'ready']);
+		expect(state.model).toBe('llama');
+	});
+
+	it('leaves an engine that answers alone and keeps a still-missing one as it was', async () => {
+		const { state } = setup({ webllm: [model('qwen-web')], ollama: down(), openai: null });
+		await state.refresh();
+		await state.recheck();
+		expect(state.candidates.webllm.status).toBe('ready');
+		expect(state.candidates.ollama.status).toBe('unreachable');
+		expect(state.candidates.ollama.error?.code).toBe('engine_unreachable');
+	});
+});

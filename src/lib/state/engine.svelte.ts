@@ -53,7 +53,11 @@ export class EngineCandidate {
 		return this.engine?.label ?? NAMES[this.kind];
 	}
 
-	async refresh(): Promise<void> {
+	/**
+	 * @param quiet keep the last status while checking (a background re-check): nothing on screen
+	 *   changes unless the answer does
+	 */
+	async refresh(quiet = false): Promise<void> {
 		this.#check?.abort();
 		const engine = this.engine;
 		if (!engine) {
@@ -64,7 +68,7 @@ export class EngineCandidate {
 		}
 		const check = new AbortController();
 		this.#check = check;
-		this.status = 'checking';
+		if (!quiet) this.status = 'checking';
 		try {
 			const models = await engine.listModels(check.signal);
 			if (check.signal.aborted) return;
@@ -153,6 +157,18 @@ export class EngineState implements EngineChooser {
 		await this.#syncEngines();
 		const kinds = kind ? [kind] : CHAIN;
 		await Promise.all(kinds.map((k) => this.candidates[k].refresh()));
+	}
+
+	/**
+	 * Re-checks, in the background, the engines that cannot answer (a server may have started):
+	 * statuses change only when an answer differs, so the first-run notice does not flicker.
+	 */
+	async recheck(): Promise<void> {
+		await this.#syncEngines();
+		const waiting = CHAIN.map((k) => this.candidates[k]).filter(
+			(c) => c.status === 'unreachable' || c.status === 'no-models'
+		);
+		await Promise.all(waiting.map((c) => c.refresh(true)));
 	}
 
 	/**

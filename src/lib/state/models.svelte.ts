@@ -17,6 +17,7 @@ import type { GpuProbe, WebModelSpec } from '$lib/protocol/llm';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
 import { formatBytes } from '$lib/utils/format-bytes';
+import type { InBrowserCandidate } from '$lib/onboarding/first-run';
 import {
 	allVariants,
 	buildRows,
@@ -40,6 +41,11 @@ export type ModelStoreLike = Pick<ModelStore, 'inspect' | 'download' | 'delete'>
 export interface ModelsDeps {
 	store: ModelStoreLike;
 	gpu: () => Promise<GpuProbe>;
+	/**
+	 * The same probe run in the page: the first-run notice uses it so that recommending a model
+	 * does not start the 6 MB engine worker. Falls back to `gpu`.
+	 */
+	pageGpu?: () => Promise<GpuProbe>;
 	settings: () => Settings;
 	updateSettings: (patch: Partial<Settings>) => void;
 	requestPersistence: () => Promise<boolean>;
@@ -115,6 +121,22 @@ export class ModelsState {
 		return offer ? `${offer.model.name} (${formatBytes(offer.fit.variant.downloadBytes)})` : null;
 	});
 
+	/** What the first-run notice may offer from this engine's catalog: the recommended model. */
+	firstRunCandidates = $derived.by((): InBrowserCandidate[] => {
+		const offer = this.assessment?.recommended;
+		if (!offer) return [];
+		const { variant } = offer.fit;
+		return [
+			{
+				engine: 'webllm',
+				variantId: variant.id,
+				name: offer.model.name,
+				downloadBytes: variant.downloadBytes,
+				needs: 'webgpu'
+			}
+		];
+	});
+
 	// defaultId and rows are plain getters, not $derived: they read settings(), which need not be
 	// reactive (tests pass a plain object), and a cached derived would then go stale.
 
@@ -128,13 +150,17 @@ export class ModelsState {
 		return buildRows(this.#catalog, this.assessment, this.stored, this.downloads, this.defaultId);
 	}
 
-	/** Probes the GPU and device, and reads what is stored. Never throws. */
-	async refresh(): Promise<void> {
+	/**
+	 * Probes the GPU and device, and reads what is stored. Never throws.
+	 * @param probe 'page' probes in the page (first run), not in the engine's worker
+	 */
+	async refresh(probe: 'worker' | 'page' = 'worker'): Promise<void> {
 		const run = ++this.#refreshRun;
 		this.probing = true;
 		const inspected = this.#inspectAll();
 		this.#inspected = inspected;
-		await Promise.all([this.#assess(run), inspected, this.#readPersisted()]);
+		const gpu = (probe === 'page' && this.#deps.pageGpu) || this.#deps.gpu;
+		await Promise.all([this.#assess(run, gpu), inspected, this.#readPersisted()]);
 		if (run === this.#refreshRun) this.probing = false;
 	}
 
@@ -289,11 +315,11 @@ export class ModelsState {
 		return { modelBaseUrl, modelLibBaseUrl };
 	}
 
-	async #assess(run: number): Promise<void> {
+	async #assess(run: number, probe: () => Promise<GpuProbe>): Promise<void> {
 		try {
 			let gpu: GpuProbe;
 			try {
-				gpu = await this.#deps.gpu();
+				gpu = await probe();
 			} catch (e) {
 				// No worker or no adapter: the report says why, and no model is offered.
 				gpu = { webgpu: false, shaderF16: false, reason: toHearthError(e).message };
