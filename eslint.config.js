@@ -13,7 +13,8 @@ export default ts.config(
 			'test-results/',
 			'playwright-report/',
 			'.test-reports/',
-			'.bench/'
+			'.bench/',
+			'.hearth-cli/'
 		]
 	},
 	js.configs.recommended,
