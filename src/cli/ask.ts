@@ -81,7 +81,8 @@ export async function askCommand(
 			approvals,
 			signal: abort.signal,
 			out: values.json ? null : terminalOutput(),
-			notes: values.json ? { ...notes, write: () => {} } : notes
+			notes: values.json ? { ...notes, write: () => {} } : notes,
+			raw: values.raw
 		});
 		if (values.json) {
 			const result = {

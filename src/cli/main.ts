@@ -24,6 +24,7 @@ Options:
   --threads N      llama.cpp threads (default: config, else half the cores)
   --temperature T  sampling temperature for this run (0: greedy)
   --max-tokens N   longest answer for this run
+  --raw            the model alone: no agent prompt, tools or memories (base models)
   --no-tools       answer without tools (small models: their window cannot hold them)
   --json           machine-readable output (ask, history, models)
   -h, --help       this help
@@ -38,6 +39,7 @@ export interface CliValues {
 	temperature?: string;
 	'max-tokens'?: string;
 	'no-tools'?: boolean;
+	raw?: boolean;
 	json?: boolean;
 	resume?: string;
 	search?: string;
@@ -57,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
 				temperature: { type: 'string' },
 				'max-tokens': { type: 'string' },
 				'no-tools': { type: 'boolean' },
+				raw: { type: 'boolean' },
 				json: { type: 'boolean' },
 				resume: { type: 'string', short: 'r' },
 				search: { type: 'string' },

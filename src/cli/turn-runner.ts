@@ -3,6 +3,7 @@
 import type { ToolApprovals } from '$lib/conversation/ports';
 import { applyTurnEvent, type TurnEvent } from '$lib/conversation/turn-events';
 import type { Conversation, Message } from '$lib/types/chat';
+import { toHearthError } from '$lib/types/errors';
 import { buildThread } from '$lib/utils/thread';
 import type { NodeRuntime } from '../node/runtime';
 import { AnswerPrinter, dim, type Output } from './render';
@@ -24,6 +25,8 @@ export interface TurnOptions {
 	/** Tool cards and notes (stderr, so stdout holds only the answer). */
 	notes: Output;
 	agent?: Message['agent'];
+	/** The model alone: no agent prompt, tools or memories (a base model continues the text). */
+	raw?: boolean;
 }
 
 /** The branch ending at `leafId`, read from the store. */
@@ -83,8 +86,12 @@ export async function runTurn(options: TurnOptions): Promise<TurnOutcome> {
 		content: '',
 		status: 'streaming'
 	});
-	const shown: Message = { ...answer };
 	const printer = out ? new AnswerPrinter(out) : null;
+	if (options.raw) {
+		const shown = await rawAnswer(options, conversation, answer, thread, printer);
+		return { answer: shown, conversation };
+	}
+	const shown: Message = { ...answer };
 	const calls = new Map<string, string>();
 	const run = service.answer({
 		answer,
@@ -104,4 +111,58 @@ export async function runTurn(options: TurnOptions): Promise<TurnOutcome> {
 	printer?.end();
 	const saved = (await runtime.store.getConversation(conversation.id)) ?? conversation;
 	return { answer: shown, conversation: saved };
+}
+
+/** Streams the engine's own reply to the thread, saving it as it goes (at most every 250 ms). */
+async function rawAnswer(
+	options: TurnOptions,
+	conversation: Conversation,
+	answer: Message,
+	thread: readonly Message[],
+	printer: AnswerPrinter | null
+): Promise<Message> {
+	const { runtime, signal } = options;
+	const { store } = runtime;
+	const shown: Message = { ...answer };
+	const choice = await runtime.engines.choose(conversation.pin);
+	Object.assign(shown, { model: choice.model, engine: choice.kind });
+	let saved = 0;
+	try {
+		const stream = choice.engine.chat(
+			{
+				model: choice.model,
+				messages: thread.map((m) => ({ role: m.role, content: m.content })),
+				options: {
+					temperature: runtime.settings.temperature,
+					maxTokens: runtime.settings.maxTokens
+				}
+			},
+			signal
+		);
+		for await (const delta of stream) {
+			if (delta.type === 'text') {
+				shown.content += delta.text;
+				printer?.text(delta.text);
+				if (Date.now() - saved > 250) {
+					saved = Date.now();
+					await store.updateMessage(answer.id, { content: shown.content });
+				}
+			} else if (delta.type === 'done' && delta.usage) shown.usage = delta.usage;
+		}
+		shown.status = 'done';
+	} catch (e) {
+		const error = toHearthError(e);
+		shown.status = error.code === 'aborted' ? 'aborted' : 'error';
+		if (error.code !== 'aborted') shown.error = error.toJSON();
+	}
+	printer?.end();
+	await store.updateMessage(answer.id, {
+		content: shown.content,
+		status: shown.status,
+		model: shown.model,
+		engine: shown.engine,
+		...(shown.usage ? { usage: shown.usage } : {}),
+		...(shown.error ? { error: shown.error } : {})
+	});
+	return shown;
 }
