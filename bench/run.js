@@ -18,7 +18,8 @@ const BENCHES = {
 	voice: () => import('./voice.js'),
 	store: () => import('./store.js'),
 	llamacpp: () => import('./llamacpp.js'),
-	calls: () => import('./calls.js')
+	calls: () => import('./calls.js'),
+	cli: () => import('./cli.js')
 };
 
 async function main() {

@@ -100,6 +100,7 @@ export async function askCommand(
 					preview: c.preview
 				})),
 				usage: answer.usage,
+				timings: answer.timings,
 				error: answer.error
 			};
 			process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

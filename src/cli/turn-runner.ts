@@ -147,7 +147,10 @@ async function rawAnswer(
 					saved = Date.now();
 					await store.updateMessage(answer.id, { content: shown.content });
 				}
-			} else if (delta.type === 'done' && delta.usage) shown.usage = delta.usage;
+			} else if (delta.type === 'done') {
+				if (delta.usage) shown.usage = delta.usage;
+				shown.timings = delta.timings;
+			}
 		}
 		shown.status = 'done';
 	} catch (e) {
@@ -162,6 +165,7 @@ async function rawAnswer(
 		model: shown.model,
 		engine: shown.engine,
 		...(shown.usage ? { usage: shown.usage } : {}),
+		...(shown.timings ? { timings: shown.timings } : {}),
 		...(shown.error ? { error: shown.error } : {})
 	});
 	return shown;
