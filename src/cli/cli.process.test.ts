@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -367,6 +369,48 @@ describe('bad input', () => {
 	it('bad option values exit 2', async () => {
 		expect((await hearth(['ask', '--threads', 'many', 'hi'])).code).toBe(2);
 		expect((await hearth(['ask', '--temperature', '9', 'hi'])).code).toBe(2);
+	});
+});
+
+describe.skipIf(!HAVE_MODEL)('hearth models download (a local mirror serving a real GGUF)', () => {
+	it('downloads into the data folder, ledgered, and llama.cpp then offers it', async () => {
+		const bytes = await readFile(MODEL_FILE);
+		const paths: string[] = [];
+		const server = createServer((req, res) => {
+			paths.push(req.url ?? '');
+			res.writeHead(200, { 'Content-Length': String(bytes.length) }).end(bytes);
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		const dir = await mkdtemp(path.join(tmpdir(), 'hearth-cli-dl-'));
+		try {
+			// smollm2-360m's catalog size is approximate, so the header check is what decides.
+			const run = await hearth(['models', 'download', 'smollm2-360m'], {
+				home: dir,
+				env: { HEARTH_GGUF_BASE_URL: mirror }
+			});
+			expect(run.code, run.stderr).toBe(0);
+			expect(run.stderr).toContain('100%');
+			expect(paths).toEqual([
+				'/HuggingFaceTB/SmolLM2-360M-Instruct-GGUF/resolve/main/smollm2-360m-instruct-q8_0.gguf'
+			]);
+			const saved = path.join(dir, 'models', 'smollm2-360m-instruct-q8_0.gguf');
+			expect(Buffer.compare(await readFile(saved), bytes)).toBe(0);
+			const ledger = await hearth(['ledger', '--json'], { home: dir });
+			expect(JSON.parse(ledger.stdout)[0]).toMatchObject({
+				purpose: 'model download: SmolLM2 360M Instruct',
+				outcome: 'ok',
+				bytesReceived: bytes.length
+			});
+			const listed = await hearth(['models', '--json', '--threads', '1'], { home: dir });
+			const engines = JSON.parse(listed.stdout).engines as { models: { id: string }[] }[];
+			expect(engines.flatMap((e) => e.models.map((m) => m.id))).toContain(
+				'smollm2-360m-instruct-q8_0.gguf'
+			);
+		} finally {
+			server.close();
+			await rm(dir, { recursive: true, force: true });
+		}
 	});
 });
 

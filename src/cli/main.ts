@@ -16,7 +16,8 @@ Usage:
   hearth [chat] [--resume ID]        talk (Ctrl-C stops an answer; /help lists commands)
   hearth ask "question" [--json]     one answer; piped input is added to the question
   hearth history [ID] [--search W]   past conversations, or one in full
-  hearth models                      the models each engine offers
+  hearth models                      the models each engine offers, and the GGUF catalog
+  hearth models download [KEY]       download a catalog model (default: the recommended one)
   hearth ledger                      the newest outbound requests (the privacy ledger)
 
 Options:
@@ -123,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
 			case 'history':
 				return await historyCommand(runtime, rest, values);
 			case 'models':
-				return await modelsCommand(runtime, values);
+				return await modelsCommand(runtime, rest, values);
 			case 'ledger': {
 				const out = terminalOutput();
 				const entries = runtime.ledger(50);

@@ -4,7 +4,9 @@ import { agentsFrom, findAgent } from '$lib/agent/agents';
 import type { Conversation, Message } from '$lib/types/chat';
 import { toHearthError } from '$lib/types/errors';
 import type { NodeRuntime } from '../node/runtime';
-import { terminalApprovals } from './approvals';
+import { catalogBytes } from '$lib/engine/gguf-catalog';
+import { isYes, terminalApprovals } from './approvals';
+import { downloadModel, megabytes, recommendedModel } from './download';
 import { findConversation } from './history';
 import { LineReader } from './lines';
 import type { CliValues } from './main';
@@ -123,6 +125,26 @@ async function command(
 	}
 }
 
+/** With nothing to answer with, offers the recommended small model (a yes downloads it). */
+async function offerDownload(
+	runtime: NodeRuntime,
+	notes: Output,
+	ask: (question: string) => Promise<string | null>
+): Promise<void> {
+	const model = recommendedModel();
+	const answer = await ask(
+		`Download ${model.name} (${megabytes(catalogBytes(model))}) into ${runtime.modelsDir}? [y/N] `
+	);
+	if (!isYes(answer)) return;
+	try {
+		await downloadModel(runtime, model, notes);
+		runtime.engines.refresh();
+		notes.write(`${model.name} is ready; ask again.\n`);
+	} catch (e) {
+		notes.write(`hearth: ${toHearthError(e).message}\n`);
+	}
+}
+
 export async function chatCommand(runtime: NodeRuntime, values: CliValues): Promise<number> {
 	const tty = Boolean(process.stdin.isTTY);
 	const out = terminalOutput();
@@ -194,7 +216,9 @@ export async function chatCommand(runtime: NodeRuntime, values: CliValues): Prom
 					void runtime.service.autoTitle(conversation.id);
 				}
 			} catch (e) {
-				notes.write(`hearth: ${toHearthError(e).message}\n`);
+				const error = toHearthError(e);
+				notes.write(`hearth: ${error.message}\n`);
+				if (error.code === 'no_model' && tty) await offerDownload(runtime, notes, ask);
 			} finally {
 				answering = null;
 			}

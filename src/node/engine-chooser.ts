@@ -2,7 +2,6 @@
 // what config.yaml's `ai.engine` says, else (auto) the first that answers of Ollama, an
 // OpenAI-compatible server and a downloaded GGUF model. One chooser per process; engines and
 // their model lists are built once and reused.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { EngineChooser } from '$lib/conversation/ports';
@@ -13,6 +12,7 @@ import type { EngineChoice, EngineKind, EnginePin, LlmEngine, ModelInfo } from '
 import type { HearthConfig } from '$lib/config/config-schema';
 import { HearthError } from '$lib/types/errors';
 import { LLAMACPP_KIND, LlamaCppEngine, type LlamaCppEngineOptions } from './llama-engine';
+import { ggufFilesIn } from './llama-files';
 
 export interface EngineChooserOptions {
 	config: HearthConfig;
@@ -35,6 +35,8 @@ export interface EngineCandidate {
 	/** The model the config or the command line names for it; '' = its first. */
 	model: string;
 	models?: ModelInfo[];
+	/** For the models folder: false while it holds no .gguf file (skipped without loading llama.cpp). */
+	hasFiles?: () => Promise<boolean>;
 }
 
 /**
@@ -54,9 +56,11 @@ export class NodeEngineChooser implements EngineChooser {
 	readonly candidates: EngineCandidate[];
 	readonly threads: number;
 	#picked: EngineCandidate | null = null;
+	readonly #modelsDir: string;
 
 	constructor(options: EngineChooserOptions) {
 		const { config } = options;
+		this.#modelsDir = options.modelsDir;
 		this.threads = options.threads ?? pickThreads(config.engines.llamacpp.threads);
 		const llamaOptions = (files: string[]): LlamaCppEngineOptions => ({
 			files,
@@ -106,7 +110,8 @@ export class NodeEngineChooser implements EngineChooser {
 		const llama = (): EngineCandidate => ({
 			kind: LLAMACPP_KIND,
 			engine: new LlamaCppEngine(llamaOptions([])),
-			model: config.ai.engine === 'llamacpp' || options.modelName ? named : ''
+			model: config.ai.engine === 'llamacpp' || options.modelName ? named : '',
+			hasFiles: async () => (await ggufFilesIn(options.modelsDir)).length > 0
 		});
 		if (config.ai.engine === 'ollama') all.push(ollama());
 		else if (config.ai.engine === 'openai') {
@@ -119,7 +124,7 @@ export class NodeEngineChooser implements EngineChooser {
 			const o = openai();
 			if (o) all.push(o);
 			all.push(ollama());
-			if (existsSync(options.modelsDir)) all.push(llama());
+			all.push(llama());
 		}
 		this.candidates = all;
 	}
@@ -167,6 +172,10 @@ export class NodeEngineChooser implements EngineChooser {
 		if (this.#picked) return this.#picked;
 		const problems: string[] = [];
 		for (const candidate of this.candidates) {
+			if (candidate.hasFiles && !(await candidate.hasFiles())) {
+				problems.push(`No GGUF model is downloaded into ${this.#modelsDir} yet.`);
+				continue;
+			}
 			const probe = await candidate.engine.probe(AbortSignal.timeout(3000));
 			if (!probe.ok) {
 				problems.push(`${candidate.engine.label}: ${probe.error.message}`);
@@ -206,6 +215,12 @@ export class NodeEngineChooser implements EngineChooser {
 			return this.choose(null);
 		}
 		return { kind: candidate.kind, engine: candidate.engine, model: pin.model };
+	}
+
+	/** Forgets what engines reported (after a download adds a model). */
+	refresh(): void {
+		this.#picked = null;
+		for (const c of this.candidates) c.models = undefined;
 	}
 
 	/** Unloads local models (llama.cpp holds memory and threads). */

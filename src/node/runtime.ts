@@ -72,6 +72,8 @@ export interface ToolsPolicy {
 /** Everything a Node face needs, as plain fields (the API server takes the same ones). */
 export interface NodeRuntime {
 	paths: HearthPaths;
+	/** Where GGUF models are downloaded (config engines.llamacpp.models_dir, else the data folder's). */
+	modelsDir: string;
 	config: LoadedConfig;
 	/** Settings as the core reads them (from config.yaml). */
 	settings: Settings;
@@ -248,6 +250,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 
 	return {
 		paths,
+		modelsDir,
 		config,
 		settings,
 		service,
