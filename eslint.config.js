@@ -15,7 +15,8 @@ export default ts.config(
 			'.test-reports/',
 			'.bench/',
 			'reports/',
-			'.stryker-tmp/'
+			'.stryker-tmp/',
+			'.hearth-cli/'
 		]
 	},
 	js.configs.recommended,

@@ -22,7 +22,8 @@ const BENCHES = {
 	calls: () => import('./calls.js'),
 	api: () => import('./api.js'),
 	evals: () => import('./evals.js'),
-	files: () => import('./files.js')
+	files: () => import('./files.js'),
+	cli: () => import('./cli.js')
 };
 
 async function main() {

@@ -92,6 +92,11 @@ export class SqliteChatStore implements ChatStore {
 		}
 	}
 
+	/** The open database, for the other Node stores that share its file (ledger, memories). */
+	get db(): Db {
+		return this.#db;
+	}
+
 	close(): void {
 		this.#db.close();
 	}

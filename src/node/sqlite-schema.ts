@@ -47,6 +47,25 @@ export const MIGRATIONS: string[] = [
 	CREATE VIRTUAL TABLE title_words USING fts5 (
 		words, tokenize = "unicode61 remove_diacritics 0 tokenchars '''-_'", prefix = '2 3'
 	);
+	`,
+	// v2: what the terminal and the API keep beside conversations, as the browser keeps them in
+	// Dexie: the privacy ledger, memories, reminders, and downloaded models.
+	`
+	CREATE TABLE ledger (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		at INTEGER NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE TABLE memories (
+		id TEXT PRIMARY KEY,
+		updated_at INTEGER NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE TABLE reminders (
+		id TEXT PRIMARY KEY,
+		due_at INTEGER NOT NULL,
+		data TEXT NOT NULL
+	);
 	`
 ];
 

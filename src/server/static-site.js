@@ -12,8 +12,19 @@ import { isPythonWorkerPath, PYTHON_WORKER_POLICY } from '../../scripts/worker-p
 
 const gzip = promisify(gzipCallback);
 
-/** The repository's root (this file is src/server/static-site.js). */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * The repository's root: the nearest folder above this file with a package.json (this file is
+ * src/server/static-site.js, or bundled into .hearth-cli/ for the terminal's `hearth serve`).
+ */
+export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/** @param {string} start */
+function findRoot(start) {
+	for (let dir = start; ; dir = path.dirname(dir)) {
+		if (existsSync(path.join(dir, 'package.json'))) return dir;
+		if (path.dirname(dir) === dir) return path.resolve(start, '../..');
+	}
+}
 
 /** @type {Record<string, string>} */
 const MIME_TYPES = {

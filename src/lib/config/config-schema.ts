@@ -73,6 +73,8 @@ const FeaturesSection = v.strictObject({
 	offline_only: flag,
 	search_provider: v.picklist(['wikipedia', 'searxng'], 'must be wikipedia or searxng'),
 	searxng_url: text('an address'),
+	/** Hosts on a private network or loopback that fetch_page may read ("192.168.1.5:8080"). */
+	allowed_private_hosts: list('host'),
 	python_network: flag,
 	python_timeout_seconds: within(SETTING_BOUNDS.pythonTimeoutSeconds),
 	max_tool_steps: within(SETTING_BOUNDS.maxToolSteps),

@@ -6,8 +6,34 @@ import { HearthError, toHearthError, type SerializedError } from '$lib/types/err
 // is written to the `ledger` table. Ledger writes never fail a request (a full or broken
 // database must not stop a download); they are reported through `onError` instead.
 
-export interface NetFetchDeps {
-	db: HearthDb;
+/**
+ * Where ledger entries are kept: the Dexie `ledger` table in the browser, a SQLite table in the
+ * terminal and the API (src/node). Keys are the entries' ids, oldest first.
+ */
+export interface LedgerStore {
+	count(): Promise<number>;
+	/** The ids of the `n` oldest entries. */
+	oldestIds(n: number): Promise<number[]>;
+	add(entry: LedgerEntry): Promise<number>;
+	update(id: number, patch: Partial<LedgerEntry>): Promise<void>;
+	bulkDelete(ids: number[]): Promise<void>;
+}
+
+/** The browser's ledger: the Dexie `ledger` table. */
+export function dexieLedgerStore(db: HearthDb): LedgerStore {
+	return {
+		count: () => db.ledger.count(),
+		oldestIds: async (n) =>
+			(await db.ledger.orderBy('id').limit(n).primaryKeys()).filter((id) => id !== undefined),
+		add: async (entry) => (await db.ledger.add(entry)) as number,
+		update: async (id, patch) => void (await db.ledger.update(id, patch)),
+		bulkDelete: (ids) => db.ledger.bulkDelete(ids)
+	};
+}
+
+export type NetFetchDeps = NetFetchOptions & ({ db: HearthDb } | { ledger: LedgerStore });
+
+interface NetFetchOptions {
 	/** Read on every request: settings.offlineOnly. */
 	offlineOnly: () => boolean;
 	fetch?: typeof fetch;
@@ -55,6 +81,7 @@ export function createNetFetch(deps: NetFetchDeps): LedgerFetch {
 	const doFetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
 	const now = deps.now ?? (() => Date.now());
 	const max = deps.maxEntries ?? DEFAULT_MAX_ENTRIES;
+	const ledger = 'ledger' in deps ? deps.ledger : dexieLedgerStore(deps.db);
 	let chain: Promise<unknown> = Promise.resolve();
 
 	// One queue for every write: an entry's update never lands before its add, and pruning sees
@@ -69,25 +96,21 @@ export function createNetFetch(deps: NetFetchDeps): LedgerFetch {
 	}
 
 	async function prune(): Promise<void> {
-		const count = await deps.db.ledger.count();
+		const count = await ledger.count();
 		if (count <= max) return;
-		const old = await deps.db.ledger
-			.orderBy('id')
-			.limit(count - max)
-			.primaryKeys();
-		await deps.db.ledger.bulkDelete(old);
+		await ledger.bulkDelete(await ledger.oldestIds(count - max));
 	}
 
 	function record(entry: LedgerEntry): (patch: Partial<LedgerEntry>) => void {
 		const id = write(async () => {
-			const key = await deps.db.ledger.add(entry);
+			const key = await ledger.add(entry);
 			await prune();
 			return key;
 		});
 		return (patch) =>
 			void write(async () => {
 				const key = await id;
-				if (key !== undefined) await deps.db.ledger.update(key, patch);
+				if (key !== undefined) await ledger.update(key, patch);
 			});
 	}
 

@@ -1,0 +1,117 @@
+// `hearth ask "…"`: one question, one answer, for scripts and pipes. Piped stdin is added to the
+// question (`cat build.log | hearth ask "why did this fail?"`); --json prints one object.
+import { HearthError, toHearthError } from '$lib/types/errors';
+import type { NodeRuntime } from '../node/runtime';
+import { terminalApprovals } from './approvals';
+import { LineReader } from './lines';
+import type { CliValues } from './main';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { terminalOutput } from './render';
+import { runTurn } from './turn-runner';
+
+/** Most piped input taken with a question: more would not fit any local model's window anyway. */
+export const MAX_STDIN_BYTES = 1024 * 1024;
+
+/** Reads piped stdin whole, refusing (content_too_large) past `limit` bytes. */
+export async function readStdin(
+	stream: NodeJS.ReadableStream = process.stdin,
+	limit = MAX_STDIN_BYTES
+): Promise<string> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of stream) {
+		const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+		size += buffer.length;
+		if (size > limit) {
+			throw new HearthError(
+				'content_too_large',
+				`The piped input is over ${limit / 1024 / 1024} MB; pipe in the part that matters (tail -n 200, grep).`
+			);
+		}
+		chunks.push(buffer);
+	}
+	const bytes = Buffer.concat(chunks);
+	if (bytes.includes(0)) {
+		throw new HearthError('content_unreadable', 'The piped input is binary, not text.');
+	}
+	return bytes.toString('utf8');
+}
+
+export function questionWithInput(question: string, input: string): string {
+	if (!input.trim()) return question;
+	const fence = input.includes('```') ? '~~~~' : '```';
+	return `${question}\n\n${fence}\n${input.replace(/\n+$/, '')}\n${fence}`;
+}
+
+export async function askCommand(
+	runtime: NodeRuntime,
+	words: string[],
+	values: CliValues
+): Promise<number> {
+	const notes = terminalOutput(process.stderr);
+	let question = words.join(' ').trim();
+	const piped = !process.stdin.isTTY;
+	if (piped) {
+		try {
+			question = questionWithInput(question, await readStdin());
+		} catch (e) {
+			notes.write(`hearth: ${toHearthError(e).message}\n`);
+			return EXIT.usage;
+		}
+	}
+	if (!question) {
+		notes.write('hearth: ask needs a question: hearth ask "what is 17 * 23?"\n');
+		return EXIT.usage;
+	}
+	// Questions are asked on the terminal itself; piped or --json runs have no one to ask.
+	const lines = !piped && !values.json ? new LineReader(process.stdin, process.stderr, true) : null;
+	const abort = new AbortController();
+	const onSigint = () => abort.abort();
+	process.on('SIGINT', onSigint);
+	try {
+		const approvals = terminalApprovals(
+			runtime.toolsPolicy,
+			notes,
+			lines ? (q) => lines.next(q) : null
+		);
+		const { answer, conversation } = await runTurn({
+			runtime,
+			conversation: null,
+			text: question,
+			approvals,
+			signal: abort.signal,
+			out: values.json ? null : terminalOutput(),
+			notes: values.json ? { ...notes, write: () => {} } : notes,
+			raw: values.raw
+		});
+		if (values.json) {
+			const result = {
+				conversation: conversation.id,
+				message: answer.id,
+				status: answer.status,
+				answer: answer.content,
+				model: answer.model,
+				engine: answer.engine,
+				agent: answer.agent?.id,
+				toolCalls: (answer.toolCalls ?? []).map((c) => ({
+					name: c.name,
+					args: c.args,
+					status: c.status,
+					preview: c.preview
+				})),
+				usage: answer.usage,
+				timings: answer.timings,
+				error: answer.error
+			};
+			process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+		} else if (answer.error) {
+			notes.write(`hearth: ${answer.error.message}\n`);
+		}
+		if (answer.status === 'aborted') return EXIT.interrupted;
+		if (answer.error) return exitCodeFor(new HearthError(answer.error.code, answer.error.message));
+		return EXIT.ok;
+	} finally {
+		process.off('SIGINT', onSigint);
+		lines?.close();
+	}
+}

@@ -1,0 +1,280 @@
+// The composition root for Node: the terminal (src/cli) and the API server build everything from
+// here, so both run the same ConversationService over the same store, engines, tools and
+// memories as each other, and the same core as the web app.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import path from 'node:path';
+import type { HearthConfig } from '$lib/config/config-schema';
+import { settingsFromConfig } from '$lib/config/config-settings';
+import type { MemoryHooks, ToolApprovals, TurnTools } from '$lib/conversation/ports';
+import { ConversationService } from '$lib/conversation/service';
+import { memoryPromptBlock } from '$lib/memory/relevance';
+import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
+import type { HtmlParser } from '$lib/net/readable';
+import type { ReminderNotifier } from '$lib/reminders/notifier';
+import { ReminderScheduler } from '$lib/reminders/scheduler';
+import { ReminderStore } from '$lib/reminders/store';
+import { createDb } from '$lib/storage/db';
+import { calculatorTool } from '$lib/tools/calculator';
+import { createDateTimeTools } from '$lib/tools/datetime';
+import { createFetchPageTool } from '$lib/tools/fetch-page';
+import { createFileTools } from '$lib/tools/files';
+import { createRegistry, type ToolRegistry } from '$lib/tools/registry';
+import { createReminderTools } from '$lib/tools/reminders';
+import type { AnyTool } from '$lib/tools/types';
+import { weatherTool } from '$lib/tools/weather';
+import { webSearchTool } from '$lib/tools/web-search';
+import type { Reminder } from '$lib/types/agent-data';
+import type { HearthError } from '$lib/types/errors';
+import type { CustomAgent, Settings } from '$lib/types/settings';
+import { BUILT_IN_AGENTS } from '$lib/agent/agents';
+import type { ToolCallRecord } from '$lib/types/tools';
+import { loadConfig, type LoadedConfig } from './config-file';
+import { NodeEngineChooser } from './engine-chooser';
+import type { LlamaCppEngineOptions } from './llama-engine';
+import { nodeFolderAccess } from './node-folders';
+import { hearthPaths, type HearthPaths } from './paths';
+import { SqliteChatStore } from './sqlite-chat-store';
+import { readLedger, SqliteMemories, sqliteLedgerStore } from './sqlite-stores';
+import { createRunCommandTool, RUN_COMMAND, runCommandPreApproved } from './tools/run-command';
+
+export interface NodeRuntimeOptions {
+	env?: Readonly<Record<string, string | undefined>>;
+	/** The folder commands run in by default and relative paths start from. */
+	cwd?: string;
+	/** --model: a .gguf file (llama.cpp) or a model name for the configured engine. */
+	model?: string;
+	/** llama.cpp threads, overriding the config (tests and benchmarks pass 1). */
+	threads?: number;
+	/** No tools for this run (a small model's window cannot hold their descriptions). */
+	noTools?: boolean;
+	/** Overrides of config.yaml's ai.temperature and ai.max_tokens for this run. */
+	temperature?: number;
+	maxTokens?: number;
+	/** Shares one node-llama-cpp module (tests, benchmarks). */
+	llamaRuntime?: LlamaCppEngineOptions['runtime'];
+	/** A save failed while an answer streamed (the face says so; the answer keeps streaming). */
+	onError?: (e: HearthError) => void;
+	/** A reminder went off (the terminal prints it). */
+	onReminder?: (reminder: Reminder) => void;
+	now?: () => number;
+}
+
+/**
+ * What a face's approval prompt needs: the tools policy. `preApproved` is true for a call that
+ * may run without asking (an allowlisted run_command with nothing untrusted before it).
+ */
+export interface ToolsPolicy {
+	preApproved(record: ToolCallRecord): boolean;
+	/** Side-effect tools (run_command, writes, reminders): the API refuses them unless allowed. */
+	sideEffect(name: string): boolean;
+}
+
+/** Everything a Node face needs, as plain fields (the API server takes the same ones). */
+export interface NodeRuntime {
+	paths: HearthPaths;
+	/** Where GGUF models are downloaded (config engines.llamacpp.models_dir, else the data folder's). */
+	modelsDir: string;
+	config: LoadedConfig;
+	/** Settings as the core reads them (from config.yaml). */
+	settings: Settings;
+	service: ConversationService;
+	store: SqliteChatStore;
+	engines: NodeEngineChooser;
+	tools: TurnTools;
+	toolsPolicy: ToolsPolicy;
+	memories: SqliteMemories;
+	memory: MemoryHooks;
+	reminders: ReminderStore;
+	net: LedgerFetch;
+	/** Folders from files.allowed_folders that do not exist (the face warns). */
+	missingFolders: string[];
+	/** The newest privacy-ledger entries. */
+	ledger(limit?: number): ReturnType<typeof readLedger>;
+	close(): Promise<void>;
+}
+
+/**
+ * The terminal's Code and Tasks agents can run commands ("run my tests"): the web app's built-in
+ * agents with run_command added, as an edit the person could also have made.
+ */
+function withTerminalAgents(settings: Settings): Settings {
+	const edited = new Set(settings.customAgents.map((a) => a.id));
+	const added: CustomAgent[] = BUILT_IN_AGENTS.filter(
+		(a) => (a.id === 'code' || a.id === 'task') && !edited.has(a.id)
+	).map((a) => ({
+		id: a.id,
+		name: a.name,
+		description: a.description,
+		systemPrompt: a.systemPrompt,
+		examples: a.examples.map((e) => ({ ...e })),
+		tools: [...a.tools, RUN_COMMAND],
+		model: a.model,
+		chainOfThought: a.chainOfThought
+	}));
+	return { ...settings, customAgents: [...settings.customAgents, ...added] };
+}
+
+/** jsdom is loaded the first time a page is read (it is slow to import and rarely needed). */
+function nodeFetchPageTool(): AnyTool {
+	let parser: HtmlParser | null = null;
+	const tool = createFetchPageTool({
+		parseHtml: (html, url) => {
+			if (!parser) throw new Error('The HTML parser is not loaded.');
+			return parser(html, url);
+		}
+	});
+	return {
+		...tool,
+		async run(args, ctx) {
+			if (!parser) {
+				const { JSDOM } = await import('jsdom');
+				parser = (html, url) => new JSDOM(html, { url }).window.document;
+			}
+			return tool.run(args as never, ctx);
+		}
+	} as AnyTool;
+}
+
+export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promise<NodeRuntime> {
+	const env = options.env ?? process.env;
+	const cwd = options.cwd ?? process.cwd();
+	const now = options.now ?? Date.now;
+	const paths = hearthPaths(env);
+	const config = await loadConfig(paths.configFile, env);
+	const effective: HearthConfig = config.effective;
+	const settings = withTerminalAgents(settingsFromConfig(effective));
+	if (options.temperature !== undefined) settings.temperature = options.temperature;
+	if (options.maxTokens !== undefined) settings.maxTokens = options.maxTokens;
+	const store = await SqliteChatStore.open(paths.databaseFile);
+	const onError = options.onError ?? ((e: HearthError) => console.error(e.message));
+
+	const modelsDir = effective.engines.llamacpp.models_dir || paths.modelsDir;
+	const modelFile = options.model && /\.gguf$/i.test(options.model) ? options.model : undefined;
+	const engines = new NodeEngineChooser({
+		config: effective,
+		modelFile: modelFile ? path.resolve(cwd, modelFile) : undefined,
+		modelName: modelFile ? undefined : options.model,
+		modelsDir,
+		threads: options.threads,
+		llamaRuntime: options.llamaRuntime
+	});
+
+	const net = createNetFetch({
+		ledger: sqliteLedgerStore(store.db),
+		offlineOnly: () => settings.offlineOnly,
+		onError
+	});
+
+	// Reminders go off while Hearth runs (as in the browser tab); they live in memory.
+	const reminderDb = createDb(`hearth-reminders-${crypto.randomUUID()}`, {
+		indexedDB: new IDBFactory(),
+		IDBKeyRange
+	});
+	const reminders = new ReminderStore(reminderDb);
+	const notifier: ReminderNotifier = {
+		permission: () => 'granted',
+		requestPermission: async () => 'granted',
+		notify: async (reminder) => {
+			options.onReminder?.(reminder);
+			return 'in-app';
+		}
+	};
+	const scheduler = new ReminderScheduler({ store: reminders, notifier, onError });
+	await scheduler.start();
+
+	const folders = await nodeFolderAccess(effective.files.allowed_folders, {
+		writable: effective.files.writable,
+		cwd,
+		now
+	});
+	const runCommand = createRunCommandTool({
+		defaultCwd: cwd,
+		allowedFolders: folders.granted.map((f) => f.id),
+		timeoutMs: effective.commands.timeout_seconds * 1000,
+		maxOutputChars: effective.commands.max_output_bytes
+	});
+	// The web app's registry (tools/all-tools.ts) less Python, plus run_command.
+	const allTools = [
+		calculatorTool,
+		...createDateTimeTools({ now }),
+		webSearchTool,
+		nodeFetchPageTool(),
+		weatherTool,
+		...createReminderTools({ store: reminders, notifier, now }),
+		...createFileTools({ access: folders.access, now }),
+		runCommand
+	] as AnyTool[];
+	const registry: ToolRegistry = createRegistry(allTools);
+	if (options.noTools) {
+		settings.toolsEnabled = Object.fromEntries(allTools.map((t) => [t.name, false]));
+	}
+	const tools: TurnTools = {
+		registry: async () => registry,
+		net,
+		hasWritableFolder: async () => folders.granted.some((f) => f.writable),
+		attachments: async () => []
+	};
+	const toolsPolicy: ToolsPolicy = {
+		preApproved: (record) => runCommandPreApproved(record, effective.commands.allow, cwd),
+		sideEffect: (name) => registry.get(name)?.sideEffect ?? false
+	};
+
+	const memories = new SqliteMemories(store.db, now);
+	const memory: MemoryHooks = {
+		async relevant(query) {
+			if (!settings.useMemories) return null;
+			const found = await memories.relevant(query);
+			if (found.length === 0) return null;
+			return {
+				block: memoryPromptBlock(found),
+				used: found.map((m) => ({
+					id: m.id,
+					text: m.text,
+					...(m.untrusted ? { untrusted: m.untrusted } : {})
+				}))
+			};
+		},
+		// Proposals need a place to review them (the web app's Memory screen); the terminal keeps
+		// only what the person asks it to with /remember.
+		propose: async () => undefined
+	};
+
+	const service = new ConversationService({
+		store,
+		engines,
+		settings: () => settings,
+		tools,
+		memory,
+		onError
+	});
+
+	return {
+		paths,
+		modelsDir,
+		config,
+		settings,
+		service,
+		store,
+		engines,
+		tools,
+		toolsPolicy,
+		memories,
+		memory,
+		reminders,
+		net,
+		missingFolders: folders.missing,
+		ledger: (limit) => readLedger(store.db, limit),
+		async close() {
+			scheduler.stop();
+			await net.idle();
+			await engines.close();
+			reminderDb.close();
+			store.close();
+		}
+	};
+}
+
+/** Approvals that answer every question the same way (the API's policy, `--yes` refusals). */
+export function fixedApprovals(answer: boolean): ToolApprovals {
+	return { confirm: async () => answer, ask: async () => answer };
+}
