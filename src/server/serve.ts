@@ -110,7 +110,8 @@ export async function startServe(
 		throw e;
 	}
 	if (created) out(`Created an API token in ${file} (readable by you only).`);
-	out(`Hearth is serving at ${server.url} (the web app, and the API under /v1, /chat and /ws).`);
+	const what = values['api-only'] ? 'the API' : 'the web app, and the API';
+	out(`Hearth is serving at ${server.url} (${what} under /v1, /chat and /ws).`);
 	out(`API token: ${file}`);
 	out(`Try: curl -H "Authorization: Bearer $(cat ${file})" ${server.url}/v1/models`);
 	if (corsOrigins.length > 0) out(`Pages from ${corsOrigins.join(', ')} may call the API.`);
