@@ -298,14 +298,22 @@ test('schema mode on the real model: 200 constrained steps over the real tool sc
 	});
 	expect(result.tools.length).toBeGreaterThan(10);
 	expect(result.outcomes).toHaveLength(200);
-	// Every step parses and matches the schema the grammar enforced: never invalid JSON.
-	expect(result.outcomes.filter((o) => !o.ok)).toEqual([]);
+	// The grammar keeps every token valid, not the end: at temperature 1 a string can run on until
+	// the token limit cuts it off (finish 'length'; the agent's repair turn handles that). Every
+	// step that finished parses and matches the schema the grammar enforced: never invalid JSON.
+	const finished = result.outcomes.filter((o) => o.finish !== 'length');
+	expect(finished.filter((o) => !o.ok)).toEqual([]);
+	expect(finished.length).toBeGreaterThanOrEqual(190);
 	// Story text under a grammar still picks tools: the steps are not all the same.
 	expect(new Set(result.outcomes.map((o) => o.tool ?? o.kind)).size).toBeGreaterThan(1);
 	// Beyond JSON Schema (valibot's own checks, e.g. a time Hearth can read) a story model fails
 	// some; the agent's repair turn exists for them. Reported, not asserted.
 	const toolOk = result.outcomes.filter((o) => o.toolOk).length;
 	test.info().annotations.push({ type: 'tool checks passed', description: `${toolOk}/200` });
+	test.info().annotations.push({
+		type: 'cut off by the token limit',
+		description: `${200 - finished.length}/200`
+	});
 });
 
 /** Raw wllama's plain completion (no chat template) of `prompt`. */
