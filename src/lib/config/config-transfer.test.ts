@@ -58,6 +58,8 @@ describe('config.yaml in the web app', () => {
 			'model.gguf is not a text file. Nothing was changed.'
 		);
 		const huge = importConfigYaml('#'.repeat(MAX_CONFIG_BYTES + 1), mine, 'big.yaml');
-		expect(!huge.ok && huge.message).toMatch(/^big\.yaml is 256 KB; a config file is a few KB/);
+		expect(!huge.ok && huge.message).toMatch(
+			/^big\.yaml is over 256 KB; a config file is a few KB/
+		);
 	});
 });

@@ -25,7 +25,7 @@ export function importConfigYaml(text: string, current: Settings, fileName: stri
 	if (text.length > MAX_CONFIG_BYTES) {
 		return {
 			ok: false,
-			message: `${fileName} is ${Math.round(text.length / 1024)} KB; a config file is a few KB. Nothing was changed.`
+			message: `${fileName} is over ${MAX_CONFIG_BYTES / 1024} KB; a config file is a few KB. Nothing was changed.`
 		};
 	}
 	if (text.includes('\u0000')) {
