@@ -8,6 +8,7 @@ import type {
 } from '$lib/engine/gguf-parts';
 import { HearthError, stopped } from '$lib/types/errors';
 import { formatBytes } from '$lib/utils/format-bytes';
+import { fetchOk, hostOf } from '$lib/engine/model-fetch';
 
 // The GGUF store's side of the network: HTTP Range requests for one part at a time, each
 // checked against its exact size before it is stored, and the fallback for a server that
@@ -26,14 +27,6 @@ export interface FileFetch {
 	signal: AbortSignal;
 }
 
-function hostOf(url: string): string {
-	try {
-		return new URL(url).host;
-	} catch {
-		return url;
-	}
-}
-
 /** The total size from `Content-Range: bytes 0-99/1234`, or undefined. */
 function rangeTotal(response: Response): number | undefined {
 	const match = /\/(\d+)\s*$/.exec(response.headers.get('Content-Range') ?? '');
@@ -48,28 +41,10 @@ export function dropped(file: GgufFileRef, cause: unknown): HearthError {
 	);
 }
 
-async function request(f: FileFetch, from: number, to: number): Promise<Response> {
+function request(f: FileFetch, from: number, to: number): Promise<Response> {
 	const { file, signal } = f;
-	let response: Response;
-	try {
-		response = await f.fetch(file.url, { signal, headers: { Range: `bytes=${from}-${to - 1}` } });
-	} catch (e) {
-		if (signal.aborted) throw stopped(e);
-		throw new HearthError(
-			'model_download_failed',
-			`Downloading ${file.name} failed: could not reach ${hostOf(file.url)}.`,
-			{ cause: e }
-		);
-	}
-	if (!response.ok) {
-		await response.body?.cancel().catch(() => {});
-		throw new HearthError(
-			'model_download_failed',
-			`Downloading ${file.name} failed: ${file.url} answered ${response.status}` +
-				`${response.statusText ? ` ${response.statusText}` : ''}.`
-		);
-	}
-	return response;
+	const init = { signal, headers: { Range: `bytes=${from}-${to - 1}` } };
+	return fetchOk(f.fetch, file.url, init, file.name);
 }
 
 /** Reads a whole response body into a Blob, counting bytes as they arrive. */

@@ -12,7 +12,8 @@ export interface FetchEvents {
 	onRetry?: () => void;
 }
 
-function hostOf(url: string): string {
+/** The host a URL names, for messages (the URL itself when it does not parse). */
+export function hostOf(url: string): string {
 	try {
 		return new URL(url).host;
 	} catch {
@@ -27,14 +28,27 @@ export async function openFile(
 	file: ModelFile,
 	signal: AbortSignal
 ): Promise<Response> {
+	return fetchOk(doFetch, file.url, { signal }, spec.id);
+}
+
+/**
+ * One request for a model file (`what` names it in messages), resolving only with a 2xx answer:
+ * a stop rejects as aborted, anything else as model_download_failed naming the host or status.
+ */
+export async function fetchOk(
+	doFetch: typeof fetch,
+	url: string,
+	init: RequestInit & { signal: AbortSignal },
+	what: string
+): Promise<Response> {
 	let response: Response;
 	try {
-		response = await doFetch(file.url, { signal });
+		response = await doFetch(url, init);
 	} catch (e) {
-		if (signal.aborted) throw stopped(e);
+		if (init.signal.aborted) throw stopped(e);
 		throw new HearthError(
 			'model_download_failed',
-			`Downloading ${spec.id} failed: could not reach ${hostOf(file.url)}.`,
+			`Downloading ${what} failed: could not reach ${hostOf(url)}.`,
 			{ cause: e }
 		);
 	}
@@ -42,7 +56,7 @@ export async function openFile(
 		await response.body?.cancel().catch(() => {});
 		throw new HearthError(
 			'model_download_failed',
-			`Downloading ${spec.id} failed: ${file.url} answered ${response.status}` +
+			`Downloading ${what} failed: ${url} answered ${response.status}` +
 				`${response.statusText ? ` ${response.statusText}` : ''}.`
 		);
 	}
