@@ -10,7 +10,7 @@ import type {
 	NewConversation,
 	NewMessage
 } from '$lib/conversation/chat-store';
-import { newId } from '$lib/storage/chat-repo';
+import { conversationRecord, messageRecord } from '$lib/conversation/chat-store';
 import { snippetAround } from '$lib/storage/search';
 import type { Attachment, StoredImage } from '$lib/types/agent-data';
 import type { Conversation, Message } from '$lib/types/chat';
@@ -102,19 +102,7 @@ export class SqliteChatStore implements ChatStore {
 	}
 
 	createConversation(init: NewConversation): Promise<Conversation> {
-		const now = Date.now();
-		const conversation: Conversation = {
-			id: newId(),
-			title: init.title,
-			titleWords: indexWords(init.title),
-			createdAt: now,
-			updatedAt: now,
-			pinned: 0,
-			mode: init.mode ?? 'chat',
-			model: init.model,
-			engine: init.engine,
-			leafId: null
-		};
+		const conversation = conversationRecord(init, Date.now());
 		return guarded(() => {
 			this.#tx(() => this.#putConversation(conversation, 'insert'));
 			return conversation;
@@ -242,13 +230,7 @@ export class SqliteChatStore implements ChatStore {
 	/** Adds a message and makes it the conversation's visible leaf, in one transaction. */
 	addMessage(init: NewMessage): Promise<Message> {
 		const now = Date.now();
-		const message: Message = {
-			...init,
-			id: init.id ?? newId(),
-			createdAt: init.createdAt ?? now,
-			updatedAt: now,
-			words: indexWords(init.content)
-		};
+		const message = messageRecord(init, now);
 		return guarded(() =>
 			this.#tx(() => {
 				this.#putMessage(message, 'insert');

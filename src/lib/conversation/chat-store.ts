@@ -1,6 +1,7 @@
 // The conversation store as the core sees it: a port each face implements (Dexie in the browser,
 // SQLite in Node). Nothing here knows how or where the rows are kept.
 import type { Conversation, Message } from '$lib/types/chat';
+import { indexWords } from '$lib/utils/words';
 import type { Attachment, StoredImage } from '$lib/types/agent-data';
 
 export type NewConversation = Pick<Conversation, 'title'> &
@@ -73,4 +74,38 @@ export interface ChatStore {
 	/** History search: every query word prefix-matches the title or one message; newest first. */
 	search(query: string, limit?: number): Promise<HistoryHit[]>;
 	clearAll(): Promise<void>;
+}
+
+// What a store writes for a new conversation or message, the same in every store (the browser's
+// Dexie one and the terminal's SQLite one): ids, times and the words history search indexes.
+
+export function newId(): string {
+	return crypto.randomUUID();
+}
+
+/** A new, empty conversation as stored. */
+export function conversationRecord(init: NewConversation, now: number): Conversation {
+	return {
+		id: newId(),
+		title: init.title,
+		titleWords: indexWords(init.title),
+		createdAt: now,
+		updatedAt: now,
+		pinned: 0,
+		mode: init.mode ?? 'chat',
+		model: init.model,
+		engine: init.engine,
+		leafId: null
+	};
+}
+
+/** A new message as stored. */
+export function messageRecord(init: NewMessage, now: number): Message {
+	return {
+		...init,
+		id: init.id ?? newId(),
+		createdAt: init.createdAt ?? now,
+		updatedAt: now,
+		words: indexWords(init.content)
+	};
 }

@@ -1,3 +1,4 @@
+import { conversationRecord, messageRecord } from '$lib/conversation/chat-store';
 import type {
 	ChatStore,
 	ConversationPatch,
@@ -22,10 +23,6 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 	}
 }
 
-export function newId(): string {
-	return crypto.randomUUID();
-}
-
 /** The browser's ChatStore over Dexie: the only code that writes the conversation tables. */
 export class ChatRepository implements ChatStore {
 	readonly #db: HearthDb;
@@ -35,19 +32,7 @@ export class ChatRepository implements ChatStore {
 	}
 
 	createConversation(init: NewConversation): Promise<Conversation> {
-		const now = Date.now();
-		const conversation: Conversation = {
-			id: newId(),
-			title: init.title,
-			titleWords: indexWords(init.title),
-			createdAt: now,
-			updatedAt: now,
-			pinned: 0,
-			mode: init.mode ?? 'chat',
-			model: init.model,
-			engine: init.engine,
-			leafId: null
-		};
+		const conversation = conversationRecord(init, Date.now());
 		return guarded(async () => {
 			await this.#db.conversations.add(conversation);
 			return conversation;
@@ -134,13 +119,7 @@ export class ChatRepository implements ChatStore {
 	/** Adds a message and makes it the conversation's visible leaf, in one transaction. */
 	addMessage(init: NewMessage): Promise<Message> {
 		const now = Date.now();
-		const message: Message = {
-			...init,
-			id: init.id ?? newId(),
-			createdAt: init.createdAt ?? now,
-			updatedAt: now,
-			words: indexWords(init.content)
-		};
+		const message = messageRecord(init, now);
 		return guarded(() =>
 			this.#db.transaction('rw', this.#db.conversations, this.#db.messages, async () => {
 				await this.#db.messages.add(message);
