@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { answers, lastAnswerDone, openHearth, send } from './helpers';
+import { answeredBy, answers, lastAnswerDone, openHearth, send } from './helpers';
 
 // Organising shared folders end to end: the folder picker is stood in for by real handles from
 // the origin-private file system (which IndexedDB keeps, as it keeps picked folders' handles);
@@ -161,7 +161,7 @@ test('"Organize my downloads folder": one plan on one card, one item unticked, a
 	await expect(review.locator('[data-testid="plan-item"][data-outcome="done"]')).toHaveCount(35);
 	await lastAnswerDone(page);
 	// The agent that answered is Tasks, and the model heard what was done.
-	await expect(answers(page).last().getByTestId('agent-badge')).toContainText('Tasks');
+	await expect(answeredBy(answers(page).last())).toContainText('Answered by Tasks');
 	await expect(answers(page).last()).toContainText(
 		'Applied the plan in "Downloads": 6 folders made, 29 items moved'
 	);
@@ -249,7 +249,7 @@ test('"Create a new project structure for a Flask app": folders and starter file
 	await lastAnswerDone(page);
 	// Typed alone, the request goes to Tasks (router.test.ts); the Python in this scripted call
 	// makes the router pick Code here, which has the tool too.
-	await expect(answers(page).last().getByTestId('agent-badge')).toContainText(/Code|Tasks/);
+	await expect(answeredBy(answers(page).last())).toContainText(/Answered by (Code|Tasks)/);
 
 	const ops = FLASK.operations;
 	const content = (i: number) => (ops[i] as { content: string }).content;

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export const OLLAMA = (): string => {
 	const url = process.env.HEARTH_E2E_OLLAMA;
@@ -82,6 +82,12 @@ export const OPENAI_KEY = 'sk-e2e-key';
 export const composer = (page: Page) => page.getByLabel('Message Hearth');
 
 export const answers = (page: Page) => page.getByRole('article', { name: 'Hearth’s answer' });
+
+/**
+ * The "Answered by …" line of an answer. Not the whole badge: its closed menu lists every agent,
+ * so a text match on the badge would pass whichever agent answered.
+ */
+export const answeredBy = (answer: Locator) => answer.getByTestId('agent-badge').locator('summary');
 
 /**
  * Sends a message and waits until its answer exists, so `answers(page).last()` afterwards is the
