@@ -172,6 +172,14 @@ const WLLAMA: VendorRuntime = {
 	}
 };
 
+/** Unit test files that load a GGUF into llama.cpp in this process or a child (see 'llama'). */
+const LLAMA_TESTS = [
+	'src/node/llama-engine.test.ts',
+	'src/node/evals-stories.test.ts',
+	'src/server/api-server.test.ts',
+	'src/cli/cli.process.test.ts'
+];
+
 export default defineConfig({
 	plugins: [
 		vendorFiles([PYODIDE, ORT, VAD, OCR, WLLAMA]),
@@ -345,9 +353,23 @@ export default defineConfig({
 					// of a mutation run (scripts/mutate.js sets HEARTH_MUTATION).
 					exclude: [
 						'src/**/*.svelte.test.ts',
+						...LLAMA_TESTS,
 						...(process.env.HEARTH_MUTATION ? ['**/*.slow.test.ts'] : [])
 					],
 					environment: 'node'
+				}
+			},
+			{
+				// The files that run the real model in llama.cpp (node-llama-cpp), one at a time and
+				// after every other unit file: llama.cpp's threads spin-wait, so beside other busy
+				// test workers a one-second case took over a minute and timed out in CI.
+				extends: true,
+				test: {
+					name: 'llama',
+					include: LLAMA_TESTS,
+					environment: 'node',
+					maxWorkers: 1,
+					sequence: { groupOrder: 1 }
 				}
 			},
 			{
