@@ -132,6 +132,8 @@ export function describeChatStoreContract(
 
 		it('updates a message (streamed text) and its search words', async () => {
 			const c = await conversationWith('t', 'question');
+			// A later millisecond than the question: same-millisecond messages order by id.
+			await tick();
 			const answer = await store.addMessage({
 				conversationId: c.id,
 				parentId: null,
