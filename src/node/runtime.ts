@@ -155,6 +155,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		modelFile: modelFile ? path.resolve(cwd, modelFile) : undefined,
 		modelName: modelFile ? undefined : options.model,
 		modelsDir,
+		configFile: paths.configFile,
 		threads: options.threads,
 		llamaRuntime: options.llamaRuntime
 	});
