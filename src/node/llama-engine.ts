@@ -48,7 +48,7 @@ export interface LlamaCppEngineOptions {
 export const DEFAULT_MAX_CONTEXT = 8192;
 
 /** Hearth's kind for llama.cpp in Node (messages and pins name it; backups carry it). */
-export const LLAMACPP_KIND = 'llamacpp' satisfies EngineKind;
+export const LLAMACPP_KIND = 'llamacpp' as const satisfies EngineKind;
 
 interface Loaded {
 	file: string;
