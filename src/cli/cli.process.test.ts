@@ -644,7 +644,7 @@ describe('hearth config and hearth reminders', () => {
 		expect((await hearth(['config', 'get', 'ai.temperature'], { home: dir })).stdout).toBe('0.1\n');
 	});
 
-	it('lists stored reminders, and hearth chat shows the ones that passed, once', async () => {
+	it('lists stored reminders; hearth chat shows those that passed, once, and one coming due at its prompt', async () => {
 		const { SqliteChatStore } = await import('../node/sqlite-chat-store');
 		const { sqliteReminderRows } = await import('../node/sqlite-reminders');
 		const { ReminderStore } = await import('$lib/reminders/store');
@@ -667,10 +667,40 @@ describe('hearth config and hearth reminders', () => {
 		const again = await hearth(['chat'], { home: dir, input: '' });
 		expect(again.stderr).not.toContain('call Ana');
 
+		// One that comes due while the REPL waits at its prompt goes off there.
+		const reopened = await SqliteChatStore.open(path.join(dir, 'hearth.db'));
+		await new ReminderStore(sqliteReminderRows(reopened.db)).add(
+			{ text: 'stretch', dueAt: Date.now() + 4000 },
+			Date.now()
+		);
+		reopened.close();
+		const child = spawn(process.execPath, [BIN, 'chat'], {
+			cwd: dir,
+			env: {
+				PATH: process.env.PATH ?? '',
+				HOME: dir,
+				HEARTH_HOME: dir,
+				OLLAMA_HOST: '127.0.0.1:9'
+			},
+			stdio: ['pipe', 'pipe', 'pipe']
+		});
+		let stderr = '';
+		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+		await vi.waitFor(() => expect(stderr).toContain('⏰ Reminder: stretch'), {
+			timeout: 60_000,
+			interval: 200
+		});
+		child.stdin.end('/exit\n');
+		expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+
 		const all = await hearth(['reminders', '--all', '--json'], { home: dir });
 		const statuses = Object.fromEntries(
 			JSON.parse(all.stdout).map((r: { text: string; status: string }) => [r.text, r.status])
 		);
-		expect(statuses).toEqual({ 'call Ana': 'missed', 'water the plants': 'scheduled' });
+		expect(statuses).toEqual({
+			'call Ana': 'missed',
+			'water the plants': 'scheduled',
+			stretch: 'fired'
+		});
 	});
 });
