@@ -453,3 +453,254 @@ describe.skipIf(!HAVE_MODEL)('hearth ask --model stories260K.gguf (the real mode
 		}
 	});
 });
+
+describe('hearth export and import (the web app’s backup format)', () => {
+	let dir: string;
+	beforeAll(async () => {
+		dir = await mkdtemp(path.join(tmpdir(), 'hearth-cli-backup-'));
+	});
+	afterAll(async () => {
+		await rm(dir, { recursive: true, force: true });
+	});
+
+	/** What the browser's Settings → Data → Export writes (storage/export.ts's shape). */
+	const browserBackup = () => ({
+		format: 'hearth-export',
+		version: 1,
+		exportedAt: 1_765_000_000_000,
+		conversations: [
+			{
+				id: 'w1',
+				title: 'Rust lifetimes',
+				createdAt: 1,
+				updatedAt: 2,
+				pinned: 0,
+				mode: 'chat',
+				leafId: 'w1b'
+			},
+			{
+				id: 'w2',
+				title: 'A story',
+				createdAt: 1,
+				updatedAt: 3,
+				pinned: 1,
+				mode: 'chat',
+				leafId: 'w2a',
+				engine: 'llamacpp'
+			}
+		],
+		messages: [
+			{
+				id: 'w1a',
+				conversationId: 'w1',
+				parentId: null,
+				role: 'user',
+				content: 'Explain borrowing',
+				status: 'done',
+				createdAt: 1,
+				updatedAt: 1
+			},
+			{
+				id: 'w1b',
+				conversationId: 'w1',
+				parentId: 'w1a',
+				role: 'assistant',
+				content: 'A borrow lives while its owner does.',
+				status: 'done',
+				createdAt: 2,
+				updatedAt: 2,
+				engine: 'ollama',
+				model: 'qwen2.5:1.5b'
+			},
+			{
+				id: 'w2a',
+				conversationId: 'w2',
+				parentId: null,
+				role: 'assistant',
+				content: 'Once upon a time',
+				status: 'done',
+				createdAt: 3,
+				updatedAt: 3,
+				engine: 'llamacpp',
+				model: 'stories260K.gguf'
+			}
+		],
+		knowledge: {
+			memories: [
+				{
+					id: 'm1',
+					text: 'The user prefers Python.',
+					kind: 'fact',
+					status: 'kept',
+					origin: 'explicit',
+					createdAt: 1,
+					updatedAt: 1
+				}
+			],
+			collections: [],
+			documents: [],
+			chunks: []
+		}
+	});
+
+	it('imports a browser backup once (a second import adds nothing) and exports it back', async () => {
+		const file = path.join(dir, 'from-browser.json');
+		await writeFile(file, JSON.stringify(browserBackup()));
+		const first = await hearth(['import', file], { home: dir });
+		expect(first.code, first.stderr).toBe(0);
+		expect(first.stderr).toContain('Imported 2 new and 0 updated conversations, 1 memories.');
+		const again = await hearth(['import', file, '--json'], { home: dir });
+		expect(again.code, again.stderr).toBe(0);
+		expect(JSON.parse(again.stdout)).toMatchObject({
+			conversationsAdded: 0,
+			conversationsSkipped: 2,
+			messagesAdded: 0,
+			messagesSkipped: 3,
+			memoriesAdded: 0
+		});
+		const history = await hearth(['history', '--json'], { home: dir });
+		expect(JSON.parse(history.stdout).map((c: { id: string }) => c.id)).toEqual(['w2', 'w1']);
+		const found = await hearth(['history', '--search', 'borrow'], { home: dir });
+		expect(found.stdout).toContain('Rust lifetimes');
+
+		const out = path.join(dir, 'back.json');
+		const exported = await hearth(['export', out], { home: dir });
+		expect(exported.code, exported.stderr).toBe(0);
+		expect(exported.stderr).toContain('Exported 2 conversations, 3 messages, 1 memories');
+		const back = JSON.parse(await readFile(out, 'utf8'));
+		const original = browserBackup();
+		expect(back.conversations).toEqual(expect.arrayContaining(original.conversations));
+		expect(back.messages).toEqual(expect.arrayContaining(original.messages));
+		expect(back.knowledge.memories).toEqual(original.knowledge.memories);
+		expect((await hearth(['export', out], { home: dir })).code).toBe(2); // no silent overwrite
+		const piped = await hearth(['export', '-'], { home: dir });
+		expect(JSON.parse(piped.stdout).format).toBe('hearth-export');
+	});
+
+	it('refuses a broken, foreign or binary file with the reason, and changes nothing', async () => {
+		const before = (await hearth(['export', '-'], { home: dir })).stdout;
+		const cases: [string, string | Buffer, RegExp][] = [
+			['cut.json', JSON.stringify(browserBackup()).slice(0, 200), /not JSON text/],
+			['chatgpt.json', JSON.stringify([{ title: 'x', mapping: {} }]), /not a Hearth export/],
+			['newer.json', JSON.stringify({ ...browserBackup(), version: 2 }), /newer version/],
+			[
+				'bad-role.json',
+				JSON.stringify({
+					...browserBackup(),
+					messages: [{ ...browserBackup().messages[0], role: 'robot' }]
+				}),
+				/messages\[0\]\.role/
+			],
+			['photo.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), /binary data/]
+		];
+		for (const [name, content, reason] of cases) {
+			await writeFile(path.join(dir, name), content);
+			const run = await hearth(['import', path.join(dir, name)], { home: dir });
+			expect(run.code, name).toBe(2);
+			expect(run.stderr).toMatch(reason);
+			expect(run.stderr).toContain('Nothing was imported.');
+		}
+		const missing = await hearth(['import', path.join(dir, 'nope.json')], { home: dir });
+		expect(missing.code).toBe(2);
+		expect(missing.stderr).toContain('There is no file');
+		expect(
+			(await hearth(['export', '-'], { home: dir })).stdout.replace(/"exportedAt":\d+/, '')
+		).toBe(before.replace(/"exportedAt":\d+/, ''));
+	});
+});
+
+describe('hearth config and hearth reminders', () => {
+	let dir: string;
+	beforeAll(async () => {
+		dir = await mkdtemp(path.join(tmpdir(), 'hearth-cli-settings-'));
+	});
+	afterAll(async () => {
+		await rm(dir, { recursive: true, force: true });
+	});
+
+	it('keeps a setting across runs; config.yaml wins where it says, and set says so', async () => {
+		const set = await hearth(['config', 'set', 'ai.temperature', '0.25'], { home: dir });
+		expect(set.code, set.stderr).toBe(0);
+		expect((await hearth(['config', 'get', 'ai.temperature'], { home: dir })).stdout).toBe(
+			'0.25\n'
+		);
+		const wrong = await hearth(['config', 'set', 'ai.temperature', 'hot'], { home: dir });
+		expect(wrong.code).toBe(2);
+		expect(wrong.stderr).toContain('ai.temperature must be a number between 0 and 2');
+		const fileOnly = await hearth(['config', 'set', 'server.port', '9000'], { home: dir });
+		expect(fileOnly.code).toBe(2);
+		expect(fileOnly.stderr).toContain('kept in config.yaml only');
+
+		await writeConfig(dir, 'ai:\n  temperature: 0.9\n');
+		const shadowed = await hearth(['config', 'set', 'ai.temperature', '0.1'], { home: dir });
+		expect(shadowed.stderr).toContain('config.yaml:2 sets ai.temperature, which wins');
+		const got = await hearth(['config', 'get', 'ai.temperature', '--json'], { home: dir });
+		expect(JSON.parse(got.stdout)).toEqual({
+			key: 'ai.temperature',
+			value: 0.9,
+			source: `${path.join(dir, 'config.yaml')}:2`
+		});
+		await rm(path.join(dir, 'config.yaml'));
+		expect((await hearth(['config', 'get', 'ai.temperature'], { home: dir })).stdout).toBe('0.1\n');
+	});
+
+	it('lists stored reminders; hearth chat shows those that passed, once, and one coming due at its prompt', async () => {
+		const { SqliteChatStore } = await import('../node/sqlite-chat-store');
+		const { sqliteReminderRows } = await import('../node/sqlite-reminders');
+		const { ReminderStore } = await import('$lib/reminders/store');
+		const store = await SqliteChatStore.open(path.join(dir, 'hearth.db'));
+		const reminders = new ReminderStore(sqliteReminderRows(store.db));
+		const now = Date.now();
+		await reminders.add({ text: 'water the plants', dueAt: now + 3_600_000 }, now);
+		await reminders.add({ text: 'call Ana', dueAt: now - 3_600_000 }, now - 7_200_000);
+		store.close();
+
+		const listed = await hearth(['reminders'], { home: dir });
+		expect(listed.code, listed.stderr).toBe(0);
+		expect(listed.stdout).toContain('water the plants');
+		expect(listed.stdout).toContain('call Ana'); // still scheduled: no chat has run since
+
+		const chat = await hearth(['chat'], { home: dir, input: '' });
+		expect(chat.code, chat.stderr).toBe(0);
+		expect(chat.stderr).toContain('A reminder passed while Hearth was closed:');
+		expect(chat.stderr).toContain('call Ana');
+		const again = await hearth(['chat'], { home: dir, input: '' });
+		expect(again.stderr).not.toContain('call Ana');
+
+		// One that comes due while the REPL waits at its prompt goes off there.
+		const reopened = await SqliteChatStore.open(path.join(dir, 'hearth.db'));
+		await new ReminderStore(sqliteReminderRows(reopened.db)).add(
+			{ text: 'stretch', dueAt: Date.now() + 4000 },
+			Date.now()
+		);
+		reopened.close();
+		const child = spawn(process.execPath, [BIN, 'chat'], {
+			cwd: dir,
+			env: {
+				PATH: process.env.PATH ?? '',
+				HOME: dir,
+				HEARTH_HOME: dir,
+				OLLAMA_HOST: '127.0.0.1:9'
+			},
+			stdio: ['pipe', 'pipe', 'pipe']
+		});
+		let stderr = '';
+		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+		await vi.waitFor(() => expect(stderr).toContain('⏰ Reminder: stretch'), {
+			timeout: 60_000,
+			interval: 200
+		});
+		child.stdin.end('/exit\n');
+		expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+
+		const all = await hearth(['reminders', '--all', '--json'], { home: dir });
+		const statuses = Object.fromEntries(
+			JSON.parse(all.stdout).map((r: { text: string; status: string }) => [r.text, r.status])
+		);
+		expect(statuses).toEqual({
+			'call Ana': 'missed',
+			'water the plants': 'scheduled',
+			stretch: 'fired'
+		});
+	});
+});

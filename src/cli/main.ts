@@ -5,9 +5,12 @@ import { toHearthError } from '$lib/types/errors';
 import { createNodeRuntime, type NodeRuntime } from '../node/runtime';
 import { startServe } from '../server/serve';
 import { askCommand } from './ask';
+import { exportCommand, importCommand } from './backup';
+import { configCommand } from './config';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { historyCommand } from './history';
 import { modelsCommand } from './models';
+import { remindersCommand } from './reminders';
 import { terminalOutput } from './render';
 import { chatCommand } from './repl';
 
@@ -20,6 +23,10 @@ Usage:
   hearth models                      the models each engine offers, and the GGUF catalog
   hearth models download [KEY]       download a catalog model (default: the recommended one)
   hearth ledger                      the newest outbound requests (the privacy ledger)
+  hearth reminders [--all]           scheduled reminders (cancel ID cancels one)
+  hearth export [FILE|-] [--force]   everything, in the web app's backup format
+  hearth import FILE                 a backup from the web app or hearth export (merged)
+  hearth config [get KEY|set KEY V]  settings (config.yaml's keys, e.g. ai.temperature)
   hearth serve [--port N] [--help]   the local API (OpenAI-compatible, token) and the web app
 
 Options:
@@ -46,6 +53,8 @@ export interface CliValues {
 	json?: boolean;
 	resume?: string;
 	search?: string;
+	force?: boolean;
+	all?: boolean;
 	help?: boolean;
 }
 
@@ -102,6 +111,8 @@ export async function main(argv: string[]): Promise<number> {
 				json: { type: 'boolean' },
 				resume: { type: 'string', short: 'r' },
 				search: { type: 'string' },
+				force: { type: 'boolean' },
+				all: { type: 'boolean' },
 				help: { type: 'boolean', short: 'h' }
 			}
 		});
@@ -115,7 +126,17 @@ export async function main(argv: string[]): Promise<number> {
 		process.stdout.write(`${HELP}\n`);
 		return EXIT.ok;
 	}
-	const known = ['chat', 'ask', 'history', 'models', 'ledger'];
+	const known = [
+		'chat',
+		'ask',
+		'history',
+		'models',
+		'ledger',
+		'reminders',
+		'export',
+		'import',
+		'config'
+	];
 	if (!known.includes(command)) {
 		stderr.write(`hearth: unknown command "${command}"\n\n${HELP}\n`);
 		return EXIT.usage;
@@ -143,8 +164,7 @@ export async function main(argv: string[]): Promise<number> {
 			temperature,
 			maxTokens,
 			noTools: values['no-tools'],
-			onError: (e) => stderr.write(`hearth: ${e.message}\n`),
-			onReminder: (r) => stderr.write(`\n⏰ Reminder: ${r.text}\n`)
+			onError: (e) => stderr.write(`hearth: ${e.message}\n`)
 		});
 	} catch (e) {
 		stderr.write(`hearth: ${toHearthError(e).message}\n`);
@@ -163,6 +183,14 @@ export async function main(argv: string[]): Promise<number> {
 				return await historyCommand(runtime, rest, values);
 			case 'models':
 				return await modelsCommand(runtime, rest, values);
+			case 'reminders':
+				return await remindersCommand(runtime, rest, values);
+			case 'export':
+				return await exportCommand(runtime, rest, values);
+			case 'import':
+				return await importCommand(runtime, rest, values);
+			case 'config':
+				return await configCommand(runtime, rest, values);
 			case 'ledger': {
 				const out = terminalOutput();
 				const entries = runtime.ledger(50);

@@ -5,12 +5,14 @@ import type { Conversation, Message } from '$lib/types/chat';
 import { toHearthError } from '$lib/types/errors';
 import type { NodeRuntime } from '../node/runtime';
 import { catalogBytes } from '$lib/engine/gguf-catalog';
+import { formatDue } from '$lib/reminders/format';
 import { isYes, terminalApprovals } from './approvals';
 import { downloadModel, megabytes, recommendedModel } from './download';
 import { findConversation } from './history';
 import { LineReader } from './lines';
 import type { CliValues } from './main';
 import { EXIT } from './exit-codes';
+import { reminderPrinter } from './reminders';
 import { bold, dim, terminalOutput, type Output } from './render';
 import { runTurn } from './turn-runner';
 
@@ -21,6 +23,7 @@ const COMMANDS = `/model [name]     list the models, or switch to one
 /memories         list the memories
 /new              start a new conversation
 /history          recent conversations (resume one with: hearth chat --resume ID)
+/reminders        the scheduled reminders
 /exit             leave (or Ctrl-D)`;
 
 interface ReplState {
@@ -114,6 +117,13 @@ async function command(
 			for (const m of all) out.write(`- ${m.text}\n`);
 			return;
 		}
+		case 'reminders': {
+			const scheduled = await runtime.reminders.list(['scheduled']);
+			if (scheduled.length === 0) out.write(dim(out, 'No reminders are scheduled.\n'));
+			for (const r of scheduled)
+				out.write(`${r.id}  ${r.text}  ${dim(out, formatDue(r.dueAt, Date.now()))}\n`);
+			return;
+		}
 		case 'history': {
 			for (const c of await runtime.store.listConversations(0, 10)) {
 				out.write(`${c.id}  ${c.title}\n`);
@@ -184,6 +194,13 @@ export async function chatCommand(runtime: NodeRuntime, values: CliValues): Prom
 		return lines.next('');
 	};
 	const approvals = terminalApprovals(runtime.toolsPolicy, notes, ask);
+	// A reminder that goes off at the prompt puts the prompt back; during an answer it is
+	// printed between the answer's blocks.
+	await runtime.startReminders(
+		reminderPrinter(notes, () => {
+			if (tty && !answering) lines.rl.prompt(true);
+		})
+	);
 	if (tty)
 		out.write(dim(out, 'Hearth. /help lists commands, Ctrl-C stops an answer, Ctrl-D leaves.\n'));
 	try {

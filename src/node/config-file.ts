@@ -73,7 +73,12 @@ export function applyEnvironment(
  * listing each as "config.yaml:7:3: ai.temperature must be …", so nothing runs on a half-read
  * config.
  */
-export async function loadConfig(file: string, env: Env = process.env): Promise<LoadedConfig> {
+export async function loadConfig(
+	file: string,
+	env: Env = process.env,
+	/** What a key the file leaves out takes (the settings table's values, over the defaults). */
+	defaults: HearthConfig = defaultConfig()
+): Promise<LoadedConfig> {
 	let text: string;
 	try {
 		text = await readFile(file, 'utf8');
@@ -83,11 +88,10 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
 				cause: e
 			});
 		}
-		const defaults = defaultConfig();
 		const { config, applied } = applyEnvironment(defaults, env);
 		return { file: defaults, effective: config, exists: false, fromEnvironment: applied };
 	}
-	const parsed = parseConfigYaml(text);
+	const parsed = parseConfigYaml(text, defaults);
 	if (!parsed.ok) {
 		throw new HearthError('import_invalid', formatProblems(path.basename(file), parsed.problems));
 	}

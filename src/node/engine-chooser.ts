@@ -22,6 +22,8 @@ export interface EngineChooserOptions {
 	modelName?: string;
 	/** Where downloaded GGUF models are. */
 	modelsDir: string;
+	/** Where config.yaml is, named when Ollama cannot be reached (how to point Hearth elsewhere). */
+	configFile?: string;
 	/** llama.cpp threads when the config says `auto` (tests pass 1). */
 	threads?: number;
 	/** How the llama.cpp runtime is loaded (tests share one). */
@@ -87,7 +89,18 @@ export class NodeEngineChooser implements EngineChooser {
 		const all: EngineCandidate[] = [];
 		const ollama = (): EngineCandidate => ({
 			kind: 'ollama',
-			engine: withRetry(new OllamaEngine({ baseUrl: config.engines.ollama.url, origin: 'hearth' })),
+			engine: withRetry(
+				new OllamaEngine({
+					baseUrl: config.engines.ollama.url,
+					caller: {
+						process: {
+							setting:
+								'OLLAMA_HOST=host:port in the environment, or engines.ollama.url in ' +
+								(options.configFile ?? 'config.yaml')
+						}
+					}
+				})
+			),
 			model:
 				(config.ai.engine === 'ollama' || options.modelName ? named : '') ||
 				config.engines.ollama.model

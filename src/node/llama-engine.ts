@@ -47,11 +47,8 @@ export interface LlamaCppEngineOptions {
 /** A 128k-token window costs gigabytes of KV cache; larger windows are asked for explicitly. */
 export const DEFAULT_MAX_CONTEXT = 8192;
 
-/**
- * Hearth's kind for llama.cpp engines. The core's EngineKind does not name it yet (the web
- * face's engine table is keyed by it and is being reworked); until then it is asserted here.
- */
-export const LLAMACPP_KIND = 'llamacpp' as unknown as EngineKind;
+/** Hearth's kind for llama.cpp in Node (messages and pins name it; backups carry it). */
+export const LLAMACPP_KIND = 'llamacpp' as const satisfies EngineKind;
 
 interface Loaded {
 	file: string;

@@ -1,19 +1,18 @@
 // The composition root for Node: the terminal (src/cli) and the API server build everything from
 // here, so both run the same ConversationService over the same store, engines, tools and
 // memories as each other, and the same core as the web app.
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import path from 'node:path';
 import type { HearthConfig } from '$lib/config/config-schema';
-import { settingsFromConfig } from '$lib/config/config-settings';
+import { configFromSettings, settingsFromConfig } from '$lib/config/config-settings';
 import type { MemoryHooks, ToolApprovals, TurnTools } from '$lib/conversation/ports';
 import { ConversationService } from '$lib/conversation/service';
 import { memoryPromptBlock } from '$lib/memory/relevance';
 import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
 import type { HtmlParser } from '$lib/net/readable';
+import { WHEN_NO_REPL_RUNS } from '$lib/reminders/format';
 import type { ReminderNotifier } from '$lib/reminders/notifier';
 import { ReminderScheduler } from '$lib/reminders/scheduler';
 import { ReminderStore } from '$lib/reminders/store';
-import { createDb } from '$lib/storage/db';
 import { calculatorTool } from '$lib/tools/calculator';
 import { createDateTimeTools } from '$lib/tools/datetime';
 import { createFetchPageTool } from '$lib/tools/fetch-page';
@@ -25,7 +24,7 @@ import { weatherTool } from '$lib/tools/weather';
 import { webSearchTool } from '$lib/tools/web-search';
 import type { Reminder } from '$lib/types/agent-data';
 import type { HearthError } from '$lib/types/errors';
-import type { CustomAgent, Settings } from '$lib/types/settings';
+import { DEFAULT_SETTINGS, type CustomAgent, type Settings } from '$lib/types/settings';
 import { BUILT_IN_AGENTS } from '$lib/agent/agents';
 import type { ToolCallRecord } from '$lib/types/tools';
 import { loadConfig, type LoadedConfig } from './config-file';
@@ -34,6 +33,8 @@ import type { LlamaCppEngineOptions } from './llama-engine';
 import { nodeFolderAccess } from './node-folders';
 import { hearthPaths, type HearthPaths } from './paths';
 import { SqliteChatStore } from './sqlite-chat-store';
+import { sqliteReminderRows } from './sqlite-reminders';
+import { SqliteSettings } from './sqlite-settings';
 import { readLedger, SqliteMemories, sqliteLedgerStore } from './sqlite-stores';
 import { createRunCommandTool, RUN_COMMAND, runCommandPreApproved } from './tools/run-command';
 
@@ -54,8 +55,6 @@ export interface NodeRuntimeOptions {
 	llamaRuntime?: LlamaCppEngineOptions['runtime'];
 	/** A save failed while an answer streamed (the face says so; the answer keeps streaming). */
 	onError?: (e: HearthError) => void;
-	/** A reminder went off (the terminal prints it). */
-	onReminder?: (reminder: Reminder) => void;
 	now?: () => number;
 }
 
@@ -69,14 +68,30 @@ export interface ToolsPolicy {
 	sideEffect(name: string): boolean;
 }
 
+/** How a face with a person in front of it shows reminders (the REPL prints them). */
+export interface ReminderHandlers {
+	/** Went off now (due while this process runs, or within a minute before it started). */
+	onFired(reminder: Reminder): void;
+	/** Passed while no `hearth chat` ran; shown once, at the start. */
+	onMissed(reminders: Reminder[]): void;
+}
+
+/** Another process (`hearth serve`, `hearth ask`) may add a reminder: checked this often. */
+export const REMINDER_POLL_MS = 30_000;
+
 /** Everything a Node face needs, as plain fields (the API server takes the same ones). */
 export interface NodeRuntime {
 	paths: HearthPaths;
 	/** Where GGUF models are downloaded (config engines.llamacpp.models_dir, else the data folder's). */
 	modelsDir: string;
 	config: LoadedConfig;
-	/** Settings as the core reads them (from config.yaml). */
+	/**
+	 * Settings as the core reads them: the settings table (hearth config set, a backup) under
+	 * config.yaml's explicit keys, under the environment, under this run's flags.
+	 */
 	settings: Settings;
+	/** The settings table itself. */
+	settingsStore: SqliteSettings;
 	service: ConversationService;
 	store: SqliteChatStore;
 	engines: NodeEngineChooser;
@@ -85,6 +100,11 @@ export interface NodeRuntime {
 	memories: SqliteMemories;
 	memory: MemoryHooks;
 	reminders: ReminderStore;
+	/**
+	 * Starts the reminder timer: reminders missed meanwhile are reported once, due ones go off.
+	 * Only a face that can show them starts it (the REPL), so none is settled unseen.
+	 */
+	startReminders(handlers: ReminderHandlers): Promise<void>;
 	net: LedgerFetch;
 	/** Folders from files.allowed_folders that do not exist (the face warns). */
 	missingFolders: string[];
@@ -140,12 +160,22 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 	const cwd = options.cwd ?? process.cwd();
 	const now = options.now ?? Date.now;
 	const paths = hearthPaths(env);
-	const config = await loadConfig(paths.configFile, env);
+	const store = await SqliteChatStore.open(paths.databaseFile);
+	const settingsStore = new SqliteSettings(store.db);
+	let config: LoadedConfig;
+	let settings: Settings;
+	try {
+		// Stored settings are the defaults config.yaml's keys are laid over.
+		const stored = settingsStore.read() ?? DEFAULT_SETTINGS;
+		config = await loadConfig(paths.configFile, env, configFromSettings(stored, {}));
+		settings = withTerminalAgents(settingsFromConfig(config.effective, stored));
+	} catch (e) {
+		store.close();
+		throw e;
+	}
 	const effective: HearthConfig = config.effective;
-	const settings = withTerminalAgents(settingsFromConfig(effective));
 	if (options.temperature !== undefined) settings.temperature = options.temperature;
 	if (options.maxTokens !== undefined) settings.maxTokens = options.maxTokens;
-	const store = await SqliteChatStore.open(paths.databaseFile);
 	const onError = options.onError ?? ((e: HearthError) => console.error(e.message));
 
 	const modelsDir = effective.engines.llamacpp.models_dir || paths.modelsDir;
@@ -155,6 +185,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		modelFile: modelFile ? path.resolve(cwd, modelFile) : undefined,
 		modelName: modelFile ? undefined : options.model,
 		modelsDir,
+		configFile: paths.configFile,
 		threads: options.threads,
 		llamaRuntime: options.llamaRuntime
 	});
@@ -165,22 +196,36 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		onError
 	});
 
-	// Reminders go off while Hearth runs (as in the browser tab); they live in memory.
-	const reminderDb = createDb(`hearth-reminders-${crypto.randomUUID()}`, {
-		indexedDB: new IDBFactory(),
-		IDBKeyRange
-	});
-	const reminders = new ReminderStore(reminderDb);
+	// Reminders are kept in the store; they go off in a running `hearth chat` (or show there as
+	// missed), whichever face set them.
+	const reminders = new ReminderStore(sqliteReminderRows(store.db));
+	let showReminder: ((reminder: Reminder) => void) | null = null;
 	const notifier: ReminderNotifier = {
 		permission: () => 'granted',
 		requestPermission: async () => 'granted',
 		notify: async (reminder) => {
-			options.onReminder?.(reminder);
+			showReminder?.(reminder);
 			return 'in-app';
 		}
 	};
-	const scheduler = new ReminderScheduler({ store: reminders, notifier, onError });
-	await scheduler.start();
+	let scheduler: ReminderScheduler | null = null;
+	let poll: ReturnType<typeof setInterval> | null = null;
+	const startReminders = async (handlers: ReminderHandlers) => {
+		if (scheduler) return;
+		showReminder = handlers.onFired;
+		scheduler = new ReminderScheduler({
+			store: reminders,
+			notifier,
+			onError,
+			onMissed: (missed) => {
+				if (missed.length > 0) handlers.onMissed(missed);
+			}
+		});
+		await scheduler.start();
+		const running = scheduler;
+		poll = setInterval(() => void running.rearm(), REMINDER_POLL_MS);
+		poll.unref();
+	};
 
 	const folders = await nodeFolderAccess(effective.files.allowed_folders, {
 		writable: effective.files.writable,
@@ -200,7 +245,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		webSearchTool,
 		nodeFetchPageTool(),
 		weatherTool,
-		...createReminderTools({ store: reminders, notifier, now }),
+		...createReminderTools({ store: reminders, notifier, now, whenClosed: WHEN_NO_REPL_RUNS }),
 		...createFileTools({ access: folders.access, now }),
 		runCommand
 	] as AnyTool[];
@@ -253,6 +298,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		modelsDir,
 		config,
 		settings,
+		settingsStore,
 		service,
 		store,
 		engines,
@@ -261,14 +307,15 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		memories,
 		memory,
 		reminders,
+		startReminders,
 		net,
 		missingFolders: folders.missing,
 		ledger: (limit) => readLedger(store.db, limit),
 		async close() {
-			scheduler.stop();
+			scheduler?.stop();
+			if (poll) clearInterval(poll);
 			await net.idle();
 			await engines.close();
-			reminderDb.close();
 			store.close();
 		}
 	};

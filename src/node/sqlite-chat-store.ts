@@ -52,6 +52,13 @@ interface Row {
 	data: string;
 }
 
+/** What a merge of backup records did. */
+export interface MergeCounts {
+	added: number;
+	updated: number;
+	skipped: number;
+}
+
 async function bytes(blob: Blob): Promise<Buffer> {
 	return Buffer.from(await blob.arrayBuffer());
 }
@@ -296,6 +303,62 @@ export class SqliteChatStore implements ChatStore {
 				);
 			})
 		);
+	}
+
+	/**
+	 * Writes records from a backup as they are (ids, times and leaves kept) where they are new or
+	 * newer than the stored copy, their search words made again from the text (a file's are
+	 * never trusted). No transaction of its own: the import holds one around every slice
+	 * (node/sqlite-backup.ts), so a failure part-way keeps nothing.
+	 */
+	mergeConversations(rows: readonly Conversation[]): MergeCounts {
+		const counts = { added: 0, updated: 0, skipped: 0 };
+		for (const row of rows) {
+			const local = this.#conversation(row.id);
+			if (local && local.updatedAt >= row.updatedAt) {
+				counts.skipped++;
+				continue;
+			}
+			const next = { ...row, titleWords: indexWords(row.title) };
+			this.#putConversation(next, local ? 'update' : 'insert');
+			counts[local ? 'updated' : 'added']++;
+		}
+		return counts;
+	}
+
+	/** As mergeConversations, for messages. */
+	mergeMessages(rows: readonly Message[]): MergeCounts {
+		const counts = { added: 0, updated: 0, skipped: 0 };
+		for (const row of rows) {
+			const local = this.#message(row.id);
+			if (local && local.updatedAt >= row.updatedAt) {
+				counts.skipped++;
+				continue;
+			}
+			const next = { ...row, words: indexWords(row.content) };
+			this.#putMessage(next, local ? 'update' : 'insert');
+			counts[local ? 'updated' : 'added']++;
+		}
+		return counts;
+	}
+
+	/** Every conversation and message for a backup, without their search words, oldest first. */
+	exportRecords(): { conversations: Conversation[]; messages: Message[] } {
+		const conversations = this.#sql('SELECT data FROM conversations ORDER BY rowid')
+			.all()
+			.map((row) => {
+				const c = JSON.parse((row as Row).data) as Conversation;
+				delete c.titleWords;
+				return c;
+			});
+		const messages = this.#sql('SELECT data FROM messages ORDER BY rowid')
+			.all()
+			.map((row) => {
+				const m = JSON.parse((row as Row).data) as Message;
+				delete m.words;
+				return m;
+			});
+		return { conversations, messages };
 	}
 
 	/**

@@ -66,6 +66,23 @@ export const MIGRATIONS: string[] = [
 		due_at INTEGER NOT NULL,
 		data TEXT NOT NULL
 	);
+	`,
+	// v3: settings (key 'settings': the web app's Settings, as its Dexie row), the reminders' status as a column (the scheduler asks by it), and
+	// the parts of a backup the terminal keeps for the browser without using them itself (answer
+	// ratings, eval sets, knowledge text), so a browser backup survives a trip through here.
+	`
+	CREATE TABLE settings (
+		key TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	);
+	ALTER TABLE reminders ADD COLUMN status TEXT NOT NULL DEFAULT 'scheduled';
+	CREATE INDEX reminders_due ON reminders (status, due_at);
+	CREATE TABLE kept_records (
+		kind TEXT NOT NULL,
+		id TEXT NOT NULL,
+		data TEXT NOT NULL,
+		PRIMARY KEY (kind, id)
+	);
 	`
 ];
 

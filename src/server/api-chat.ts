@@ -120,11 +120,12 @@ export class ApiChat {
 			throw new HearthError('import_invalid', 'The last message must be the user\u2019s.');
 		}
 		const store = this.#deps.store;
-		const created = await store.createConversation({ title: titleFromText(last.content) });
 		const options = definedOptions(input.options);
-		const patch = { ...(input.pin ? { pin: input.pin } : {}), ...(options ? { options } : {}) };
-		if (Object.keys(patch).length > 0) await store.updateConversation(created.id, patch);
-		const conversation: Conversation = { ...created, ...patch };
+		const conversation: Conversation = await store.createConversation({
+			title: titleFromText(last.content),
+			...(input.pin ? { pin: input.pin } : {}),
+			...(options ? { options } : {})
+		});
 		const thread: Message[] = [];
 		for (const turn of input.turns) {
 			thread.push(

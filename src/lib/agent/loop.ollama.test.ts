@@ -16,7 +16,7 @@ describe('runAgent with the Ollama engine (fixture server)', () => {
 
 	beforeAll(async () => {
 		fixture = await startOllamaFixture({ chunkDelayMs: 1 });
-		engine = new OllamaEngine({ baseUrl: fixture.url, origin: 'http://localhost' });
+		engine = new OllamaEngine({ baseUrl: fixture.url, caller: { page: 'http://localhost' } });
 	});
 	afterAll(() => fixture.close());
 

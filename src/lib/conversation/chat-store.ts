@@ -4,8 +4,9 @@ import type { Conversation, Message } from '$lib/types/chat';
 import { indexWords } from '$lib/utils/words';
 import type { Attachment, StoredImage } from '$lib/types/agent-data';
 
+/** `pin` and `options` at creation save the API a second write per request. */
 export type NewConversation = Pick<Conversation, 'title'> &
-	Partial<Pick<Conversation, 'model' | 'engine' | 'mode'>>;
+	Partial<Pick<Conversation, 'model' | 'engine' | 'mode' | 'pin' | 'options'>>;
 
 export type NewMessage = Omit<Message, 'id' | 'createdAt' | 'updatedAt' | 'words'> &
 	Partial<Pick<Message, 'id' | 'createdAt'>>;
@@ -95,7 +96,9 @@ export function conversationRecord(init: NewConversation, now: number): Conversa
 		mode: init.mode ?? 'chat',
 		model: init.model,
 		engine: init.engine,
-		leafId: null
+		leafId: null,
+		...(init.pin ? { pin: init.pin } : {}),
+		...(init.options ? { options: init.options } : {})
 	};
 }
 

@@ -7,16 +7,30 @@ import { HearthError } from '$lib/types/errors';
 // status and exception to code is engine-neutral and lives in `engine/http-errors.ts`.
 
 /**
- * The hints for one Ollama server. `origin` is quoted in the OLLAMA_ORIGINS advice, because a
- * refused origin looks exactly like a stopped server from inside the page.
+ * Who calls Ollama, for the advice. A web page (`page`: its origin): a refused origin looks
+ * exactly like a stopped server from inside the page, so OLLAMA_ORIGINS is named. A process
+ * (the terminal, the API server): origins play no part; `setting` says how to point Hearth at
+ * another address.
  */
-export function ollamaHttpHints(label: string, baseUrl: string, origin: string): HttpErrorHints {
+export type OllamaCaller = { page: string } | { process: { setting: string } };
+
+/** The hints for one Ollama server. */
+export function ollamaHttpHints(
+	label: string,
+	baseUrl: string,
+	caller: OllamaCaller
+): HttpErrorHints {
 	return {
 		label,
-		unreachable: (cause) => ollamaUnreachable(baseUrl, origin, cause),
+		unreachable: (cause) =>
+			'page' in caller
+				? ollamaUnreachable(baseUrl, caller.page, cause)
+				: ollamaUnreachableFromProcess(baseUrl, caller.process.setting, cause),
 		authAdvice:
-			`If a proxy sits in front of Ollama, check its credentials; otherwise Ollama is ` +
-			`refusing this page's origin; restart it with: OLLAMA_ORIGINS=${origin} ollama serve`,
+			'page' in caller
+				? `If a proxy sits in front of Ollama, check its credentials; otherwise Ollama is ` +
+					`refusing this page's origin; restart it with: OLLAMA_ORIGINS=${caller.page} ollama serve`
+				: `A proxy in front of Ollama refused Hearth: check its credentials.`,
 		errorDetail: ollamaErrorDetail
 	};
 }
@@ -49,6 +63,36 @@ function ollamaUnreachable(baseUrl: string, origin: string, cause: unknown): Hea
 		`Hearth can't reach Ollama at ${baseUrl}. If Ollama isn't running, start it with: ` +
 			`ollama serve — If it is running, it is refusing this page's origin; restart it with: ` +
 			`OLLAMA_ORIGINS=${origin} ollama serve`,
+		{ cause }
+	);
+}
+
+/** What Node's fetch says went wrong underneath ("connection refused"), when it says. */
+function networkReason(cause: unknown): string {
+	const inner = (cause as { cause?: { code?: unknown } } | null)?.cause;
+	const code = typeof inner?.code === 'string' ? inner.code : undefined;
+	const reasons: Record<string, string> = {
+		ECONNREFUSED: 'nothing is listening there',
+		ENOTFOUND: 'that host name does not resolve',
+		EAI_AGAIN: 'that host name could not be looked up',
+		ECONNRESET: 'the connection was reset',
+		EHOSTUNREACH: 'that host is unreachable',
+		ETIMEDOUT: 'the connection timed out',
+		UND_ERR_CONNECT_TIMEOUT: 'the connection timed out'
+	};
+	return code ? ` (${reasons[code] ?? code})` : '';
+}
+
+function ollamaUnreachableFromProcess(
+	baseUrl: string,
+	setting: string,
+	cause: unknown
+): HearthError {
+	return new HearthError(
+		'engine_unreachable',
+		`Hearth can't reach Ollama at ${baseUrl}${networkReason(cause)}. Is Ollama running? ` +
+			`Start it with: ollama serve (or open the Ollama app). If it runs at another address, ` +
+			`point Hearth at it: ${setting}.`,
 		{ cause }
 	);
 }

@@ -54,7 +54,10 @@ describe('OllamaEngine against the fixture', () => {
 
 	beforeAll(async () => {
 		fixture = await startOllamaFixture({ chunkDelayMs: CHUNK_DELAY_MS });
-		engine = new OllamaEngine({ baseUrl: `${fixture.url}//`, origin: 'http://hearth.test' });
+		engine = new OllamaEngine({
+			baseUrl: `${fixture.url}//`,
+			caller: { page: 'http://hearth.test' }
+		});
 	});
 	afterAll(async () => {
 		await engine?.dispose();
@@ -170,7 +173,7 @@ describe('OllamaEngine against the fixture', () => {
 
 	it('fails with engine_unreachable, naming both fixes, when nothing listens', async () => {
 		const baseUrl = await unreachableUrl();
-		const offline = new OllamaEngine({ baseUrl, origin: 'http://hearth.test' });
+		const offline = new OllamaEngine({ baseUrl, caller: { page: 'http://hearth.test' } });
 		const { error } = await collectChat(offline, ask('Hi'));
 		const e = hearth(error);
 		expect(e.code).toBe('engine_unreachable');
@@ -181,6 +184,23 @@ describe('OllamaEngine against the fixture', () => {
 		const probe = await offline.probe();
 		expect(probe.ok).toBe(false);
 		if (!probe.ok) expect(probe.error.message).toBe(e.message);
+	});
+
+	it('from a process (terminal, API) names the address, the reason and how to change it, not origins', async () => {
+		const baseUrl = await unreachableUrl();
+		const offline = new OllamaEngine({
+			baseUrl,
+			caller: { process: { setting: 'OLLAMA_HOST=host:port' } }
+		});
+		const { error } = await collectChat(offline, ask('Hi'));
+		const e = hearth(error);
+		expect(e.code).toBe('engine_unreachable');
+		expect(e.message).toBe(
+			`Hearth can't reach Ollama at ${baseUrl} (nothing is listening there). Is Ollama running? ` +
+				'Start it with: ollama serve (or open the Ollama app). If it runs at another address, ' +
+				'point Hearth at it: OLLAMA_HOST=host:port.'
+		);
+		expect(e.message).not.toContain('ORIGINS');
 	});
 
 	it('suggests OLLAMA_ORIGINS=* when it cannot know the page origin', async () => {
@@ -268,7 +288,7 @@ describe('OllamaEngine against the fixture', () => {
 		// Node's fetch lets a test send the Origin header a browser would add by itself.
 		const foreign = new OllamaEngine({
 			baseUrl: fixture.url,
-			origin: 'http://foreign.test',
+			caller: { page: 'http://foreign.test' },
 			fetch: (input, init) =>
 				fetch(input, { ...init, headers: { ...init?.headers, Origin: 'http://foreign.test' } })
 		});

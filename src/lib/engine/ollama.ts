@@ -22,6 +22,7 @@ import type { CallScope } from '$lib/engine/http-call';
 import { readNdjsonLines } from '$lib/engine/ndjson';
 import {
 	ollamaHttpHints,
+	type OllamaCaller,
 	ollamaModelNotFound,
 	ollamaStreamBroken,
 	recogniseChatError
@@ -39,8 +40,11 @@ import type { ChatLine } from '$lib/engine/ollama-wire';
 export interface OllamaEngineOptions {
 	/** e.g. "http://localhost:11434"; trailing slashes are ignored. */
 	baseUrl: string;
-	/** This page's origin, quoted in the OLLAMA_ORIGINS advice; defaults to `location.origin`. */
-	origin?: string;
+	/**
+	 * Who calls, for the advice when Ollama cannot be reached: a page (its origin, quoted in the
+	 * OLLAMA_ORIGINS advice) or a process; defaults to this page, `location.origin`.
+	 */
+	caller?: OllamaCaller;
 	/** Injected for tests and non-browser hosts; defaults to the global fetch. */
 	fetch?: typeof fetch;
 	/**
@@ -67,7 +71,11 @@ export class OllamaEngine implements LlmEngine {
 	constructor(options: OllamaEngineOptions) {
 		this.baseUrl = options.baseUrl.replace(/\/+$/, '');
 		this.label = `Ollama at ${this.baseUrl}`;
-		this.#hints = ollamaHttpHints(this.label, this.baseUrl, options.origin ?? pageOrigin());
+		this.#hints = ollamaHttpHints(
+			this.label,
+			this.baseUrl,
+			options.caller ?? { page: pageOrigin() }
+		);
 		this.#scopes = new CallScopes(this.#hints);
 		this.#fetch = options.fetch ?? defaultFetch();
 		this.#probeFetch = options.probeFetch ?? this.#fetch;

@@ -12,6 +12,7 @@ import type {
 
 // The wire types live in types/ so workers can share them; engine code imports them from here.
 export type {
+	BrowserEngineKind,
 	EngineKind,
 	ChatMessage,
 	ChatRole,

@@ -4,6 +4,10 @@
 export const WHEN_HEARTH_IS_CLOSED =
 	'Reminders go off only while Hearth is open in a tab or as an installed app. If Hearth is closed at the time, the reminder shows as missed the next time you open it. Hearth uses no push server, so nothing about your reminders leaves this device.';
 
+/** The same for the terminal: reminders go off in a running `hearth chat`. */
+export const WHEN_NO_REPL_RUNS =
+	'Reminders go off while `hearth chat` runs in a terminal. If none runs at the time, the reminder shows as missed when `hearth chat` next starts; `hearth reminders` lists them. Nothing about them leaves this computer.';
+
 const UNITS: [limitMs: number, unitMs: number, unit: string][] = [
 	[90_000, 1000, 'second'],
 	[90 * 60_000, 60_000, 'minute'],

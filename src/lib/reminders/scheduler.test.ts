@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { freshDb } from '$lib/storage/test-db';
 import type { HearthDb } from '$lib/storage/db';
-import { ReminderStore } from '$lib/reminders/store';
+import { dexieReminderRows, ReminderStore } from '$lib/reminders/store';
 import {
 	MAX_TIMER_MS,
 	MISSED_GRACE_MS,
@@ -51,7 +51,7 @@ async function settle(): Promise<void> {
 }
 
 function setup(db: HearthDb = freshDb(), clock = new FakeClock()) {
-	const store = new ReminderStore(db);
+	const store = new ReminderStore(dexieReminderRows(db));
 	const shown: Reminder[] = [];
 	const notifier: ReminderNotifier = {
 		permission: () => 'granted',

@@ -18,19 +18,70 @@ function byDue(a: Reminder, b: Reminder): number {
 }
 
 /**
- * Reminders in the Dexie `reminders` table. Every change tells subscribers (the scheduler re-arms,
- * the settings section refreshes). Status moves only forward from `scheduled`, inside a
- * transaction, so two tabs can't both fire the same reminder.
+ * Where reminder rows live: Dexie in the browser (dexieReminderRows), SQLite in the terminal and
+ * the API (node/sqlite-reminders.ts). `transition` is atomic, so two tabs or two processes
+ * can't both fire the same reminder.
+ */
+export interface ReminderRows {
+	/** Fails on an id collision rather than replacing another reminder. */
+	insert(reminder: Reminder): Promise<void>;
+	/** All of them when no statuses are given. */
+	list(statuses?: readonly ReminderStatus[]): Promise<Reminder[]>;
+	get(id: string): Promise<Reminder | undefined>;
+	/** Scheduled ones due at or before `at`. */
+	dueBy(at: number): Promise<Reminder[]>;
+	/** Moves a scheduled row to `status`: the new row, or why not (its status, or 'missing'). */
+	transition(
+		id: string,
+		status: 'fired' | 'missed' | 'cancelled'
+	): Promise<Reminder | ReminderStatus | 'missing'>;
+	delete(id: string): Promise<void>;
+}
+
+/** The browser's reminders: the Dexie `reminders` table. */
+export function dexieReminderRows(db: HearthDb): ReminderRows {
+	return {
+		insert: async (reminder) => {
+			await db.reminders.add(reminder);
+		},
+		list: (statuses) =>
+			statuses
+				? db.reminders
+						.where('status')
+						.anyOf([...statuses])
+						.toArray()
+				: db.reminders.toArray(),
+		get: (id) => db.reminders.get(id),
+		dueBy: async (at) =>
+			(await db.reminders.where('dueAt').belowOrEqual(at).toArray()).filter(
+				(r) => r.status === 'scheduled'
+			),
+		transition: (id, status) =>
+			db.transaction('rw', db.reminders, async () => {
+				const row = await db.reminders.get(id);
+				if (!row) return 'missing' as const;
+				if (row.status !== 'scheduled') return row.status;
+				const next: Reminder = { ...row, status };
+				await db.reminders.put(next);
+				return next;
+			}),
+		delete: (id) => db.reminders.delete(id)
+	};
+}
+
+/**
+ * Reminders over their rows. Every change tells subscribers (the scheduler re-arms, the
+ * settings section refreshes). Status moves only forward from `scheduled`.
  */
 export class ReminderStore {
-	readonly #db: HearthDb;
+	readonly #rows: ReminderRows;
 	readonly #newId: () => string;
 	readonly #listeners = new Set<() => void>();
 	/** Last seen rows, so a confirmation (which can't wait for the database) can name a reminder. */
 	readonly #seen = new Map<string, Reminder>();
 
-	constructor(db: HearthDb, options: { newId?: () => string } = {}) {
-		this.#db = db;
+	constructor(rows: ReminderRows, options: { newId?: () => string } = {}) {
+		this.#rows = rows;
 		this.#newId = options.newId ?? shortId;
 	}
 
@@ -57,8 +108,7 @@ export class ReminderStore {
 			status: 'scheduled',
 			...(input.conversationId ? { conversationId: input.conversationId } : {})
 		};
-		// add, not put: an id collision fails loudly instead of replacing another reminder.
-		await this.#db.reminders.add(reminder);
+		await this.#rows.insert(reminder);
 		this.#remember([reminder]);
 		this.#changed();
 		return reminder;
@@ -66,17 +116,11 @@ export class ReminderStore {
 
 	/** Sorted by due time; all of them when no statuses are given. */
 	async list(statuses?: readonly ReminderStatus[]): Promise<Reminder[]> {
-		const rows = statuses
-			? await this.#db.reminders
-					.where('status')
-					.anyOf([...statuses])
-					.toArray()
-			: await this.#db.reminders.toArray();
-		return this.#remember(rows.sort(byDue));
+		return this.#remember((await this.#rows.list(statuses)).sort(byDue));
 	}
 
 	async get(id: string): Promise<Reminder | undefined> {
-		const row = await this.#db.reminders.get(id);
+		const row = await this.#rows.get(id);
 		if (row) this.#remember([row]);
 		return row;
 	}
@@ -88,41 +132,24 @@ export class ReminderStore {
 
 	/** Scheduled reminders due at or before `at`, earliest first. */
 	async dueBy(at: number): Promise<Reminder[]> {
-		const rows = await this.#db.reminders.where('dueAt').belowOrEqual(at).toArray();
-		return rows.filter((r) => r.status === 'scheduled').sort(byDue);
+		return (await this.#rows.dueBy(at)).sort(byDue);
 	}
 
 	async nextScheduled(): Promise<Reminder | undefined> {
-		const rows = await this.#db.reminders.where('status').equals('scheduled').toArray();
-		return rows.sort(byDue)[0];
+		return (await this.#rows.list(['scheduled'])).sort(byDue)[0];
 	}
 
 	/** Moves a scheduled reminder to fired or missed; null when it was no longer scheduled. */
 	async settle(id: string, status: 'fired' | 'missed'): Promise<Reminder | null> {
-		const settled = await this.#db.transaction('rw', this.#db.reminders, async () => {
-			const row = await this.#db.reminders.get(id);
-			if (!row || row.status !== 'scheduled') return null;
-			const next: Reminder = { ...row, status };
-			await this.#db.reminders.put(next);
-			return next;
-		});
-		if (settled) {
-			this.#remember([settled]);
-			this.#changed();
-		}
-		return settled;
+		const result = await this.#rows.transition(id, status);
+		if (typeof result === 'string') return null;
+		this.#remember([result]);
+		this.#changed();
+		return result;
 	}
 
 	async cancel(id: string): Promise<Reminder> {
-		// Either the cancelled row or why it couldn't be cancelled.
-		const result = await this.#db.transaction('rw', this.#db.reminders, async () => {
-			const row = await this.#db.reminders.get(id);
-			if (!row) return 'missing' as const;
-			if (row.status !== 'scheduled') return row.status;
-			const next: Reminder = { ...row, status: 'cancelled' };
-			await this.#db.reminders.put(next);
-			return next;
-		});
+		const result = await this.#rows.transition(id, 'cancelled');
 		if (result === 'missing') {
 			throw new HearthError(
 				'tool_invalid_args',
@@ -131,6 +158,7 @@ export class ReminderStore {
 		}
 		if (typeof result === 'string') {
 			const already = {
+				scheduled: 'is still scheduled',
 				fired: 'already went off',
 				missed: 'already passed while Hearth was closed',
 				cancelled: 'is already cancelled'
@@ -144,7 +172,7 @@ export class ReminderStore {
 
 	/** Deletes a reminder for good (dismissing a missed or fired one in the list). */
 	async remove(id: string): Promise<void> {
-		await this.#db.reminders.delete(id);
+		await this.#rows.delete(id);
 		this.#seen.delete(id);
 		this.#changed();
 	}

@@ -7,7 +7,7 @@ import { dexiePlanJournal, type PlanJournal } from '$lib/files/plan/journal';
 import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
 import { createBrowserNotifier, type ReminderNotifier } from '$lib/reminders/notifier';
 import { ReminderScheduler } from '$lib/reminders/scheduler';
-import { ReminderStore } from '$lib/reminders/store';
+import { dexieReminderRows, ReminderStore } from '$lib/reminders/store';
 import { LedgerState } from '$lib/state/ledger.svelte';
 import { FilePlansState } from '$lib/state/file-plans.svelte';
 import { FolderTrashState } from '$lib/state/folder-trash.svelte';
@@ -57,7 +57,7 @@ export class AgentServices {
 			offlineOnly: () => deps.settings().offlineOnly,
 			onError: deps.onError
 		});
-		this.reminders = new ReminderStore(deps.db);
+		this.reminders = new ReminderStore(dexieReminderRows(deps.db));
 		this.notifier = createBrowserNotifier(deps.onReminder);
 		this.scheduler = new ReminderScheduler({
 			store: this.reminders,

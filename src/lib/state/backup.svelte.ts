@@ -1,9 +1,9 @@
 import type { ChatStore } from '$lib/conversation/chat-store';
 import type { HearthDb } from '$lib/storage/db';
-import type { ImportResult } from '$lib/storage/export';
 import { toHearthError, type HearthError } from '$lib/types/errors';
 import { errorTitle } from '$lib/utils/error-text';
 import { downloadText, fileDay } from '$lib/utils/download';
+import { importSummary } from '$lib/storage/import-summary';
 
 // Settings → Data: the backup file out and in, and deleting every conversation. The backup format
 // (its schemas) loads when first used: it is not part of the first paint.
@@ -100,17 +100,4 @@ export class BackupState {
 			this.#deps.onError(toHearthError(e));
 		}
 	}
-}
-
-/** "Imported 2 new and 1 updated conversations (3 already up to date), 4 memories". */
-export function importSummary(result: ImportResult): string {
-	return (
-		`Imported ${result.conversationsAdded} new and ${result.conversationsUpdated} updated conversations` +
-		(result.conversationsSkipped ? ` (${result.conversationsSkipped} already up to date)` : '') +
-		(result.memoriesAdded ? `, ${result.memoriesAdded} memories` : '') +
-		(result.documentsAdded ? `, ${result.documentsAdded} documents` : '') +
-		(result.imagesAdded ? `, ${result.imagesAdded} images` : '') +
-		(result.feedbackAdded ? `, ${result.feedbackAdded} answer ratings` : '') +
-		(result.evalSetsAdded ? `, ${result.evalSetsAdded} eval sets` : '')
-	);
 }

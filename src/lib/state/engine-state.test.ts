@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineKind, LlmEngine, ModelInfo } from '$lib/engine/types';
+import type { BrowserEngineKind, LlmEngine, ModelInfo } from '$lib/engine/types';
 import { EngineState, type EngineFactory } from '$lib/state/engine.svelte';
 import { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
@@ -8,7 +8,11 @@ import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
 // given models or throws the given error. Chat itself is covered by each engine's contract suite.
 type Script = ModelInfo[] | HearthError | null;
 
-function scripted(kind: EngineKind, script: () => Script, disposed: string[]): LlmEngine | null {
+function scripted(
+	kind: BrowserEngineKind,
+	script: () => Script,
+	disposed: string[]
+): LlmEngine | null {
 	if (script() === null) return null;
 	return {
 		kind,
@@ -28,7 +32,7 @@ function scripted(kind: EngineKind, script: () => Script, disposed: string[]): L
 	};
 }
 
-function setup(scripts: Record<EngineKind, Script>, patch: Partial<Settings> = {}) {
+function setup(scripts: Record<BrowserEngineKind, Script>, patch: Partial<Settings> = {}) {
 	const settings: Settings = { ...DEFAULT_SETTINGS, ...patch };
 	const disposed: string[] = [];
 	const factory: EngineFactory = {
@@ -122,6 +126,18 @@ describe('EngineState fallback chain', () => {
 		await expect(state.choose({ engine: 'openai', model: 'x' })).rejects.toMatchObject({
 			code: 'no_model'
 		});
+	});
+
+	it('a conversation pinned to llama.cpp in the terminal (from a backup) is refused by name', async () => {
+		const { state } = setup({ webllm: [model('qwen-web')], ollama: null, openai: null });
+		await state.refresh();
+		const pin = { engine: 'llamacpp', model: 'stories260K.gguf' } as const;
+		await expect(state.choose(pin)).rejects.toMatchObject({
+			code: 'no_model',
+			message: expect.stringContaining('stories260K.gguf through llama.cpp in the terminal')
+		});
+		expect(state.candidates.llamacpp.status).toBe('off');
+		expect(state.candidates.llamacpp.label).toBe('llama.cpp in the terminal');
 	});
 
 	it('uses the chosen model when the engine has it, else the first', async () => {

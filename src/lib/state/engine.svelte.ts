@@ -1,4 +1,11 @@
-import type { EngineChoice, EngineKind, EnginePin, LlmEngine, ModelInfo } from '$lib/engine/types';
+import type {
+	BrowserEngineKind,
+	EngineChoice,
+	EngineKind,
+	EnginePin,
+	LlmEngine,
+	ModelInfo
+} from '$lib/engine/types';
 import type { EngineChooser } from '$lib/conversation/ports';
 import { HearthError, toHearthError, type SerializedError } from '$lib/types/errors';
 import type { Settings } from '$lib/types/settings';
@@ -15,20 +22,21 @@ export type EngineStatus = CandidateStatus | 'none';
 
 /** Creates the engine for one kind from the settings, or null when that kind is not configured. */
 export interface EngineFactory {
-	create(kind: EngineKind, settings: Settings): LlmEngine | null;
+	create(kind: BrowserEngineKind, settings: Settings): LlmEngine | null;
 	/** Changes when the engine must be recreated (its address or key changed). */
-	key(kind: EngineKind, settings: Settings): string;
+	key(kind: BrowserEngineKind, settings: Settings): string;
 	/** The model a kind should use when the user chose none (e.g. the recommended in-browser one). */
 	preferredModel?(kind: EngineKind, models: ModelInfo[]): string | null;
 }
 
 /** The order `auto` tries: in the browser first, then a local server, then a remote one. */
-export const CHAIN: readonly EngineKind[] = ['webllm', 'ollama', 'openai'];
+export const CHAIN: readonly BrowserEngineKind[] = ['webllm', 'ollama', 'openai'];
 
 const NAMES: Record<EngineKind, string> = {
 	webllm: 'In this browser',
 	ollama: 'Ollama',
-	openai: 'OpenAI-compatible server'
+	openai: 'OpenAI-compatible server',
+	llamacpp: 'llama.cpp in the terminal'
 };
 
 /** One engine of the chain and what Hearth last learnt about it. */
@@ -90,10 +98,15 @@ export class EngineCandidate {
  * configured, else onboarding. Settings can force one engine; a conversation can pin its own.
  */
 export class EngineState implements EngineChooser {
+	/**
+	 * `llamacpp` is never created here (it runs in Node): it stays `off`, so a conversation pinned
+	 * to it in the terminal and imported from a backup is shown and refused by name, not crashed on.
+	 */
 	readonly candidates: Record<EngineKind, EngineCandidate> = {
 		webllm: new EngineCandidate('webllm'),
 		ollama: new EngineCandidate('ollama'),
-		openai: new EngineCandidate('openai')
+		openai: new EngineCandidate('openai'),
+		llamacpp: new EngineCandidate('llamacpp')
 	};
 	#settings: () => Settings;
 	#factory: EngineFactory;
@@ -194,7 +207,9 @@ export class EngineState implements EngineChooser {
 		if (!candidate.engine) {
 			throw new HearthError(
 				'no_model',
-				`This conversation uses ${candidate.name}, which is not set up any more. Pick another engine for it.`
+				pin.engine === 'llamacpp'
+					? `This conversation uses ${pin.model} through ${candidate.name}, which does not run in the browser. Pick another engine for it.`
+					: `This conversation uses ${candidate.name}, which is not set up any more. Pick another engine for it.`
 			);
 		}
 		if (candidate.status === 'unreachable') throw this.#candidateError(candidate);

@@ -65,6 +65,15 @@ export function describeChatStoreContract(
 			expect(await store.getConversation(c.id)).toEqual(c);
 			expect(await store.getConversation('nope')).toBeUndefined();
 			expect(await store.countConversations()).toBe(1);
+			const pinned = await store.createConversation({
+				title: 'Pinned at birth',
+				pin: { engine: 'llamacpp', model: 'x.gguf' },
+				options: { temperature: 0 }
+			});
+			expect(await store.getConversation(pinned.id)).toMatchObject({
+				pin: { engine: 'llamacpp', model: 'x.gguf' },
+				options: { temperature: 0 }
+			});
 		});
 
 		it('lists pinned conversations first, then newest first, page by page', async () => {

@@ -4,6 +4,7 @@ import type { EvalSet } from '$lib/evals/types';
 import type { Feedback } from '$lib/metrics/feedback';
 import { MAX_REASON_CHARS } from '$lib/metrics/feedback';
 import type { HearthDb } from '$lib/storage/db';
+import { ENGINE_KINDS } from '$lib/types/llm';
 
 // The person's verdicts on answers and their own eval sets, in a backup. Usage metrics and eval
 // runs are measurements of this device and stay behind.
@@ -22,7 +23,7 @@ const FeedbackSchema = v.object({
 	reason: v.optional(v.pipe(v.string(), v.maxLength(MAX_REASON_CHARS))),
 	at: Finite,
 	day: v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a YYYY-MM-DD day')),
-	engine: v.optional(v.picklist(['ollama', 'webllm', 'openai'])),
+	engine: v.optional(v.picklist(ENGINE_KINDS)),
 	model: v.optional(v.string()),
 	agent: v.optional(v.string())
 });

@@ -75,6 +75,18 @@ describe('parseExport', () => {
 		}
 	);
 
+	it('accepts messages and pins from llama.cpp in the terminal, refuses an unknown engine', () => {
+		const data = valid();
+		const conversations = data.conversations as Record<string, unknown>[];
+		const messages = data.messages as Record<string, unknown>[];
+		conversations[0] = { ...conversations[0], pin: { engine: 'llamacpp', model: 'x.gguf' } };
+		messages[1] = { ...messages[1], engine: 'llamacpp', model: 'x.gguf' };
+		const parsed = parseExport(JSON.stringify({ ...data, conversations, messages }));
+		expect(parsed.conversations[0]?.pin).toEqual({ engine: 'llamacpp', model: 'x.gguf' });
+		expect(parsed.messages[1]?.engine).toBe('llamacpp');
+		expect(() => parseExport(withMessage({ engine: 'kobold' }))).toThrow(/messages\[1\]\.engine/);
+	});
+
 	it('drops unknown fields and keeps unknown error codes as "unknown"', () => {
 		const text = withMessage({
 			extra: 'dropped',

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { Conversation, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
+import { BROWSER_ENGINE_KINDS, ENGINE_KINDS } from '$lib/types/llm';
 import { ERROR_CODES } from '$lib/types/error-codes';
 import { Finite, Timestamp } from '$lib/storage/export-values';
 import { HearthError } from '$lib/types/errors';
@@ -46,7 +47,8 @@ const within = (b: Bound) =>
 	b.integer
 		? v.pipe(Finite, v.integer(), v.minValue(b.min), v.maxValue(b.max))
 		: v.pipe(Finite, v.minValue(b.min), v.maxValue(b.max));
-const EngineKindSchema = v.picklist(['ollama', 'webllm', 'openai']);
+/** Every face's engines: a backup from the terminal names llama.cpp in Node (`llamacpp`). */
+const EngineKindSchema = v.picklist(ENGINE_KINDS);
 /** Where untrusted text came from (Message.untrusted and friends): labels, not instructions. */
 const Sources = v.pipe(v.array(v.pipe(v.string(), v.maxLength(1000))), v.maxLength(100));
 
@@ -177,7 +179,7 @@ const SettingsSchema = v.object({
 	ggufDevice: v.optional(v.picklist(['auto', 'webgpu', 'cpu'])),
 	ggufThreads: v.optional(within(SETTING_BOUNDS.ggufThreads)),
 	ggufContextSize: v.optional(within(SETTING_BOUNDS.ggufContextSize)),
-	engine: v.optional(v.picklist(['auto', 'ollama', 'webllm', 'openai'])),
+	engine: v.optional(v.picklist(['auto', ...BROWSER_ENGINE_KINDS])),
 	temperature: v.optional(within(SETTING_BOUNDS.temperature)),
 	topP: v.optional(within(SETTING_BOUNDS.topP)),
 	maxTokens: v.optional(within(SETTING_BOUNDS.maxTokens)),

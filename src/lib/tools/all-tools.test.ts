@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { BUILT_IN_AGENTS } from '$lib/agent/agents';
 import { createFolderAccess } from '$lib/files/access';
 import { memoryJournal } from '$lib/files/plan/journal';
-import { ReminderStore } from '$lib/reminders/store';
+import { dexieReminderRows, ReminderStore } from '$lib/reminders/store';
 import { freshDb } from '$lib/storage/test-db';
 import { createToolRegistry } from '$lib/tools/all-tools';
 import { toolSpec } from '$lib/tools/registry';
@@ -17,7 +17,7 @@ function registry(extra: AnyTool[] = []) {
 	return createToolRegistry({
 		now: () => Date.now(),
 		reminders: {
-			store: new ReminderStore(freshDb()),
+			store: new ReminderStore(dexieReminderRows(freshDb())),
 			notifier: { permission: () => 'unsupported', requestPermission: async () => 'unsupported' }
 		},
 		folders: createFolderAccess({ list: async () => [], scratch: async () => null }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { freshDb } from '$lib/storage/test-db';
-import { ReminderStore } from '$lib/reminders/store';
+import { dexieReminderRows, ReminderStore } from '$lib/reminders/store';
 import { createReminderTools } from '$lib/tools/reminders';
 import type { NotifyPermission } from '$lib/reminders/notifier';
 import { WHEN_HEARTH_IS_CLOSED } from '$lib/reminders/format';
@@ -13,7 +13,7 @@ const ctx = { conversationId: 'conv-1' } as ToolContext;
 
 function setup(initial: NotifyPermission = 'default') {
 	let ids = 0;
-	const store = new ReminderStore(freshDb(), { newId: () => `r${++ids}` });
+	const store = new ReminderStore(dexieReminderRows(freshDb()), { newId: () => `r${++ids}` });
 	let permission = initial;
 	const asked: number[] = [];
 	const notifier = {

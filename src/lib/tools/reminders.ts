@@ -13,6 +13,8 @@ export interface ReminderToolDeps {
 	now(): number;
 	/** The user's IANA zone for wall times like "09:30"; defaults to the browser's. */
 	timeZone?: string;
+	/** What happens while this face is closed (the terminal's words differ from a tab's). */
+	whenClosed?: string;
 }
 
 function line(r: Reminder, now: number, timeZone?: string): string {
@@ -81,7 +83,7 @@ export function createReminderTools(deps: ReminderToolDeps) {
 					? 'It will show as a notification.'
 					: 'Notifications are off, so it will show inside Hearth.';
 			return {
-				content: `Reminder set (id ${reminder.id}): "${text}", ${due}. ${how} ${WHEN_HEARTH_IS_CLOSED}`,
+				content: `Reminder set (id ${reminder.id}): "${text}", ${due}. ${how} ${deps.whenClosed ?? WHEN_HEARTH_IS_CLOSED}`,
 				preview: `"${text}", ${due}`,
 				untrusted: false
 			};

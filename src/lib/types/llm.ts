@@ -1,8 +1,16 @@
 // Plain data that crosses the engine boundary, including a worker boundary: no classes, no methods.
 import type { ProposedToolCall } from '$lib/types/tools';
 
-/** The engines Hearth can talk to. */
-export type EngineKind = 'ollama' | 'webllm' | 'openai';
+/** The engines a web page runs or reaches: in the page (web-llm, wllama), Ollama, a server. */
+export const BROWSER_ENGINE_KINDS = ['webllm', 'ollama', 'openai'] as const;
+export type BrowserEngineKind = (typeof BROWSER_ENGINE_KINDS)[number];
+
+/**
+ * Every engine a message or a pin can name: the browser's, plus llama.cpp in Node (`llamacpp`:
+ * the terminal and the API), so one backup file holds conversations from every face.
+ */
+export const ENGINE_KINDS = [...BROWSER_ENGINE_KINDS, 'llamacpp'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 

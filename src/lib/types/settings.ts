@@ -1,9 +1,12 @@
-import type { EngineKind } from '$lib/types/llm';
+import type { BrowserEngineKind } from '$lib/types/llm';
 
 export type Theme = 'system' | 'light' | 'dark';
 
-/** Which engine answers: `auto` walks the fallback chain (in-browser → Ollama → OpenAI-compatible). */
-export type EnginePreference = 'auto' | EngineKind;
+/**
+ * Which engine answers: `auto` walks the fallback chain (in-browser → Ollama → OpenAI-compatible).
+ * llama.cpp in Node is chosen by config.yaml's ai.engine, which the terminal alone reads.
+ */
+export type EnginePreference = 'auto' | BrowserEngineKind;
 
 export interface Settings {
 	ollamaUrl: string;
