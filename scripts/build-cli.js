@@ -14,7 +14,17 @@ export async function buildCli() {
 		resolve: {
 			alias: { $lib: path.join(ROOT, 'src/lib'), $workers: path.join(ROOT, 'workers') }
 		},
-		external: (id) => !/^(\.|\/|\$lib\/|\$workers\/)/.test(id),
+		external: (id) => !id.endsWith('?url') && !/^(\.|\/|\$lib\/|\$workers\/)/.test(id),
+		// Vite's `?url` imports name a file the browser build serves (pdfjs's worker script for
+		// pdf-browser.ts). Node never loads them (the terminal passes its own pdfjs loader), so
+		// they become an empty URL instead of an import Node cannot resolve.
+		plugins: [
+			{
+				name: 'hearth-vite-url-imports',
+				resolveId: (id) => (id.endsWith('?url') ? `\0url:${id}` : null),
+				load: (id) => (id.startsWith('\0url:') ? 'export default "";' : null)
+			}
+		],
 		output: {
 			file: path.join(ROOT, '.hearth-cli', 'hearth.mjs'),
 			format: 'esm',

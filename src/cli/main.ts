@@ -7,6 +7,7 @@ import { startServe } from '../server/serve';
 import { askCommand } from './ask';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { historyCommand } from './history';
+import { indexCommand } from './index-command';
 import { modelsCommand } from './models';
 import { terminalOutput } from './render';
 import { chatCommand } from './repl';
@@ -17,6 +18,9 @@ Usage:
   hearth [chat] [--resume ID]        talk (Ctrl-C stops an answer; /help lists commands)
   hearth ask "question" [--json]     one answer; piped input is added to the question
   hearth history [ID] [--search W]   past conversations, or one in full
+  hearth index FOLDER                index a folder's documents for answers (again: only changes)
+  hearth index [--search Q]          the indexed folders, or what a search finds in them
+  hearth index FOLDER --remove       forget an indexed folder
   hearth models                      the models each engine offers, and the GGUF catalog
   hearth models download [KEY]       download a catalog model (default: the recommended one)
   hearth ledger                      the newest outbound requests (the privacy ledger)
@@ -29,7 +33,8 @@ Options:
   --max-tokens N   longest answer for this run
   --raw            the model alone: no agent prompt, tools or memories (base models)
   --no-tools       answer without tools (small models: their window cannot hold them)
-  --json           machine-readable output (ask, history, models)
+  --agent ID       the agent for this answer (chat, research, code, task…; default: routed)
+  --json           machine-readable output (ask, history, models, index)
   -h, --help       this help
 
 Engines: OLLAMA_HOST, OPENAI_BASE_URL and OPENAI_API_KEY are honoured; settings live in
@@ -46,6 +51,8 @@ export interface CliValues {
 	json?: boolean;
 	resume?: string;
 	search?: string;
+	remove?: boolean;
+	agent?: string;
 	help?: boolean;
 }
 
@@ -102,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
 				json: { type: 'boolean' },
 				resume: { type: 'string', short: 'r' },
 				search: { type: 'string' },
+				remove: { type: 'boolean' },
+				agent: { type: 'string' },
 				help: { type: 'boolean', short: 'h' }
 			}
 		});
@@ -115,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
 		process.stdout.write(`${HELP}\n`);
 		return EXIT.ok;
 	}
-	const known = ['chat', 'ask', 'history', 'models', 'ledger'];
+	const known = ['chat', 'ask', 'history', 'models', 'ledger', 'index'];
 	if (!known.includes(command)) {
 		stderr.write(`hearth: unknown command "${command}"\n\n${HELP}\n`);
 		return EXIT.usage;
@@ -161,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
 				return await askCommand(runtime, rest, values);
 			case 'history':
 				return await historyCommand(runtime, rest, values);
+			case 'index':
+				return await indexCommand(runtime, rest, values);
 			case 'models':
 				return await modelsCommand(runtime, rest, values);
 			case 'ledger': {

@@ -31,9 +31,12 @@ import type { ToolCallRecord } from '$lib/types/tools';
 import { loadConfig, type LoadedConfig } from './config-file';
 import { NodeEngineChooser } from './engine-chooser';
 import type { LlamaCppEngineOptions } from './llama-engine';
+import { NodeEmbedder } from './node-embedder';
 import { nodeFolderAccess } from './node-folders';
+import { NodeKnowledge } from './node-knowledge';
 import { hearthPaths, type HearthPaths } from './paths';
 import { SqliteChatStore } from './sqlite-chat-store';
+import { SqliteKnowledgeRepository } from './sqlite-knowledge';
 import { readLedger, SqliteMemories, sqliteLedgerStore } from './sqlite-stores';
 import { createRunCommandTool, RUN_COMMAND, runCommandPreApproved } from './tools/run-command';
 
@@ -56,6 +59,8 @@ export interface NodeRuntimeOptions {
 	onError?: (e: HearthError) => void;
 	/** A reminder went off (the terminal prints it). */
 	onReminder?: (reminder: Reminder) => void;
+	/** ONNX Runtime threads for the embedding model (tests pass 1); its default otherwise. */
+	embedThreads?: number;
 	now?: () => number;
 }
 
@@ -84,6 +89,8 @@ export interface NodeRuntime {
 	toolsPolicy: ToolsPolicy;
 	memories: SqliteMemories;
 	memory: MemoryHooks;
+	/** Indexed folders, their search, and the embedding model (hearth index, search_knowledge). */
+	knowledge: NodeKnowledge;
 	reminders: ReminderStore;
 	net: LedgerFetch;
 	/** Folders from files.allowed_folders that do not exist (the face warns). */
@@ -193,6 +200,17 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		timeoutMs: effective.commands.timeout_seconds * 1000,
 		maxOutputChars: effective.commands.max_output_bytes
 	});
+	const knowledge = new NodeKnowledge({
+		repo: new SqliteKnowledgeRepository(store.db, now),
+		embedder: new NodeEmbedder({
+			modelsDir: effective.knowledge.models_dir
+				? path.resolve(cwd, effective.knowledge.models_dir)
+				: paths.embeddingsDir,
+			modelId: settings.embeddingModel,
+			threads: options.embedThreads
+		}),
+		cwd
+	});
 	// The web app's registry (tools/all-tools.ts) less Python, plus run_command.
 	const allTools = [
 		calculatorTool,
@@ -202,6 +220,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		weatherTool,
 		...createReminderTools({ store: reminders, notifier, now }),
 		...createFileTools({ access: folders.access, now }),
+		knowledge.tool(),
 		runCommand
 	] as AnyTool[];
 	const registry: ToolRegistry = createRegistry(allTools);
@@ -260,6 +279,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		toolsPolicy,
 		memories,
 		memory,
+		knowledge,
 		reminders,
 		net,
 		missingFolders: folders.missing,
@@ -268,6 +288,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 			scheduler.stop();
 			await net.idle();
 			await engines.close();
+			await knowledge.dispose();
 			reminderDb.close();
 			store.close();
 		}
