@@ -31,7 +31,8 @@ function progressView(notes: Output) {
 	const bar = notes.styled
 		? new cliProgress.SingleBar(
 				{
-					format: 'Indexing {bar} {percentage}% | {files} files | {chunks} passages | {eta_formatted} | {file}',
+					format:
+						'Indexing {bar} {percentage}% | {files} files | {chunks} passages | {eta_formatted} | {file}',
 					stream: process.stderr,
 					hideCursor: true,
 					etaBuffer: 20

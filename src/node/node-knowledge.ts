@@ -76,9 +76,7 @@ function nodeChunkSource(limits: Partial<IngestLimits> | undefined): ChunkSource
 			...(limits ? { limits } : {}),
 			onProgress: (p) =>
 				options.onProgress?.(
-					p.unit === 'bytes'
-						? { bytesRead: p.done }
-						: { fraction: p.total ? p.done / p.total : 0 }
+					p.unit === 'bytes' ? { bytesRead: p.done } : { fraction: p.total ? p.done / p.total : 0 }
 				)
 		});
 	};
@@ -177,9 +175,7 @@ export class NodeKnowledge {
 	}
 
 	/** The indexed folders with their counts. */
-	async folders(): Promise<
-		(Collection & { documents: number; failed: number; chunks: number })[]
-	> {
+	async folders(): Promise<(Collection & { documents: number; failed: number; chunks: number })[]> {
 		const counts = await this.repo.counts();
 		return (await this.repo.listCollections()).map((c) => ({
 			...c,
@@ -219,7 +215,8 @@ export class NodeKnowledge {
 		const folder = collections.get(p.collectionId)?.name;
 		const file = folder ? path.join(path.dirname(folder), p.path) : p.path;
 		const relative = path.relative(this.#cwd, file);
-		const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+		const shown =
+			relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 		if (p.startLine !== undefined) return `${shown}:${p.startLine}`;
 		if (p.page !== undefined) return `${shown} (page ${p.page})`;
 		return shown;

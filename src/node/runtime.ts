@@ -27,6 +27,7 @@ import type { Reminder } from '$lib/types/agent-data';
 import type { HearthError } from '$lib/types/errors';
 import type { CustomAgent, Settings } from '$lib/types/settings';
 import { BUILT_IN_AGENTS } from '$lib/agent/agents';
+import { TOOL } from '$lib/agent/prompts';
 import type { ToolCallRecord } from '$lib/types/tools';
 import { loadConfig, type LoadedConfig } from './config-file';
 import { NodeEngineChooser } from './engine-chooser';
@@ -101,20 +102,26 @@ export interface NodeRuntime {
 }
 
 /**
- * The terminal's Code and Tasks agents can run commands ("run my tests"): the web app's built-in
- * agents with run_command added, as an edit the person could also have made.
+ * The web app's built-in agents as the terminal runs them, as edits the person could also have
+ * made: the Code and Tasks agents can run commands ("run my tests"), and every agent can search
+ * the folders indexed with `hearth index` (in the web app only Research can; there the
+ * knowledge screen is one click away, here the index is what the person set up to be used).
  */
 function withTerminalAgents(settings: Settings): Settings {
 	const edited = new Set(settings.customAgents.map((a) => a.id));
-	const added: CustomAgent[] = BUILT_IN_AGENTS.filter(
-		(a) => (a.id === 'code' || a.id === 'task') && !edited.has(a.id)
-	).map((a) => ({
+	const added: CustomAgent[] = BUILT_IN_AGENTS.filter((a) => !edited.has(a.id)).map((a) => ({
 		id: a.id,
 		name: a.name,
 		description: a.description,
 		systemPrompt: a.systemPrompt,
 		examples: a.examples.map((e) => ({ ...e })),
-		tools: [...a.tools, RUN_COMMAND],
+		tools: [
+			...new Set([
+				...a.tools,
+				TOOL.searchKnowledge,
+				...(a.id === 'code' || a.id === 'task' ? [RUN_COMMAND] : [])
+			])
+		],
 		model: a.model,
 		chainOfThought: a.chainOfThought
 	}));

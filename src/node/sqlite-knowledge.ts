@@ -111,8 +111,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 		return guarded(() =>
 			parse<Collection>(
 				this.#db.prepare('SELECT data FROM knowledge_collections WHERE name = ?').get(name) as
-					| { data: string }
-					| undefined
+					{ data: string } | undefined
 			)
 		);
 	}
@@ -165,8 +164,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 	#document(id: string): KnowledgeDocument | undefined {
 		return parse<KnowledgeDocument>(
 			this.#db.prepare('SELECT data FROM knowledge_documents WHERE id = ?').get(id) as
-				| { data: string }
-				| undefined
+				{ data: string } | undefined
 		);
 	}
 
@@ -223,9 +221,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 	}
 
 	async deleteDocument(id: string): Promise<void> {
-		const removed = await guarded(() =>
-			this.#db.transaction(() => this.#deleteDocumentRows(id))()
-		);
+		const removed = await guarded(() => this.#db.transaction(() => this.#deleteDocumentRows(id))());
 		this.#emit({ addedDocumentIds: [], removedChunkIds: removed });
 	}
 
@@ -318,8 +314,9 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 				if (collectionIds && !collectionIds.includes(doc.collectionId)) continue;
 				docs.set(doc.id, doc);
 			}
-			const rows = this.#db.prepare('SELECT document_id, data FROM knowledge_chunks').iterate() as
-				IterableIterator<{ document_id: string; data: string }>;
+			const rows = this.#db
+				.prepare('SELECT document_id, data FROM knowledge_chunks')
+				.iterate() as IterableIterator<{ document_id: string; data: string }>;
 			for (const row of rows) {
 				const doc = docs.get(row.document_id);
 				if (doc) visit(JSON.parse(row.data) as StoredChunk, doc);
