@@ -6,9 +6,10 @@ import { build } from 'rolldown';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function buildCli() {
+/** One bundle: `entry` (TypeScript under src/) into .hearth-cli/<file>. */
+async function bundle(entry, file) {
 	await build({
-		input: path.join(ROOT, 'src/cli/main.ts'),
+		input: path.join(ROOT, entry),
 		platform: 'node',
 		logLevel: 'warn',
 		resolve: {
@@ -26,12 +27,22 @@ export async function buildCli() {
 			}
 		],
 		output: {
-			file: path.join(ROOT, '.hearth-cli', 'hearth.mjs'),
+			file: path.join(ROOT, '.hearth-cli', file),
 			format: 'esm',
 			codeSplitting: false,
 			sourcemap: true
 		}
 	});
+}
+
+/**
+ * The CLI, and the Python sandbox's child process (started by src/node/python/node-python.ts
+ * from beside the CLI's bundle). The child is built first: the CLI's bundle being newer than
+ * every source is what says both are current.
+ */
+export async function buildCli() {
+	await bundle('src/node/python/python-child.ts', 'python-child.mjs');
+	await bundle('src/cli/main.ts', 'hearth.mjs');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();

@@ -18,6 +18,7 @@ import { calculatorTool } from '$lib/tools/calculator';
 import { createDateTimeTools } from '$lib/tools/datetime';
 import { createFetchPageTool } from '$lib/tools/fetch-page';
 import { createFileTools } from '$lib/tools/files';
+import { createRunPythonTool } from '$lib/tools/python';
 import { createRegistry, type ToolRegistry } from '$lib/tools/registry';
 import { createReminderTools } from '$lib/tools/reminders';
 import type { AnyTool } from '$lib/tools/types';
@@ -35,6 +36,11 @@ import type { LlamaCppEngineOptions } from './llama-engine';
 import { NodeEmbedder } from './node-embedder';
 import { nodeFolderAccess } from './node-folders';
 import { NodeKnowledge } from './node-knowledge';
+import {
+	createNodePythonSandbox,
+	defaultChildScript,
+	defaultPackageRoot
+} from './python/node-python';
 import { hearthPaths, type HearthPaths } from './paths';
 import { SqliteChatStore } from './sqlite-chat-store';
 import { SqliteKnowledgeRepository } from './sqlite-knowledge';
@@ -218,7 +224,12 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		}),
 		cwd
 	});
-	// The web app's registry (tools/all-tools.ts) less Python, plus run_command.
+	// Started on the first run_python call (Pyodide takes seconds to load).
+	const python = createNodePythonSandbox({
+		childScript: defaultChildScript(),
+		packageRoot: defaultPackageRoot()
+	});
+	// The web app's registry (tools/all-tools.ts) less file plans, plus run_command.
 	const allTools = [
 		calculatorTool,
 		...createDateTimeTools({ now }),
@@ -227,6 +238,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		weatherTool,
 		...createReminderTools({ store: reminders, notifier, now }),
 		...createFileTools({ access: folders.access, now }),
+		createRunPythonTool(python, () => settings.pythonNetwork),
 		knowledge.tool(),
 		runCommand
 	] as AnyTool[];
@@ -296,6 +308,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 			await net.idle();
 			await engines.close();
 			await knowledge.dispose();
+			python.dispose();
 			reminderDb.close();
 			store.close();
 		}
