@@ -7,7 +7,10 @@ import type { HearthConfig } from '$lib/config/config-schema';
 import { settingsFromConfig } from '$lib/config/config-settings';
 import type { MemoryHooks, ToolApprovals, TurnTools } from '$lib/conversation/ports';
 import { ConversationService } from '$lib/conversation/service';
-import { memoryPromptBlock } from '$lib/memory/relevance';
+import { MemoryRepository } from '$lib/memory/memory-repo';
+import { relevantMemoryBlock } from '$lib/memory/relevance';
+import { localTimeZone } from '$lib/time/zones';
+import { createMemoryTools } from '$lib/tools/memory-tools';
 import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
 import type { HtmlParser } from '$lib/net/readable';
 import type { ReminderNotifier } from '$lib/reminders/notifier';
@@ -44,7 +47,7 @@ import {
 import { hearthPaths, type HearthPaths } from './paths';
 import { SqliteChatStore } from './sqlite-chat-store';
 import { SqliteKnowledgeRepository } from './sqlite-knowledge';
-import { readLedger, SqliteMemories, sqliteLedgerStore } from './sqlite-stores';
+import { readLedger, sqliteLedgerStore, sqliteMemoryRows } from './sqlite-stores';
 import { createRunCommandTool, RUN_COMMAND, runCommandPreApproved } from './tools/run-command';
 
 export interface NodeRuntimeOptions {
@@ -94,7 +97,7 @@ export interface NodeRuntime {
 	engines: NodeEngineChooser;
 	tools: TurnTools;
 	toolsPolicy: ToolsPolicy;
-	memories: SqliteMemories;
+	memories: MemoryRepository;
 	memory: MemoryHooks;
 	/** Indexed folders, their search, and the embedding model (hearth index, search_knowledge). */
 	knowledge: NodeKnowledge;
@@ -224,6 +227,24 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		}),
 		cwd
 	});
+	// Memories as the web app keeps them (memory-repo.ts), embedded with the knowledge model.
+	const memories = new MemoryRepository(
+		sqliteMemoryRows(store.db),
+		{
+			get model() {
+				return knowledge.embedder.model.id;
+			},
+			embed: knowledge.embedder.embed
+		},
+		{ now }
+	);
+	// remember and forget; recalling past conversations by meaning is the web app's alone.
+	const memoryTools = createMemoryTools({
+		memories,
+		recall: { recall: async () => [] },
+		now,
+		timeZone: localTimeZone()
+	}).filter((t) => t.name !== 'recall_conversations');
 	// Started on the first run_python call (Pyodide takes seconds to load).
 	const python = createNodePythonSandbox({
 		childScript: defaultChildScript(),
@@ -240,6 +261,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		...createFileTools({ access: folders.access, now }),
 		createRunPythonTool(python, () => settings.pythonNetwork),
 		knowledge.tool(),
+		...memoryTools,
 		runCommand
 	] as AnyTool[];
 	const registry: ToolRegistry = createRegistry(allTools);
@@ -257,21 +279,11 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		sideEffect: (name) => registry.get(name)?.sideEffect ?? false
 	};
 
-	const memories = new SqliteMemories(store.db, now);
 	const memory: MemoryHooks = {
-		async relevant(query) {
-			if (!settings.useMemories) return null;
-			const found = await memories.relevant(query);
-			if (found.length === 0) return null;
-			return {
-				block: memoryPromptBlock(found),
-				used: found.map((m) => ({
-					id: m.id,
-					text: m.text,
-					...(m.untrusted ? { untrusted: m.untrusted } : {})
-				}))
-			};
-		},
+		// The web app's choice: by meaning with the embedding model, else the memory the words
+		// name; those the conversation already used first (stable prompt start for llama.cpp).
+		relevant: async (query, signal, earlier) =>
+			settings.useMemories ? relevantMemoryBlock(memories, query, signal, earlier) : null,
 		// Proposals need a place to review them (the web app's Memory screen); the terminal keeps
 		// only what the person asks it to with /remember.
 		propose: async () => undefined
@@ -307,6 +319,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 			scheduler.stop();
 			await net.idle();
 			await engines.close();
+			await memories.embedded();
 			await knowledge.dispose();
 			python.dispose();
 			reminderDb.close();

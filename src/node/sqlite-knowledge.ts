@@ -23,7 +23,8 @@ function guarded<T>(work: () => T): Promise<T> {
 	}
 }
 
-interface VectorRow {
+/** A `vectors` row as libsql returns it. */
+export interface VectorRow {
 	model: string;
 	key: string;
 	dims: number;
@@ -33,7 +34,7 @@ interface VectorRow {
 	data: ArrayBuffer | Uint8Array;
 }
 
-function toVector(row: VectorRow): StoredVector {
+export function vectorFromRow(row: VectorRow): StoredVector {
 	const bytes = row.data;
 	const data =
 		bytes instanceof Uint8Array
@@ -338,7 +339,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 			const get = this.#db.prepare('SELECT * FROM vectors WHERE model = ? AND key = ?');
 			return keys.map((key) => {
 				const row = get.get(model, key) as VectorRow | undefined;
-				return row ? toVector(row) : undefined;
+				return row ? vectorFromRow(row) : undefined;
 			});
 		});
 	}
@@ -367,7 +368,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 			const rows = this.#db
 				.prepare("SELECT * FROM vectors WHERE model = ? AND key NOT LIKE 'memory:%'")
 				.iterate(model) as IterableIterator<VectorRow>;
-			for (const row of rows) visit(toVector(row));
+			for (const row of rows) visit(vectorFromRow(row));
 		});
 	}
 
@@ -389,7 +390,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 						)
 						.all(model, ...slice) as (VectorRow & { hash: string })[]
 			);
-			for (const row of rows) if (!found.has(row.hash)) found.set(row.hash, toVector(row));
+			for (const row of rows) if (!found.has(row.hash)) found.set(row.hash, vectorFromRow(row));
 			return found;
 		});
 	}

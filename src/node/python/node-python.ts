@@ -91,7 +91,7 @@ export function createNodePythonSandbox(options: NodePythonOptions): PythonSandb
 			if (!existsSync(options.childScript)) {
 				throw new HearthError(
 					'python_start_failed',
-					`The Python sandbox script ${options.childScript} is missing; run hearth again to rebuild it.`
+					`The Python sandbox script ${options.childScript} is missing (bin/hearth.js builds it).`
 				);
 			}
 			const child = fork(options.childScript, [], {
