@@ -6,7 +6,11 @@ import { build } from 'rolldown';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** One bundle: `entry` (TypeScript under src/) into .hearth-cli/<file>. */
+/**
+ * One bundle: `entry` (TypeScript under src/) into .hearth-cli/<file>.
+ * @param {string} entry
+ * @param {string} file
+ */
 async function bundle(entry, file) {
 	await build({
 		input: path.join(ROOT, entry),

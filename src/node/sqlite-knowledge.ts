@@ -203,7 +203,8 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 
 	async commitDocument(document: KnowledgeDocument, replaces?: string): Promise<void> {
 		// File handles are a browser thing; the path says where the file is.
-		const { handle: _handle, ...row } = document;
+		const row: KnowledgeDocument = { ...document };
+		delete row.handle;
 		const removed = await guarded(() =>
 			this.#db.transaction(() => {
 				const old = replaces ? this.#deleteDocumentRows(replaces) : [];
