@@ -23,7 +23,8 @@ const BENCHES = {
 	api: () => import('./api.js'),
 	evals: () => import('./evals.js'),
 	files: () => import('./files.js'),
-	cli: () => import('./cli.js')
+	cli: () => import('./cli.js'),
+	index: () => import('./index.js')
 };
 
 async function main() {

@@ -21,7 +21,10 @@ function newest(dir) {
 }
 
 function stale() {
-	if (!existsSync(OUT)) return true;
+	// The Python sandbox's child is built beside the CLI (scripts/build-cli.js).
+	if (!existsSync(OUT) || !existsSync(path.join(ROOT, '.hearth-cli', 'python-child.mjs'))) {
+		return true;
+	}
 	const built = statSync(OUT).mtimeMs;
 	const sources = ['src/cli', 'src/node', 'src/lib'].map((d) => path.join(ROOT, d));
 	return sources.some((dir) => existsSync(dir) && newest(dir) > built);

@@ -6,22 +6,47 @@ import { build } from 'rolldown';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function buildCli() {
+/**
+ * One bundle: `entry` (TypeScript under src/) into .hearth-cli/<file>.
+ * @param {string} entry
+ * @param {string} file
+ */
+async function bundle(entry, file) {
 	await build({
-		input: path.join(ROOT, 'src/cli/main.ts'),
+		input: path.join(ROOT, entry),
 		platform: 'node',
 		logLevel: 'warn',
 		resolve: {
 			alias: { $lib: path.join(ROOT, 'src/lib'), $workers: path.join(ROOT, 'workers') }
 		},
-		external: (id) => !/^(\.|\/|\$lib\/|\$workers\/)/.test(id),
+		external: (id) => !id.endsWith('?url') && !/^(\.|\/|\$lib\/|\$workers\/)/.test(id),
+		// Vite's `?url` imports name a file the browser build serves (pdfjs's worker script for
+		// pdf-browser.ts). Node never loads them (the terminal passes its own pdfjs loader), so
+		// they become an empty URL instead of an import Node cannot resolve.
+		plugins: [
+			{
+				name: 'hearth-vite-url-imports',
+				resolveId: (id) => (id.endsWith('?url') ? `\0url:${id}` : null),
+				load: (id) => (id.startsWith('\0url:') ? 'export default "";' : null)
+			}
+		],
 		output: {
-			file: path.join(ROOT, '.hearth-cli', 'hearth.mjs'),
+			file: path.join(ROOT, '.hearth-cli', file),
 			format: 'esm',
 			codeSplitting: false,
 			sourcemap: true
 		}
 	});
+}
+
+/**
+ * The CLI, and the Python sandbox's child process (started by src/node/python/node-python.ts
+ * from beside the CLI's bundle). The child is built first: the CLI's bundle being newer than
+ * every source is what says both are current.
+ */
+export async function buildCli() {
+	await bundle('src/node/python/python-child.ts', 'python-child.mjs');
+	await bundle('src/cli/main.ts', 'hearth.mjs');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();

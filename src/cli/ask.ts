@@ -1,5 +1,7 @@
 // `hearth ask "…"`: one question, one answer, for scripts and pipes. Piped stdin is added to the
 // question (`cat build.log | hearth ask "why did this fail?"`); --json prints one object.
+import { agentsFrom, findAgent } from '$lib/agent/agents';
+import type { Message } from '$lib/types/chat';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { NodeRuntime } from '../node/runtime';
 import { terminalApprovals } from './approvals';
@@ -7,7 +9,7 @@ import { LineReader } from './lines';
 import type { CliValues } from './main';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { terminalOutput } from './render';
-import { runTurn } from './turn-runner';
+import { citedSources, runTurn } from './turn-runner';
 
 /** Most piped input taken with a question: more would not fit any local model's window anyway. */
 export const MAX_STDIN_BYTES = 1024 * 1024;
@@ -63,6 +65,20 @@ export async function askCommand(
 		notes.write('hearth: ask needs a question: hearth ask "what is 17 * 23?"\n');
 		return EXIT.usage;
 	}
+	let agent: Message['agent'];
+	if (values.agent) {
+		const agents = agentsFrom(runtime.settings);
+		const found =
+			findAgent(agents, values.agent) ??
+			agents.find((a) => a.name.toLowerCase() === values.agent?.toLowerCase());
+		if (!found) {
+			notes.write(
+				`hearth: no agent named "${values.agent}" (${agents.map((a) => a.id).join(', ')})\n`
+			);
+			return EXIT.usage;
+		}
+		agent = { id: found.id, name: found.name, chosenBy: 'user' };
+	}
 	// Questions are asked on the terminal itself; piped or --json runs have no one to ask.
 	const lines = !piped && !values.json ? new LineReader(process.stdin, process.stderr, true) : null;
 	const abort = new AbortController();
@@ -82,7 +98,8 @@ export async function askCommand(
 			signal: abort.signal,
 			out: values.json ? null : terminalOutput(),
 			notes: values.json ? { ...notes, write: () => {} } : notes,
-			raw: values.raw
+			raw: values.raw,
+			agent
 		});
 		if (values.json) {
 			const result = {
@@ -99,6 +116,7 @@ export async function askCommand(
 					status: c.status,
 					preview: c.preview
 				})),
+				sources: citedSources(answer),
 				usage: answer.usage,
 				timings: answer.timings,
 				error: answer.error

@@ -9,6 +9,7 @@ import { exportCommand, importCommand } from './backup';
 import { configCommand } from './config';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { historyCommand } from './history';
+import { indexCommand } from './index-command';
 import { modelsCommand } from './models';
 import { remindersCommand } from './reminders';
 import { terminalOutput } from './render';
@@ -20,6 +21,9 @@ Usage:
   hearth [chat] [--resume ID]        talk (Ctrl-C stops an answer; /help lists commands)
   hearth ask "question" [--json]     one answer; piped input is added to the question
   hearth history [ID] [--search W]   past conversations, or one in full
+  hearth index FOLDER                index a folder's documents for answers (again: only changes)
+  hearth index [--search Q]          the indexed folders, or what a search finds in them
+  hearth index FOLDER --remove       forget an indexed folder
   hearth models                      the models each engine offers, and the GGUF catalog
   hearth models download [KEY]       download a catalog model (default: the recommended one)
   hearth ledger                      the newest outbound requests (the privacy ledger)
@@ -36,7 +40,8 @@ Options:
   --max-tokens N   longest answer for this run
   --raw            the model alone: no agent prompt, tools or memories (base models)
   --no-tools       answer without tools (small models: their window cannot hold them)
-  --json           machine-readable output (ask, history, models)
+  --agent ID       the agent for this answer (chat, research, code, task…; default: routed)
+  --json           machine-readable output (ask, history, models, index)
   -h, --help       this help
 
 Engines: OLLAMA_HOST, OPENAI_BASE_URL and OPENAI_API_KEY are honoured; settings live in
@@ -55,6 +60,8 @@ export interface CliValues {
 	search?: string;
 	force?: boolean;
 	all?: boolean;
+	remove?: boolean;
+	agent?: string;
 	help?: boolean;
 }
 
@@ -113,6 +120,8 @@ export async function main(argv: string[]): Promise<number> {
 				search: { type: 'string' },
 				force: { type: 'boolean' },
 				all: { type: 'boolean' },
+				remove: { type: 'boolean' },
+				agent: { type: 'string' },
 				help: { type: 'boolean', short: 'h' }
 			}
 		});
@@ -132,6 +141,7 @@ export async function main(argv: string[]): Promise<number> {
 		'history',
 		'models',
 		'ledger',
+		'index',
 		'reminders',
 		'export',
 		'import',
@@ -181,6 +191,8 @@ export async function main(argv: string[]): Promise<number> {
 				return await askCommand(runtime, rest, values);
 			case 'history':
 				return await historyCommand(runtime, rest, values);
+			case 'index':
+				return await indexCommand(runtime, rest, values);
 			case 'models':
 				return await modelsCommand(runtime, rest, values);
 			case 'reminders':

@@ -1,6 +1,7 @@
 // `hearth` / `hearth chat`: the conversation REPL. Ctrl-C stops the answer being written (not
 // the REPL); at an empty prompt it says how to leave, and a second one leaves.
 import { agentsFrom, findAgent } from '$lib/agent/agents';
+import { normalizeText } from '$lib/memory/text';
 import type { Conversation, Message } from '$lib/types/chat';
 import { toHearthError } from '$lib/types/errors';
 import type { NodeRuntime } from '../node/runtime';
@@ -96,14 +97,24 @@ async function command(
 				out.write('Say what to remember: /remember I prefer Python\n');
 				return;
 			}
-			const memory = await runtime.memories.add(rest, {
+			// Typed at the prompt: the person's own words, whatever the conversation read.
+			const memory = await runtime.memories.add({
+				text: rest,
+				origin: 'explicit',
+				status: 'kept',
 				...(state.conversation ? { conversationId: state.conversation.id } : {})
 			});
 			out.write(dim(out, `Remembered: ${memory.text}\n`));
 			return;
 		}
 		case 'forget': {
-			const gone = await runtime.memories.forget(rest);
+			const wanted = normalizeText(rest);
+			const gone = wanted
+				? (await runtime.memories.list()).filter(
+						(m) => m.id === rest.trim() || normalizeText(m.text).includes(wanted)
+					)
+				: [];
+			for (const m of gone) await runtime.memories.delete(m.id);
 			out.write(
 				gone.length
 					? dim(out, `Forgot: ${gone.map((m) => m.text).join('; ')}\n`)
@@ -114,7 +125,13 @@ async function command(
 		case 'memories': {
 			const all = await runtime.memories.list();
 			if (all.length === 0) out.write(dim(out, 'No memories yet (/remember adds one).\n'));
-			for (const m of all) out.write(`- ${m.text}\n`);
+			for (const m of all) {
+				const doubt = m.untrusted?.length
+					? dim(out, ` (saved after reading ${m.untrusted.join(', ')}: not marked as yours)`)
+					: '';
+				const proposed = m.status === 'proposed' ? dim(out, ' (proposed)') : '';
+				out.write(`- ${m.text}${proposed}${doubt}\n`);
+			}
 			return;
 		}
 		case 'reminders': {

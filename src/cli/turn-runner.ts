@@ -60,6 +60,22 @@ function showCall(notes: Output, event: TurnEvent, calls: Map<string, string>): 
 	}
 }
 
+/**
+ * The passages search_knowledge gave this answer, numbered as the model saw them: `[1]
+ * docs/notes.md:12`. Several searches in one answer each number from 1, so each is a group.
+ */
+export function citedSources(answer: Message): string[][] {
+	return (answer.toolCalls ?? [])
+		.filter((c) => c.name === 'search_knowledge' && c.status === 'done' && c.sources?.length)
+		.map((c) => (c.sources ?? []).map((s, i) => `[${i + 1}] ${s.title}`));
+}
+
+function printSources(out: Output, answer: Message): void {
+	const groups = citedSources(answer);
+	if (groups.length === 0) return;
+	out.write(`\n${dim(out, 'Sources:')}\n${groups.map((g) => g.join('\n')).join('\n\n')}\n`);
+}
+
 export async function runTurn(options: TurnOptions): Promise<TurnOutcome> {
 	const { runtime, text, out, notes } = options;
 	const service = runtime.service;
@@ -109,6 +125,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnOutcome> {
 		else showCall(notes, event, calls);
 	}
 	printer?.end();
+	if (out) printSources(out, shown);
 	const saved = (await runtime.store.getConversation(conversation.id)) ?? conversation;
 	return { answer: shown, conversation: saved };
 }

@@ -13,6 +13,8 @@ export interface HearthPaths {
 	databaseFile: string;
 	/** GGUF models downloaded by Hearth. */
 	modelsDir: string;
+	/** Embedding models (transformers.js, the hub's layout), placed there by the person. */
+	embeddingsDir: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -34,7 +36,8 @@ export function hearthPaths(env: Env = process.env, home = homedir()): HearthPat
 		configDir,
 		configFile: path.join(configDir, 'config.yaml'),
 		databaseFile: path.join(dataDir, 'hearth.db'),
-		modelsDir: path.join(dataDir, 'models')
+		modelsDir: path.join(dataDir, 'models'),
+		embeddingsDir: path.join(dataDir, 'embeddings')
 	};
 }
 

@@ -6,7 +6,10 @@ import type { HearthConfig } from '$lib/config/config-schema';
 import { configFromSettings, settingsFromConfig } from '$lib/config/config-settings';
 import type { MemoryHooks, ToolApprovals, TurnTools } from '$lib/conversation/ports';
 import { ConversationService } from '$lib/conversation/service';
-import { memoryPromptBlock } from '$lib/memory/relevance';
+import { MemoryRepository } from '$lib/memory/memory-repo';
+import { relevantMemoryBlock } from '$lib/memory/relevance';
+import { localTimeZone } from '$lib/time/zones';
+import { createMemoryTools } from '$lib/tools/memory-tools';
 import { createNetFetch, type LedgerFetch } from '$lib/net/ledger';
 import type { HtmlParser } from '$lib/net/readable';
 import { WHEN_NO_REPL_RUNS } from '$lib/reminders/format';
@@ -17,6 +20,7 @@ import { calculatorTool } from '$lib/tools/calculator';
 import { createDateTimeTools } from '$lib/tools/datetime';
 import { createFetchPageTool } from '$lib/tools/fetch-page';
 import { createFileTools } from '$lib/tools/files';
+import { createRunPythonTool } from '$lib/tools/python';
 import { createRegistry, type ToolRegistry } from '$lib/tools/registry';
 import { createReminderTools } from '$lib/tools/reminders';
 import type { AnyTool } from '$lib/tools/types';
@@ -26,16 +30,25 @@ import type { Reminder } from '$lib/types/agent-data';
 import type { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type CustomAgent, type Settings } from '$lib/types/settings';
 import { BUILT_IN_AGENTS } from '$lib/agent/agents';
+import { TOOL } from '$lib/agent/prompts';
 import type { ToolCallRecord } from '$lib/types/tools';
 import { loadConfig, type LoadedConfig } from './config-file';
 import { NodeEngineChooser } from './engine-chooser';
 import type { LlamaCppEngineOptions } from './llama-engine';
+import { NodeEmbedder } from './node-embedder';
 import { nodeFolderAccess } from './node-folders';
+import { NodeKnowledge } from './node-knowledge';
+import {
+	createNodePythonSandbox,
+	defaultChildScript,
+	defaultPackageRoot
+} from './python/node-python';
 import { hearthPaths, type HearthPaths } from './paths';
 import { SqliteChatStore } from './sqlite-chat-store';
 import { sqliteReminderRows } from './sqlite-reminders';
 import { SqliteSettings } from './sqlite-settings';
-import { readLedger, SqliteMemories, sqliteLedgerStore } from './sqlite-stores';
+import { SqliteKnowledgeRepository } from './sqlite-knowledge';
+import { readLedger, sqliteLedgerStore, sqliteMemoryRows } from './sqlite-stores';
 import { createRunCommandTool, RUN_COMMAND, runCommandPreApproved } from './tools/run-command';
 
 export interface NodeRuntimeOptions {
@@ -55,6 +68,8 @@ export interface NodeRuntimeOptions {
 	llamaRuntime?: LlamaCppEngineOptions['runtime'];
 	/** A save failed while an answer streamed (the face says so; the answer keeps streaming). */
 	onError?: (e: HearthError) => void;
+	/** ONNX Runtime threads for the embedding model (tests pass 1); its default otherwise. */
+	embedThreads?: number;
 	now?: () => number;
 }
 
@@ -97,8 +112,10 @@ export interface NodeRuntime {
 	engines: NodeEngineChooser;
 	tools: TurnTools;
 	toolsPolicy: ToolsPolicy;
-	memories: SqliteMemories;
+	memories: MemoryRepository;
 	memory: MemoryHooks;
+	/** Indexed folders, their search, and the embedding model (hearth index, search_knowledge). */
+	knowledge: NodeKnowledge;
 	reminders: ReminderStore;
 	/**
 	 * Starts the reminder timer: reminders missed meanwhile are reported once, due ones go off.
@@ -114,20 +131,26 @@ export interface NodeRuntime {
 }
 
 /**
- * The terminal's Code and Tasks agents can run commands ("run my tests"): the web app's built-in
- * agents with run_command added, as an edit the person could also have made.
+ * The web app's built-in agents as the terminal runs them, as edits the person could also have
+ * made: the Code and Tasks agents can run commands ("run my tests"), and every agent can search
+ * the folders indexed with `hearth index` (in the web app only Research can; there the
+ * knowledge screen is one click away, here the index is what the person set up to be used).
  */
 function withTerminalAgents(settings: Settings): Settings {
 	const edited = new Set(settings.customAgents.map((a) => a.id));
-	const added: CustomAgent[] = BUILT_IN_AGENTS.filter(
-		(a) => (a.id === 'code' || a.id === 'task') && !edited.has(a.id)
-	).map((a) => ({
+	const added: CustomAgent[] = BUILT_IN_AGENTS.filter((a) => !edited.has(a.id)).map((a) => ({
 		id: a.id,
 		name: a.name,
 		description: a.description,
 		systemPrompt: a.systemPrompt,
 		examples: a.examples.map((e) => ({ ...e })),
-		tools: [...a.tools, RUN_COMMAND],
+		tools: [
+			...new Set([
+				...a.tools,
+				TOOL.searchKnowledge,
+				...(a.id === 'code' || a.id === 'task' ? [RUN_COMMAND] : [])
+			])
+		],
 		model: a.model,
 		chainOfThought: a.chainOfThought
 	}));
@@ -238,7 +261,41 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		timeoutMs: effective.commands.timeout_seconds * 1000,
 		maxOutputChars: effective.commands.max_output_bytes
 	});
-	// The web app's registry (tools/all-tools.ts) less Python, plus run_command.
+	const knowledge = new NodeKnowledge({
+		repo: new SqliteKnowledgeRepository(store.db, now),
+		embedder: new NodeEmbedder({
+			modelsDir: effective.knowledge.models_dir
+				? path.resolve(cwd, effective.knowledge.models_dir)
+				: paths.embeddingsDir,
+			modelId: settings.embeddingModel,
+			threads: options.embedThreads
+		}),
+		cwd
+	});
+	// Memories as the web app keeps them (memory-repo.ts), embedded with the knowledge model.
+	const memories = new MemoryRepository(
+		sqliteMemoryRows(store.db),
+		{
+			get model() {
+				return knowledge.embedder.model.id;
+			},
+			embed: knowledge.embedder.embed
+		},
+		{ now }
+	);
+	// remember and forget; recalling past conversations by meaning is the web app's alone.
+	const memoryTools = createMemoryTools({
+		memories,
+		recall: { recall: async () => [] },
+		now,
+		timeZone: localTimeZone()
+	}).filter((t) => t.name !== 'recall_conversations');
+	// Started on the first run_python call (Pyodide takes seconds to load).
+	const python = createNodePythonSandbox({
+		childScript: defaultChildScript(),
+		packageRoot: defaultPackageRoot()
+	});
+	// The web app's registry (tools/all-tools.ts) less file plans, plus run_command.
 	const allTools = [
 		calculatorTool,
 		...createDateTimeTools({ now }),
@@ -247,6 +304,9 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		weatherTool,
 		...createReminderTools({ store: reminders, notifier, now, whenClosed: WHEN_NO_REPL_RUNS }),
 		...createFileTools({ access: folders.access, now }),
+		createRunPythonTool(python, () => settings.pythonNetwork),
+		knowledge.tool(),
+		...memoryTools,
 		runCommand
 	] as AnyTool[];
 	const registry: ToolRegistry = createRegistry(allTools);
@@ -264,21 +324,11 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		sideEffect: (name) => registry.get(name)?.sideEffect ?? false
 	};
 
-	const memories = new SqliteMemories(store.db, now);
 	const memory: MemoryHooks = {
-		async relevant(query) {
-			if (!settings.useMemories) return null;
-			const found = await memories.relevant(query);
-			if (found.length === 0) return null;
-			return {
-				block: memoryPromptBlock(found),
-				used: found.map((m) => ({
-					id: m.id,
-					text: m.text,
-					...(m.untrusted ? { untrusted: m.untrusted } : {})
-				}))
-			};
-		},
+		// The web app's choice: by meaning with the embedding model, else the memory the words
+		// name; those the conversation already used first (stable prompt start for llama.cpp).
+		relevant: async (query, signal, earlier) =>
+			settings.useMemories ? relevantMemoryBlock(memories, query, signal, earlier) : null,
 		// Proposals need a place to review them (the web app's Memory screen); the terminal keeps
 		// only what the person asks it to with /remember.
 		propose: async () => undefined
@@ -306,6 +356,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		toolsPolicy,
 		memories,
 		memory,
+		knowledge,
 		reminders,
 		startReminders,
 		net,
@@ -316,6 +367,9 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 			if (poll) clearInterval(poll);
 			await net.idle();
 			await engines.close();
+			await memories.embedded();
+			await knowledge.dispose();
+			python.dispose();
 			store.close();
 		}
 	};

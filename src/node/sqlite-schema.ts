@@ -83,6 +83,44 @@ export const MIGRATIONS: string[] = [
 		data TEXT NOT NULL,
 		PRIMARY KEY (kind, id)
 	);
+	`,
+	// v4: the knowledge base (hearth index) and embeddings, as the browser keeps them in Dexie:
+	// collections, documents, chunks, and vectors keyed (model, key) where key is a chunk id or
+	// memory:<id>. Vectors are raw bytes, never JSON.
+	`
+	CREATE TABLE knowledge_collections (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE TABLE knowledge_documents (
+		id TEXT PRIMARY KEY,
+		collection_id TEXT NOT NULL,
+		path TEXT NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE INDEX knowledge_documents_path ON knowledge_documents (collection_id, path);
+	CREATE TABLE knowledge_chunks (
+		id TEXT PRIMARY KEY,
+		document_id TEXT NOT NULL,
+		collection_id TEXT NOT NULL,
+		ordinal INTEGER NOT NULL,
+		hash TEXT NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE INDEX knowledge_chunks_document ON knowledge_chunks (document_id, ordinal);
+	CREATE INDEX knowledge_chunks_hash ON knowledge_chunks (hash);
+	CREATE INDEX knowledge_chunks_collection ON knowledge_chunks (collection_id);
+	CREATE TABLE vectors (
+		model TEXT NOT NULL,
+		key TEXT NOT NULL,
+		dims INTEGER NOT NULL,
+		encoding TEXT NOT NULL,
+		scale REAL,
+		data BLOB NOT NULL,
+		PRIMARY KEY (model, key)
+	);
+	CREATE INDEX vectors_key ON vectors (key);
 	`
 ];
 

@@ -1,13 +1,13 @@
 // The Node side of the browser's other tables, in the conversation store's SQLite file: the
-// privacy ledger (net/ledger.ts's LedgerStore) and memories. Each call is one statement, so
-// what a call acknowledged survives the process being killed.
+// privacy ledger (net/ledger.ts's LedgerStore) and memories (memory-repo.ts's MemoryRows). Each
+// call is one statement or one transaction, so what a call acknowledged survives a kill.
 import type { LedgerStore } from '$lib/net/ledger';
 import type { LedgerEntry } from '$lib/net/types';
-import { normalizeText, wordOverlap } from '$lib/memory/text';
-import { MAX_MEMORY_CHARS } from '$lib/memory/memory-repo';
-import { HearthError } from '$lib/types/errors';
-import type { Memory } from '$lib/types/knowledge';
+import type { MemoryRows } from '$lib/memory/memory-repo';
+import { memoryKey } from '$lib/memory/vectors';
+import type { Memory, StoredVector } from '$lib/types/knowledge';
 import { sqliteError, type Db } from './sqlite-schema';
+import { vectorFromRow, type VectorRow } from './sqlite-knowledge';
 
 function guarded<T>(work: () => T): Promise<T> {
 	try {
@@ -62,85 +62,51 @@ export function readLedger(db: Db, limit = 50): LedgerEntry[] {
 }
 
 /**
- * Memories in the terminal: kept, listed, forgotten and matched to a message by shared words
- * (the browser adds embeddings; the terminal has no embedding model loaded per prompt).
+ * Memories in the terminal's SQLite file, behind the web app's MemoryRepository (the same
+ * dedupe, provenance, embedding in the background and search): the `memories` table, and
+ * their vectors in `vectors` under memory:<id>, as raw bytes.
  */
-export class SqliteMemories {
-	readonly #db: Db;
-	readonly #now: () => number;
-
-	constructor(db: Db, now: () => number = Date.now) {
-		this.#db = db;
-		this.#now = now;
-	}
-
-	list(): Promise<Memory[]> {
-		return guarded(() =>
-			(
-				this.#db.prepare('SELECT data FROM memories ORDER BY updated_at DESC, id').all() as {
-					data: string;
-				}[]
-			).map((r) => JSON.parse(r.data) as Memory)
-		);
-	}
-
-	async add(text: string, init: Partial<Pick<Memory, 'conversationId' | 'untrusted'>> = {}) {
-		const clean = text.replace(/\s+/g, ' ').trim();
-		if (!clean) throw new HearthError('tool_invalid_args', 'A memory needs some text.');
-		if (clean.length > MAX_MEMORY_CHARS) {
-			throw new HearthError(
-				'tool_invalid_args',
-				`Keep a memory under ${MAX_MEMORY_CHARS} characters; this one has ${clean.length}.`
-			);
-		}
-		const same = (await this.list()).find((m) => normalizeText(m.text) === normalizeText(clean));
-		if (same) return same;
-		const now = this.#now();
-		const memory: Memory = {
-			id: crypto.randomUUID(),
-			text: clean,
-			kind: 'fact',
-			status: 'kept',
-			origin: 'explicit',
-			createdAt: now,
-			updatedAt: now,
-			...init
-		};
-		await this.put(memory);
-		return memory;
-	}
-
-	/** Writes a memory as it is (an import keeps ids and times). */
-	put(memory: Memory): Promise<void> {
-		return guarded(() => {
-			this.#db
-				.prepare('INSERT OR REPLACE INTO memories (id, updated_at, data) VALUES (?, ?, ?)')
-				.run(memory.id, memory.updatedAt, JSON.stringify(memory));
-		});
-	}
-
-	/** Forgets the memories whose text contains `words` (or whose id is `words`); returns them. */
-	async forget(words: string): Promise<Memory[]> {
-		const wanted = normalizeText(words);
-		if (!wanted) return [];
-		const gone = (await this.list()).filter(
-			(m) => m.id === words.trim() || normalizeText(m.text).includes(wanted)
-		);
-		await guarded(() => {
-			const remove = this.#db.prepare('DELETE FROM memories WHERE id = ?');
-			for (const m of gone) remove.run(m.id);
-		});
-		return gone;
-	}
-
-	/** Kept memories sharing words with `query`, best first. */
-	async relevant(query: string, limit = 5): Promise<Memory[]> {
-		return (await this.list())
-			.filter((m) => m.status === 'kept')
-			.map((m) => ({ m, score: wordOverlap(query, m.text) }))
-			.filter((s) => s.score > 0)
-			.sort((a, b) => b.score - a.score)
-			.slice(0, limit)
-			.map((s) => s.m);
-	}
+export function sqliteMemoryRows(db: Db): MemoryRows {
+	const putVector = (v: StoredVector) =>
+		db
+			.prepare(
+				'INSERT OR REPLACE INTO vectors (model, key, dims, encoding, scale, data) VALUES (?, ?, ?, ?, ?, ?)'
+			)
+			.run(v.model, v.key, v.dims, v.encoding, v.scale ?? null, Buffer.from(v.data));
+	const write = (memory: Memory, insert: boolean) =>
+		db
+			.prepare(
+				`${insert ? 'INSERT' : 'INSERT OR REPLACE'} INTO memories (id, updated_at, data) VALUES (?, ?, ?)`
+			)
+			.run(memory.id, memory.updatedAt, JSON.stringify(memory));
+	return {
+		readMemories: () =>
+			guarded(() =>
+				(
+					db.prepare('SELECT data FROM memories ORDER BY updated_at DESC, id').all() as {
+						data: string;
+					}[]
+				).map((r) => JSON.parse(r.data) as Memory)
+			),
+		addMemory: (memory) => guarded(() => void write(memory, true)),
+		putMemory: (memory) => guarded(() => void write(memory, false)),
+		deleteMemory: (id) =>
+			guarded(() =>
+				db.transaction(() => {
+					db.prepare('DELETE FROM memories WHERE id = ?').run(id);
+					db.prepare('DELETE FROM vectors WHERE key = ?').run(memoryKey(id));
+				})()
+			),
+		getVectors: (model, keys) =>
+			guarded(() => {
+				const get = db.prepare('SELECT * FROM vectors WHERE model = ? AND key = ?');
+				return keys.map((key) => {
+					const row = get.get(model, key) as VectorRow | undefined;
+					return row ? vectorFromRow(row) : undefined;
+				});
+			}),
+		putVectors: (rows) => guarded(() => db.transaction(() => rows.forEach(putVector))()),
+		deleteVectorsOf: (key) =>
+			guarded(() => void db.prepare('DELETE FROM vectors WHERE key = ?').run(key))
+	};
 }

@@ -91,6 +91,16 @@ const MemorySection = v.strictObject({
 	propose_memories: flag
 });
 
+const KnowledgeSection = v.strictObject({
+	/** The embedding model for documents and memories (a catalog id); '' = the default. */
+	embedding_model: text(),
+	/**
+	 * The terminal's embedding models, in the hub's layout (<folder>/<owner>/<name>/…); '' = the
+	 * data folder's embeddings/. The terminal never downloads one by itself.
+	 */
+	models_dir: text('a folder')
+});
+
 const FilesSection = v.strictObject({
 	/** Folders the file tools may read (and, each time asked, write); `~` is the home folder. */
 	allowed_folders: list('folder'),
@@ -141,6 +151,7 @@ export const ConfigSchema = v.strictObject({
 	voice: v.optional(v.partial(VoiceSection)),
 	features: v.optional(v.partial(FeaturesSection)),
 	memory: v.optional(v.partial(MemorySection)),
+	knowledge: v.optional(v.partial(KnowledgeSection)),
 	files: v.optional(v.partial(FilesSection)),
 	commands: v.optional(v.partial(CommandsSection)),
 	server: v.optional(v.partial(ServerSection))
@@ -160,6 +171,7 @@ export interface HearthConfig {
 	voice: v.InferOutput<typeof VoiceSection>;
 	features: v.InferOutput<typeof FeaturesSection>;
 	memory: v.InferOutput<typeof MemorySection>;
+	knowledge: v.InferOutput<typeof KnowledgeSection>;
 	files: v.InferOutput<typeof FilesSection>;
 	commands: v.InferOutput<typeof CommandsSection>;
 	server: v.InferOutput<typeof ServerSection>;

@@ -53,6 +53,7 @@ export function completeConfig(input: ConfigInput, defaults = defaultConfig()): 
 		voice: { ...defaults.voice, ...input.voice },
 		features: { ...defaults.features, ...input.features },
 		memory: { ...defaults.memory, ...input.memory },
+		knowledge: { ...defaults.knowledge, ...input.knowledge },
 		files: { ...defaults.files, ...input.files },
 		commands: {
 			...defaults.commands,
@@ -75,7 +76,7 @@ export function settingsFromConfig(
 	config: HearthConfig,
 	base: Settings = DEFAULT_SETTINGS
 ): Settings {
-	const { ai, engines, voice, features, memory } = config;
+	const { ai, engines, voice, features, memory, knowledge } = config;
 	const toolsEnabled = { ...base.toolsEnabled };
 	for (const [feature, tools] of Object.entries(FEATURE_TOOLS) as [
 		FeatureName,
@@ -115,7 +116,8 @@ export function settingsFromConfig(
 		maxToolCalls: features.max_tool_calls,
 		agentRouting: features.agent_routing,
 		useMemories: memory.use_memories,
-		proposeMemories: memory.propose_memories
+		proposeMemories: memory.propose_memories,
+		embeddingModel: knowledge.embedding_model
 	};
 }
 
@@ -125,6 +127,7 @@ export interface ConfigOnly {
 	engines?: { llamacpp?: HearthConfig['engines']['llamacpp'] };
 	features?: Partial<Pick<HearthConfig['features'], 'run_commands'>>;
 	memory?: Partial<Pick<HearthConfig['memory'], 'save_history' | 'max_history'>>;
+	knowledge?: Partial<Pick<HearthConfig['knowledge'], 'models_dir'>>;
 	files?: HearthConfig['files'];
 	commands?: HearthConfig['commands'];
 	server?: HearthConfig['server'];
@@ -182,6 +185,10 @@ export function configFromSettings(settings: Settings, rest: ConfigOnly): Hearth
 			max_history: rest.memory?.max_history ?? 0,
 			use_memories: settings.useMemories,
 			propose_memories: settings.proposeMemories
+		},
+		knowledge: {
+			embedding_model: settings.embeddingModel,
+			models_dir: rest.knowledge?.models_dir ?? ''
 		},
 		files: { ...(rest.files ?? DEFAULT_FILES) },
 		commands: { ...(rest.commands ?? DEFAULT_COMMANDS) },

@@ -112,6 +112,9 @@ const SECTION_COMMENTS: Record<keyof HearthConfig, string> = {
 	voice: ' Speech in and out (the web app; the terminal reads none of it yet)',
 	features: ' Which tools the assistant may use; side-effect tools still ask before each run',
 	memory: ' save_history: keep conversations; max_history: most kept (0 = no limit)',
+	knowledge:
+		" embedding_model: a catalog id ('' = the default); models_dir: where the terminal finds\n" +
+		' embedding models in the hub layout (<dir>/Xenova/gte-small/onnx/…); never downloaded',
 	files: ' Folders the file tools may use (~ is your home folder)',
 	commands:
 		' run_command: commands listed here run without asking, matched on their exact argv\n' +

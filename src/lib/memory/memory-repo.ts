@@ -1,6 +1,6 @@
 import type { HearthDb } from '$lib/storage/db';
 import { HearthError, toHearthError } from '$lib/types/errors';
-import type { Memory, MemoryKind } from '$lib/types/knowledge';
+import type { Memory, MemoryKind, StoredVector } from '$lib/types/knowledge';
 import { normalizeText, wordOverlap } from './text';
 import {
 	dot,
@@ -33,6 +33,44 @@ export interface MemorySearchOptions {
 	limit?: number;
 	minScore?: number;
 	signal?: AbortSignal;
+}
+
+/**
+ * Where memories and their vectors are kept: Dexie in the browser (dexieMemoryRows), SQLite in
+ * the terminal (src/node/sqlite-memories.ts). Vectors are `vectors` rows keyed memory:<id>.
+ */
+export interface MemoryRows {
+	readMemories(): Promise<Memory[]>;
+	addMemory(memory: Memory): Promise<void>;
+	putMemory(memory: Memory): Promise<void>;
+	/** Deletes the memory and its vectors (every model) together. */
+	deleteMemory(id: string): Promise<void>;
+	getVectors(model: string, keys: readonly string[]): Promise<(StoredVector | undefined)[]>;
+	putVectors(rows: readonly StoredVector[]): Promise<void>;
+	/** Deletes every model's vector stored under `key`. */
+	deleteVectorsOf(key: string): Promise<void>;
+}
+
+/** The browser's memories: the Dexie tables the rest of the app (export, import) reads too. */
+export function dexieMemoryRows(db: HearthDb): MemoryRows {
+	return {
+		readMemories: () => db.memories.toArray(),
+		addMemory: async (memory) => void (await db.memories.add(memory)),
+		putMemory: async (memory) => void (await db.memories.put(memory)),
+		deleteMemory: (id) =>
+			db.transaction('rw', db.memories, db.vectors, async () => {
+				await db.memories.delete(id);
+				await db.vectors.where('key').equals(memoryKey(id)).delete();
+			}),
+		getVectors: (model, keys) =>
+			db.vectors.bulkGet(keys.map((key) => [model, key] as [string, string])),
+		putVectors: async (rows) => void (await db.vectors.bulkPut([...rows])),
+		deleteVectorsOf: async (key) => void (await db.vectors.where('key').equals(key).delete())
+	};
+}
+
+function isRows(store: HearthDb | MemoryRows): store is MemoryRows {
+	return typeof (store as Partial<MemoryRows>).readMemories === 'function';
 }
 
 export interface MemoryRepositoryOptions {
@@ -69,15 +107,20 @@ function cleanText(text: string): string {
  * loaded yet): a memory without a vector gets one the next time a search needs it.
  */
 export class MemoryRepository {
-	readonly #db: HearthDb;
+	readonly #rows: MemoryRows;
 	readonly #embedder: MemoryEmbedder;
 	readonly #now: () => number;
 	readonly #newId: () => string;
 	/** Every memory, kept in step with each write: synchronous readers (a tool's describe) use it. */
 	#cache: Map<string, Memory> | undefined;
 
-	constructor(db: HearthDb, embedder: MemoryEmbedder, options: MemoryRepositoryOptions = {}) {
-		this.#db = db;
+	/** A Dexie database (the browser's tables), or any other MemoryRows (the terminal's SQLite). */
+	constructor(
+		store: HearthDb | MemoryRows,
+		embedder: MemoryEmbedder,
+		options: MemoryRepositoryOptions = {}
+	) {
+		this.#rows = isRows(store) ? store : dexieMemoryRows(store);
 		this.#embedder = embedder;
 		this.#now = options.now ?? Date.now;
 		this.#newId = options.newId ?? (() => crypto.randomUUID());
@@ -129,7 +172,7 @@ export class MemoryRepository {
 			...(init.conversationId ? { conversationId: init.conversationId } : {}),
 			...(init.untrusted?.length ? { untrusted: [...init.untrusted] } : {})
 		};
-		await guarded(() => this.#db.memories.add(memory));
+		await guarded(() => this.#rows.addMemory(memory));
 		this.#cache?.set(memory.id, memory);
 		this.#background(this.#tryEmbed([memory]));
 		return memory;
@@ -190,11 +233,11 @@ export class MemoryRepository {
 			updatedAt: this.#now()
 		};
 		if (text !== current.text) delete memory.untrusted;
-		await guarded(() => this.#db.memories.put(memory));
+		await guarded(() => this.#rows.putMemory(memory));
 		this.#cache?.set(id, memory);
 		if (text !== current.text) {
 			// Vectors of every model describe the old text: drop them all, then embed the new one.
-			await guarded(() => this.#db.vectors.where('key').equals(memoryKey(id)).delete());
+			await guarded(() => this.#rows.deleteVectorsOf(memoryKey(id)));
 			await this.#tryEmbed([memory], signal);
 		}
 		return memory;
@@ -204,12 +247,7 @@ export class MemoryRepository {
 	async delete(id: string): Promise<Memory | undefined> {
 		const current = await this.get(id);
 		if (!current) return undefined;
-		await guarded(() =>
-			this.#db.transaction('rw', this.#db.memories, this.#db.vectors, async () => {
-				await this.#db.memories.delete(id);
-				await this.#db.vectors.where('key').equals(memoryKey(id)).delete();
-			})
-		);
+		await guarded(() => this.#rows.deleteMemory(id));
 		this.#cache?.delete(id);
 		return current;
 	}
@@ -223,7 +261,7 @@ export class MemoryRepository {
 		if (!current.untrusted) return current;
 		const memory: Memory = { ...current, updatedAt: this.#now() };
 		delete memory.untrusted;
-		await guarded(() => this.#db.memories.put(memory));
+		await guarded(() => this.#rows.putMemory(memory));
 		this.#cache?.set(id, memory);
 		return memory;
 	}
@@ -233,7 +271,7 @@ export class MemoryRepository {
 		const current = await this.#require(id);
 		if (current.status === 'kept') return current;
 		const memory: Memory = { ...current, status: 'kept', updatedAt: this.#now() };
-		await guarded(() => this.#db.memories.put(memory));
+		await guarded(() => this.#rows.putMemory(memory));
 		this.#cache?.set(id, memory);
 		return memory;
 	}
@@ -260,7 +298,10 @@ export class MemoryRepository {
 	): Promise<Map<string, Float32Array>> {
 		const model = this.#embedder.model;
 		const rows = await guarded(() =>
-			this.#db.vectors.bulkGet(memories.map((m) => [model, memoryKey(m.id)] as [string, string]))
+			this.#rows.getVectors(
+				model,
+				memories.map((m) => memoryKey(m.id))
+			)
 		);
 		const out = new Map<string, Float32Array>();
 		const missing: Memory[] = [];
@@ -338,7 +379,7 @@ export class MemoryRepository {
 
 	async #all(): Promise<Map<string, Memory>> {
 		if (!this.#cache) {
-			const rows = await guarded(() => this.#db.memories.toArray());
+			const rows = await guarded(() => this.#rows.readMemories());
 			this.#cache = new Map(rows.map((m) => [m.id, m]));
 		}
 		return this.#cache;
@@ -363,7 +404,7 @@ export class MemoryRepository {
 		const rows = memories.map((m, i) =>
 			toStoredVector(model, memoryKey(m.id), vectors[i] ?? new Float32Array(0))
 		);
-		await guarded(() => this.#db.vectors.bulkPut(rows));
+		await guarded(() => this.#rows.putVectors(rows));
 		return new Map(memories.map((m, i) => [m.id, fromStoredVector(rows[i]!)]));
 	}
 

@@ -40,6 +40,7 @@ export function passageLocation(p: Passage): string {
 }
 
 function title(p: Passage): string {
+	if (p.citation) return p.citation;
 	const where = passageLocation(p);
 	const name =
 		p.path && p.path !== p.documentName && !p.path.startsWith('paste:') ? p.path : p.documentName;

@@ -6,7 +6,7 @@ import { HearthError, toHearthError } from '$lib/types/errors';
 import type { ErrorCode } from '$lib/types/errors';
 import type { ChunkData, KnowledgeDocument, StoredChunk, StoredVector } from '$lib/types/knowledge';
 import { hashBlob } from '$lib/knowledge/store/hash';
-import type { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
+import type { KnowledgeStore } from '$lib/knowledge/store/knowledge-store';
 import { encodeVector, rekeyVector } from '$lib/knowledge/store/vector-codec';
 import type { VectorEncoding } from '$lib/knowledge/store/vector-codec';
 import { labelOf, planItems, type Item } from './ingest-plan';
@@ -14,7 +14,7 @@ import { MovingRate } from './rate';
 import type { ActiveEmbedder, ChunkSource, FileError, IngestInput, JobProgress } from './types';
 
 export interface IngestQueueOptions {
-	repo: KnowledgeRepository;
+	repo: KnowledgeStore;
 	chunks: ChunkSource;
 	/** The embedding model to use now; undefined stores chunks for lexical search only. */
 	embedder: () => ActiveEmbedder | undefined;
@@ -55,7 +55,7 @@ interface RunningJob {
 }
 
 export class IngestQueue {
-	readonly #repo: KnowledgeRepository;
+	readonly #repo: KnowledgeStore;
 	readonly #chunks: ChunkSource;
 	readonly #embedder: () => ActiveEmbedder | undefined;
 	readonly #batchSize: number;

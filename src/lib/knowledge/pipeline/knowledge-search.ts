@@ -9,7 +9,8 @@ import { reciprocalRankFusion } from '$lib/knowledge/index/hybrid';
 import type { Reranker } from '$lib/knowledge/index/hybrid';
 import type { LexicalDoc, LexicalIndex } from '$lib/knowledge/index/lexical-index';
 import type { VectorIndex } from '$lib/knowledge/index/vector-index';
-import type { KnowledgeChange, KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
+import type { KnowledgeChange } from '$lib/knowledge/store/knowledge-repo';
+import type { KnowledgeStore } from '$lib/knowledge/store/knowledge-store';
 import { decodeVector } from '$lib/knowledge/store/vector-codec';
 import type { ActiveEmbedder } from './types';
 
@@ -38,6 +39,8 @@ export interface Passage {
 	endLine?: number;
 	page?: number;
 	score: number;
+	/** How the face cites it (the terminal: "docs/notes.md:12"); absent = name and place. */
+	citation?: string;
 }
 
 export interface KnowledgeSearchResult {
@@ -63,7 +66,7 @@ function lexicalDoc(chunk: StoredChunk, document: KnowledgeDocument): LexicalDoc
 }
 
 export class KnowledgeSearch {
-	readonly #repo: KnowledgeRepository;
+	readonly #repo: KnowledgeStore;
 	readonly #options: KnowledgeSearchOptions;
 	readonly #lexical: LexicalIndex;
 	#dense: VectorIndex | undefined;
@@ -74,7 +77,7 @@ export class KnowledgeSearch {
 	/** Changes apply in order, each after the previous finished loading. */
 	#sync: Promise<void> = Promise.resolve();
 
-	constructor(repo: KnowledgeRepository, options: KnowledgeSearchOptions = {}) {
+	constructor(repo: KnowledgeStore, options: KnowledgeSearchOptions = {}) {
 		this.#repo = repo;
 		this.#options = options;
 		this.#lexical = options.createLexicalIndex?.() ?? new Bm25Index();

@@ -3,7 +3,7 @@
 // passages are embedded once; memory holds one batch of texts at a time.
 import { toHearthError } from '$lib/types/errors';
 import type { StoredVector } from '$lib/types/knowledge';
-import type { KnowledgeRepository } from '$lib/knowledge/store/knowledge-repo';
+import type { KnowledgeStore } from '$lib/knowledge/store/knowledge-store';
 import { encodeVector, rekeyVector } from '$lib/knowledge/store/vector-codec';
 import type { VectorEncoding } from '$lib/knowledge/store/vector-codec';
 import type { ActiveEmbedder } from './types';
@@ -17,7 +17,7 @@ export interface ReembedOptions {
 
 /** Returns how many chunks got a vector. Stops with HearthError('aborted') when cancelled. */
 export async function embedMissing(
-	repo: KnowledgeRepository,
+	repo: KnowledgeStore,
 	embedder: ActiveEmbedder,
 	options: ReembedOptions = {}
 ): Promise<number> {

@@ -1,0 +1,113 @@
+// `hearth index` and answers that cite it, run as real processes (node bin/hearth.js) against
+// the Ollama fixture, with the real test embedder from ../shared/models.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sharedMissing } from '../../tests/fixtures/ci.js';
+import { startOllamaFixture } from '../../tests/fixtures/ollama-fixture.js';
+
+const ROOT = process.cwd();
+const BIN = path.join(ROOT, 'bin/hearth.js');
+const MODELS = path.resolve(ROOT, '../shared/models');
+const EMBEDDER = path.join(MODELS, 'hearth-test/bow-embedder/onnx/model_quantized.onnx');
+const HAVE_EMBEDDER = existsSync(EMBEDDER);
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+interface Run {
+	code: number | null;
+	stdout: string;
+	stderr: string;
+}
+
+let home = '';
+let ollama: Awaited<ReturnType<typeof startOllamaFixture>>;
+
+function hearth(args: string[]): Promise<Run> {
+	const child = spawn(process.execPath, [BIN, ...args], {
+		cwd: home,
+		env: {
+			PATH: process.env.PATH ?? '',
+			HOME: home,
+			HEARTH_HOME: path.join(home, 'data'),
+			OLLAMA_HOST: ollama.url
+		},
+		stdio: ['pipe', 'pipe', 'pipe']
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+	child.stdin.end('');
+	return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+beforeAll(async () => {
+	home = await mkdtemp(path.join(tmpdir(), 'hearth-index-cli-'));
+	ollama = await startOllamaFixture({ chunkDelayMs: 0 });
+	await mkdir(path.join(home, 'data'), { recursive: true });
+	await writeFile(
+		path.join(home, 'data', 'config.yaml'),
+		`knowledge:\n  embedding_model: hearth-test/bow-embedder\n  models_dir: ${MODELS}\n`
+	);
+	await mkdir(path.join(home, 'notes'), { recursive: true });
+	await writeFile(
+		path.join(home, 'notes', 'garden.md'),
+		'# Garden\n\nThe tomatoes need water every morning.\n\n## Pests\n\nAphids are on the roses; spray soapy water.\n'
+	);
+	await writeFile(path.join(home, 'notes', 'photo.bin'), Buffer.from([1, 2, 0, 0, 3]));
+});
+
+afterAll(async () => {
+	await ollama?.close();
+	await rm(home, { recursive: true, force: true });
+});
+
+describe('hearth index, then answers that cite it', () => {
+	it('indexes a folder, lists the unreadable file, and says what it did', async (ctx) => {
+		if (!HAVE_EMBEDDER) ctx.skip(sharedMissing(EMBEDDER));
+		const run = await hearth(['index', 'notes']);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toContain(
+			`${path.join(home, 'notes')}: 2 files (1 indexed, 0 unchanged, 0 removed, 1 not readable)`
+		);
+		expect(run.stderr).toMatch(/skipped notes\/photo\.bin: .*binary/);
+		// Piped, progress is a line per file (no bar redrawn into a log).
+		expect(run.stderr).toMatch(/\[2\/2\] /);
+
+		const again = await hearth(['index', 'notes']);
+		expect(again.stdout).toContain('(0 indexed, 2 unchanged, 0 removed, 1 not readable)');
+		const list = await hearth(['index']);
+		expect(list.stdout).toContain(`${path.join(home, 'notes')}  1 documents`);
+	});
+
+	it('answers with the passage and prints its source as [1] path:line', async (ctx) => {
+		if (!HAVE_EMBEDDER) ctx.skip(sharedMissing(EMBEDDER));
+		const run = await hearth([
+			'ask',
+			'[[tool:search_knowledge {"query":"aphids roses"}]] where are the aphids in my notes?'
+		]);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stderr).toContain('search_knowledge: 1 passage from 1 document');
+		// The passage reached the model (the fixture quotes the tool result back)…
+		expect(run.stdout).toContain('[1] notes/garden.md:1');
+		// …and the answer ends with its sources.
+		expect(run.stdout).toMatch(/Sources:\n\[1\] notes\/garden\.md:1\n$/);
+
+		const json = await hearth([
+			'ask',
+			'--json',
+			'[[tool:search_knowledge {"query":"tomatoes water"}]] when do the tomatoes get water?'
+		]);
+		expect(JSON.parse(json.stdout).sources).toEqual([['[1] notes/garden.md:1']]);
+	});
+
+	it('refuses a folder that does not exist, with exit code 2', async () => {
+		const run = await hearth(['index', 'nowhere']);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain(`There is no folder at ${path.join(home, 'nowhere')}.`);
+	});
+});
