@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { fileTools } from '$lib/agent/test-tools';
 import { textEngine, type ScriptStep } from '$lib/agent/scripted-engine';
@@ -9,7 +10,7 @@ import type { LlmEngine } from '$lib/engine/types';
 import { ChatRepository } from '$lib/storage/chat-repo';
 import { freshDb } from '$lib/storage/test-db';
 import { createRegistry } from '$lib/tools/registry';
-import type { AnyTool } from '$lib/tools/types';
+import type { AnyTool, Tool } from '$lib/tools/types';
 import type { Message } from '$lib/types/chat';
 import { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type Settings } from '$lib/types/settings';
@@ -236,5 +237,58 @@ describe('ConversationService', () => {
 		expect(revised.shown.content).toBe('def f(): return 2');
 		const [, stored] = await revisedCtx.store.messagesOf(revised.conversation.id);
 		expect(stored?.review).toEqual(revised.shown.review);
+	});
+
+	it("saves a running call's card when it changes, not for every progress update", async () => {
+		const schema = v.object({ steps: v.number() });
+		const progressTool: Tool<typeof schema> = {
+			// A name the Tasks agent offers; this one only counts.
+			name: 'calculator',
+			title: 'Count up',
+			description: 'Reports progress while it runs.',
+			schema,
+			sideEffect: false,
+			network: false,
+			defaultEnabled: true,
+			timeoutMs: 5000,
+			describe: ({ steps }) => `Count to ${steps}`,
+			run: async ({ steps }, ctx) => {
+				for (let i = 1; i <= steps; i++) {
+					ctx.onProgress({ fraction: i / steps, text: `${i} of ${steps}` });
+					// Longer than the save interval (5 ms): each update could have been saved.
+					await new Promise((resolve) => setTimeout(resolve, 10));
+				}
+				return { content: 'done', preview: 'Counted.', untrusted: false };
+			}
+		};
+		const repo = new ChatRepository(freshDb());
+		const saved: string[] = [];
+		const store = new Proxy(repo, {
+			get(target, key, receiver) {
+				if (key === 'updateMessage') {
+					return (id: string, patch: Partial<Message>) => {
+						saved.push(patch.toolCalls?.[0]?.preview ?? '');
+						return target.updateMessage(id, patch);
+					};
+				}
+				const value: unknown = Reflect.get(target, key, receiver);
+				return typeof value === 'function' ? value.bind(target) : value;
+			}
+		});
+		const ctx = setup(
+			[{ calls: [{ name: 'calculator', args: { steps: 20 } }] }, { text: 'Counted to 20.' }],
+			{ tools: [progressTool as unknown as AnyTool], store }
+		);
+		const { conversation, shown, events } = await ask(ctx, 'count', undefined, {
+			agentId: 'task'
+		});
+		const updates = events.filter((e) => e.type === 'call-update' && 'progress' in e.patch);
+		expect(updates).toHaveLength(20);
+		expect(shown.toolCalls?.[0]?.preview).toBe('Counted.');
+		// Progress alone is never saved (20 updates, each longer apart than the save interval,
+		// were 20 saves); a save for the call's start may carry the first line.
+		expect(saved.filter((p) => / of 20$/.test(p)).length).toBeLessThanOrEqual(1);
+		const [, stored] = await ctx.store.messagesOf(conversation.id);
+		expect(stored?.toolCalls?.[0]).toMatchObject({ status: 'done', preview: 'Counted.' });
 	});
 });

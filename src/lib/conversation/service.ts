@@ -76,6 +76,17 @@ function importTurn(): Promise<typeof TurnModule> {
 	return turnModule;
 }
 
+/**
+ * A running call's progress line: shown, not saved. Saving it rewrote the whole answer (a plan of
+ * a thousand items with it) several times a second while the plan applied; its end is saved.
+ */
+function progressOnly(event: TurnEvent): boolean {
+	return (
+		event.type === 'call-update' &&
+		Object.keys(event.patch).every((key) => key === 'progress' || key === 'preview')
+	);
+}
+
 export class ConversationService {
 	readonly #deps: ConversationServiceDeps;
 	#savedOnce = false;
@@ -193,7 +204,7 @@ export class ConversationService {
 				} else if (event.type === 'images') {
 					await store.updateMessage(event.messageId, { images: event.images }).catch(report);
 				}
-				writer.schedule();
+				if (!progressOnly(event)) writer.schedule();
 				yield event;
 			}
 			outcome = 'done';

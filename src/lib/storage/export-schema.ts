@@ -3,8 +3,8 @@ import type { Conversation, Message } from '$lib/types/chat';
 import type { Settings } from '$lib/types/settings';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
 import { BROWSER_ENGINE_KINDS, ENGINE_KINDS } from '$lib/types/llm';
-import { ERROR_CODES } from '$lib/types/error-codes';
-import { Finite, Timestamp } from '$lib/storage/export-values';
+import { Finite, SerializedErrorSchema, Timestamp } from '$lib/storage/export-values';
+import { ToolCallSchema } from '$lib/storage/export-tool-calls';
 import { HearthError } from '$lib/types/errors';
 import { MAX_STOP_SEQUENCES, SETTING_BOUNDS, type Bound } from '$lib/types/setting-bounds';
 import {
@@ -82,35 +82,6 @@ const ConversationSchema = v.object({
 		})
 	),
 	agentId: v.optional(v.string())
-});
-
-const SerializedErrorSchema = v.object({
-	// A code this version does not know (a newer Hearth's) is still an error worth keeping.
-	code: v.fallback(v.picklist(ERROR_CODES), 'unknown'),
-	message: v.string()
-});
-
-const ToolCallSchema = v.object({
-	id: v.string(),
-	name: v.string(),
-	args: v.unknown(),
-	// An interrupted export can hold a call that never finished: it imports as cancelled.
-	status: v.fallback(
-		v.picklist(['awaiting', 'running', 'done', 'error', 'denied', 'cancelled']),
-		'cancelled'
-	),
-	startedAt: Timestamp,
-	durationMs: v.optional(Finite),
-	confirmation: v.optional(v.string()),
-	preview: v.optional(v.string()),
-	output: v.optional(v.string()),
-	// Figures only: a data: URL of a PNG, never a remote image.
-	images: v.optional(v.array(v.pipe(v.string(), v.startsWith('data:image/png;base64,')))),
-	error: v.optional(SerializedErrorSchema),
-	tainted: v.optional(v.boolean()),
-	untrustedFrom: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(500))), v.maxLength(20))),
-	gate: v.optional(v.picklist(['side-effect', 'untrusted', 'your-words', 'contained'])),
-	untrustedResult: v.optional(v.boolean())
 });
 
 const MessageSchema = v.object({

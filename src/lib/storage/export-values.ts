@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ERROR_CODES } from '$lib/types/error-codes';
 
 // Value checks the backup format's schemas share.
 
@@ -17,3 +18,9 @@ export const Timestamp = v.pipe(
 	v.minValue(0, 'Expected a time after 1970'),
 	v.maxValue(MAX_TIME, 'Expected a time a date can hold')
 );
+
+export const SerializedErrorSchema = v.object({
+	// A code this version does not know (a newer Hearth's) is still an error worth keeping.
+	code: v.fallback(v.picklist(ERROR_CODES), 'unknown'),
+	message: v.string()
+});

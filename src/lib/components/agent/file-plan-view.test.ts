@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { FileOperation, FilePlanView } from '$lib/types/file-plan';
+import type { FileOperation, FilePlanView, PlanItemView } from '$lib/types/file-plan';
 import {
 	approvedCall,
 	chosenItems,
+	firstRows,
+	FIRST_ROWS,
 	noChoices,
 	removesAnything,
 	resultTree
@@ -102,5 +104,42 @@ describe('the plan card’s choices', () => {
 			mark: 'replaced'
 		});
 		expect(resultTree(review, choices, 2)).toMatchObject({ more: 2 });
+	});
+});
+
+describe('firstRows', () => {
+	const item = (index: number, extra: Partial<PlanItemView> = {}): PlanItemView => ({
+		index,
+		action: 'move',
+		path: `f${index}`,
+		to: `A/f${index}`,
+		entry: 'file',
+		...extra
+	});
+
+	it('lists a short plan whole', () => {
+		const items = Array.from({ length: FIRST_ROWS }, (_, i) => item(i));
+		expect(firstRows(items)).toBe(items);
+	});
+
+	it('lists the first rows of a long plan and every row that needs a decision or failed', () => {
+		const items = Array.from({ length: 1000 }, (_, i) =>
+			item(
+				i,
+				i === 500
+					? { conflict: { existing: 'file', keepBothAs: 'A/f500 (2)' } }
+					: i === 700
+						? { problem: 'There is no "f700".' }
+						: i === 900
+							? { outcome: 'failed' }
+							: {}
+			)
+		);
+		expect(firstRows(items).map((i) => i.index)).toEqual([
+			...Array.from({ length: FIRST_ROWS }, (_, i) => i),
+			500,
+			700,
+			900
+		]);
 	});
 });

@@ -193,6 +193,21 @@ const OUTCOME_LABELS: Record<ItemOutcome, string> = {
 	not_run: 'Not done'
 };
 
+/** Rows a plan's card lists before "Show all". */
+export const FIRST_ROWS = 100;
+
+/**
+ * The rows listed before "Show all": the first ones, and every one that needs a decision or says
+ * what went wrong. A thousand rows made each progress update of an applying plan lay the whole
+ * list out again.
+ */
+export function firstRows(items: PlanItemView[]): PlanItemView[] {
+	if (items.length <= FIRST_ROWS) return items;
+	return items.filter(
+		(item, i) => i < FIRST_ROWS || item.conflict || item.problem || item.outcome === 'failed'
+	);
+}
+
 export function outcomeLabel(outcome: ItemOutcome): string {
 	return OUTCOME_LABELS[outcome];
 }

@@ -201,7 +201,7 @@ describe('applyPlan and undoPlan', () => {
 		expect(await readTree(root)).toEqual(before);
 	});
 
-	it('cancel stops between steps; the steps done are undoable', async () => {
+	it('cancel starts nothing new; moves under way finish; the steps done are undoable', async () => {
 		const { root, ops, before } = await setUp();
 		const stop = new AbortController();
 		const { result, entry } = await apply(ops, BY_TYPE, {
@@ -209,16 +209,92 @@ describe('applyPlan and undoPlan', () => {
 			onStep: (done) => done === 2 && stop.abort()
 		});
 		expect(result.state).toBe('cancelled');
+		// The three moves into existing folders were under way together when the cancel came;
+		// the move into a new folder had not started.
 		expect(result.view.items.map((i) => i.outcome)).toEqual([
 			'done',
 			'done',
+			'done',
+			'done',
+			'not_run'
+		]);
+		expect(entry.steps.map((s) => s.kind)).toEqual(['made_folder', 'moved', 'moved', 'moved']);
+		expect(await readTree(root)).toMatchObject({ 'song.mp3': 'la la' });
+		await undoPlan(new FolderOps(root), entry);
+		expect(await readTree(root)).toEqual(before);
+	});
+
+	it('cancel before a step that runs alone stops there', async () => {
+		const { root, ops, before } = await setUp();
+		const stop = new AbortController();
+		const { result, entry } = await apply(ops, BY_TYPE, {
+			signal: stop.signal,
+			onStep: (done) => done === 1 && stop.abort()
+		});
+		expect(result.state).toBe('cancelled');
+		expect(result.view.items.map((i) => i.outcome)).toEqual([
+			'done',
+			'not_run',
 			'not_run',
 			'not_run',
 			'not_run'
 		]);
-		expect(await readTree(root)).toMatchObject({ Documents: { 'report.pdf': '%PDF-1.7' } });
 		await undoPlan(new FolderOps(root), entry);
 		expect(await readTree(root)).toEqual(before);
+	});
+
+	it('many moves at once: a failure among them is reported exactly, and undo takes back the rest', async () => {
+		const files = Object.fromEntries(
+			Array.from({ length: 40 }, (_, i) => [`f${i}.txt`, `text ${i}`])
+		);
+		const broken = new DOMException('The disk is unhappy.', 'InvalidStateError');
+		const { root, ops, before } = await setUp(
+			{ ...files, A: {}, B: {} },
+			{ fail: (op, name) => (op === 'move' && name === 'f17.txt' ? broken : undefined) }
+		);
+		const operations: FileOperation[] = [
+			...Array.from({ length: 40 }, (_, i) => ({
+				action: 'move' as const,
+				from: `f${i}.txt`,
+				to: i % 2 ? 'A/' : 'B/'
+			})),
+			// Chained through one path: must wait for the move before it.
+			{ action: 'move', from: 'A/f1.txt', to: 'B/f1.txt' }
+		];
+		const { result, entry } = await apply(ops, operations);
+		expect(result.state).toBe('stopped');
+		const outcomes = result.view.items.map((i) => i.outcome);
+		expect(outcomes[17]).toBe('failed');
+		expect(result.view.error?.message).toMatch(/f17.txt.*unhappy/);
+		// Nothing started after the failure: at most the moves already under way finished.
+		const done = outcomes.flatMap((o, i) => (o === 'done' ? [i] : []));
+		expect(done.length).toBeLessThan(17 + 8);
+		expect(outcomes.slice(0, 17).every((o) => o === 'done')).toBe(true);
+		expect(outcomes.at(-1)).toBe('not_run');
+		// The journal holds exactly the done items, and the folder agrees with it.
+		expect(entry.steps.map((s) => (s.kind === 'moved' ? s.from : '')).sort()).toEqual(
+			done.map((i) => `f${i}.txt`).sort()
+		);
+		const tree = await readTree(root);
+		for (let i = 0; i < 40; i++) {
+			const where = done.includes(i) ? (tree[i % 2 ? 'A' : 'B'] as MemoryTree) : tree;
+			expect(where[`f${i}.txt`]).toBe(`text ${i}`);
+		}
+		await undoPlan(new FolderOps(root), entry);
+		expect(await readTree(root)).toEqual(before);
+	});
+
+	it('chained moves of one file run in order, never at once', async () => {
+		const { root, ops } = await setUp({ 'a.txt': 'A', 'b.txt': 'B', Done: {} });
+		const { result, entry } = await apply(ops, [
+			{ action: 'move', from: 'a.txt', to: 'Done/' },
+			{ action: 'move', from: 'b.txt', to: 'a.txt' },
+			{ action: 'move', from: 'Done/a.txt', to: 'b.txt' }
+		]);
+		expect(result.state).toBe('applied');
+		expect(await readTree(root)).toEqual({ 'a.txt': 'B', 'b.txt': 'A', Done: {} });
+		await undoPlan(new FolderOps(root), entry);
+		expect(await readTree(root)).toEqual({ 'a.txt': 'A', 'b.txt': 'B', Done: {} });
 	});
 
 	it('undo is refused, naming the file, when a file changed since; nothing is touched', async () => {
@@ -329,6 +405,39 @@ describe('applyPlan and undoPlan', () => {
 		const error = await refusal(undoPlan(new FolderOps(root), entry));
 		expect(error.message).toMatch(/Undo stopped at "Documents\/report.pdf".*press Undo again/);
 		expect(entry.undone).toBeGreaterThan(0);
+		failing = false;
+		await undoPlan(new FolderOps(root), entry);
+		expect(await readTree(root)).toEqual(before);
+	});
+
+	it('an undo of many moves that fails among them keeps an exact count and resumes', async () => {
+		let failing = false;
+		const files = Object.fromEntries(
+			Array.from({ length: 30 }, (_, i) => [`f${i}.txt`, `text ${i}`])
+		);
+		const { root, ops, before } = await setUp(
+			{ ...files, A: {} },
+			{
+				fail: (op, name) =>
+					failing && op === 'move' && name === 'f12.txt'
+						? new DOMException('busy', 'NoModificationAllowedError')
+						: undefined
+			}
+		);
+		const { entry } = await apply(
+			ops,
+			Array.from({ length: 30 }, (_, i) => ({ action: 'move', from: `f${i}.txt`, to: 'A/' }))
+		);
+		failing = true;
+		const error = await refusal(undoPlan(new FolderOps(root), entry));
+		expect(error.message).toMatch(/Undo stopped at "A\/f12.txt"/);
+		// The steps counted as taken back (from the end of the journal) are exactly those back.
+		const tree = await readTree(root);
+		const back = entry.steps.slice(entry.steps.length - entry.undone);
+		expect(back.length).toBeGreaterThan(0);
+		for (const step of back) expect(tree[step.kind === 'moved' ? step.from : '']).toBeDefined();
+		const notBack = entry.steps.slice(0, entry.steps.length - entry.undone);
+		expect(notBack.length).toBe(30 - Object.keys(tree).filter((n) => n !== 'A').length);
 		failing = false;
 		await undoPlan(new FolderOps(root), entry);
 		expect(await readTree(root)).toEqual(before);

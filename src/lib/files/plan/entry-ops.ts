@@ -249,6 +249,7 @@ export class Listings {
 	readonly #dirs = new Map<string, Map<string, AnyHandle> | null>();
 	/** Per listed folder: its entries by lower-cased name, built when a name is looked up so. */
 	readonly #folded = new Map<string, Map<string, AnyHandle>>();
+	readonly #loading = new Map<string, Promise<Map<string, AnyHandle> | null>>();
 
 	constructor(ops: FolderOps) {
 		this.#ops = ops;
@@ -258,6 +259,16 @@ export class Listings {
 	async children(dir: readonly string[]): Promise<Map<string, AnyHandle> | null> {
 		const key = joinPath(dir);
 		if (this.#dirs.has(key)) return this.#dirs.get(key)!;
+		// Moves run side by side: they share one listing (two would lose each other's changes).
+		let loading = this.#loading.get(key);
+		if (!loading) {
+			loading = this.#list(dir).finally(() => this.#loading.delete(key));
+			this.#loading.set(key, loading);
+		}
+		return loading;
+	}
+
+	async #list(dir: readonly string[]): Promise<Map<string, AnyHandle> | null> {
 		let entries: Map<string, AnyHandle> | null = null;
 		try {
 			const handle = await this.#ops.dir(dir);
@@ -266,7 +277,7 @@ export class Listings {
 		} catch (e) {
 			if (!isMissing(e)) throw e;
 		}
-		this.#dirs.set(key, entries);
+		this.#dirs.set(joinPath(dir), entries);
 		return entries;
 	}
 

@@ -2,6 +2,7 @@
 // new files removed, trashed entries restored, folders the plan made removed when empty. It first
 // checks every file is still where the plan left them (and as it left them: size and modification
 // time), and refuses, naming the file, before changing anything if one is not.
+import { MOVES_IN_FLIGHT } from '$lib/files/plan/apply';
 import { fingerprint, type FolderOps, Listings, sameFingerprint } from '$lib/files/plan/entry-ops';
 import type { JournalEntry, JournalStep } from '$lib/types/file-plan';
 import { fsError } from '$lib/files/operations';
@@ -244,6 +245,34 @@ async function undoStep(
 	}
 }
 
+/**
+ * The paths taking back a file move touches (case folded), or null when the step must go back
+ * alone: anything but a file move, or a case-only rename (it goes through a temporary name).
+ */
+function movePathsBack(step: JournalStep): string[] | null {
+	if (step.kind !== 'moved' || step.entry !== 'file' || caseOnly(step)) return null;
+	return [step.from.toLowerCase(), step.to.toLowerCase()];
+}
+
+/**
+ * The next steps to take back, newest first from `last`: a run of file moves touching none of
+ * each other's paths (they go back side by side, in any order), or one step alone.
+ */
+function nextBatch(steps: readonly JournalStep[], last: number): number[] {
+	const batch: number[] = [];
+	const busy = new Set<string>();
+	for (let i = last; i >= 0; i--) {
+		const paths = movePathsBack(steps[i]!);
+		if (!paths || paths.some((p) => busy.has(p))) {
+			if (batch.length === 0) batch.push(i);
+			break;
+		}
+		batch.push(i);
+		for (const p of paths) busy.add(p);
+	}
+	return batch;
+}
+
 /** Undoes what is left of `entry` (all of it, or the rest after an undo that stopped). */
 export async function undoPlan(
 	ops: FolderOps,
@@ -254,22 +283,49 @@ export async function undoPlan(
 	const list = new Listings(ops);
 	await preflight(list, steps);
 	const result: UndoResult = { undone: 0, kept: [], lost: [] };
-	for (let i = steps.length - 1; i >= 0; i--) {
-		const step = steps[i]!;
-		try {
-			await undoStep(ops, list, step, result);
-		} catch (e) {
+	for (let last = steps.length - 1; last >= 0;) {
+		const batch = nextBatch(steps, last);
+		const done = new Set<number>();
+		let failure: { index: number; error: unknown } | undefined;
+		let next = 0;
+		const lane = async () => {
+			while (!failure && next < batch.length) {
+				const i = batch[next++]!;
+				try {
+					await undoStep(ops, list, steps[i]!, result);
+				} catch (error) {
+					failure ??= { index: i, error };
+					return;
+				}
+				done.add(i);
+				options.onStep?.(result.undone + done.size, steps.length);
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(MOVES_IN_FLIGHT, batch.length) }, lane));
+		result.undone += done.size;
+		entry.undone += done.size;
+		if (failure) {
+			// `entry.undone` counts steps from the end: the batch's steps taken back go last
+			// (they touch none of each other's paths, so their order is free).
+			const first = batch.at(-1)!;
+			const range = entry.steps.slice(first, last + 1);
+			const isDone = (k: number) => done.has(first + k);
+			entry.steps.splice(
+				first,
+				range.length,
+				...range.filter((_, k) => !isDone(k)),
+				...range.filter((_, k) => isDone(k))
+			);
+			const step = steps[failure.index]!;
 			const where = resultOf(step) ?? sourceOf(step) ?? '';
-			const error = fsError(e, where, entry.folder);
+			const error = fsError(failure.error, where, entry.folder);
 			throw new HearthError(
 				error.code,
 				`Undo stopped at "${where}": ${error.message} ${result.undone} of ${steps.length} changes were taken back; press Undo again to finish.`,
-				{ cause: e }
+				{ cause: failure.error }
 			);
 		}
-		result.undone++;
-		entry.undone++;
-		options.onStep?.(result.undone, steps.length);
+		last -= batch.length;
 	}
 	return result;
 }
