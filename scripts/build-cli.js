@@ -1,17 +1,21 @@
 // Bundles the terminal face (src/cli/main.ts and what it imports from src/node and src/lib) into
 // .hearth-cli/hearth.mjs with rolldown. Packages stay external: Node loads them from node_modules.
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+const OUT_DIR = path.join(ROOT, '.hearth-cli');
+
 /**
- * One bundle: `entry` (TypeScript under src/) into .hearth-cli/<file>.
+ * One bundle: `entry` (TypeScript under src/) into `dir`/<file>.
  * @param {string} entry
+ * @param {string} dir
  * @param {string} file
  */
-async function bundle(entry, file) {
+async function bundle(entry, dir, file) {
 	await build({
 		input: path.join(ROOT, entry),
 		platform: 'node',
@@ -31,7 +35,7 @@ async function bundle(entry, file) {
 			}
 		],
 		output: {
-			file: path.join(ROOT, '.hearth-cli', file),
+			file: path.join(dir, file),
 			format: 'esm',
 			codeSplitting: false,
 			sourcemap: true
@@ -41,12 +45,28 @@ async function bundle(entry, file) {
 
 /**
  * The CLI, and the Python sandbox's child process (started by src/node/python/node-python.ts
- * from beside the CLI's bundle). The child is built first: the CLI's bundle being newer than
- * every source is what says both are current.
+ * from beside the CLI's bundle). Both are written to a folder of their own, then renamed into
+ * .hearth-cli/ (the child first, the CLI last: the CLI's bundle being newer than every source
+ * is what says both are current). Several `hearth` processes starting at once (tests do) may
+ * each rebuild, but none ever loads a half-written bundle.
  */
 export async function buildCli() {
-	await bundle('src/node/python/python-child.ts', 'python-child.mjs');
-	await bundle('src/cli/main.ts', 'hearth.mjs');
+	const work = await mkdtemp(path.join(ROOT, '.hearth-cli-build-'));
+	try {
+		await bundle('src/node/python/python-child.ts', work, 'python-child.mjs');
+		await bundle('src/cli/main.ts', work, 'hearth.mjs');
+		await mkdir(OUT_DIR, { recursive: true });
+		for (const file of [
+			'python-child.mjs.map',
+			'python-child.mjs',
+			'hearth.mjs.map',
+			'hearth.mjs'
+		]) {
+			await rename(path.join(work, file), path.join(OUT_DIR, file));
+		}
+	} finally {
+		await rm(work, { recursive: true, force: true });
+	}
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildCli();
