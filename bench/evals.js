@@ -60,7 +60,7 @@ async function harnessOverhead() {
 		choice: { kind: LLAMACPP_KIND, engine: recording, model: MODEL_ID },
 		label: `llama.cpp · ${MODEL_ID}`
 	};
-	const deps = { settings: () => DEFAULT_SETTINGS, openWorkspace: () => openScratchWorkspace() };
+	const deps = { settings: () => DEFAULT_SETTINGS, openWorkspace: openScratchWorkspace };
 	const harness = async () => {
 		recorded = [];
 		const run = await runEval(set, target, deps, {
