@@ -5,6 +5,7 @@ import { toHearthError } from '$lib/types/errors';
 import { createNodeRuntime, type NodeRuntime } from '../node/runtime';
 import { startServe } from '../server/serve';
 import { askCommand } from './ask';
+import { evalCommand } from './eval';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { historyCommand } from './history';
 import { modelsCommand } from './models';
@@ -20,10 +21,14 @@ Usage:
   hearth models                      the models each engine offers, and the GGUF catalog
   hearth models download [KEY]       download a catalog model (default: the recommended one)
   hearth ledger                      the newest outbound requests (the privacy ledger)
+  hearth eval [SET|FILE] [-m M]...   run an eval set (default: the built-in hearth-core) on
+                                     each --model in turn and compare them (--only ID,ID;
+                                     --set ID picks one set of a file; --json; Ctrl-C stops)
   hearth serve [--port N] [--help]   the local API (OpenAI-compatible, token) and the web app
 
 Options:
   --model M        a .gguf file (llama.cpp, no server) or a model of the configured engine
+                   (eval: repeat it to compare models)
   --threads N      llama.cpp threads (default: config, else half the cores)
   --temperature T  sampling temperature for this run (0: greedy)
   --max-tokens N   longest answer for this run
@@ -37,7 +42,8 @@ $XDG_CONFIG_HOME/hearth/config.yaml, data in $XDG_DATA_HOME/hearth (HEARTH_HOME:
 Exit codes: 0 ok, 1 answer failed, 2 usage, 3 config, 4 no engine, 5 storage, 130 Ctrl-C.`;
 
 export interface CliValues {
-	model?: string;
+	/** Every --model given (eval compares them; the other commands use the last). */
+	model?: string[];
 	threads?: string;
 	temperature?: string;
 	'max-tokens'?: string;
@@ -46,6 +52,8 @@ export interface CliValues {
 	json?: boolean;
 	resume?: string;
 	search?: string;
+	set?: string;
+	only?: string;
 	help?: boolean;
 }
 
@@ -93,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
 			args: argv,
 			allowPositionals: true,
 			options: {
-				model: { type: 'string', short: 'm' },
+				model: { type: 'string', short: 'm', multiple: true },
 				threads: { type: 'string' },
 				temperature: { type: 'string' },
 				'max-tokens': { type: 'string' },
@@ -102,6 +110,8 @@ export async function main(argv: string[]): Promise<number> {
 				json: { type: 'boolean' },
 				resume: { type: 'string', short: 'r' },
 				search: { type: 'string' },
+				set: { type: 'string' },
+				only: { type: 'string' },
 				help: { type: 'boolean', short: 'h' }
 			}
 		});
@@ -115,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
 		process.stdout.write(`${HELP}\n`);
 		return EXIT.ok;
 	}
-	const known = ['chat', 'ask', 'history', 'models', 'ledger'];
+	const known = ['chat', 'ask', 'history', 'models', 'ledger', 'eval'];
 	if (!known.includes(command)) {
 		stderr.write(`hearth: unknown command "${command}"\n\n${HELP}\n`);
 		return EXIT.usage;
@@ -138,7 +148,8 @@ export async function main(argv: string[]): Promise<number> {
 	let runtime: NodeRuntime;
 	try {
 		runtime = await createNodeRuntime({
-			model: values.model,
+			// eval builds an engine for each of its models itself.
+			model: command === 'eval' ? undefined : values.model?.at(-1),
 			threads,
 			temperature,
 			maxTokens,
@@ -163,6 +174,18 @@ export async function main(argv: string[]): Promise<number> {
 				return await historyCommand(runtime, rest, values);
 			case 'models':
 				return await modelsCommand(runtime, rest, values);
+			case 'eval':
+				if (rest.length > 1) {
+					stderr.write('hearth eval: one set at a time (hearth eval FILE --set ID)\n');
+					return EXIT.usage;
+				}
+				return await evalCommand(runtime, rest[0], {
+					models: values.model ?? [],
+					set: values.set,
+					only: values.only?.split(',').map((id) => id.trim()),
+					maxTokens,
+					json: values.json
+				});
 			case 'ledger': {
 				const out = terminalOutput();
 				const entries = runtime.ledger(50);
