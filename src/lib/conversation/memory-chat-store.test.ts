@@ -20,7 +20,7 @@ describe('InMemoryChatStore', () => {
 			status: 'done',
 			toolCalls: [{ id: 't', name: 'calculator', args: { x: 1 }, status: 'done', startedAt: 1 }]
 		});
-		m.toolCalls![0]!.args.x = 2;
+		(m.toolCalls![0]!.args as { x: number }).x = 2;
 		const [listed] = await store.messagesOf(c.id);
 		listed!.content = 'changed';
 		expect((await store.getConversation(c.id))?.title).toBe('Kept');
