@@ -60,11 +60,8 @@ export function comparisonTable(set: EvalSet, runs: readonly EvalRun[], out: Out
 
 /** Two or more models: the cases they disagree on. One model: the cases it failed. */
 function caseTable(runs: readonly EvalRun[], out: Output): string | null {
-	const width = Math.max(24, Math.floor((out.columns - 30) / runs.length));
 	const ids = [...new Set(runs.flatMap((r) => r.results.map((x) => x.caseId)))];
 	const byRun = runs.map((r) => new Map(r.results.map((x) => [x.caseId, x])));
-	const cell = (result: CaseResult | undefined) =>
-		!result ? '–' : result.pass ? 'pass' : `fail: ${oneLine(failReason(result), width)}`;
 	const chosen = ids.filter((id) => {
 		const verdicts = byRun.map((m) => m.get(id)?.pass);
 		return runs.length === 1 ? verdicts[0] === false : new Set(verdicts).size > 1;
@@ -72,7 +69,17 @@ function caseTable(runs: readonly EvalRun[], out: Output): string | null {
 	if (chosen.length === 0) {
 		return runs.length > 1 ? 'The models agree on every case.' : 'Every case passed.';
 	}
-	const t = table(out, ['Case', ...runs.map((r) => r.label)]);
+	// The reasons wrap inside columns that share the terminal's width.
+	const idWidth = Math.min(30, Math.max(6, ...chosen.map((id) => id.length + 2)));
+	const width = Math.max(16, Math.floor((out.columns - idWidth - runs.length - 2) / runs.length));
+	const cell = (result: CaseResult | undefined) =>
+		!result ? '–' : result.pass ? 'pass' : `fail: ${oneLine(failReason(result), 300)}`;
+	const t = new Table({
+		head: ['Case', ...runs.map((r) => r.label)],
+		style: out.styled ? { head: ['bold'] } : { head: [], border: [] },
+		colWidths: [idWidth, ...runs.map(() => width)],
+		wordWrap: true
+	});
 	for (const id of chosen) t.push([id, ...byRun.map((m) => cell(m.get(id)))]);
 	const title = runs.length > 1 ? 'Cases where they differ' : 'Failed cases';
 	return `${bold(out, `${title} (${chosen.length})`)}\n${t.toString()}`;
