@@ -145,7 +145,7 @@ async function harnessOverhead() {
  * with errors, stops, tools and features, as raw rows and their daily rollups.
  * @param {number} count
  */
-async function recorded(count) {
+export async function recorded(count) {
 	const { dayOf } = await loadTs('src/lib/metrics/record.ts');
 	const { addToRollup, emptyRollup } = await loadTs('src/lib/metrics/rollup.ts');
 	const models = [

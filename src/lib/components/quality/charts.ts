@@ -34,7 +34,24 @@ export function loadCharts(): Promise<typeof ChartDraw> {
 	return loaded;
 }
 
-export async function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<Chart> {
-	const { draw } = await loadCharts();
-	return draw(canvas, spec);
+/** After the next frame has been painted. */
+function afterPaint(): Promise<void> {
+	return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Draws a chart once what is on screen has painted, one chart per frame: a chart costs tens of
+ * milliseconds (Chart.js measures the canvas and its fonts), so drawing six at once would hold
+ * the dashboard's numbers and tables back until all six were done. Null when the canvas left the
+ * page before its turn.
+ */
+export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<Chart | null> {
+	const turn = queue.then(async () => {
+		const [{ draw }] = await Promise.all([loadCharts(), afterPaint()]);
+		return canvas.isConnected ? draw(canvas, spec) : null;
+	});
+	queue = turn.catch(() => undefined);
+	return turn;
 }
