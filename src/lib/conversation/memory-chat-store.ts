@@ -154,10 +154,13 @@ export class InMemoryChatStore implements ChatStore {
 		this.#messages.clear();
 	}
 
-	/** A conversation's messages, oldest first (ties by id, as the databases' indexes order them). */
+	/**
+	 * A conversation's messages, oldest first. Two written in the same millisecond keep the order
+	 * they were added in (the sort is stable over the map's insertion order).
+	 */
 	#of(conversationId: string): Message[] {
 		return [...this.#messages.values()]
 			.filter((m) => m.conversationId === conversationId)
-			.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+			.sort((a, b) => a.createdAt - b.createdAt);
 	}
 }
