@@ -177,7 +177,8 @@ const LLAMA_TESTS = [
 	'src/node/llama-engine.test.ts',
 	'src/node/evals-stories.test.ts',
 	'src/server/api-server.test.ts',
-	'src/cli/cli.process.test.ts'
+	'src/cli/cli.process.test.ts',
+	'src/cli/eval.test.ts'
 ];
 
 export default defineConfig({

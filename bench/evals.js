@@ -16,7 +16,7 @@ import { ensureBuild, launchChromium, median, ratio, ROOT, round, waitReady } fr
 
 const MODEL = path.resolve(ROOT, '../shared/models/gguf/stories260K.gguf');
 const MODEL_ID = 'stories260K.gguf';
-const ROUNDS = 3;
+const ROUNDS = 5;
 const MAX_TOKENS = 48;
 const CATEGORIES = ['arithmetic', 'facts', 'reasoning', 'speed'];
 const DAY_MS = 86_400_000;
@@ -60,7 +60,7 @@ async function harnessOverhead() {
 		choice: { kind: LLAMACPP_KIND, engine: recording, model: MODEL_ID },
 		label: `llama.cpp · ${MODEL_ID}`
 	};
-	const deps = { settings: () => DEFAULT_SETTINGS, openWorkspace: () => openScratchWorkspace() };
+	const deps = { settings: () => DEFAULT_SETTINGS, openWorkspace: openScratchWorkspace };
 	const harness = async () => {
 		recorded = [];
 		const run = await runEval(set, target, deps, {
@@ -145,7 +145,7 @@ async function harnessOverhead() {
  * with errors, stops, tools and features, as raw rows and their daily rollups.
  * @param {number} count
  */
-async function recorded(count) {
+export async function recorded(count) {
 	const { dayOf } = await loadTs('src/lib/metrics/record.ts');
 	const { addToRollup, emptyRollup } = await loadTs('src/lib/metrics/rollup.ts');
 	const models = [
@@ -236,13 +236,16 @@ async function dashboardRender(browser, url, count) {
 		await waitReady(page);
 		await page.getByRole('button', { name: /Evals and metrics/ }).click();
 		await page.getByTestId('quality-dialog').waitFor();
-		// Measured in the page, from the click to the frame where every chart is drawn (Chart.js
-		// has sized each canvas) and the totals count every answer.
+		// Measured in the page from the click: to the frame where the totals count every answer
+		// (the numbers a person reads first), and to the frame where every chart is drawn (Chart.js
+		// has sized each canvas).
 		const open = () =>
 			page.evaluate(async (expected) => {
 				const tab = /** @type {HTMLElement} */ (document.getElementById('quality-tab-metrics'));
 				const started = performance.now();
 				tab.click();
+				/** @type {number | null} */
+				let numbers = null;
 				return new Promise((resolve, reject) => {
 					const give = setTimeout(() => reject(new Error('the dashboard never drew')), 30_000);
 					const check = () => {
@@ -251,23 +254,24 @@ async function dashboardRender(browser, url, count) {
 						const total = dash
 							?.querySelector('[data-testid="metrics-totals"] dd')
 							?.textContent?.trim();
+						if (numbers === null && total === expected) numbers = performance.now() - started;
 						const drawn =
 							canvases.length === 6 && canvases.every((c) => c.style.boxSizing === 'border-box');
-						if (drawn && total === expected) {
+						if (drawn && numbers !== null) {
 							clearTimeout(give);
-							resolve(performance.now() - started);
+							resolve({ numbers, charts: performance.now() - started });
 						} else requestAnimationFrame(check);
 					};
 					check();
 				});
 			}, String(count));
 		const away = () => page.getByRole('tab', { name: 'Evals' }).click();
-		const first = /** @type {number} */ (await open());
+		const first = /** @type {{ numbers: number, charts: number }} */ (await open());
 		/** @type {number[]} */
 		const again = [];
 		for (let i = 0; i < 5; i++) {
 			await away();
-			again.push(/** @type {number} */ (await open()));
+			again.push(/** @type {{ charts: number }} */ (await open()).charts);
 		}
 		return { first, again: median(again), rollups: rollups.length };
 	} finally {
@@ -284,10 +288,17 @@ async function dashboard() {
 		const large = await dashboardRender(browser, app.url, 100_000);
 		return [
 			{
-				measure: 'dashboard first open ms (loads Chart.js)',
-				baseline: round(small.first),
-				Hearth: round(large.first),
-				'Hearth ÷ baseline': ratio(large.first, small.first),
+				measure: 'dashboard first open ms: numbers shown',
+				baseline: round(small.first.numbers),
+				Hearth: round(large.first.numbers),
+				'Hearth ÷ baseline': ratio(large.first.numbers, small.first.numbers),
+				goal: '≤ 200 ms'
+			},
+			{
+				measure: 'dashboard first open ms: every chart drawn',
+				baseline: round(small.first.charts),
+				Hearth: round(large.first.charts),
+				'Hearth ÷ baseline': ratio(large.first.charts, small.first.charts),
 				goal: '≤ 200 ms'
 			},
 			{
@@ -307,7 +318,11 @@ async function dashboard() {
 export async function run() {
 	const rows = [];
 	const notes = [];
-	if (existsSync(MODEL)) {
+	// HEARTH_BENCH_EVALS=harness or =dashboard runs one half (each takes minutes on a busy machine).
+	const part = process.env.HEARTH_BENCH_EVALS;
+	if (part === 'dashboard') {
+		notes.push('harness overhead not run (HEARTH_BENCH_EVALS=dashboard)');
+	} else if (existsSync(MODEL)) {
 		try {
 			const overhead = await harnessOverhead();
 			rows.push(...overhead.rows);
@@ -318,14 +333,17 @@ export async function run() {
 	} else {
 		notes.push(`harness overhead skipped: ${MODEL} not found`);
 	}
-	try {
-		rows.push(...(await dashboard()));
-	} finally {
-		await closeLoader();
+	if (part === 'harness') notes.push('dashboard not run (HEARTH_BENCH_EVALS=harness)');
+	else {
+		try {
+			rows.push(...(await dashboard()));
+		} finally {
+			await closeLoader();
+		}
 	}
 	notes.push(
 		'eval rows: baseline = the same requests the harness made, sent straight to the engine',
-		'dashboard rows: built app in Chromium, from the Metrics tab click to every chart drawn; baseline = 1,000 recorded answers, Hearth = 100,000 (last 30 days, three models; the dashboard reads daily rollups only)'
+		'dashboard rows: built app in Chromium, from the Metrics tab click to the totals shown and to every chart drawn (Chart.js starts loading once the Evals and metrics screen has painted); baseline = 1,000 recorded answers, Hearth = 100,000 (last 30 days, three models; the dashboard reads daily rollups only)'
 	);
 	return { title: 'Evals harness overhead and metrics dashboard render', rows, notes };
 }

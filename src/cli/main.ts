@@ -7,6 +7,7 @@ import { startServe } from '../server/serve';
 import { askCommand } from './ask';
 import { exportCommand, importCommand } from './backup';
 import { configCommand } from './config';
+import { evalCommand } from './eval';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { historyCommand } from './history';
 import { indexCommand } from './index-command';
@@ -31,10 +32,14 @@ Usage:
   hearth export [FILE|-] [--force]   everything, in the web app's backup format
   hearth import FILE                 a backup from the web app or hearth export (merged)
   hearth config [get KEY|set KEY V]  settings (config.yaml's keys, e.g. ai.temperature)
+  hearth eval [SET|FILE] [-m M]...   run an eval set (default: the built-in hearth-core) on
+                                     each --model in turn and compare them (--only ID,ID;
+                                     --set ID picks one set of a file; --json; Ctrl-C stops)
   hearth serve [--port N] [--help]   the local API (OpenAI-compatible, token) and the web app
 
 Options:
   --model M        a .gguf file (llama.cpp, no server) or a model of the configured engine
+                   (eval: repeat it to compare models)
   --threads N      llama.cpp threads (default: config, else half the cores)
   --temperature T  sampling temperature for this run (0: greedy)
   --max-tokens N   longest answer for this run
@@ -49,7 +54,8 @@ $XDG_CONFIG_HOME/hearth/config.yaml, data in $XDG_DATA_HOME/hearth (HEARTH_HOME:
 Exit codes: 0 ok, 1 answer failed, 2 usage, 3 config, 4 no engine, 5 storage, 130 Ctrl-C.`;
 
 export interface CliValues {
-	model?: string;
+	/** Every --model given (eval compares them; the other commands use the last). */
+	model?: string[];
 	threads?: string;
 	temperature?: string;
 	'max-tokens'?: string;
@@ -62,6 +68,8 @@ export interface CliValues {
 	all?: boolean;
 	remove?: boolean;
 	agent?: string;
+	set?: string;
+	only?: string;
 	help?: boolean;
 }
 
@@ -109,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
 			args: argv,
 			allowPositionals: true,
 			options: {
-				model: { type: 'string', short: 'm' },
+				model: { type: 'string', short: 'm', multiple: true },
 				threads: { type: 'string' },
 				temperature: { type: 'string' },
 				'max-tokens': { type: 'string' },
@@ -122,6 +130,8 @@ export async function main(argv: string[]): Promise<number> {
 				all: { type: 'boolean' },
 				remove: { type: 'boolean' },
 				agent: { type: 'string' },
+				set: { type: 'string' },
+				only: { type: 'string' },
 				help: { type: 'boolean', short: 'h' }
 			}
 		});
@@ -145,7 +155,8 @@ export async function main(argv: string[]): Promise<number> {
 		'reminders',
 		'export',
 		'import',
-		'config'
+		'config',
+		'eval'
 	];
 	if (!known.includes(command)) {
 		stderr.write(`hearth: unknown command "${command}"\n\n${HELP}\n`);
@@ -169,7 +180,8 @@ export async function main(argv: string[]): Promise<number> {
 	let runtime: NodeRuntime;
 	try {
 		runtime = await createNodeRuntime({
-			model: values.model,
+			// eval builds an engine for each of its models itself.
+			model: command === 'eval' ? undefined : values.model?.at(-1),
 			threads,
 			temperature,
 			maxTokens,
@@ -203,6 +215,18 @@ export async function main(argv: string[]): Promise<number> {
 				return await importCommand(runtime, rest, values);
 			case 'config':
 				return await configCommand(runtime, rest, values);
+			case 'eval':
+				if (rest.length > 1) {
+					stderr.write('hearth eval: one set at a time (hearth eval FILE --set ID)\n');
+					return EXIT.usage;
+				}
+				return await evalCommand(runtime, rest[0], {
+					models: values.model ?? [],
+					set: values.set,
+					only: values.only?.split(',').map((id) => id.trim()),
+					maxTokens,
+					json: values.json
+				});
 			case 'ledger': {
 				const out = terminalOutput();
 				const entries = runtime.ledger(50);

@@ -46,7 +46,7 @@ async function runOnce(engine: LlamaCppEngine): Promise<EvalRun> {
 	const deps: HarnessDeps = {
 		settings: () => DEFAULT_SETTINGS,
 		parseHtml: (html, url) => new JSDOM(html, { url }).window.document,
-		openWorkspace: () => openScratchWorkspace()
+		openWorkspace: openScratchWorkspace
 	};
 	return runEval(storiesSet(), target, deps, {
 		signal: new AbortController().signal,

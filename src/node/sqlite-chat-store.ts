@@ -11,10 +11,9 @@ import type {
 	NewMessage
 } from '$lib/conversation/chat-store';
 import { conversationRecord, messageRecord } from '$lib/conversation/chat-store';
-import { snippetAround } from '$lib/storage/search';
 import type { Attachment, StoredImage } from '$lib/types/agent-data';
 import type { Conversation, Message } from '$lib/types/chat';
-import { indexWords, queryWords } from '$lib/utils/words';
+import { indexWords, queryWords, snippetAround } from '$lib/utils/words';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './paths';
 import { migrate, sqliteError } from './sqlite-schema';
 import type { Db } from './sqlite-schema';

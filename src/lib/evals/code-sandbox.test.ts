@@ -62,7 +62,7 @@ describe('code-tests grader through the Python sandbox', { timeout: 120_000 }, (
 			},
 			{
 				settings: () => ({ ...DEFAULT_SETTINGS, reflection: { code: false } }),
-				openWorkspace: () => openScratchWorkspace(),
+				openWorkspace: openScratchWorkspace,
 				code: sandboxCodeRunner(sandbox)
 			},
 			{ signal: new AbortController().signal }

@@ -106,8 +106,8 @@ function setup(replies: Record<string, OracleReply>) {
 	const deps: HarnessDeps = {
 		settings: () => DEFAULT_SETTINGS,
 		parseHtml: (html, url) => new JSDOM(html, { url }).window.document,
-		openWorkspace: async () => {
-			const workspace = await openScratchWorkspace();
+		openWorkspace: async (kase) => {
+			const workspace = await openScratchWorkspace(kase);
 			opened.push(workspace);
 			return {
 				...workspace,

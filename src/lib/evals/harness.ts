@@ -146,7 +146,7 @@ async function runCase(
 ): Promise<CaseResult | null> {
 	const now = deps.now ?? Date.now;
 	const started = now();
-	const workspace = await deps.openWorkspace();
+	const workspace = await deps.openWorkspace(kase);
 	const transcript: EvalTranscriptEntry[] = [];
 	const toolCalls: EvalToolCall[] = [];
 	let last: Message | undefined;

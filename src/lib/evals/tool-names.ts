@@ -23,5 +23,13 @@ export const EVAL_TOOL_NAMES = [
 	'recall_conversations'
 ] as const;
 
+/** The tools that read and write the workspace's memories and past conversations. */
+export const MEMORY_TOOL_NAMES: readonly string[] = ['remember', 'forget', 'recall_conversations'];
+
+/** Whether a case needs a workspace with memories (most cases need only a conversation store). */
+export function usesMemory(tools: readonly string[] = []): boolean {
+	return tools.some((name) => MEMORY_TOOL_NAMES.includes(name));
+}
+
 /** The fixed "now" of every eval (time tools answer the same on every run): 2 June 2025, noon UTC. */
 export const EVAL_NOW = Date.UTC(2025, 5, 2, 12, 0, 0);

@@ -105,7 +105,7 @@ export class EvalsState {
 				{ choice, label, info: engine.modelInfo(target.kind, target.model) },
 				{
 					settings: this.#deps.settings,
-					openWorkspace: () => openScratchWorkspace({ embed: this.#deps.embed?.() }),
+					openWorkspace: (kase) => openScratchWorkspace(kase, { embed: this.#deps.embed?.() }),
 					python,
 					code: sandboxCodeRunner(python),
 					...(judgeChoice

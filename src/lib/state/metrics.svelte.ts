@@ -41,6 +41,7 @@ export class MetricsState {
 	feedback = $state.raw<Feedback[]>([]);
 	loading = $state(false);
 	readonly #deps: MetricsDeps;
+	#first: Promise<void> | null = null;
 
 	constructor(deps: MetricsDeps) {
 		this.#deps = deps;
@@ -56,6 +57,15 @@ export class MetricsState {
 
 	get data(): DashboardData {
 		return dashboardData(this.rollups, this.feedback, { models: this.models, ...this.range });
+	}
+
+	/**
+	 * The first load, started once whoever needs the data first asks (the screen starts it when it
+	 * opens, so the Metrics tab usually finds its numbers ready); later calls wait for the same one.
+	 */
+	ensureLoaded(): Promise<void> {
+		this.#first ??= this.load();
+		return this.#first;
 	}
 
 	/** Reads the rollups and verdicts of the range (never the raw rows). */

@@ -1,8 +1,11 @@
-// The browser's (and Node's) eval workspace: a database of its own in memory (fake-indexeddb,
-// loaded only when an eval runs) with the real conversation store, memory repository and memory
-// tools over it. It never opens the person's database and is dropped after each case.
-import type { EvalWorkspace } from '$lib/evals/workspace';
-import { EVAL_NOW } from '$lib/evals/tool-names';
+// The browser's (and Node's) eval workspace. A case with memory tools gets a database of its own
+// in memory (fake-indexeddb, loaded only then) with the real conversation store, memory
+// repository and memory tools over it: recall reads the conversations from the same tables the
+// memories live in. Every other case gets the plain in-memory conversation store, which costs
+// next to nothing per turn. Neither ever opens the person's database; both go after each case.
+import type { EvalCase } from '$lib/evals/types';
+import { plainWorkspace, type EvalWorkspace } from '$lib/evals/workspace';
+import { EVAL_NOW, usesMemory } from '$lib/evals/tool-names';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
 import { relevantMemoryBlock } from '$lib/memory/relevance';
@@ -53,7 +56,11 @@ async function release(db: HearthDb): Promise<void> {
 	}
 }
 
-export async function openScratchWorkspace(options: ScratchOptions = {}): Promise<EvalWorkspace> {
+export async function openScratchWorkspace(
+	kase: Pick<EvalCase, 'tools'>,
+	options: ScratchOptions = {}
+): Promise<EvalWorkspace> {
+	if (!usesMemory(kase.tools)) return plainWorkspace();
 	const db = await scratchDb();
 	const embedder: MemoryEmbedder = options.embed ?? { model: 'none', embed: noEmbedding };
 	const memories = new MemoryRepository(db, embedder);

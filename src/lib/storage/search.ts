@@ -2,24 +2,10 @@ import type { HistoryHit } from '$lib/conversation/chat-store';
 import type { HearthDb } from '$lib/storage/db';
 import type { Message } from '$lib/types/chat';
 import { toHearthError } from '$lib/types/errors';
-import { queryWords } from '$lib/utils/words';
+import { queryWords, snippetAround } from '$lib/utils/words';
 
 /** Upper bound on rows read per query, so a very common word cannot stall the UI. */
 const CANDIDATE_LIMIT = 3000;
-const SNIPPET_RADIUS = 60;
-
-export function snippetAround(text: string, word: string): string {
-	const at = text.toLowerCase().indexOf(word);
-	if (at < 0)
-		return text
-			.slice(0, SNIPPET_RADIUS * 2)
-			.replace(/\s+/g, ' ')
-			.trim();
-	const start = Math.max(0, at - SNIPPET_RADIUS);
-	const end = Math.min(text.length, at + word.length + SNIPPET_RADIUS);
-	const body = text.slice(start, end).replace(/\s+/g, ' ').trim();
-	return `${start > 0 ? '…' : ''}${body}${end < text.length ? '…' : ''}`;
-}
 
 function intersect(sets: Set<string>[]): string[] {
 	const [smallest, ...rest] = [...sets].sort((a, b) => a.size - b.size);

@@ -22,3 +22,19 @@ export function queryWords(query: string): string[] {
 	);
 	return words.sort((a, b) => b.length - a.length);
 }
+
+const SNIPPET_RADIUS = 60;
+
+/** Up to SNIPPET_RADIUS characters either side of the first place `word` occurs (history search). */
+export function snippetAround(text: string, word: string): string {
+	const at = text.toLowerCase().indexOf(word);
+	if (at < 0)
+		return text
+			.slice(0, SNIPPET_RADIUS * 2)
+			.replace(/\s+/g, ' ')
+			.trim();
+	const start = Math.max(0, at - SNIPPET_RADIUS);
+	const end = Math.min(text.length, at + word.length + SNIPPET_RADIUS);
+	const body = text.slice(start, end).replace(/\s+/g, ' ').trim();
+	return `${start > 0 ? '…' : ''}${body}${end < text.length ? '…' : ''}`;
+}

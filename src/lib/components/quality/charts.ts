@@ -1,7 +1,8 @@
-// Chart.js, registered with only the pieces Hearth draws (bars and lines), loaded with the first
-// chart so nothing of it is in the app shell.
-import type * as ChartJs from 'chart.js';
+// The dashboard's charts: what a chart shows (ChartSpec), and Chart.js loaded on demand
+// (chart-draw.ts), so nothing of it is in the app shell. The Evals and metrics screen starts the
+// load once it has painted, so the Metrics tab usually finds the library ready.
 import type { Chart } from 'chart.js';
+import type * as ChartDraw from '$lib/components/quality/chart-draw';
 
 export interface ChartSeries {
 	label: string;
@@ -21,68 +22,36 @@ export interface ChartSpec {
 	stacked?: boolean;
 }
 
-// Readable in both themes (checked against the light and dark surfaces).
-const COLOURS = ['#2563eb', '#d97706', '#16a34a', '#dc2626', '#7c3aed', '#0891b2'];
+let loaded: Promise<typeof ChartDraw> | null = null;
 
-let loaded: Promise<typeof ChartJs> | null = null;
-
-function load(): Promise<typeof ChartJs> {
-	loaded ??= import('chart.js').then((module) => {
-		const { Chart, BarController, BarElement, LineController, LineElement, PointElement } = module;
-		const { CategoryScale, LinearScale, Legend, Tooltip } = module;
-		Chart.register(
-			BarController,
-			BarElement,
-			LineController,
-			LineElement,
-			PointElement,
-			CategoryScale,
-			LinearScale,
-			Legend,
-			Tooltip
-		);
-		return module;
+/** Loads Chart.js (once); safe to call early and often. */
+export function loadCharts(): Promise<typeof ChartDraw> {
+	// A failed load (the chunk went missing after an update) is tried again next time.
+	loaded ??= import('$lib/components/quality/chart-draw').catch((e: unknown) => {
+		loaded = null;
+		throw e;
 	});
 	return loaded;
 }
 
-export async function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<Chart> {
-	const { Chart } = await load();
-	const text = getComputedStyle(canvas).color || '#444';
-	return new Chart(canvas, {
-		type: spec.type,
-		data: {
-			labels: spec.labels,
-			datasets: spec.series.map((s, i) => {
-				const colour = s.goal ? '#dc2626' : COLOURS[i % COLOURS.length]!;
-				return {
-					type: s.goal ? ('line' as const) : spec.type,
-					label: s.label,
-					data: s.data,
-					borderColor: colour,
-					backgroundColor: colour,
-					borderDash: s.goal ? [6, 4] : undefined,
-					pointRadius: s.goal ? 0 : 2,
-					spanGaps: true
-				};
-			})
-		},
-		options: {
-			responsive: true,
-			maintainAspectRatio: false,
-			// The dashboard re-renders on every filter change: no animation to wait for.
-			animation: false,
-			plugins: { legend: { labels: { color: text } } },
-			scales: {
-				x: { stacked: spec.stacked, ticks: { color: text, maxRotation: 0, autoSkip: true } },
-				y: {
-					stacked: spec.stacked,
-					beginAtZero: true,
-					...(spec.percent ? { max: 100 } : {}),
-					ticks: { color: text },
-					title: spec.y ? { display: true, text: spec.y, color: text } : undefined
-				}
-			}
-		}
+/** After the next frame has been painted. */
+function afterPaint(): Promise<void> {
+	return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Draws a chart once what is on screen has painted, one chart per frame: a chart costs tens of
+ * milliseconds (Chart.js measures the canvas and its fonts), so drawing six at once would hold
+ * the dashboard's numbers and tables back until all six were done. Null when the canvas left the
+ * page before its turn.
+ */
+export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): Promise<Chart | null> {
+	const turn = queue.then(async () => {
+		const [{ draw }] = await Promise.all([loadCharts(), afterPaint()]);
+		return canvas.isConnected ? draw(canvas, spec) : null;
 	});
+	queue = turn.catch(() => undefined);
+	return turn;
 }
