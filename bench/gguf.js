@@ -17,6 +17,10 @@ const STORIES = path.resolve(ROOT, '../shared/models/gguf/stories260K.gguf');
 const RUNS = Number(process.env.HEARTH_GGUF_RUNS ?? 5);
 const STEPS = Number(process.env.HEARTH_GGUF_STEPS ?? 50);
 const MAX_TOKENS = 200;
+/** Which parts to run (HEARTH_GGUF_ROWS, comma-separated): speed, prefix, schema, devices. */
+const PARTS = new Set(
+	(process.env.HEARTH_GGUF_ROWS ?? 'speed,prefix,schema,devices').split(',').map((s) => s.trim())
+);
 const REPO = 'bench/models';
 /** The window both sides allocate (stories260K was trained with 2,048). */
 const CONTEXT = 2048;
@@ -132,11 +136,19 @@ export async function run() {
 
 			step(`${name}: speed on the CPU, 1 thread`);
 			const speed = await compare(page, modelUrl, 'cpu', 1);
-			rows.push(...speedRows(name, speed, 'CPU, 1 thread'));
-			step(`${name}: ten turns, prompt cache`);
-			rows.push(...(await prefixRow(page, name, modelUrl)));
-			step(`${name}: ${STEPS} schema-mode steps`);
-			rows.push(await schemaRow(page, name));
+			if (PARTS.has('speed')) rows.push(...speedRows(name, speed, 'CPU, 1 thread'));
+			if (PARTS.has('prefix')) {
+				step(`${name}: ten turns, prompt cache`);
+				rows.push(...(await prefixRow(page, name, modelUrl)));
+			}
+			if (PARTS.has('schema')) {
+				step(`${name}: ${STEPS} schema-mode steps`);
+				rows.push(await schemaRow(page, name));
+			}
+			if (!PARTS.has('devices')) {
+				await context.close();
+				continue;
+			}
 
 			// The same model on the other devices and thread counts, through Hearth and raw alike.
 			step(`${name}: speed on WebGPU`);
@@ -168,7 +180,7 @@ export async function run() {
 		await Promise.all([plain.close(), isolated.close(), mirror.close()]);
 	}
 	notes.push(
-		`median of ${RUNS} runs of up to ${MAX_TOKENS} greedy tokens, Hearth, raw wllama on the page and raw wllama in a module worker interleaved in one page; decode speed = (tokens − 1) ÷ (last token − first token), all timed when the text reaches the page's main thread`,
+		`median of ${RUNS} runs of up to ${MAX_TOKENS} greedy tokens after a whole warm-up answer each, Hearth, raw wllama on the page and raw wllama in a module worker interleaved in one page (each run starting with the next side); decode speed = (tokens − 1) ÷ (last token − first token), all timed when the text reaches the page's main thread`,
 		`schema validity: ${STEPS} steps (HEARTH_GGUF_STEPS; the e2e test runs 200), temperature 1, every real tool's schema; a step passes when the agent's own checks accept it`,
 		`load average (1/5/15 min) at the end: ${load()}`
 	);
@@ -294,29 +306,25 @@ async function compare(page, modelUrl, device, threads) {
 			) => (tokens > 1 && last > first ? (tokens - 1) / ((last - first) / 1000) : NaN);
 			/** @type {Record<'hearth' | 'raw' | 'worker', { ttft: number, tps: number }[]>} */
 			const measured = { hearth: [], raw: [], worker: [] };
-			// Warm all three (load, first compile) before measuring.
-			await hook.chat({
-				messages: [{ role: 'user', content: 'Hi' }],
-				options: { maxTokens: 4, temperature: 0 }
-			});
-			for (let i = 0; i < runs; i++) {
-				const messages = [{ role: 'user', content: `Once upon a time ${i}` }];
-				const request = { messages, temperature: 0, max_tokens: maxTokens };
-
+			const runHearth = async (/** @type {any[]} */ messages, /** @type {boolean} */ keep) => {
 				const t0 = performance.now();
 				const reply = await hook.chat({ messages, options: { temperature: 0, maxTokens } });
 				if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+				if (!keep) return;
 				measured.hearth.push({
 					ttft: reply.firstTextAt - t0,
 					tps: speed(reply.usage.completionTokens, reply.firstTextAt, reply.lastTextAt)
 				});
-
+			};
+			const runRaw = async (/** @type {any[]} */ messages, /** @type {boolean} */ keep) => {
 				const r0 = performance.now();
 				let first = 0;
 				let last = 0;
 				let tokens = 0;
 				const stream = await raw.createChatCompletion({
-					...request,
+					messages,
+					temperature: 0,
+					max_tokens: maxTokens,
 					stream: true,
 					stream_options: { include_usage: true }
 				});
@@ -327,12 +335,13 @@ async function compare(page, modelUrl, device, threads) {
 					}
 					if (chunk.usage) tokens = chunk.usage.completion_tokens;
 				}
-				measured.raw.push({ ttft: first - r0, tps: speed(tokens, first, last) });
-
+				if (keep) measured.raw.push({ ttft: first - r0, tps: speed(tokens, first, last) });
+			};
+			const runWorker = async (/** @type {any[]} */ messages, /** @type {boolean} */ keep) => {
 				const w0 = performance.now();
-				first = 0;
-				last = 0;
-				tokens = 0;
+				let first = 0;
+				let last = 0;
+				let tokens = 0;
 				const done = next('end', ({ chunk }) => {
 					if (chunk.choices[0]?.delta?.content) {
 						first ||= performance.now();
@@ -340,9 +349,20 @@ async function compare(page, modelUrl, device, threads) {
 					}
 					if (chunk.usage) tokens = chunk.usage.completion_tokens;
 				});
-				worker.postMessage({ type: 'chat', request });
+				worker.postMessage({
+					type: 'chat',
+					request: { messages, temperature: 0, max_tokens: maxTokens }
+				});
 				await done;
-				measured.worker.push({ ttft: first - w0, tps: speed(tokens, first, last) });
+				if (keep) measured.worker.push({ ttft: first - w0, tps: speed(tokens, first, last) });
+			};
+			const sides = [runHearth, runRaw, runWorker];
+			// Warm all three (load, first compile, a whole answer) before measuring.
+			for (const side of sides) await side([{ role: 'user', content: 'Once upon a time' }], false);
+			// Each run starts with another side, so none always follows the same one.
+			for (let i = 0; i < runs; i++) {
+				const messages = [{ role: 'user', content: `Once upon a time ${i}` }];
+				for (let k = 0; k < sides.length; k++) await sides[(i + k) % sides.length](messages, true);
 			}
 			await raw.exit();
 			const exited = next('exited');
