@@ -487,6 +487,17 @@ async function prefixRow(page, name, modelUrl) {
 			}
 			return listen.call(this, type, listener, options);
 		};
+		// The exact messages of every answer's request, to replay turns 9 and 10 through raw wllama.
+		const chats = /** @type {unknown[]} */ ([]);
+		/** @type {any} */ (window).__ggufChatMessages = chats;
+		const post = Worker.prototype.postMessage;
+		Worker.prototype.postMessage = function (
+			/** @type {any} */ message,
+			/** @type {any[]} */ ...rest
+		) {
+			if (message?.type === 'call' && message.call === 'chat') chats.push(message.params.messages);
+			return /** @type {any} */ (post).call(this, message, ...rest);
+		};
 	});
 	// A fresh page and worker, so the listener above sees every message.
 	await page.reload();
@@ -540,6 +551,10 @@ async function prefixRow(page, name, modelUrl) {
 	const prefilled = counted + ten.promptTokens - (ten.cachedPromptTokens ?? 0);
 	const fresh = ten.promptTokens - nine.promptTokens - nine.completionTokens;
 	const raw = await rawConversation(page, modelUrl);
+	const sent = /** @type {{ role: string, content: string }[][]} */ (
+		await page.evaluate(() => /** @type {any} */ (window).__ggufChatMessages.slice(-2))
+	);
+	const replay = await rawConversation(page, modelUrl, sent);
 	return [
 		{
 			model: name,
@@ -548,6 +563,14 @@ async function prefixRow(page, name, modelUrl) {
 			'raw wllama': fresh,
 			ratio: ratio(prefilled, fresh),
 			goal: `≤ 1.2 (prompt ${ten.promptTokens}; answer request cached ${ten.cachedPromptTokens ?? 0}; budget count computed ${counted})`
+		},
+		{
+			model: name,
+			row: 'Hearth’s own turn 9 and 10 requests replayed through raw wllama: computed ÷ new',
+			Hearth: prefilled,
+			'raw wllama': replay.computed,
+			ratio: ratio(prefilled, replay.computed),
+			goal: `like for like: raw computed ${replay.computed} of ${replay.fresh} new (prompt ${replay.prompt}, cached ${replay.cached}); the rest is the model's answer read back as other tokens`
 		},
 		{
 			model: name,
@@ -561,16 +584,21 @@ async function prefixRow(page, name, modelUrl) {
 }
 
 /**
- * The same ten user turns through raw wllama (no system prompt, the growing history as it is),
+ * The same ten user turns through raw wllama (no system prompt, the growing history as it is), or
+ * (`replay`) Hearth's own requests for turns 9 and 10 exactly as it sent them,
  * for turn 10: what llama.cpp computed against what was new. llama.cpp reuses its cache up to the
  * first token where the re-rendered history differs from what it generated, so a model whose
  * answers tokenize differently when read back recomputes them, whoever sends the history.
  * @param {import('@playwright/test').Page} page
  * @param {string} modelUrl
  */
-async function rawConversation(page, modelUrl) {
+async function rawConversation(
+	page,
+	modelUrl,
+	/** @type {{ role: string, content: string }[][] | undefined} */ replay = undefined
+) {
 	return page.evaluate(
-		async ({ modelUrl, context }) => {
+		async ({ modelUrl, context, replay }) => {
 			const { Wllama } = await import(/* @vite-ignore */ '/bench-wllama.js');
 			const raw = new Wllama(
 				{ default: '/wllama/wllama.wasm' },
@@ -589,15 +617,20 @@ async function rawConversation(page, modelUrl) {
 			const messages = [];
 			/** @type {{ prompt_tokens: number, completion_tokens: number, prompt_tokens_details?: { cached_tokens?: number } }[]} */
 			const usages = [];
-			for (let turn = 1; turn <= 10; turn++) {
-				messages.push({
-					role: 'user',
-					content: `Turn ${turn}: the little dog ran to the park and found a ball.`
-				});
+			// Either Hearth's own requests for turns 9 and 10, exactly as it sent them, or a talk of
+			// ten turns of raw wllama's own (no system prompt, its answers as the history).
+			const turns = replay ?? Array.from({ length: 10 }, () => undefined);
+			for (const [index, sent] of turns.entries()) {
+				if (!sent) {
+					messages.push({
+						role: 'user',
+						content: `Turn ${index + 1}: the little dog ran to the park and found a ball.`
+					});
+				}
 				let text = '';
 				let usage;
 				const stream = await raw.createChatCompletion({
-					messages,
+					messages: sent ?? messages,
 					temperature: 0,
 					max_tokens: 48,
 					stream: true,
@@ -608,7 +641,7 @@ async function rawConversation(page, modelUrl) {
 					usage = chunk.usage ?? usage;
 				}
 				usages.push(usage);
-				messages.push({ role: 'assistant', content: text });
+				if (!sent) messages.push({ role: 'assistant', content: text });
 			}
 			await raw.exit();
 			const [nine, ten] = usages.slice(-2);
@@ -620,7 +653,7 @@ async function rawConversation(page, modelUrl) {
 				fresh: ten.prompt_tokens - nine.prompt_tokens - nine.completion_tokens
 			};
 		},
-		{ modelUrl, context: CONTEXT }
+		{ modelUrl, context: CONTEXT, replay }
 	);
 }
 
