@@ -193,19 +193,19 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 		let usage: Usage | undefined;
 		let promptMs: number | undefined;
 		let decodeTokensPerSecond: number | undefined;
+		// The first text goes at once (time to first token); the rest at most once a frame,
+		// checked as each token arrives, so nothing waits longer than the next token.
+		let pending = '';
+		let postedAt = 0;
+		const flush = (at: number) => {
+			if (pending === '') return;
+			deps.post({ type: 'delta', id: task.request.id, text: pending });
+			pending = '';
+			postedAt = at;
+		};
 		try {
 			const request = toWllamaRequest(params, model.info.nativeTools, controller.signal);
 			const stream = await model.wllama.createChatCompletion(request);
-			// The first text goes at once (time to first token); the rest at most once a frame,
-			// checked as each token arrives, so nothing waits longer than the next token.
-			let pending = '';
-			let postedAt = 0;
-			const flush = (at: number) => {
-				if (pending === '') return;
-				deps.post({ type: 'delta', id: task.request.id, text: pending });
-				pending = '';
-				postedAt = at;
-			};
 			for await (const chunk of stream) {
 				if (task.cancelled) break;
 				const events = chunkEvents(chunk);
@@ -228,6 +228,8 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 			if (!task.cancelled) flush(now());
 		} catch (e) {
 			if (task.cancelled) throw stopped();
+			// Text generated before a failure is kept by the page, held text included.
+			flush(now());
 			throw crashAware(e);
 		}
 		if (task.cancelled) throw stopped();
