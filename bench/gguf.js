@@ -17,6 +17,10 @@ const STORIES = path.resolve(ROOT, '../shared/models/gguf/stories260K.gguf');
 const RUNS = Number(process.env.HEARTH_GGUF_RUNS ?? 5);
 const STEPS = Number(process.env.HEARTH_GGUF_STEPS ?? 50);
 const MAX_TOKENS = 200;
+/** Which parts to run (HEARTH_GGUF_ROWS, comma-separated): speed, prefix, schema, devices. */
+const PARTS = new Set(
+	(process.env.HEARTH_GGUF_ROWS ?? 'speed,prefix,schema,devices').split(',').map((s) => s.trim())
+);
 const REPO = 'bench/models';
 /** The window both sides allocate (stories260K was trained with 2,048). */
 const CONTEXT = 2048;
@@ -132,11 +136,19 @@ export async function run() {
 
 			step(`${name}: speed on the CPU, 1 thread`);
 			const speed = await compare(page, modelUrl, 'cpu', 1);
-			rows.push(...speedRows(name, speed, 'CPU, 1 thread'));
-			step(`${name}: ten turns, prompt cache`);
-			rows.push(...(await prefixRow(page, name, modelUrl)));
-			step(`${name}: ${STEPS} schema-mode steps`);
-			rows.push(await schemaRow(page, name));
+			if (PARTS.has('speed')) rows.push(...speedRows(name, speed, 'CPU, 1 thread'));
+			if (PARTS.has('prefix')) {
+				step(`${name}: ten turns, prompt cache`);
+				rows.push(...(await prefixRow(page, name, modelUrl)));
+			}
+			if (PARTS.has('schema')) {
+				step(`${name}: ${STEPS} schema-mode steps`);
+				rows.push(await schemaRow(page, name));
+			}
+			if (!PARTS.has('devices')) {
+				await context.close();
+				continue;
+			}
 
 			// The same model on the other devices and thread counts, through Hearth and raw alike.
 			step(`${name}: speed on WebGPU`);
@@ -168,7 +180,7 @@ export async function run() {
 		await Promise.all([plain.close(), isolated.close(), mirror.close()]);
 	}
 	notes.push(
-		`median of ${RUNS} runs of up to ${MAX_TOKENS} greedy tokens, Hearth, raw wllama on the page and raw wllama in a module worker interleaved in one page; decode speed = (tokens − 1) ÷ (last token − first token), all timed when the text reaches the page's main thread`,
+		`median of ${RUNS} runs of up to ${MAX_TOKENS} greedy tokens after a whole warm-up answer each, Hearth, raw wllama on the page and raw wllama in a module worker interleaved in one page (each run starting with the next side); decode speed = (tokens − 1) ÷ (last token − first token), all timed when the text reaches the page's main thread`,
 		`schema validity: ${STEPS} steps (HEARTH_GGUF_STEPS; the e2e test runs 200), temperature 1, every real tool's schema; a step passes when the agent's own checks accept it`,
 		`load average (1/5/15 min) at the end: ${load()}`
 	);
@@ -294,29 +306,25 @@ async function compare(page, modelUrl, device, threads) {
 			) => (tokens > 1 && last > first ? (tokens - 1) / ((last - first) / 1000) : NaN);
 			/** @type {Record<'hearth' | 'raw' | 'worker', { ttft: number, tps: number }[]>} */
 			const measured = { hearth: [], raw: [], worker: [] };
-			// Warm all three (load, first compile) before measuring.
-			await hook.chat({
-				messages: [{ role: 'user', content: 'Hi' }],
-				options: { maxTokens: 4, temperature: 0 }
-			});
-			for (let i = 0; i < runs; i++) {
-				const messages = [{ role: 'user', content: `Once upon a time ${i}` }];
-				const request = { messages, temperature: 0, max_tokens: maxTokens };
-
+			const runHearth = async (/** @type {any[]} */ messages, /** @type {boolean} */ keep) => {
 				const t0 = performance.now();
 				const reply = await hook.chat({ messages, options: { temperature: 0, maxTokens } });
 				if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
+				if (!keep) return;
 				measured.hearth.push({
 					ttft: reply.firstTextAt - t0,
 					tps: speed(reply.usage.completionTokens, reply.firstTextAt, reply.lastTextAt)
 				});
-
+			};
+			const runRaw = async (/** @type {any[]} */ messages, /** @type {boolean} */ keep) => {
 				const r0 = performance.now();
 				let first = 0;
 				let last = 0;
 				let tokens = 0;
 				const stream = await raw.createChatCompletion({
-					...request,
+					messages,
+					temperature: 0,
+					max_tokens: maxTokens,
 					stream: true,
 					stream_options: { include_usage: true }
 				});
@@ -327,12 +335,13 @@ async function compare(page, modelUrl, device, threads) {
 					}
 					if (chunk.usage) tokens = chunk.usage.completion_tokens;
 				}
-				measured.raw.push({ ttft: first - r0, tps: speed(tokens, first, last) });
-
+				if (keep) measured.raw.push({ ttft: first - r0, tps: speed(tokens, first, last) });
+			};
+			const runWorker = async (/** @type {any[]} */ messages, /** @type {boolean} */ keep) => {
 				const w0 = performance.now();
-				first = 0;
-				last = 0;
-				tokens = 0;
+				let first = 0;
+				let last = 0;
+				let tokens = 0;
 				const done = next('end', ({ chunk }) => {
 					if (chunk.choices[0]?.delta?.content) {
 						first ||= performance.now();
@@ -340,9 +349,20 @@ async function compare(page, modelUrl, device, threads) {
 					}
 					if (chunk.usage) tokens = chunk.usage.completion_tokens;
 				});
-				worker.postMessage({ type: 'chat', request });
+				worker.postMessage({
+					type: 'chat',
+					request: { messages, temperature: 0, max_tokens: maxTokens }
+				});
 				await done;
-				measured.worker.push({ ttft: first - w0, tps: speed(tokens, first, last) });
+				if (keep) measured.worker.push({ ttft: first - w0, tps: speed(tokens, first, last) });
+			};
+			const sides = [runHearth, runRaw, runWorker];
+			// Warm all three (load, first compile, a whole answer) before measuring.
+			for (const side of sides) await side([{ role: 'user', content: 'Once upon a time' }], false);
+			// Each run starts with another side, so none always follows the same one.
+			for (let i = 0; i < runs; i++) {
+				const messages = [{ role: 'user', content: `Once upon a time ${i}` }];
+				for (let k = 0; k < sides.length; k++) await sides[(i + k) % sides.length](messages, true);
 			}
 			await raw.exit();
 			const exited = next('exited');
@@ -467,6 +487,17 @@ async function prefixRow(page, name, modelUrl) {
 			}
 			return listen.call(this, type, listener, options);
 		};
+		// The exact messages of every answer's request, to replay turns 9 and 10 through raw wllama.
+		const chats = /** @type {unknown[]} */ ([]);
+		/** @type {any} */ (window).__ggufChatMessages = chats;
+		const post = Worker.prototype.postMessage;
+		Worker.prototype.postMessage = function (
+			/** @type {any} */ message,
+			/** @type {any[]} */ ...rest
+		) {
+			if (message?.type === 'call' && message.call === 'chat') chats.push(message.params.messages);
+			return /** @type {any} */ (post).call(this, message, ...rest);
+		};
 	});
 	// A fresh page and worker, so the listener above sees every message.
 	await page.reload();
@@ -520,6 +551,10 @@ async function prefixRow(page, name, modelUrl) {
 	const prefilled = counted + ten.promptTokens - (ten.cachedPromptTokens ?? 0);
 	const fresh = ten.promptTokens - nine.promptTokens - nine.completionTokens;
 	const raw = await rawConversation(page, modelUrl);
+	const sent = /** @type {{ role: string, content: string }[][]} */ (
+		await page.evaluate(() => /** @type {any} */ (window).__ggufChatMessages.slice(-2))
+	);
+	const replay = await rawConversation(page, modelUrl, sent);
 	return [
 		{
 			model: name,
@@ -528,6 +563,14 @@ async function prefixRow(page, name, modelUrl) {
 			'raw wllama': fresh,
 			ratio: ratio(prefilled, fresh),
 			goal: `≤ 1.2 (prompt ${ten.promptTokens}; answer request cached ${ten.cachedPromptTokens ?? 0}; budget count computed ${counted})`
+		},
+		{
+			model: name,
+			row: 'Hearth’s own turn 9 and 10 requests replayed through raw wllama: computed ÷ new',
+			Hearth: prefilled,
+			'raw wllama': replay.computed,
+			ratio: ratio(prefilled, replay.computed),
+			goal: `like for like: raw computed ${replay.computed} of ${replay.fresh} new (prompt ${replay.prompt}, cached ${replay.cached}); the rest is the model's answer read back as other tokens`
 		},
 		{
 			model: name,
@@ -541,16 +584,21 @@ async function prefixRow(page, name, modelUrl) {
 }
 
 /**
- * The same ten user turns through raw wllama (no system prompt, the growing history as it is),
+ * The same ten user turns through raw wllama (no system prompt, the growing history as it is), or
+ * (`replay`) Hearth's own requests for turns 9 and 10 exactly as it sent them,
  * for turn 10: what llama.cpp computed against what was new. llama.cpp reuses its cache up to the
  * first token where the re-rendered history differs from what it generated, so a model whose
  * answers tokenize differently when read back recomputes them, whoever sends the history.
  * @param {import('@playwright/test').Page} page
  * @param {string} modelUrl
  */
-async function rawConversation(page, modelUrl) {
+async function rawConversation(
+	page,
+	modelUrl,
+	/** @type {{ role: string, content: string }[][] | undefined} */ replay = undefined
+) {
 	return page.evaluate(
-		async ({ modelUrl, context }) => {
+		async ({ modelUrl, context, replay }) => {
 			const { Wllama } = await import(/* @vite-ignore */ '/bench-wllama.js');
 			const raw = new Wllama(
 				{ default: '/wllama/wllama.wasm' },
@@ -569,15 +617,20 @@ async function rawConversation(page, modelUrl) {
 			const messages = [];
 			/** @type {{ prompt_tokens: number, completion_tokens: number, prompt_tokens_details?: { cached_tokens?: number } }[]} */
 			const usages = [];
-			for (let turn = 1; turn <= 10; turn++) {
-				messages.push({
-					role: 'user',
-					content: `Turn ${turn}: the little dog ran to the park and found a ball.`
-				});
+			// Either Hearth's own requests for turns 9 and 10, exactly as it sent them, or a talk of
+			// ten turns of raw wllama's own (no system prompt, its answers as the history).
+			const turns = replay ?? Array.from({ length: 10 }, () => undefined);
+			for (const [index, sent] of turns.entries()) {
+				if (!sent) {
+					messages.push({
+						role: 'user',
+						content: `Turn ${index + 1}: the little dog ran to the park and found a ball.`
+					});
+				}
 				let text = '';
 				let usage;
 				const stream = await raw.createChatCompletion({
-					messages,
+					messages: sent ?? messages,
 					temperature: 0,
 					max_tokens: 48,
 					stream: true,
@@ -588,7 +641,7 @@ async function rawConversation(page, modelUrl) {
 					usage = chunk.usage ?? usage;
 				}
 				usages.push(usage);
-				messages.push({ role: 'assistant', content: text });
+				if (!sent) messages.push({ role: 'assistant', content: text });
 			}
 			await raw.exit();
 			const [nine, ten] = usages.slice(-2);
@@ -600,7 +653,7 @@ async function rawConversation(page, modelUrl) {
 				fresh: ten.prompt_tokens - nine.prompt_tokens - nine.completion_tokens
 			};
 		},
-		{ modelUrl, context: CONTEXT }
+		{ modelUrl, context: CONTEXT, replay }
 	);
 }
 

@@ -141,7 +141,8 @@ const SPEC: GgufLoadSpec = {
 
 function setup(
 	configure?: (fake: FakeWllama) => void,
-	probe: GgufProbe = PROBE
+	probe: GgufProbe = PROBE,
+	now?: () => number
 ): {
 	posted: GgufFromWorker[];
 	fakes: FakeWllama[];
@@ -160,7 +161,8 @@ function setup(
 			return fake;
 		},
 		probe: async () => probe,
-		post: (m) => posted.push(m)
+		post: (m) => posted.push(m),
+		...(now ? { now } : {})
 	});
 	let nextId = 1;
 	return {
@@ -345,6 +347,28 @@ describe('gguf host: chat', () => {
 		);
 		expect(fragments).toEqual([{ index: 0, id: 'c1', name: 'lookup', arguments: '{"q":"x"}' }]);
 		expect(result).toMatchObject({ ok: true, value: { finishReason: 'tool_calls' } });
+	});
+
+	it('posts the first text at once, then at most one delta a frame, and all of it before the result', async () => {
+		// Every clock read is 4 ms later: tokens arrive 4 ms apart, four to a 16 ms frame.
+		let clock = 0;
+		const pieces = Array.from({ length: 20 }, (_, i) => `t${i} `);
+		const t = setup(
+			(f) => (f.reply = () => ({ pieces })),
+			PROBE,
+			() => (clock += 4)
+		);
+		await t.settled(t.call('load', { model: SPEC }));
+		const id = t.call('chat', chatParams());
+		await t.settled(id);
+		const deltas = t.deltas(id);
+		expect(deltas[0]).toBe('t0 ');
+		expect(deltas.join('')).toBe(pieces.join(''));
+		expect(deltas.length).toBeGreaterThan(2);
+		expect(deltas.length).toBeLessThanOrEqual(1 + Math.ceil(pieces.length / (16 / 4)));
+		const resultAt = t.posted.findIndex((m) => m.type === 'result' && m.id === id);
+		const lastDeltaAt = t.posted.findLastIndex((m) => m.type === 'delta' && m.id === id);
+		expect(lastDeltaAt).toBeLessThan(resultAt);
 	});
 
 	it('stops mid-stream on cancel and answers aborted; the next chat still runs', async () => {

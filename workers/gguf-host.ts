@@ -48,6 +48,12 @@ const LOG_LINES = 40;
 /** All layers: llama.cpp caps it at the model's layer count. */
 const ALL_LAYERS = 999;
 const OVERFLOW_TOKENS = /request \((\d+) tokens\) exceeds the available context size/i;
+/**
+ * Text reaches the page at most this often after the first piece (one frame): llama.cpp can
+ * stream several hundred tokens a second, and a message per token costs the page a task each
+ * (and, on a busy machine, a thread switch each) for text it cannot paint faster than its frames.
+ */
+export const DELTA_INTERVAL_MS = 16;
 
 function specKey(spec: GgufLoadSpec, device: GgufDevice): string {
 	return JSON.stringify([spec.id, spec.contextSize, device, spec.threads]);
@@ -187,6 +193,16 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 		let usage: Usage | undefined;
 		let promptMs: number | undefined;
 		let decodeTokensPerSecond: number | undefined;
+		// The first text goes at once (time to first token); the rest at most once a frame,
+		// checked as each token arrives, so nothing waits longer than the next token.
+		let pending = '';
+		let postedAt = 0;
+		const flush = (at: number) => {
+			if (pending === '') return;
+			deps.post({ type: 'delta', id: task.request.id, text: pending });
+			pending = '';
+			postedAt = at;
+		};
 		try {
 			const request = toWllamaRequest(params, model.info.nativeTools, controller.signal);
 			const stream = await model.wllama.createChatCompletion(request);
@@ -194,10 +210,13 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 				if (task.cancelled) break;
 				const events = chunkEvents(chunk);
 				if (events.text) {
-					firstTextAt ??= now();
-					deps.post({ type: 'delta', id: task.request.id, text: events.text });
+					const at = now();
+					firstTextAt ??= at;
+					pending += events.text;
+					if (at - postedAt >= DELTA_INTERVAL_MS) flush(at);
 				}
 				if (events.fragments) {
+					flush(now());
 					deps.post({ type: 'tool-delta', id: task.request.id, fragments: events.fragments });
 				}
 				finish = events.finish ?? finish;
@@ -205,8 +224,12 @@ export function createGgufHost(deps: GgufHostDeps): GgufHost {
 				promptMs = events.promptMs ?? promptMs;
 				decodeTokensPerSecond = events.decodeTokensPerSecond ?? decodeTokensPerSecond;
 			}
+			// Text held for the frame goes before the result (a stopped call's page listens no more).
+			if (!task.cancelled) flush(now());
 		} catch (e) {
 			if (task.cancelled) throw stopped();
+			// Text generated before a failure is kept by the page, held text included.
+			flush(now());
 			throw crashAware(e);
 		}
 		if (task.cancelled) throw stopped();

@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { startOllamaFixture } from '../fixtures/ollama-fixture.js';
 import { waitReady } from './helpers';
 
-// The first run on a phone (390×844, touch): one action to tap above the fold, no terminal
-// commands, nothing shifting while engines are detected, and the notice gone without a reload
-// once Ollama starts.
+// The first run on a phone (390×844, touch): one action to tap above the fold (a GGUF model for
+// its CPU where it has no WebGPU), no terminal commands, nothing shifting while engines are
+// detected, and the notice gone without a reload once Ollama starts.
 
 const PHONE_UA =
 	'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Mobile Safari/537.36';
@@ -83,12 +83,19 @@ async function storeSettings(page: Page, value: Record<string, unknown>): Promis
 	}, value);
 }
 
-test('a phone without WebGPU is offered one action above the fold, and no terminal commands', async ({
+test('a phone without WebGPU is offered a GGUF model on its CPU: one action above the fold, no terminal commands', async ({
 	page
 }) => {
 	const errors: string[] = [];
 	page.on('console', (m) => {
 		if (m.type() === 'error') errors.push(m.text());
+	});
+	// Hugging Face is not reachable here: the download the button starts is answered 404, which
+	// shows that it asked for the GGUF file of the model it named.
+	const requested: string[] = [];
+	await page.route('**/*.gguf', (route) => {
+		requested.push(route.request().url());
+		return route.fulfill({ status: 404, body: 'not here' });
 	});
 	await withoutWebGpu(page);
 	await recordShifts(page);
@@ -97,7 +104,10 @@ test('a phone without WebGPU is offered one action above the fold, and no termin
 	const notice = page.getByTestId('engine-notice');
 	await expect(notice).toBeVisible();
 	const primary = notice.getByTestId('first-run-primary');
-	await expect(primary).toHaveText('Connect to a server on my network');
+	// Sized for a phone's CPU and memory: the small model that calls tools, at its real size.
+	await expect(primary).toHaveText('Download Qwen2.5 0.5B Instruct');
+	await expect(notice).toContainText('on this device’s processor');
+	await expect(notice).toContainText(/(398|379) MB/);
 	await expect(primary).toBeInViewport({ ratio: 1 });
 	const box = await primary.boundingBox();
 	expect(box && box.y + box.height).toBeLessThanOrEqual(844);
@@ -108,14 +118,20 @@ test('a phone without WebGPU is offered one action above the fold, and no termin
 	await expect(notice.locator('code')).toHaveCount(0);
 	// The composer stays on the first screen too.
 	await expect(page.getByLabel('Message Hearth')).toBeInViewport();
-	// Checking again is folded away, not gone.
+	expect(await shifted(page)).toBe(0);
+	// A server and checking again are folded away, not gone.
 	await notice.getByText('Other ways').click();
 	await expect(notice.getByRole('button', { name: 'Check again' })).toBeVisible();
+	await expect(notice.getByText('Use Ollama on this computer')).toHaveCount(0);
 	await primary.click();
+	await expect(notice.getByRole('alert')).toBeVisible();
+	await expect(notice.getByTestId('first-run-primary')).toHaveText('Try again');
+	expect(requested[0]).toMatch(/Qwen2\.5-0\.5B-Instruct-Q4_K_M\.gguf$/);
+	await notice.getByRole('button', { name: 'Connect to a server on my network' }).click();
 	await expect(page.getByRole('dialog', { name: 'Settings' })).toBeVisible();
-	expect(await shifted(page)).toBe(0);
-	// The probe of the default Ollama address (nothing listens) leaves no error in the console.
-	expect(errors).toEqual([]);
+	// The probe of the default Ollama address (nothing listens) leaves no error in the console;
+	// the refused download is the one expected.
+	expect(errors.filter((e) => !/404|Failed to load resource/.test(e))).toEqual([]);
 });
 
 test('with WebGPU the primary action downloads the model recommended for this device', async ({

@@ -87,4 +87,48 @@ describe('prepareHistory with an engine that counts whole prompts', () => {
 		expect(prepared.note?.summarizedTurns).toBeGreaterThan(0);
 		expect(prepared.messages.at(-1)).toEqual({ role: 'user', content: 'and now?' });
 	});
+
+	/** The thread with the engine's report on its last answer (prompt and completion tokens). */
+	function reported(
+		messages: Message[],
+		usage: { promptTokens: number; completionTokens: number }
+	) {
+		const last = messages.findLastIndex((m) => m.role === 'assistant');
+		return messages.map((m, i) => (i === last ? { ...m, model: 'gguf:x', usage } : m));
+	}
+
+	it('trusts the last answer’s reported prompt plus the new turn, without counting again', async () => {
+		// ~1,260 estimated tokens of a 2,048 window: past half, so it would have been counted.
+		const engine = new CountingEngine(120);
+		const messages = reported(thread(50, 12), { promptTokens: 1300, completionTokens: 60 });
+		const prepared = await prepareHistory(input(engine, messages, 2048));
+		expect(engine.counted).toHaveLength(0);
+		expect(prepared.note).toBeUndefined();
+		expect(prepared.messages).toHaveLength(26);
+	});
+
+	it('counts at the very edge, and when the last answer’s prompt was summarized', async () => {
+		const edge = new CountingEngine(120);
+		const near = reported(thread(50, 12), { promptTokens: 1800, completionTokens: 60 });
+		await prepareHistory(input(edge, near, 2048));
+		expect(edge.counted).toHaveLength(1);
+
+		const summarized = new CountingEngine(120);
+		const messages = reported(thread(50, 12), { promptTokens: 1300, completionTokens: 60 }).map(
+			(m) =>
+				m.usage
+					? {
+							...m,
+							context: {
+								summarizedTurns: 2,
+								omittedTurns: 0,
+								contextWindow: 2048,
+								promptTokens: 1300
+							}
+						}
+					: m
+		);
+		await prepareHistory(input(summarized, messages, 2048));
+		expect(summarized.counted).toHaveLength(1);
+	});
 });

@@ -18,6 +18,12 @@ import {
  */
 const EXACT_COUNT_FROM = 0.5;
 
+/**
+ * Up to this share of the window, the history's length from the last answer's reported prompt
+ * (plus the estimated new turns) is trusted; beyond it, at the very edge, the engine counts.
+ */
+const REPORTED_TRUSTED_UP_TO = 0.85;
+
 /** Used when an engine does not say how long its window is (Ollama's default num_ctx). */
 export const DEFAULT_CONTEXT_WINDOW = 4096;
 
@@ -94,10 +100,16 @@ export async function prepareHistory(input: HistoryInput): Promise<PreparedHisto
 		if (!countPrompt || !estimated) return Promise.resolve(undefined);
 		ratioAsked ??= (async () => {
 			const all = [...(system ? [system] : []), ...turns.map((t) => t.message)];
-			const estimate = estimateEachMessage(all)
-				.map((n) => input.calibration?.adjust(n) ?? n)
-				.reduce((a, b) => a + b, REPLY_PRIMER_TOKENS);
+			const each = estimateEachMessage(all).map((n) => input.calibration?.adjust(n) ?? n);
+			const estimate = each.reduce((a, b) => a + b, REPLY_PRIMER_TOKENS);
 			if (estimate < input.contextWindow * EXACT_COUNT_FROM) return undefined;
+			// The engine already said how long most of this history is: the last answer's prompt
+			// plus its own tokens. Counting again would make llama.cpp prefill the prompt twice.
+			const reported = reportedLength(input, turns, each.slice(system ? 1 : 0));
+			if (reported !== undefined && reported < input.contextWindow * REPORTED_TRUSTED_UP_TO) {
+				const ratio = reported / estimate;
+				if (ratio > 0.5 && ratio < 2) return ratio;
+			}
 			try {
 				const exact = await countPrompt(model, all, input.signal);
 				counted = true;
@@ -144,6 +156,32 @@ export async function prepareHistory(input: HistoryInput): Promise<PreparedHisto
 		...(note ? { note } : {}),
 		estimated: estimated && !counted
 	};
+}
+
+/**
+ * The prompt length of this history by the engine's own count: the last answer's reported prompt
+ * and completion tokens, plus the estimates of the turns after it. Only a one-call answer from
+ * this model whose prompt held every turn before it (nothing summarized or left out) can say; the system
+ * prompt may have changed a little since (memories, the time), which the margin above absorbs.
+ * @param estimates the calibrated estimate of each turn, in the order of `turns`
+ */
+function reportedLength(
+	input: Pick<HistoryInput, 'thread' | 'model'>,
+	turns: readonly { id: string }[],
+	estimates: readonly number[]
+): number | undefined {
+	for (let i = turns.length - 1; i >= 0; i--) {
+		const message = input.thread.find((m) => m.id === turns[i]?.id);
+		if (message?.role !== 'assistant') continue;
+		const { usage } = message;
+		// An answer that called tools or was revised came from several prompts: its usage is theirs.
+		const oneCall = !message.toolCalls?.length && !message.revision && !message.review;
+		if (!usage || usage.promptTokens <= 0 || message.context || !oneCall) return undefined;
+		if (message.model !== undefined && message.model !== input.model) return undefined;
+		const after = estimates.slice(i + 1).reduce((a, b) => a + b, REPLY_PRIMER_TOKENS);
+		return usage.promptTokens + usage.completionTokens + after;
+	}
+	return undefined;
 }
 
 /** A stored summary applies only while this branch still holds the message it ends with. */

@@ -88,4 +88,14 @@ describe('recommendGguf', () => {
 		// 1 GB in all: not even the smallest fits beside the browser.
 		expect(recommendGguf(entries, fitsFor(noGpu(1)), noGpu(1), place)).toBeNull();
 	});
+
+	it('suggests a phone the small model that calls tools, whatever memory it reports', () => {
+		const place = { device: 'cpu' as const, threads: 1 };
+		for (const memory of [2, 4, 8]) {
+			const env = noGpu(memory);
+			const entry = recommendGguf(entries, fitsFor(env), env, place, { phone: true });
+			expect(entry?.id).toBe('gguf:qwen2.5-0.5b');
+			expect(entry?.bytes).toBe(397_808_192);
+		}
+	});
 });

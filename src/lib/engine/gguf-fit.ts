@@ -31,6 +31,9 @@ const MEMORY_CAP_GB = 8;
 /** llama.cpp's runtime, compute buffers and a 4k KV cache on top of the weights, roughly. */
 const OVERHEAD_BYTES = 300 * MB;
 const KV_SHARE = 0.15;
+/** Memory (weights and all) of a model a CPU runs at a readable pace: a phone's cores are slower. */
+const CPU_MEMORY_LIMIT = 1.5 * GiB;
+const PHONE_CPU_MEMORY_LIMIT = 0.8 * GiB;
 /** The compat build reads each file into one 32-bit ArrayBuffer. */
 const COMPAT_FILE_LIMIT = 2 * GiB;
 const MEMORY64_LIMIT = 16 * GiB;
@@ -105,13 +108,15 @@ export function ggufFit(entry: GgufEntry, input: GgufFitInput): GgufFit {
 /**
  * The GGUF model to suggest when no MLC model can run here (no WebGPU): the largest general chat
  * model that fits comfortably in memory, or the smallest when none does. The catalog is ordered
- * from smallest to largest.
+ * from smallest to largest. On a phone's CPU the comfortable size is smaller still: its cores
+ * are slower and it shares its memory with everything else the phone keeps open.
  */
 export function recommendGguf(
 	entries: readonly GgufEntry[],
 	fits: ReadonlyMap<string, GgufFit>,
 	env: DeviceEnvironment | null,
-	place: GgufPlace
+	place: GgufPlace,
+	options: { phone?: boolean } = {}
 ): GgufEntry | null {
 	const general = entries.filter(
 		(e) =>
@@ -122,8 +127,9 @@ export function recommendGguf(
 	);
 	if (general.length === 0) return null;
 	const memoryGB = Math.min(env?.deviceMemoryGB ?? 4, MEMORY_CAP_GB);
-	// The CPU is slow with big models: stay at or under ~1 GB of weights there.
-	const cpuLimit = place.device === 'cpu' ? 1.5 * GiB : Infinity;
+	// The CPU is slow with big models: stay at or under ~1 GB of weights there (~0.5 on a phone).
+	const cpuMemory = options.phone ? PHONE_CPU_MEMORY_LIMIT : CPU_MEMORY_LIMIT;
+	const cpuLimit = place.device === 'cpu' ? cpuMemory : Infinity;
 	const comfort = Math.min(memoryGB * GiB * COMFORT_SHARE, cpuLimit);
 	const comfortable = general.filter((e) => ggufMemoryBytes(e.bytes) <= comfort);
 	// Largest first; a model that calls tools wins over one that cannot (Hearth's agents use them).

@@ -42,6 +42,20 @@ describe('planFirstRun', () => {
 
 	it('waits for the assessment before offering a download, without a wrong guess', () => {
 		expect(planFirstRun(desktop, [], false).primary).toEqual({ kind: 'assessing' });
+		// Without WebGPU too: llama.cpp's candidate is sized to the memory the assessment reads.
+		expect(planFirstRun(phone, [], false).primary).toEqual({ kind: 'assessing' });
+	});
+
+	it('offers a phone without WebGPU the GGUF model on its CPU, with no Ollama anywhere', () => {
+		const plan = planFirstRun(phone, [GGUF], true);
+		expect(plan.primary).toMatchObject({ kind: 'download', candidate: GGUF, etaSeconds: 160 });
+		expect(plan.secondary).toEqual(['server', 'models']);
+	});
+
+	it('offers a desktop without WebGPU the GGUF model first, Ollama and a server after it', () => {
+		const plan = planFirstRun({ phone: false, webgpu: false }, [GGUF], true);
+		expect(plan.primary).toMatchObject({ kind: 'download', candidate: GGUF });
+		expect(plan.secondary).toEqual(['ollama', 'server', 'models']);
 	});
 
 	it('skips a WebGPU model on a device without WebGPU and takes a WebAssembly one', () => {

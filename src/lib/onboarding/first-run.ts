@@ -28,7 +28,10 @@ export interface DeviceTraits {
 /** The one action the notice leads with. */
 export type PrimaryAction =
 	| { kind: 'download'; candidate: InBrowserCandidate; etaSeconds: number; etaKnown: boolean }
-	/** WebGPU is there but the device has not been assessed yet: the download button is coming. */
+	/**
+	 * The device has not been read yet (GPU, memory): a download button may be coming, for WebGPU
+	 * or for the CPU (llama.cpp needs only WebAssembly), so nothing is guessed meanwhile.
+	 */
 	| { kind: 'assessing' }
 	| { kind: 'ollama' }
 	| { kind: 'server' };
@@ -63,7 +66,8 @@ export function formatEta(seconds: number): string {
  * Chooses the primary action: the first candidate this device can run (the catalogs order them,
  * their engines in the order given), else a server. A phone is never offered Ollama: it cannot
  * run it, and its setup is terminal commands.
- * @param assessed false while the device is still being assessed (the GPU probe has not answered)
+ * @param assessed false while the device is still being read (GPU probe, memory): both runtimes'
+ *   candidates need it
  */
 export function planFirstRun(
 	device: DeviceTraits,
@@ -84,7 +88,7 @@ export function planFirstRun(
 			secondary: [...servers, 'models']
 		};
 	}
-	if (device.webgpu && !assessed) return { primary: { kind: 'assessing' }, secondary: servers };
+	if (!assessed) return { primary: { kind: 'assessing' }, secondary: servers };
 	const [first, ...rest] = servers;
 	return {
 		primary: { kind: first === 'ollama' ? 'ollama' : 'server' },

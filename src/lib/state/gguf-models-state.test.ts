@@ -68,6 +68,7 @@ let records: Records;
 let errors: HearthError[];
 let changed: number;
 let mlc: boolean;
+let phone: boolean;
 
 function state(caches = new MemoryCacheStorage()) {
 	return new GgufModelsState({
@@ -81,6 +82,7 @@ function state(caches = new MemoryCacheStorage()) {
 		onError: (e) => errors.push(e),
 		onInstalledChanged: () => changed++,
 		mlcRecommends: () => mlc,
+		phone: () => phone,
 		uuid: () => 'picked-1'
 	});
 }
@@ -98,6 +100,7 @@ beforeEach(() => {
 	errors = [];
 	changed = 0;
 	mlc = false;
+	phone = false;
 });
 
 describe('GgufModelsState', { timeout: 30_000 }, () => {
@@ -130,9 +133,32 @@ describe('GgufModelsState', { timeout: 30_000 }, () => {
 			'gguf:qwen2.5-1.5b'
 		]);
 		expect(s.recommendedLabel).toBe('Qwen2.5 1.5B Instruct (986 MB, GGUF)');
+		expect(s.firstRunCandidates).toEqual([
+			{
+				engine: 'gguf',
+				variantId: 'gguf:qwen2.5-1.5b',
+				name: 'Qwen2.5 1.5B Instruct',
+				downloadBytes: 986_048_768,
+				needs: 'wasm'
+			}
+		]);
 		// Where an MLC model is recommended, that is the one suggestion.
 		mlc = true;
 		expect(s.rows.some((r) => r.isRecommended)).toBe(false);
+		expect(s.firstRunCandidates).toEqual([]);
+	});
+
+	it('offers a phone the small model on its CPU for its first run', () => {
+		phone = true;
+		const s = state();
+		expect(s.firstRunCandidates).toEqual([
+			expect.objectContaining({
+				engine: 'gguf',
+				variantId: 'gguf:qwen2.5-0.5b',
+				downloadBytes: 397_808_192,
+				needs: 'wasm'
+			})
+		]);
 	});
 
 	it('keeps a picked file as a handle, reads it in place, and asks again after a reload', async () => {

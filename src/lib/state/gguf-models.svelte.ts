@@ -25,6 +25,7 @@ import type { GgufEntry } from '$lib/engine/gguf-models';
 import type { GgufStore } from '$lib/engine/gguf-store';
 import type { DownloadProgress, StoredModel } from '$lib/engine/model-store';
 import type { ModelInfo } from '$lib/engine/types';
+import type { InBrowserCandidate } from '$lib/onboarding/first-run';
 import type { DownloadEntry, RowStatus } from '$lib/state/models-rows';
 import { type HearthError, toHearthError } from '$lib/types/errors';
 import type { GgufModelRecord } from '$lib/types/gguf';
@@ -60,6 +61,8 @@ export interface GgufModelsDeps {
 	features: () => WasmFeatures;
 	/** True when the MLC assessment recommends a model: then that is the suggestion. */
 	mlcRecommends?: () => boolean;
+	/** A phone: its CPU gets a smaller suggestion (onboarding/device.ts isPhone). */
+	phone?: () => boolean;
 	/** crossOriginIsolated and hardwareConcurrency, for the thread count. */
 	cpu: () => { hardwareConcurrency?: number; crossOriginIsolated?: boolean };
 	onError: (e: HearthError) => void;
@@ -187,7 +190,25 @@ export class GgufModelsState {
 		env: DeviceEnvironment | null
 	): GgufEntry | null {
 		if (!env || this.#deps.mlcRecommends?.()) return null;
-		return recommendGguf(this.entries, fits, env, this.place);
+		return recommendGguf(this.entries, fits, env, this.place, { phone: this.#deps.phone?.() });
+	}
+
+	/**
+	 * What the first-run notice may offer from the GGUF catalog: the suggested model, which needs
+	 * only WebAssembly (so a browser without WebGPU gets one too); none before the device is read.
+	 */
+	get firstRunCandidates(): InBrowserCandidate[] {
+		const row = this.rows.find((r) => r.isRecommended);
+		if (!row || row.entry.local) return [];
+		return [
+			{
+				engine: 'gguf',
+				variantId: row.entry.id,
+				name: row.entry.name,
+				downloadBytes: row.entry.bytes,
+				needs: 'wasm'
+			}
+		];
 	}
 
 	/** Reads the added models and what is stored. Never throws. */

@@ -4,6 +4,8 @@ import { threadsFor } from '$lib/engine/gguf-models';
 import { GgufStore } from '$lib/engine/gguf-store';
 import type { DeviceEnvironment } from '$lib/engine/capability';
 import type { NetFetch } from '$lib/net/types';
+import { isPhone } from '$lib/onboarding/device';
+import type { NavigatorTraits } from '$lib/onboarding/device';
 import { GgufModelsState } from '$lib/state/gguf-models.svelte';
 import type { GgufStoreLike } from '$lib/state/gguf-models.svelte';
 import type { HearthDb } from '$lib/storage/db';
@@ -29,6 +31,16 @@ export interface GgufRuntimeDeps {
 	afterDownload: () => Promise<unknown>;
 }
 
+/** A phone, read once per question (the first-run notice and the Models dialog ask). */
+function phone(): boolean {
+	const nav = globalThis.navigator as unknown as NavigatorTraits | undefined;
+	if (!nav) return false;
+	const screenSize = globalThis.screen
+		? { width: globalThis.screen.width, height: globalThis.screen.height }
+		: undefined;
+	return isPhone(nav, screenSize);
+}
+
 function cpu(): { hardwareConcurrency?: number; crossOriginIsolated?: boolean } {
 	return {
 		hardwareConcurrency: globalThis.navigator?.hardwareConcurrency,
@@ -47,6 +59,7 @@ export function createGgufRuntime(deps: GgufRuntimeDeps): {
 		updateSettings: deps.updateSettings,
 		env: deps.env,
 		mlcRecommends: deps.mlcRecommends,
+		phone,
 		features: () => detectWasmFeatures(),
 		cpu,
 		onError: deps.onError,

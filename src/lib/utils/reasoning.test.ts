@@ -175,6 +175,10 @@ describe('stripReasoning', () => {
 		expect(stripReasoning('<think>secret plan</think>\nDone.')).toBe('Done.');
 		expect(stripReasoning('plan</think>Done.', { startsInReasoning: true })).toBe('Done.');
 		expect(stripReasoning('No reasoning.')).toBe('No reasoning.');
+		// Exactly as generated (a leading space or newline is part of the model's first token),
+		// so the history renders to the same tokens and llama.cpp's cache holds.
+		expect(stripReasoning(' Once there was a dog.\n')).toBe(' Once there was a dog.\n');
+		expect(stripReasoning('\n<think>plan</think>\n Done.')).toBe('Done.');
 	});
 
 	it('treats a stored reply as complete', () => {

@@ -80,9 +80,14 @@ export function splitReasoning(content: string, opts: ReasoningOptions = {}): Re
 	return { reasoning: null, answer: lead, thinking: false };
 }
 
-/** The answer without its reasoning: what goes back to the model as history. */
+/**
+ * The answer without its reasoning: what goes back to the model as history. An answer without
+ * reasoning goes back exactly as the model wrote it, leading space included, so it renders to the
+ * tokens the model generated and llama.cpp reuses its cache instead of computing them again.
+ */
 export function stripReasoning(content: string, opts: ReasoningOptions = {}): string {
-	return splitReasoning(content, { complete: true, ...opts }).answer;
+	const split = splitReasoning(content, { complete: true, ...opts });
+	return split.reasoning === null && split.answer === content.trimStart() ? content : split.answer;
 }
 
 /** "12 s", "1 min 5 s", "2 min": how long the model reasoned. */

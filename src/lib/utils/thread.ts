@@ -55,7 +55,7 @@ export function requestTurns(
 	for (const m of thread) {
 		if (m.status === 'error' || m.status === 'streaming' || m.role === 'system') continue;
 		let content = m.role === 'assistant' ? stripReasoning(m.content, reasoning) : m.content;
-		if (m.role === 'assistant' && content.length === 0) continue;
+		if (m.role === 'assistant' && content.trim().length === 0) continue;
 		// Images nobody turned into pixels or text still leave a trace the model can mention.
 		const visual =
 			visuals?.get(m.id) ??
