@@ -7,6 +7,8 @@
 //   npm run mutate -- --list            the modules and their files
 //   npm run mutate -- markdown --concurrency 2
 //   npm run mutate -- markdown --related   every test file importing the module, not only its own
+//   npm run mutate -- net --incremental    only mutants whose code or covering tests changed since
+//                                          the last --incremental run of the same modules
 //
 // Reports: reports/mutation/index.html (every mutant, with the tests that ran),
 // reports/mutation/mutation.json, and reports/mutation/survivors.txt (what no test caught).
@@ -109,10 +111,12 @@ function parseArgs(argv) {
 	let concurrency;
 	let list = false;
 	let related = false;
+	let incremental = false;
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i] ?? '';
 		if (arg === '--list') list = true;
 		else if (arg === '--related') related = true;
+		else if (arg === '--incremental') incremental = true;
 		else if (arg === '--concurrency') concurrency = Number(argv[++i]);
 		else names.push(arg);
 	}
@@ -123,7 +127,13 @@ function parseArgs(argv) {
 	if (unknown.length > 0) {
 		throw new Error(`No module ${unknown.join(', ')}; known: ${Object.keys(MODULES).join(', ')}`);
 	}
-	return { names: names.length > 0 ? names : Object.keys(MODULES), concurrency, list, related };
+	return {
+		names: names.length > 0 ? names : Object.keys(MODULES),
+		concurrency,
+		list,
+		related,
+		incremental
+	};
 }
 
 /**
@@ -146,7 +156,7 @@ function score(mutants) {
 }
 
 async function main() {
-	const { names, concurrency, list, related } = parseArgs(process.argv.slice(2));
+	const { names, concurrency, list, related, incremental } = parseArgs(process.argv.slice(2));
 	if (list) {
 		for (const [name, m] of Object.entries(MODULES)) {
 			console.log(`${name.padEnd(9)} ${m.guards}\n          ${m.files.join('\n          ')}`);
@@ -182,6 +192,10 @@ async function main() {
 			'.bench',
 			'bench'
 		],
+		// --incremental reuses the last run's result for every mutant whose code and covering tests
+		// did not change (Stryker's incremental mode): re-checking survivors after new tests.
+		incremental,
+		incrementalFile: `${REPORTS}/incremental.json`,
 		timeoutMS: 10_000,
 		reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
 		htmlReporter: { fileName: `${REPORTS}/index.html` },
