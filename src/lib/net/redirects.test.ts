@@ -113,6 +113,15 @@ describe('fetchFollowingSafely', () => {
 		expect(url.href).toBe('http://192.168.1.2/admin');
 	});
 
+	it('refuses a redirect to another scheme as such, not as a blocked host', async () => {
+		const { net, asked } = routed({ 'https://a.test/': redirect(302, 'ftp://a.test/file') });
+		const { ctx } = recordingContext({}, { net });
+		const error = await failureOf(fetchFollowingSafely(ctx, new URL('https://a.test/'), REQUEST));
+		expect(error.code).toBe('tool_invalid_args');
+		expect(error.message).toBe('Only http and https addresses can be fetched, not ftp.');
+		expect(asked).toEqual(['https://a.test/']);
+	});
+
 	it('asks each hop with redirect: manual and the caller’s own init', async () => {
 		const inits: RequestInit[] = [];
 		const net: NetFetch = (url, init) => {
