@@ -6,14 +6,24 @@
 //   npm run mutate -- markdown net      only these (or HEARTH_MUTATE=markdown,net)
 //   npm run mutate -- --list            the modules and their files
 //   npm run mutate -- markdown --concurrency 2
+//   npm run mutate -- markdown --related   every test file importing the module, not only its own
+//   npm run mutate -- net --incremental    only mutants whose code or covering tests changed since
+//                                          the last --incremental run of the same modules
 //
 // Reports: reports/mutation/index.html (every mutant, with the tests that ran),
 // reports/mutation/mutation.json, and reports/mutation/survivors.txt (what no test caught).
 import { Stryker } from '@stryker-mutator/core';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** @type {Record<string, { guards: string, files: string[] }>} */
+/**
+ * `tests`: the unit test files that test the module, and only they run for its mutants (Stryker's
+ * `testFiles`). Without a list vitest's `related` pulled in every test file that imports a mutated
+ * file through any chain (chat state, model-loading and embedding tests among them) into the dry
+ * run, and each of those files was imported again for every mutant it covered.
+ * @type {Record<string, { guards: string, files: string[], tests: string[] }>}
+ */
 const MODULES = {
 	taint: {
 		guards: 'untrusted text and the confirmations it triggers',
@@ -22,15 +32,43 @@ const MODULES = {
 			'src/lib/agent/untrusted.ts',
 			'src/lib/agent/untrusted-origins.ts',
 			'src/lib/agent/tool-call.ts'
+		],
+		// The agent loop's tests reach tool-call.ts (the gate runs inside performCall).
+		tests: [
+			'src/lib/agent/taint.test.ts',
+			'src/lib/agent/untrusted-origins.test.ts',
+			'src/lib/agent/guards.test.ts',
+			'src/lib/agent/loop.test.ts',
+			'src/lib/agent/loop-safety.test.ts',
+			'src/lib/agent/tool-requests.test.ts',
+			'src/lib/agent/schema-mode.test.ts',
+			'src/lib/memory/provenance.test.ts',
+			'src/lib/evals/graders/graders.test.ts',
+			'src/lib/tools/file-plan.test.ts'
 		]
 	},
 	net: {
 		guards: 'addresses, redirects and request limits',
-		files: ['src/lib/net/address.ts', 'src/lib/net/redirects.ts', 'src/lib/net/request.ts']
+		files: ['src/lib/net/address.ts', 'src/lib/net/redirects.ts', 'src/lib/net/request.ts'],
+		// The tools that fetch are where redirects and request limits are tested.
+		tests: [
+			'src/lib/net/*.test.ts',
+			'src/lib/tools/fetch-page.test.ts',
+			'src/lib/tools/weather.test.ts',
+			'src/lib/tools/web-search.test.ts',
+			'src/lib/tools/python.test.ts'
+		]
 	},
 	files: {
 		guards: 'shared-folder paths and access',
-		files: ['src/lib/files/paths.ts', 'src/lib/files/access.ts']
+		files: ['src/lib/files/paths.ts', 'src/lib/files/access.ts'],
+		tests: [
+			'src/lib/files/*.test.ts',
+			'src/lib/tools/files.test.ts',
+			'src/lib/tools/file-plan.test.ts',
+			'src/lib/tools/all-tools.test.ts',
+			'src/node/config-file.test.ts'
+		]
 	},
 	markdown: {
 		guards: 'the markdown sanitizer and URL rules',
@@ -38,11 +76,13 @@ const MODULES = {
 			'src/lib/utils/markdown-sanitize.ts',
 			'src/lib/utils/markdown-urls.ts',
 			'src/lib/utils/markdown-guards.ts'
-		]
+		],
+		tests: ['src/lib/utils/markdown*.test.ts']
 	},
 	export: {
 		guards: 'backup (export/import) validation',
-		files: ['src/lib/storage/export-schema.ts', 'src/lib/storage/export.ts']
+		files: ['src/lib/storage/export-schema.ts', 'src/lib/storage/export.ts'],
+		tests: ['src/lib/storage/export*.test.ts']
 	},
 	python: {
 		guards: "the Python sandbox's host-side rules",
@@ -52,6 +92,13 @@ const MODULES = {
 			'src/lib/python/connection.ts',
 			'src/lib/python/sandbox.ts',
 			'src/lib/python/shared.ts'
+		],
+		// python-host.test.ts runs real Pyodide: the host's rules are about what Python may do.
+		tests: [
+			'workers/python-*.test.ts',
+			'src/lib/python/*.test.ts',
+			'src/lib/tools/python.test.ts',
+			'src/lib/evals/code-sandbox.test.ts'
 		]
 	}
 };
@@ -63,9 +110,13 @@ function parseArgs(argv) {
 	const names = [];
 	let concurrency;
 	let list = false;
+	let related = false;
+	let incremental = false;
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i] ?? '';
 		if (arg === '--list') list = true;
+		else if (arg === '--related') related = true;
+		else if (arg === '--incremental') incremental = true;
 		else if (arg === '--concurrency') concurrency = Number(argv[++i]);
 		else names.push(arg);
 	}
@@ -76,7 +127,13 @@ function parseArgs(argv) {
 	if (unknown.length > 0) {
 		throw new Error(`No module ${unknown.join(', ')}; known: ${Object.keys(MODULES).join(', ')}`);
 	}
-	return { names: names.length > 0 ? names : Object.keys(MODULES), concurrency, list };
+	return {
+		names: names.length > 0 ? names : Object.keys(MODULES),
+		concurrency,
+		list,
+		related,
+		incremental
+	};
 }
 
 /**
@@ -99,22 +156,28 @@ function score(mutants) {
 }
 
 async function main() {
-	const { names, concurrency, list } = parseArgs(process.argv.slice(2));
+	const { names, concurrency, list, related, incremental } = parseArgs(process.argv.slice(2));
 	if (list) {
 		for (const [name, m] of Object.entries(MODULES)) {
 			console.log(`${name.padEnd(9)} ${m.guards}\n          ${m.files.join('\n          ')}`);
+			console.log(`  tests   ${m.tests.join('\n          ')}`);
 		}
 		return;
 	}
 	// vite.config.ts leaves *.slow.test.ts out when this is set; the workers inherit it.
 	process.env.HEARTH_MUTATION = '1';
+	// The sandbox leaves .svelte-kit out, and tsconfig.json extends the one generated there: a fresh
+	// clone has none until something syncs (the dry run then fails on every file's transform).
+	execFileSync('npx', ['svelte-kit', 'sync'], { stdio: 'inherit' });
 	const started = Date.now();
 	const results = await new Stryker({
 		testRunner: 'vitest',
 		plugins: ['@stryker-mutator/vitest-runner'],
-		// Only the unit tests that import a mutated file run, and per mutant only the tests that
-		// reach it (perTest coverage), in the `unit` and `components` projects of vite.config.ts.
-		vitest: { configFile: 'vite.config.ts', related: true },
+		// Only the module's own test files run (MODULES[…].tests), and per mutant only the tests of
+		// those that reach it (perTest coverage). `--related` instead runs every unit test file that
+		// imports a mutated file through any chain (vitest's related): slower, kept to compare.
+		vitest: { configFile: 'vite.config.ts', related },
+		...(related ? {} : { testFiles: names.flatMap((n) => MODULES[n]?.tests ?? []) }),
 		coverageAnalysis: 'perTest',
 		mutate: names.flatMap((n) => MODULES[n]?.files ?? []),
 		...(concurrency ? { concurrency } : {}),
@@ -129,6 +192,10 @@ async function main() {
 			'.bench',
 			'bench'
 		],
+		// --incremental reuses the last run's result for every mutant whose code and covering tests
+		// did not change (Stryker's incremental mode): re-checking survivors after new tests.
+		incremental,
+		incrementalFile: `${REPORTS}/incremental.json`,
 		timeoutMS: 10_000,
 		reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
 		htmlReporter: { fileName: `${REPORTS}/index.html` },

@@ -235,3 +235,150 @@ describe("IANA's special-purpose registries", () => {
 		}
 	});
 });
+
+describe('the edges of each block', () => {
+	// One address just inside and one just outside each prefix, so a prefix one bit too long or
+	// too short is caught.
+	const table: [string, HostClass][] = [
+		['126.255.255.255', 'public'],
+		['128.0.0.1', 'public'],
+		['9.255.255.255', 'public'],
+		['11.0.0.1', 'public'],
+		['172.15.255.255', 'public'],
+		['192.167.255.255', 'public'],
+		['192.169.0.1', 'public'],
+		['169.253.255.255', 'public'],
+		['169.255.0.1', 'public'],
+		['100.63.255.255', 'public'],
+		['223.255.255.255', 'public'],
+		['240.0.0.1', 'reserved'],
+		['192.0.0.255', 'reserved'],
+		['192.0.1.1', 'public'],
+		['192.0.3.1', 'public'],
+		['192.88.98.1', 'public'],
+		['198.17.255.255', 'public'],
+		['198.19.255.255', 'reserved'],
+		['198.20.0.1', 'public'],
+		['198.51.100.1', 'reserved'],
+		['198.51.101.1', 'public'],
+		['203.0.112.1', 'public'],
+		// IPv6.
+		['2001:1::2', 'public'],
+		['2001:1::3', 'public'],
+		['2001:1::4', 'reserved'],
+		['2001:3:ffff::1', 'public'],
+		['2001:4:113::1', 'reserved'],
+		['2001:2f::1', 'public'],
+		['2001:30::1', 'public'],
+		['2001:3f::1', 'public'],
+		['2001:40::1', 'reserved'],
+		['2001:1ff::1', 'reserved'],
+		['2001:200::1', 'public'],
+		['2001:db9::1', 'public'],
+		['3fff:1000::1', 'public'],
+		['1fff::1', 'reserved'],
+		['2003::1', 'public'],
+		['64:ff9b:2::1', 'reserved'],
+		['64:ff9a::7f00:1', 'reserved'],
+		['feff::1', 'private'],
+		['fbff::1', 'reserved'],
+		['ff00::1', 'multicast'],
+		['::ffff:1:7f00:1', 'reserved'],
+		['::fffe:7f00:1', 'reserved'],
+		['::1:0:0:7f00:1', 'reserved']
+	];
+	it.each(table)('%s is %s', (host, kind) => {
+		expect(classifyHost(host)).toBe(kind);
+	});
+
+	it('reads the edges of IPv4 spellings', () => {
+		expect(parseIPv4('0x')).toEqual([0, 0, 0, 0]);
+		expect(parseIPv4('0X7F.1')).toEqual([127, 0, 0, 1]);
+		expect(parseIPv4('1.2.65535')).toEqual([1, 2, 255, 255]);
+		expect(parseIPv4('1.2.65536')).toBeUndefined();
+		expect(parseIPv4('1.16777215')).toEqual([1, 255, 255, 255]);
+		expect(parseIPv4('1.16777216')).toBeUndefined();
+		expect(parseIPv4('255.255.255.255')).toEqual([255, 255, 255, 255]);
+		expect(parseIPv4('1.2.3.256')).toBeUndefined();
+		expect(parseIPv4('4294967295')).toEqual([255, 255, 255, 255]);
+		for (const host of ['09', '0x1g', '1.2.3.-1', '1e3', '.']) {
+			expect(parseIPv4(host), host).toBeUndefined();
+		}
+	});
+
+	it('reads the edges of IPv6 spellings', () => {
+		expect(parseIPv6('1:2:3:4:5:6:7:8')).toEqual([0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]);
+		expect(parseIPv6('ffff::')?.slice(0, 3)).toEqual([0xff, 0xff, 0]);
+		expect(parseIPv6('::1.2.3.4')?.slice(12)).toEqual([1, 2, 3, 4]);
+		for (const host of [
+			'1:2:3:4:5:6:7::8',
+			'1::2:3:4:5:6:7:8',
+			'::ffff:1.2.3',
+			'::ffff:1.2.3.256',
+			'::1.2.3.4:5',
+			'[::1',
+			'1:2:3:4:5:6:7',
+			'g::1'
+		]) {
+			expect(parseIPv6(host), host).toBeUndefined();
+		}
+	});
+});
+
+describe('what a refusal says', () => {
+	function messageOf(raw: string, allowed: string[] = []): string {
+		try {
+			checkFetchTarget(raw, allowed);
+			return 'ok';
+		} catch (e) {
+			return e instanceof HearthError ? `${e.code}: ${e.message}` : 'other';
+		}
+	}
+
+	it.each([
+		['http://127.0.0.1/', '127.0.0.1 is this device itself (loopback)'],
+		['http://10.0.0.1/', '10.0.0.1 is a private network address'],
+		[
+			'http://169.254.169.254/',
+			'169.254.169.254 is a link-local address (the local network segment or cloud metadata)'
+		],
+		['http://100.64.0.1/', '100.64.0.1 is a carrier-shared address (100.64.0.0/10)'],
+		['http://0.0.0.0/', '0.0.0.0 is an unspecified address (0.0.0.0 or ::)'],
+		['http://224.0.0.1/', '224.0.0.1 is a multicast address'],
+		['http://192.0.2.1/', '192.0.2.1 is a reserved address'],
+		[
+			'http://nas.local:8080/',
+			'nas.local:8080 is a name that only exists on this device or local network'
+		]
+	])('%s: %s', (raw, words) => {
+		const host = new URL(raw).host;
+		expect(messageOf(raw)).toBe(
+			`network_blocked: ${words}, so Hearth did not fetch it. If you trust it, add "${host}" ` +
+				'to the allowed private hosts in Settings.'
+		);
+	});
+
+	it('says why an address is not one it fetches', () => {
+		expect(messageOf('not a url')).toBe('tool_invalid_args: "not a url" is not a web address.');
+		expect(messageOf('ftp://example.com/x')).toBe(
+			'tool_invalid_args: Only http and https addresses can be fetched, not ftp.'
+		);
+		expect(messageOf('https://user@example.com/')).toBe(
+			'network_blocked: Addresses with a user name or password are refused.'
+		);
+		expect(messageOf('https://:pw@example.com/')).toBe(
+			'network_blocked: Addresses with a user name or password are refused.'
+		);
+		expect(messageOf('http://example.com/')).toBe('ok');
+	});
+
+	it('takes https to mean port 443 when matching an allowed host:port', () => {
+		expect(isAllowedHost(new URL('https://192.168.1.5/'), ['192.168.1.5:443'])).toBe(true);
+		expect(isAllowedHost(new URL('https://192.168.1.5/'), ['192.168.1.5:80'])).toBe(false);
+		expect(isAllowedHost(new URL('http://192.168.1.5/'), ['192.168.1.5:443'])).toBe(false);
+		expect(isAllowedHost(new URL('http://192.168.1.5/'), [' 192.168.1.5 '])).toBe(true);
+		expect(isAllowedHost(new URL('http://192.168.1.6/'), ['192.168.1.5', '192.168.1.6'])).toBe(
+			true
+		);
+	});
+});
