@@ -4,7 +4,12 @@
 // are keyed by id, so importing twice adds nothing; newer wins; settings only when none are
 // stored; one transaction, so a stop or a failure part-way keeps nothing.
 import { open, stat } from 'node:fs/promises';
-import { IMPORT_CHUNK_SIZE, type ImportOptions, type ImportResult } from '$lib/storage/export';
+import {
+	emptyImportResult,
+	IMPORT_CHUNK_SIZE,
+	type ImportOptions,
+	type ImportResult
+} from '$lib/storage/export';
 import type { ExportedImage } from '$lib/storage/export-images';
 import type { KnowledgeExport } from '$lib/storage/export-knowledge';
 import type { QualityExport } from '$lib/storage/export-quality';
@@ -115,22 +120,6 @@ export function exportBackup(stores: BackupStores, now = Date.now()): HearthExpo
 	}
 }
 
-function emptyResult(): ImportResult {
-	return {
-		conversationsAdded: 0,
-		conversationsUpdated: 0,
-		conversationsSkipped: 0,
-		messagesAdded: 0,
-		messagesUpdated: 0,
-		messagesSkipped: 0,
-		memoriesAdded: 0,
-		documentsAdded: 0,
-		imagesAdded: 0,
-		feedbackAdded: 0,
-		evalSetsAdded: 0
-	};
-}
-
 function throwIfAborted(signal: AbortSignal | undefined): void {
 	if (signal?.aborted) {
 		throw new HearthError('aborted', 'Import stopped. Nothing from the file was kept.');
@@ -230,7 +219,7 @@ export async function importBackup(
 	const { signal, onProgress } = options;
 	const db = stores.store.db;
 	const total = data.conversations.length + data.messages.length;
-	const counts = { ...emptyResult(), settingsApplied: false };
+	const counts = { ...emptyImportResult(), settingsApplied: false };
 	throwIfAborted(signal);
 	onProgress?.(0, total);
 	try {

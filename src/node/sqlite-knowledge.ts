@@ -4,7 +4,7 @@
 // only once its document row exists; a file is written batch by batch under a fresh document id
 // and its row committed last (one transaction with the removal of the version it replaces), so a
 // Ctrl-C or a kill leaves at most orphans, which removeOrphans clears.
-import type { KnowledgeChange, KnowledgeListener } from '$lib/knowledge/store/knowledge-repo';
+import { KnowledgeChanges, type KnowledgeListener } from '$lib/knowledge/store/knowledge-repo';
 import type { KnowledgeStore } from '$lib/knowledge/store/knowledge-store';
 import { HearthError } from '$lib/types/errors';
 import type {
@@ -67,7 +67,7 @@ const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 export class SqliteKnowledgeRepository implements KnowledgeStore {
 	readonly #db: Db;
 	readonly #now: () => number;
-	readonly #listeners = new Set<KnowledgeListener>();
+	readonly #changes = new KnowledgeChanges();
 
 	constructor(db: Db, now: () => number = Date.now) {
 		this.#db = db;
@@ -83,17 +83,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 	}
 
 	subscribe(listener: KnowledgeListener): () => void {
-		this.#listeners.add(listener);
-		return () => this.#listeners.delete(listener);
-	}
-
-	#emit(change: KnowledgeChange): void {
-		const empty =
-			change.addedDocumentIds.length === 0 &&
-			change.removedChunkIds.length === 0 &&
-			!change.addedVectors?.keys.length;
-		if (empty) return;
-		for (const listener of this.#listeners) listener(change);
+		return this.#changes.subscribe(listener);
 	}
 
 	// Collections: the terminal makes one per indexed folder, named by its absolute path.
@@ -142,7 +132,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 				return chunkIds;
 			})()
 		);
-		this.#emit({ addedDocumentIds: [], removedChunkIds: removed });
+		this.#changes.emit({ addedDocumentIds: [], removedChunkIds: removed });
 	}
 
 	// Documents
@@ -216,7 +206,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 				return old;
 			})()
 		);
-		this.#emit({
+		this.#changes.emit({
 			addedDocumentIds: document.status === 'indexed' ? [document.id] : [],
 			removedChunkIds: removed
 		});
@@ -224,7 +214,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 
 	async deleteDocument(id: string): Promise<void> {
 		const removed = await guarded(() => this.#db.transaction(() => this.#deleteDocumentRows(id))());
-		this.#emit({ addedDocumentIds: [], removedChunkIds: removed });
+		this.#changes.emit({ addedDocumentIds: [], removedChunkIds: removed });
 	}
 
 	async discardUncommitted(documentId: string): Promise<void> {
@@ -350,7 +340,7 @@ export class SqliteKnowledgeRepository implements KnowledgeStore {
 			throw new HearthError('storage_failed', 'Embeddings of two models were stored as one.');
 		}
 		await guarded(() => this.#db.transaction(() => this.#writeVectors(vectors))());
-		this.#emit({
+		this.#changes.emit({
 			addedDocumentIds: [],
 			removedChunkIds: [],
 			addedVectors: { model, keys: vectors.map((v) => v.key) }

@@ -22,6 +22,23 @@ export interface ImportResult {
 	evalSetsAdded: number;
 }
 
+/** Nothing imported yet: every count at 0. */
+export function emptyImportResult(): ImportResult {
+	return {
+		conversationsAdded: 0,
+		conversationsUpdated: 0,
+		conversationsSkipped: 0,
+		messagesAdded: 0,
+		messagesUpdated: 0,
+		messagesSkipped: 0,
+		memoriesAdded: 0,
+		documentsAdded: 0,
+		imagesAdded: 0,
+		feedbackAdded: 0,
+		evalSetsAdded: 0
+	};
+}
+
 export interface ImportOptions {
 	/** Stops the import; nothing from the file is kept. */
 	signal?: AbortSignal;
@@ -92,22 +109,6 @@ export async function exportAll(db: HearthDb): Promise<HearthExport> {
 // ---------------------------------------------------------------------------------------------
 // Import
 
-function emptyResult(): ImportResult {
-	return {
-		conversationsAdded: 0,
-		conversationsUpdated: 0,
-		conversationsSkipped: 0,
-		messagesAdded: 0,
-		messagesUpdated: 0,
-		messagesSkipped: 0,
-		memoriesAdded: 0,
-		documentsAdded: 0,
-		imagesAdded: 0,
-		feedbackAdded: 0,
-		evalSetsAdded: 0
-	};
-}
-
 function storageError(e: unknown): HearthError {
 	const err = toHearthError(e);
 	if (err.code !== 'unknown') return err;
@@ -174,7 +175,7 @@ export async function importExport(
 ): Promise<ImportResult> {
 	const { signal, onProgress } = options;
 	const total = data.conversations.length + data.messages.length;
-	const counts = emptyResult();
+	const counts = emptyImportResult();
 	throwIfAborted(signal);
 	onProgress?.(0, total);
 	const tables = [

@@ -24,6 +24,25 @@ export interface KnowledgeChange {
 
 export type KnowledgeListener = (change: KnowledgeChange) => void;
 
+/** The listeners of a knowledge store (Dexie here, SQLite in Node), told of every real change. */
+export class KnowledgeChanges {
+	readonly #listeners = new Set<KnowledgeListener>();
+
+	subscribe(listener: KnowledgeListener): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	emit(change: KnowledgeChange): void {
+		const empty =
+			change.addedDocumentIds.length === 0 &&
+			change.removedChunkIds.length === 0 &&
+			!change.addedVectors?.keys.length;
+		if (empty) return;
+		for (const listener of this.#listeners) listener(change);
+	}
+}
+
 export interface CollectionStorage {
 	collectionId: string;
 	documents: number;
@@ -66,7 +85,7 @@ export class KnowledgeRepository {
 	readonly #db: HearthDb;
 	readonly #now: () => number;
 	readonly #newId: () => string;
-	readonly #listeners = new Set<KnowledgeListener>();
+	readonly #changes = new KnowledgeChanges();
 
 	constructor(db: HearthDb, options: RepositoryOptions = {}) {
 		this.#db = db;
@@ -84,17 +103,7 @@ export class KnowledgeRepository {
 
 	/** Called after every committed change; returns the unsubscribe function. */
 	subscribe(listener: KnowledgeListener): () => void {
-		this.#listeners.add(listener);
-		return () => this.#listeners.delete(listener);
-	}
-
-	#emit(change: KnowledgeChange): void {
-		const empty =
-			change.addedDocumentIds.length === 0 &&
-			change.removedChunkIds.length === 0 &&
-			!change.addedVectors?.keys.length;
-		if (empty) return;
-		for (const listener of this.#listeners) listener(change);
+		return this.#changes.subscribe(listener);
 	}
 
 	// Collections
@@ -151,7 +160,7 @@ export class KnowledgeRepository {
 				return chunkIds;
 			})
 		);
-		this.#emit({ addedDocumentIds: [], removedChunkIds: removed });
+		this.#changes.emit({ addedDocumentIds: [], removedChunkIds: removed });
 	}
 
 	// Documents
@@ -201,7 +210,7 @@ export class KnowledgeRepository {
 				return old;
 			})
 		);
-		this.#emit({
+		this.#changes.emit({
 			addedDocumentIds: document.status === 'indexed' ? [document.id] : [],
 			removedChunkIds: removed
 		});
@@ -215,7 +224,7 @@ export class KnowledgeRepository {
 				this.#deleteDocumentRows(id)
 			)
 		);
-		this.#emit({ addedDocumentIds: [], removedChunkIds: removed });
+		this.#changes.emit({ addedDocumentIds: [], removedChunkIds: removed });
 	}
 
 	/** Drops what a document id wrote before it was committed (a cancelled or failed file). */
@@ -319,7 +328,7 @@ export class KnowledgeRepository {
 			throw new HearthError('storage_failed', 'Embeddings of two models were stored as one.');
 		}
 		await guarded(() => this.#db.vectors.bulkPut([...vectors]));
-		this.#emit({
+		this.#changes.emit({
 			addedDocumentIds: [],
 			removedChunkIds: [],
 			addedVectors: { model, keys: vectors.map((v) => v.key) }
