@@ -96,6 +96,11 @@ export const answeredBy = (answer: Locator) => answer.getByTestId('agent-badge')
 export async function send(page: Page, text: string): Promise<void> {
 	const before = await answers(page).count();
 	await composer(page).fill(text);
+	// Enter is ignored until the app can send: an answer whose text is done may still be in its
+	// review pass (the Stop button shows until then).
+	await expect(page.getByRole('button', { name: 'Send message' })).toBeEnabled({
+		timeout: 30_000
+	});
 	await composer(page).press('Enter');
 	await expect(answers(page)).toHaveCount(before + 1);
 }
