@@ -21,7 +21,7 @@ import type {
 import { HearthError, stopped, toHearthError } from '$lib/types/errors';
 import type { JsonSchema } from '$lib/types/tools';
 import { ChunkChannel } from './chunk-channel';
-import { checkGgufFile, ggufFilesIn, modelInfoOf } from './llama-files';
+import { checkGgufComplete, checkGgufFile, ggufFilesIn, modelInfoOf } from './llama-files';
 import type { LlamaRuntime } from './llama-files';
 import { promptTokens, toChatHistory } from './llama-prompt';
 import { Mutex } from './mutex';
@@ -325,6 +325,7 @@ export class LlamaCppEngine implements LlmEngine {
 		}
 		await checkGgufFile(file, this.#options.memoryBytes);
 		const runtime = await this.#getRuntime();
+		await checkGgufComplete(runtime, file);
 		const llama = await this.#getLlama();
 		await this.#unload();
 		const name = path.basename(file);

@@ -56,6 +56,45 @@ export async function checkGgufFile(
 	return size;
 }
 
+/**
+ * Checks that `file` holds every byte its header promises. A download cut short keeps a valid
+ * header, and llama.cpp refuses it only from native code (where node-llama-cpp has been seen to
+ * stop for good afterwards); the header alone tells how long the file must be.
+ */
+export async function checkGgufComplete(runtime: LlamaRuntime, file: string): Promise<void> {
+	const name = path.basename(file);
+	let needed: number;
+	try {
+		const info = await runtime.readGgufFileInfo(file, {
+			logWarnings: false,
+			// Split models carry their tensors in other parts; each part is checked by llama.cpp.
+			spliceSplitFiles: false,
+			// The vocabulary is the bulk of a header and says nothing about the file's length.
+			ignoreKeys: [
+				'tokenizer.ggml.tokens',
+				'tokenizer.ggml.scores',
+				'tokenizer.ggml.merges',
+				'tokenizer.ggml.token_type'
+			]
+		});
+		if (info.infoEndOffset === undefined || info.splicedParts !== 1) return;
+		needed = info.infoEndOffset + (await runtime.GgufInsights.from(info)).modelSize;
+	} catch (e) {
+		throw new HearthError(
+			'model_corrupt',
+			`${name} could not be read as a GGUF model (damaged or incomplete?): ${e instanceof Error ? e.message : String(e)}`,
+			{ cause: e }
+		);
+	}
+	const { size } = await stat(file);
+	if (size < needed) {
+		throw new HearthError(
+			'model_corrupt',
+			`${name} is incomplete: it has ${formatBytes(size)} of the ${formatBytes(needed)} its header describes. Download it again.`
+		);
+	}
+}
+
 /** The .gguf files directly in `dir` (absolute paths, sorted); none when it does not exist. */
 export async function ggufFilesIn(dir: string): Promise<string[]> {
 	try {
