@@ -14,6 +14,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.js';
  * @property {number} lcp ms
  * @property {number} tbt ms
  * @property {number} cls
+ * @property {number} longestTask ms, the longest main-thread task Lighthouse lists (long-tasks
+ *   audit; simulated at its CPU slowdown on mobile)
  * @property {number} consoleErrors entries the best-practices console audit would list
  */
 
@@ -66,6 +68,9 @@ async function runOnce(url, formFactor) {
 		}
 		/** @param {string} id */
 		const value = (id) => lhr.audits[id]?.numericValue ?? NaN;
+		const longTasks = /** @type {{ items?: { duration: number }[] } | undefined} */ (
+			lhr.audits['long-tasks']?.details
+		);
 		const consoleDetails = /** @type {{ items?: unknown[] } | undefined} */ (
 			lhr.audits['errors-in-console']?.details
 		);
@@ -75,6 +80,7 @@ async function runOnce(url, formFactor) {
 			lcp: value('largest-contentful-paint'),
 			tbt: value('total-blocking-time'),
 			cls: value('cumulative-layout-shift'),
+			longestTask: Math.max(0, ...(longTasks?.items ?? []).map((t) => t.duration)),
 			consoleErrors: consoleDetails?.items?.length ?? 0
 		};
 	} finally {

@@ -393,6 +393,9 @@ export async function run() {
 						build: b?.tbt,
 						...(form === 'mobile' ? { goal: `<= ${TBT_GOAL_MS}`, met: a.tbt <= TBT_GOAL_MS } : {})
 					}),
+					row(`  longest main-thread task, ${form} (ms)`, a.longestTask, {
+						build: b?.longestTask
+					}),
 					{
 						...row(`  CLS, ${form}`, a.cls, { build: b?.cls, goal: '0', met: a.cls === 0 }),
 						Hearth: a.cls.toFixed(3),

@@ -42,7 +42,7 @@ test('the chosen theme is kept and applied from the first paint on', async ({ pa
 		)
 		.toBe('dark');
 
-	// theme-init.js runs before the app: record what the first script after it sees.
+	// before-paint.js runs before the app: record what the first script after it sees.
 	await page.addInitScript(() => {
 		document.addEventListener('readystatechange', () => {
 			if (document.readyState === 'interactive') {

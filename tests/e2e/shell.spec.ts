@@ -12,7 +12,7 @@ test('the served HTML already holds the app frame, before any script runs', asyn
 	expect(html).toContain('Message Hearth');
 	expect(html).toContain('Hearth needs JavaScript');
 	// The theme is still applied before the first paint.
-	expect(html).toMatch(/<script src="[^"]*theme-init\.js"><\/script>/);
+	expect(html).toMatch(/<script src="[^"]*before-paint\.js"><\/script>/);
 });
 
 test.describe('with JavaScript off', () => {

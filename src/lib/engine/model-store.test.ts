@@ -78,6 +78,14 @@ beforeEach(() => {
 	spec = specFor(REPO);
 });
 
+describe('ModelStore.holdsAny', () => {
+	it('is false before any download and true once a model is stored', async () => {
+		expect(await store.holdsAny()).toBe(false);
+		await store.download(spec, () => {});
+		expect(await store.holdsAny()).toBe(true);
+	});
+});
+
 describe('ModelStore.download', () => {
 	it('stores every file under the cache names and keys web-llm reads', async () => {
 		const events: DownloadProgress[] = [];

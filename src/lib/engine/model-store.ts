@@ -75,6 +75,16 @@ export class ModelStore {
 		this.now = deps.now ?? (() => performance.now());
 	}
 
+	/**
+	 * Whether any of web-llm's caches exists. Without one nothing is stored, and reading every
+	 * catalog model's entries (several cache reads each, at start-up) can be skipped.
+	 */
+	async holdsAny(): Promise<boolean> {
+		const names = Object.values(WEBLLM_CACHES);
+		const found = await Promise.all(names.map((name) => this.caches.has(name)));
+		return found.some(Boolean);
+	}
+
 	/** What is stored for this model, read from the caches only (no network). */
 	async inspect(spec: WebModelSpec): Promise<StoredModel> {
 		const manifests = manifestFiles(spec);

@@ -17,11 +17,12 @@ import { SettingsState } from '$lib/state/settings.svelte';
 import { ToastState } from '$lib/state/toasts.svelte';
 import { ChatRepository } from '$lib/storage/chat-repo';
 import type { HearthDb } from '$lib/storage/db';
-import { openDatabase, requestPersistence } from '$lib/storage/open';
+import { openDatabase, requestPersistence, type OpenedDatabase } from '$lib/storage/open';
 import { loadSettings } from '$lib/storage/settings-repo';
 import { HearthError } from '$lib/types/errors';
 import { errorTitle } from '$lib/utils/error-text';
 import { activeStreamIds } from '$lib/utils/locks';
+import { yieldToMain } from '$lib/utils/yield';
 import { AgentServices } from '$lib/state/agent-services.svelte';
 import { AttachmentsState } from '$lib/state/attachments.svelte';
 import { BackupState } from '$lib/state/backup.svelte';
@@ -207,17 +208,24 @@ export class AppState {
 		this.#retryNotice = null;
 	}
 
-	static async create(): Promise<AppState> {
-		const opened = await openDatabase();
+	/**
+	 * Builds the app's state in short steps, yielding between them: this runs while the page is
+	 * already shown (the pre-rendered frame) and must not block it for long. The engine probes wait
+	 * for afterInteractive().
+	 * @param opening the database, when the caller started opening it before this module loaded
+	 */
+	static async create(opening: Promise<OpenedDatabase> = openDatabase()): Promise<AppState> {
+		const opened = await opening;
 		const settings = await loadSettings(opened.db);
+		await yieldToMain();
 		const app = new AppState(
 			opened.db,
 			settings,
 			opened.memoryOnly ? (opened.reason ?? 'unknown') : null
 		);
+		await yieldToMain();
 		await app.repo.markInterrupted(await activeStreamIds());
 		await app.list.reload();
-		void app.engine.refresh();
 		return app;
 	}
 
@@ -228,6 +236,9 @@ export class AppState {
 	 * and the code an answer runs.
 	 */
 	afterInteractive(): void {
+		// The engines are looked for once the shell is usable (the first-run card says so meanwhile):
+		// the in-browser one reads the model caches, the others are network probes.
+		void this.engine.refresh();
 		// The service worker's registration and the reminder timers (which may read missed
 		// reminders) wait for the first screen: neither shows anything before it.
 		void this.pwa.start();
@@ -242,20 +253,19 @@ export class AppState {
 				ggufLoaded: () => this.#ggufEngine.loaded
 			})
 		);
-		// Knowledge loads when the page is idle: nothing the first screen shows needs it.
-		const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
-		idle(() => void this.#startKnowledge(), { timeout: 3000 });
-		idle(() => void this.#startMedia(), { timeout: 3000 });
-		// The first answer must not wait for the answer code and the tools to load.
-		idle(() => void this.chat.warm().catch(() => undefined), { timeout: 3000 });
-		// Raw metric rows older than 30 days go (their days stay as rollups).
-		idle(
+		// Then, one at a time and each when the page is idle (nothing the first screen shows needs
+		// them): knowledge and memory, images and voice, the code an answer runs (so the first
+		// answer does not wait for it), the metrics' 30-day pruning. Loaded together they made one
+		// long task of their chunks' evaluation; in turn, each is a short one.
+		void inTurnWhenIdle([
+			() => this.#startKnowledge(),
+			() => this.#startMedia(),
+			() => this.chat.warm(),
 			() =>
-				void import('$lib/storage/metrics-repo')
-					.then(({ MetricsRepository }) => new MetricsRepository(this.db).prune())
-					.catch(() => undefined),
-			{ timeout: 10_000 }
-		);
+				import('$lib/storage/metrics-repo').then(({ MetricsRepository }) =>
+					new MetricsRepository(this.db).prune()
+				)
+		]);
 	}
 
 	loadFeedback(): Promise<FeedbackState> {
@@ -347,7 +357,9 @@ export class AppState {
 		});
 		this.knowledge = knowledge;
 		this.agent.provideTools(knowledge.tools());
-		await knowledge.start();
+		// Its start (the embeddings worker, past conversations) goes on without holding the next
+		// idle step back.
+		void knowledge.start();
 	}
 
 	/**
@@ -439,4 +451,22 @@ export function useApp(): AppState {
 	const app = getContext<AppState | undefined>(KEY);
 	if (!app) throw new Error('useApp() called outside <AppProvider>');
 	return app;
+}
+
+/**
+ * Runs each step when the main thread is idle (or after `timeoutMs` at the latest), one after the
+ * other. A step that fails does not stop the next: each is an optional part that shows its own
+ * error where it is used.
+ */
+async function inTurnWhenIdle(steps: (() => Promise<unknown>)[], timeoutMs = 3000): Promise<void> {
+	const idle = (): Promise<void> =>
+		new Promise((resolve) => {
+			if (typeof requestIdleCallback === 'function') {
+				requestIdleCallback(() => resolve(), { timeout: timeoutMs });
+			} else setTimeout(resolve, 200);
+		});
+	for (const step of steps) {
+		await idle();
+		await step().catch(() => undefined);
+	}
 }

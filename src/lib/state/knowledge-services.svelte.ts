@@ -318,7 +318,11 @@ export class KnowledgeServices {
 				memories: this.memories,
 				recall: this.recall,
 				now: () => Date.now(),
-				timeZone: localTimeZone()
+				// Read when a tool runs: the page's first time-zone lookup loads the browser's
+				// time-zone data (~140 ms at 4x CPU slowdown), not worth paying at start-up.
+				get timeZone() {
+					return localTimeZone();
+				}
 			}),
 			createSearchKnowledgeTool({
 				search: (query, options) => this.search.search(query, options),

@@ -36,7 +36,8 @@ import type {
 } from '$lib/state/models-rows';
 
 /** The store's public shape: tests hand in a small fake (Node has no Cache Storage). */
-export type ModelStoreLike = Pick<ModelStore, 'inspect' | 'download' | 'delete'>;
+export type ModelStoreLike = Pick<ModelStore, 'inspect' | 'download' | 'delete'> &
+	Partial<Pick<ModelStore, 'holdsAny'>>;
 
 export interface ModelsDeps {
 	store: ModelStoreLike;
@@ -345,6 +346,12 @@ export class ModelsState {
 	}
 
 	async #inspectAll(): Promise<void> {
+		// Nothing stored at all (a first visit): one check instead of several reads per model.
+		const holdsAny = await this.#deps.store.holdsAny?.().catch(() => true);
+		if (holdsAny === false) {
+			this.stored = {};
+			return;
+		}
 		await Promise.all(
 			allVariants(this.#catalog).map(({ model, variant }) => this.#inspect(model, variant))
 		);

@@ -1,4 +1,5 @@
 import type { HLJSApi, LanguageFn } from 'highlight.js';
+import { yieldToMain } from '$lib/utils/yield';
 
 /** Larger blocks stay plain: highlighting them would stall the main thread for little gain. */
 const MAX_HIGHLIGHT_CHARS = 100_000;
@@ -63,10 +64,6 @@ function pendingBlocks(root: HTMLElement): HTMLElement[] {
 	);
 }
 
-function nextTask(): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /**
  * Syntax-highlights every not-yet-highlighted `pre code.language-*` under `root`.
  * Unknown languages and blocks over 100 KB stay plain. hljs builds its markup from the
@@ -79,7 +76,7 @@ export async function highlightWithin(root: HTMLElement): Promise<void> {
 	let sliceStart = performance.now();
 	for (const code of pendingBlocks(root)) {
 		if (performance.now() - sliceStart > SLICE_MS) {
-			await nextTask();
+			await yieldToMain();
 			sliceStart = performance.now();
 		}
 		// The answer may have re-rendered while we yielded.
