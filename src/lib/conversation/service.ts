@@ -1,7 +1,7 @@
 // The conversation service: the core every face runs. It keeps conversations and their message
 // trees in a ChatStore, runs answer turns and saves them as they stream, and writes titles.
 // A face holds what it shows and applies the events of `answer()` to it.
-import { AnswerWriter } from '$lib/conversation/answer-writer';
+import { AnswerWriter, answerFields } from '$lib/conversation/answer-writer';
 import type { ChatStore, ConversationPatch, NewMessage } from '$lib/conversation/chat-store';
 import type {
 	EngineChooser,
@@ -52,6 +52,11 @@ export interface AnswerRequest {
 	conversation: Conversation | null;
 	/** Carry on from the saved text (no tools, no new prompt). */
 	append: boolean;
+	/**
+	 * `answer` is stored exactly as given (the API has just written it, empty and streaming):
+	 * the opening save is skipped unless the opening events change what is saved.
+	 */
+	stored?: boolean;
 	/** The agent the person asked for (re-asking with another agent). */
 	agent?: Message['agent'];
 	approvals: ToolApprovals;
@@ -173,6 +178,7 @@ export class ConversationService {
 			{ type: 'meta', meta: { error: undefined } },
 			{ type: 'status', status: 'streaming' }
 		];
+		const saved = request.stored ? JSON.stringify(answerFields(answer)) : null;
 		for (const event of begin) {
 			applyTurnEvent(answer, event);
 			yield event;
@@ -180,7 +186,7 @@ export class ConversationService {
 		// Shown once everything is saved and a next message can be sent (never "done" while busy).
 		let outcome: MessageStatus = 'aborted';
 		try {
-			await writer.save();
+			if (saved !== JSON.stringify(answerFields(answer))) await writer.save();
 			const { runTurn } = await this.#loadTurn();
 			const turn = runTurn({
 				answer,
