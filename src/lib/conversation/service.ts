@@ -1,7 +1,7 @@
 // The conversation service: the core every face runs. It keeps conversations and their message
 // trees in a ChatStore, runs answer turns and saves them as they stream, and writes titles.
 // A face holds what it shows and applies the events of `answer()` to it.
-import { AnswerWriter, answerFields } from '$lib/conversation/answer-writer';
+import { AnswerWriter } from '$lib/conversation/answer-writer';
 import type { ChatStore, ConversationPatch, NewMessage } from '$lib/conversation/chat-store';
 import type {
 	EngineChooser,
@@ -159,7 +159,7 @@ export class ConversationService {
 		const { answer, append } = request;
 		const { store } = this.#deps;
 		const report = (e: unknown) => this.#deps.onError(toHearthError(e));
-		const writer = new AnswerWriter(store, answer, report, this.#deps.saveEveryMs);
+		const writer = new AnswerWriter(store, answer, report, this.#deps.saveEveryMs, request.stored);
 		const begin: TurnEvent[] = [
 			...(append
 				? []
@@ -178,7 +178,6 @@ export class ConversationService {
 			{ type: 'meta', meta: { error: undefined } },
 			{ type: 'status', status: 'streaming' }
 		];
-		const saved = request.stored ? JSON.stringify(answerFields(answer)) : null;
 		for (const event of begin) {
 			applyTurnEvent(answer, event);
 			yield event;
@@ -186,7 +185,7 @@ export class ConversationService {
 		// Shown once everything is saved and a next message can be sent (never "done" while busy).
 		let outcome: MessageStatus = 'aborted';
 		try {
-			if (saved !== JSON.stringify(answerFields(answer))) await writer.save();
+			await writer.save();
 			const { runTurn } = await this.#loadTurn();
 			const turn = runTurn({
 				answer,
