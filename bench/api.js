@@ -181,7 +181,7 @@ export async function run() {
 		rows: table,
 		notes: [
 			...notes,
-			`stories260K: greedy, max_tokens ${MAX_TOKENS}, llama.cpp threads 1 on both sides, non-streamed; direct = node-llama-cpp's LlamaCompletion on the exact prompt tokens the API's engine got (agent prompt included) with the sampling options and stop triggers it got, checked to return the API's text; one sequence, serialized like the engine.`,
+			`stories260K: greedy, max_tokens ${MAX_TOKENS}, llama.cpp threads 1 on both sides, non-streamed; direct = node-llama-cpp's LlamaCompletion on the exact prompt the API's engine got (agent prompt included; templated and tokenised per call, as the engine does) with the sampling options and stop triggers it got, checked to return the API's text; one sequence, serialized like the engine.`,
 			`${WARM_UP} untimed calls per side first; then per level ${REQUESTS[1]}/${REQUESTS[4]}/${REQUESTS[16]} requests per side (concurrency 1/4/16) in ${ROUNDS} alternating blocks, pooled.`,
 			'fixture: the OpenAI-compatible fixture server (no model; chunks with no delay) behind the API vs Hearth\u2019s OpenAiEngine calling it in this process with the same request: the server\u2019s own cost (HTTP, token check, the agent turn, a conversation and two messages written to SQLite).',
 			'Ratios are API \u00f7 direct for latency and CPU (1.00x = no overhead) and direct \u00f7 API for throughput.',
@@ -218,10 +218,7 @@ async function storiesRows(startApiHarness, STORIES) {
 		const first = await postJson(url, body, auth);
 		const expected = first.choices[0].message.content;
 		const sent = h.llamaRequests.at(-1);
-		const state = new ChatMLChatWrapper().generateContextState({
-			chatHistory: toChatHistory(sent.messages)
-		});
-		const tokens = promptTokens(model, state.contextText);
+		const wrapper = new ChatMLChatWrapper();
 		// The sampling the engine was given (the agent adds Hearth's top_p to the caller's
 		// temperature and max_tokens) and its stop triggers: the same tokens come out.
 		const sampling = sent.options ?? {};
@@ -231,6 +228,9 @@ async function storiesRows(startApiHarness, STORIES) {
 		const one = serialized();
 		const direct = () =>
 			one(async () => {
+				// Templated and tokenised per call, as the engine does for each request.
+				const state = wrapper.generateContextState({ chatHistory: toChatHistory(sent.messages) });
+				const tokens = promptTokens(model, state.contextText);
 				const text = await completion.generateCompletion(tokens, {
 					temperature: sampling.temperature,
 					topP: sampling.topP,
