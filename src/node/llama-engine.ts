@@ -120,6 +120,11 @@ export class LlamaCppEngine implements LlmEngine {
 	}
 
 	async countTokens(model: string, texts: string[], signal?: AbortSignal): Promise<number[]> {
+		// The loaded model counts without waiting for the lock: tokenising reads only its
+		// vocabulary, in this tick, and an unload drops #loaded before it disposes anything. Every
+		// answer counts its history first; behind the lock it queued twice behind the others.
+		const loaded = this.#loaded;
+		if (loaded?.id === model) return texts.map((text) => loaded.model.tokenize(text).length);
 		const release = await this.#mutex.acquire();
 		try {
 			const loaded = await this.#ready(model, signal);
