@@ -162,11 +162,12 @@ function rows(label, api, direct, concurrency) {
 }
 
 export async function run() {
-	const { startApiHarness, STORIES, FIXTURE_MODEL } = await loadTs('src/server/test-kit.ts');
 	/** @type {object[]} */
 	const table = [];
 	const notes = [];
+	// Loaded inside the try: a failed load still closes Vite's loader (else the process hangs).
 	try {
+		const { startApiHarness, STORIES, FIXTURE_MODEL } = await loadTs('src/server/test-kit.ts');
 		if (existsSync(MODEL)) {
 			table.push(...(await storiesRows(startApiHarness, STORIES)));
 		} else {
