@@ -13,21 +13,29 @@ const MODEL = path.resolve(ROOT, '../shared/models/gguf/stories260K.gguf');
 const TOKEN = 'hearth_test-token-0123456789abcdef';
 const MAX_TOKENS = 64;
 const LEVELS = [1, 4, 16];
-/** Requests per measurement: enough for a p95 at every level. */
-const REQUESTS = { 1: 24, 4: 32, 16: 48 };
+/** Requests per side and level, in ROUNDS alternating blocks: enough for a steady p95. */
+const REQUESTS = { 1: 120, 4: 120, 16: 160 };
+/**
+ * Each level alternates API and direct blocks this many times (the first side swapping each
+ * round), so a burst of load from another process falls on both sides, not on one.
+ */
+const ROUNDS = 4;
 /** Untimed calls per side before the first timed level. */
-const WARM_UP = 16;
+const WARM_UP = 24;
 
 /** @param {number[]} sorted @param {number} p */
 function pct(sorted, p) {
 	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
+/** @typedef {{ latencies: number[], seconds: number, cpuMicros: number, total: number }} Sample */
+
 /**
- * Runs `total` calls of `once` with `concurrency` in flight; latency per call, throughput overall.
+ * Runs `total` calls of `once` with `concurrency` in flight.
  * @param {() => Promise<void>} once
  * @param {number} concurrency
  * @param {number} total
+ * @returns {Promise<Sample>}
  */
 async function load(once, concurrency, total) {
 	/** @type {number[]} */
@@ -45,16 +53,51 @@ async function load(once, concurrency, total) {
 			}
 		})
 	);
-	const seconds = (performance.now() - started) / 1000;
 	const used = process.cpuUsage(cpu);
-	latencies.sort((a, b) => a - b);
 	return {
-		rps: total / seconds,
+		latencies,
+		seconds: (performance.now() - started) / 1000,
+		cpuMicros: used.user + used.system,
+		total
+	};
+}
+
+/** @param {Sample[]} samples latency per call, throughput overall, CPU per call */
+function summary(samples) {
+	const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+	const total = samples.reduce((n, s) => n + s.total, 0);
+	return {
+		rps: total / samples.reduce((n, s) => n + s.seconds, 0),
 		p50: pct(latencies, 0.5),
 		p95: pct(latencies, 0.95),
 		// This process's CPU (every thread: the client, the server and llama.cpp) per request.
-		cpuMs: (used.user + used.system) / 1000 / total
+		cpuMs: samples.reduce((n, s) => n + s.cpuMicros, 0) / 1000 / total
 	};
+}
+
+/**
+ * Both sides at one concurrency, in ROUNDS alternating blocks.
+ * @param {() => Promise<void>} api
+ * @param {() => Promise<void>} direct
+ * @param {number} concurrency
+ * @param {number} total per side
+ */
+async function measure(api, direct, concurrency, total) {
+	/** @type {Sample[]} */
+	const a = [];
+	/** @type {Sample[]} */
+	const d = [];
+	const block = Math.ceil(total / ROUNDS);
+	for (let round = 0; round < ROUNDS; round++) {
+		if (round % 2 === 0) {
+			a.push(await load(api, concurrency, block));
+			d.push(await load(direct, concurrency, block));
+		} else {
+			d.push(await load(direct, concurrency, block));
+			a.push(await load(api, concurrency, block));
+		}
+	}
+	return { api: summary(a), direct: summary(d) };
 }
 
 /** Untimed calls of both sides, alternating, until the process has settled after start-up. */
@@ -119,11 +162,12 @@ function rows(label, api, direct, concurrency) {
 }
 
 export async function run() {
-	const { startApiHarness, STORIES, FIXTURE_MODEL } = await loadTs('src/server/test-kit.ts');
 	/** @type {object[]} */
 	const table = [];
 	const notes = [];
+	// Loaded inside the try: a failed load still closes Vite's loader (else the process hangs).
 	try {
+		const { startApiHarness, STORIES, FIXTURE_MODEL } = await loadTs('src/server/test-kit.ts');
 		if (existsSync(MODEL)) {
 			table.push(...(await storiesRows(startApiHarness, STORIES)));
 		} else {
@@ -138,9 +182,10 @@ export async function run() {
 		rows: table,
 		notes: [
 			...notes,
-			`stories260K: greedy, max_tokens ${MAX_TOKENS}, llama.cpp threads 1, non-streamed; direct = node-llama-cpp's LlamaCompletion on the exact prompt tokens the API's engine got (agent prompt included), one sequence, serialized like the engine.`,
+			`stories260K: greedy, max_tokens ${MAX_TOKENS}, llama.cpp threads 1 on both sides, non-streamed; direct = node-llama-cpp's LlamaCompletion on the exact prompt the API's engine got (agent prompt included; templated and tokenised per call, as the engine does) with the sampling options and stop triggers it got, checked to return the API's text; one sequence, serialized like the engine.`,
+			`${WARM_UP} untimed calls per side first; then per level ${REQUESTS[1]}/${REQUESTS[4]}/${REQUESTS[16]} requests per side (concurrency 1/4/16) in ${ROUNDS} alternating blocks, pooled.`,
 			'fixture: the OpenAI-compatible fixture server (no model; chunks with no delay) behind the API vs Hearth\u2019s OpenAiEngine calling it in this process with the same request: the server\u2019s own cost (HTTP, token check, the agent turn, a conversation and two messages written to SQLite).',
-			'Ratios are API \u00f7 direct for latency and CPU (1.00x = no overhead) and direct \u00f7 API for throughput. API and direct alternate per level so load from other processes falls on both.',
+			'Ratios are API \u00f7 direct for latency and CPU (1.00x = no overhead) and direct \u00f7 API for throughput.',
 			'On a loaded machine wall-clock rows swing with other processes (every HTTP round trip gives the CPU away); CPU time per request (this process, every thread, the client included) is the steadier measure of what the server adds.'
 		]
 	};
@@ -170,25 +215,32 @@ async function storiesRows(startApiHarness, STORIES) {
 	};
 	const auth = { Authorization: `Bearer ${TOKEN}` };
 	try {
-		// Warm both sides; the API's first request also tells us its exact prompt.
+		// Warm both sides; the API's first request also tells us its exact prompt and options.
 		const first = await postJson(url, body, auth);
+		const expected = first.choices[0].message.content;
 		const sent = h.llamaRequests.at(-1);
-		const state = new ChatMLChatWrapper().generateContextState({
-			chatHistory: toChatHistory(sent.messages)
-		});
-		const tokens = promptTokens(model, state.contextText);
+		const wrapper = new ChatMLChatWrapper();
+		// The sampling the engine was given (the agent adds Hearth's top_p to the caller's
+		// temperature and max_tokens) and its stop triggers: the same tokens come out.
+		const sampling = sent.options ?? {};
+		if (sampling.maxTokens !== MAX_TOKENS || sampling.temperature !== 0) {
+			throw new Error(`the API's engine got ${JSON.stringify(sampling)}`);
+		}
 		const one = serialized();
 		const direct = () =>
 			one(async () => {
+				// Templated and tokenised per call, as the engine does for each request.
+				const state = wrapper.generateContextState({ chatHistory: toChatHistory(sent.messages) });
+				const tokens = promptTokens(model, state.contextText);
 				const text = await completion.generateCompletion(tokens, {
-					temperature: 0,
-					maxTokens: MAX_TOKENS,
-					customStopTriggers: state.stopGenerationTriggers
+					temperature: sampling.temperature,
+					topP: sampling.topP,
+					maxTokens: sampling.maxTokens,
+					customStopTriggers: [...state.stopGenerationTriggers, ...(sampling.stop ?? [])]
 				});
-				if (text === '') throw new Error('node-llama-cpp generated nothing');
+				if (text !== expected) throw new Error('the direct call answered differently');
 			});
 		await direct();
-		const expected = first.choices[0].message.content;
 		const api = async () => {
 			const reply = await postJson(url, body, auth);
 			if (reply.choices[0].message.content !== expected) {
@@ -202,9 +254,8 @@ async function storiesRows(startApiHarness, STORIES) {
 		const out = [];
 		for (const c of LEVELS) {
 			const n = REQUESTS[/** @type {1 | 4 | 16} */ (c)];
-			const a = await load(api, c, n);
-			const d = await load(direct, c, n);
-			out.push(rows('stories260K (llama.cpp)', a, d, c));
+			const m = await measure(api, direct, c, n);
+			out.push(rows('stories260K (llama.cpp)', m.api, m.direct, c));
 		}
 		return out;
 	} finally {
@@ -244,10 +295,9 @@ async function fixtureRows(startApiHarness, FIXTURE_MODEL) {
 		await warm(api, direct);
 		const out = [];
 		for (const c of LEVELS) {
-			const n = REQUESTS[/** @type {1 | 4 | 16} */ (c)] * 2;
-			const a = await load(api, c, n);
-			const d = await load(direct, c, n);
-			out.push(rows('fixture engine (server overhead)', a, d, c));
+			const n = REQUESTS[/** @type {1 | 4 | 16} */ (c)];
+			const m = await measure(api, direct, c, n);
+			out.push(rows('fixture engine (server overhead)', m.api, m.direct, c));
 		}
 		return out;
 	} finally {

@@ -14,7 +14,8 @@ export async function loadTs(file) {
 		root: ROOT,
 		logLevel: 'error',
 		appType: 'custom',
-		server: { middlewareMode: true, hmr: false, ws: false },
+		// No file watcher: nothing here reloads, and its scan would run beside the timed work.
+		server: { middlewareMode: true, hmr: false, ws: false, watch: null },
 		resolve: {
 			alias: { $lib: path.join(ROOT, 'src/lib'), $workers: path.join(ROOT, 'workers') }
 		}

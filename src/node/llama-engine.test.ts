@@ -244,6 +244,23 @@ if (!HAVE_MODEL) {
 			await model.dispose();
 			expect(await subject.countTokens(MODEL, texts)).toEqual(expected);
 			expect(expected[0]).toBe(4);
+			// With the model loaded, counting does not queue behind an answer being generated
+			// (every API request counts its history before it asks for its answer).
+			const order: string[] = [];
+			const answering = (async () => {
+				for await (const delta of subject.chat(ask('Once upon a time', { maxTokens: 48 }))) {
+					if (delta.type === 'text' && order.length === 0) {
+						order.push('first token');
+						void subject.countTokens(MODEL, texts).then((counts) => {
+							expect(counts).toEqual(expected);
+							order.push('counted');
+						});
+					}
+				}
+				order.push('answered');
+			})();
+			await answering;
+			expect(order).toEqual(['first token', 'counted', 'answered']);
 		});
 
 		it('lists the GGUF with its name, size, family and context length', async () => {

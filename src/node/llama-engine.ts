@@ -51,6 +51,8 @@ export const DEFAULT_MAX_CONTEXT = 8192;
 export const LLAMACPP_KIND = 'llamacpp' as const satisfies EngineKind;
 
 interface Loaded {
+	/** The model id it was last asked for by (a file name or a path). */
+	id: string;
 	file: string;
 	model: LlamaModel;
 	context: LlamaContext;
@@ -118,6 +120,11 @@ export class LlamaCppEngine implements LlmEngine {
 	}
 
 	async countTokens(model: string, texts: string[], signal?: AbortSignal): Promise<number[]> {
+		// The loaded model counts without waiting for the lock: tokenising reads only its
+		// vocabulary, in this tick, and an unload drops #loaded before it disposes anything. Every
+		// answer counts its history first; behind the lock it queued twice behind the others.
+		const loaded = this.#loaded;
+		if (loaded?.id === model) return texts.map((text) => loaded.model.tokenize(text).length);
 		const release = await this.#mutex.acquire();
 		try {
 			const loaded = await this.#ready(model, signal);
@@ -318,8 +325,15 @@ export class LlamaCppEngine implements LlmEngine {
 		signal?: AbortSignal,
 		onProgress?: (p: LoadProgress) => void
 	): Promise<Loaded> {
+		// The loaded model asked for by the id that loaded it: no listing of the models folder
+		// (a readdir) before every answer.
+		if (this.#loaded?.id === modelId) {
+			onProgress?.({ fraction: 1, text: `${path.basename(this.#loaded.file)} is ready.` });
+			return this.#loaded;
+		}
 		const file = await this.#resolve(modelId);
 		if (this.#loaded?.file === file) {
+			this.#loaded.id = modelId;
 			onProgress?.({ fraction: 1, text: `${path.basename(file)} is ready.` });
 			return this.#loaded;
 		}
@@ -372,6 +386,7 @@ export class LlamaCppEngine implements LlmEngine {
 				: new runtime.ChatMLChatWrapper();
 			const completion = new runtime.LlamaCompletion({ contextSequence: sequence });
 			this.#loaded = {
+				id: modelId,
 				file,
 				model,
 				context,

@@ -8,9 +8,11 @@ import type {
 	HistoryHit,
 	MessagePatch,
 	NewConversation,
-	NewMessage
+	NewMessage,
+	NewThread,
+	NewThreadMessage
 } from '$lib/conversation/chat-store';
-import { conversationRecord, messageRecord } from '$lib/conversation/chat-store';
+import { conversationRecord, messageRecord, threadRecords } from '$lib/conversation/chat-store';
 import type { Attachment, StoredImage } from '$lib/types/agent-data';
 import type { Conversation, Message } from '$lib/types/chat';
 import { indexWords, queryWords, snippetAround } from '$lib/utils/words';
@@ -113,6 +115,18 @@ export class SqliteChatStore implements ChatStore {
 			this.#tx(() => this.#putConversation(conversation, 'insert'));
 			return conversation;
 		});
+	}
+
+	/** One commit for the lot: each commit also flushes the search index (FTS5) once. */
+	createThread(init: NewConversation, messages: readonly NewThreadMessage[]): Promise<NewThread> {
+		const thread = threadRecords(init, messages, Date.now());
+		return guarded(() =>
+			this.#tx(() => {
+				this.#putConversation(thread.conversation, 'insert');
+				for (const m of thread.messages) this.#putMessage(m, 'insert');
+				return thread;
+			})
+		);
 	}
 
 	getConversation(id: string): Promise<Conversation | undefined> {

@@ -119,26 +119,26 @@ export class ApiChat {
 		if (!last || last.role !== 'user') {
 			throw new HearthError('import_invalid', 'The last message must be the user\u2019s.');
 		}
-		const store = this.#deps.store;
 		const options = definedOptions(input.options);
-		const conversation: Conversation = await store.createConversation({
-			title: titleFromText(last.content),
-			...(input.pin ? { pin: input.pin } : {}),
-			...(options ? { options } : {})
-		});
-		const thread: Message[] = [];
-		for (const turn of input.turns) {
-			thread.push(
-				await store.addMessage({
-					conversationId: conversation.id,
-					parentId: thread.at(-1)?.id ?? null,
+		// The caller's messages and the empty answer in one commit: acknowledged before the
+		// engine starts, at the cost of one write (each write also flushes the search index).
+		const { conversation, messages } = await this.#deps.store.createThread(
+			{
+				title: titleFromText(last.content),
+				...(input.pin ? { pin: input.pin } : {}),
+				...(options ? { options } : {})
+			},
+			[
+				...input.turns.map((turn) => ({
 					role: turn.role,
 					content: turn.content,
-					status: 'done'
-				})
-			);
-		}
-		return this.#answer(conversation, thread, input.systemPrompt, input.signal);
+					status: 'done' as const
+				})),
+				{ role: 'assistant' as const, content: '', status: 'streaming' as const }
+			]
+		);
+		const answer = messages.pop()!;
+		return this.#answer(conversation, messages, answer, input.systemPrompt, input.signal);
 	}
 
 	/** Continues a stored conversation with the caller's next message. */
@@ -161,7 +161,14 @@ export class ApiChat {
 			content: text,
 			status: 'done'
 		});
-		return this.#answer(conversation, [...thread, user], undefined, signal);
+		const answer = await this.#deps.store.addMessage({
+			conversationId,
+			parentId: user.id,
+			role: 'assistant',
+			content: '',
+			status: 'streaming'
+		});
+		return this.#answer(conversation, [...thread, user], answer, undefined, signal);
 	}
 
 	/** A conversation and its visible branch. */
@@ -175,26 +182,22 @@ export class ApiChat {
 		return { conversation, messages: buildThread(byId, conversation.leafId) };
 	}
 
-	async #answer(
+	/** Streams `answer` (stored as `streaming`, empty) after `thread`. */
+	#answer(
 		conversation: Conversation,
 		thread: Message[],
+		answer: Message,
 		systemPrompt: string | undefined,
 		signal: AbortSignal
-	): Promise<AnswerStart> {
+	): AnswerStart {
 		const user = thread.at(-1)!;
 		const service = systemPrompt?.trim() ? this.#serviceWith(systemPrompt) : this.#service;
-		const answer = await service.addMessage({
-			conversationId: conversation.id,
-			parentId: user.id,
-			role: 'assistant',
-			content: '',
-			status: 'streaming'
-		});
 		const events = service.answer({
 			answer,
 			thread,
 			conversation,
 			append: false,
+			stored: true,
 			approvals: this.#options.approvals,
 			signal
 		});

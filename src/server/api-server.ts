@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import { ApiChat, finishAnswer, type ServerDeps } from './api-chat';
-import { bearerMatches } from './auth';
+import { bearerCheck } from './auth';
 import { API_HEADERS, readJson, sendError, sendJson } from './http';
 import { agentCompletion, modelsReply, passThroughCompletion, type Counted } from './openai-routes';
 import { callerRunsTools, longestMessage, parseCompletionRequest } from './openai-request';
@@ -83,6 +83,7 @@ export async function createApiServer(
 	const maxChars = options.maxMessageChars ?? DEFAULT_MESSAGE_CHARS;
 	const origins = new Set(options.corsOrigins ?? []);
 	const limiter = new RateLimiter(options.rateLimitPerMinute ?? 60);
+	const tokenMatches = bearerCheck(options.token);
 	const stats = new RequestStats();
 	const allowSideEffects = options.sideEffectTools === true;
 	const chat = new ApiChat(deps, {
@@ -119,7 +120,7 @@ export async function createApiServer(
 				)
 			};
 		}
-		if (!bearerMatches(req.headers.authorization, options.token)) {
+		if (!tokenMatches(req.headers.authorization)) {
 			return {
 				status: 401,
 				error: new HearthError(

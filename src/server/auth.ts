@@ -50,14 +50,17 @@ function tokenError(file: string, cause: unknown): never {
 }
 
 /**
- * True when an Authorization header carries exactly `Bearer <token>`. Both sides are hashed
- * first so the comparison takes the same time whatever the length or the first wrong byte.
+ * For one token, a check that an Authorization header carries exactly `Bearer <token>`. Both
+ * sides are hashed so the comparison takes the same time whatever the length or the first wrong
+ * byte; the token's own hash is made once (every API call is checked against it).
  */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-	const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-	const given = createHash('sha256')
-		.update(match?.[1] ?? '')
-		.digest();
+export function bearerCheck(token: string): (header: string | undefined) => boolean {
 	const expected = createHash('sha256').update(token).digest();
-	return timingSafeEqual(given, expected) && match !== null;
+	return (header) => {
+		const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+		const given = createHash('sha256')
+			.update(match?.[1] ?? '')
+			.digest();
+		return timingSafeEqual(given, expected) && match !== null;
+	};
 }

@@ -71,15 +71,18 @@ export const RESEARCH_EXAMPLES = [
 	}
 ];
 
+// Made once: toLocaleDateString builds a new formatter on every call (~0.5 ms, every answer).
+let dateFormat: Intl.DateTimeFormat | undefined;
+
 /** "Today is Monday, 24 November 2025." in the device's time zone. */
 export function todayLine(now: Date): string {
-	const date = now.toLocaleDateString('en-GB', {
+	dateFormat ??= new Intl.DateTimeFormat('en-GB', {
 		weekday: 'long',
 		day: 'numeric',
 		month: 'long',
 		year: 'numeric'
 	});
-	return `Today is ${date}.`;
+	return `Today is ${dateFormat.format(now)}.`;
 }
 
 /** Tells the model which tools its prompt names are missing this time, so it does not call them. */

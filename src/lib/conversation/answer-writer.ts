@@ -40,25 +40,38 @@ export class AnswerWriter {
 	readonly #answer: Message;
 	readonly #throttle: ReturnType<typeof throttled>;
 	readonly #onError: (e: unknown) => void;
+	/** The fields as last written (JSON); a save of the same fields is skipped. */
+	#written: string | undefined;
 	#reported = false;
 
+	/** `stored`: the answer as given is what the store holds already (nothing to write yet). */
 	constructor(
 		store: ChatStore,
 		answer: Message,
 		onError: (e: unknown) => void,
-		everyMs = SAVE_EVERY_MS
+		everyMs = SAVE_EVERY_MS,
+		stored = false
 	) {
 		this.#store = store;
 		this.#answer = answer;
 		this.#onError = onError;
 		this.#throttle = throttled(() => this.save(), everyMs);
+		if (stored) this.#written = JSON.stringify(answerFields(answer));
 	}
 
-	/** Writes the answer as it is now. */
+	/**
+	 * Writes the answer as it is now, unless that is what was last written: an answer waiting
+	 * for its engine (queued behind others) would otherwise rewrite the same row every interval.
+	 */
 	save(): Promise<void> {
-		return this.#store
-			.updateMessage(this.#answer.id, answerFields(this.#answer))
-			.catch((e: unknown) => this.#failed(e));
+		const fields = answerFields(this.#answer);
+		const json = JSON.stringify(fields);
+		if (json === this.#written) return Promise.resolve();
+		this.#written = json;
+		return this.#store.updateMessage(this.#answer.id, fields).catch((e: unknown) => {
+			this.#written = undefined;
+			this.#failed(e);
+		});
 	}
 
 	/** Asks for a save soon (throttled). */

@@ -30,6 +30,16 @@ export type ConversationPatch = Partial<
 
 export type MessagePatch = Partial<Omit<Message, 'id' | 'conversationId'>>;
 
+/** A message of a new conversation's first branch: its place comes from its order. */
+export type NewThreadMessage = Omit<NewMessage, 'conversationId' | 'parentId'>;
+
+/** A new conversation and its first branch, as stored together. */
+export interface NewThread {
+	conversation: Conversation;
+	/** Oldest first; each the reply to the one before; the last is the leaf. */
+	messages: Message[];
+}
+
 /** What a delete removed, so the user can undo it. */
 export interface DeletedConversation {
 	conversation: Conversation;
@@ -53,6 +63,11 @@ export interface HistoryHit {
  */
 export interface ChatStore {
 	createConversation(init: NewConversation): Promise<Conversation>;
+	/**
+	 * A new conversation holding `messages` as one branch (the last its leaf), written at once:
+	 * all of it is saved or none. The API starts every answer this way (one commit, not one per row).
+	 */
+	createThread(init: NewConversation, messages: readonly NewThreadMessage[]): Promise<NewThread>;
 	getConversation(id: string): Promise<Conversation | undefined>;
 	/** Pinned first, then most recently updated, a page at a time. */
 	listConversations(offset: number, limit: number): Promise<Conversation[]>;
@@ -100,6 +115,31 @@ export function conversationRecord(init: NewConversation, now: number): Conversa
 		...(init.pin ? { pin: init.pin } : {}),
 		...(init.options ? { options: init.options } : {})
 	};
+}
+
+/** A new conversation with its first branch as stored: parents chained, the last the leaf. */
+export function threadRecords(
+	init: NewConversation,
+	messages: readonly NewThreadMessage[],
+	now: number
+): NewThread {
+	const conversation = conversationRecord(init, now);
+	const chained: Message[] = [];
+	for (const [i, m] of messages.entries()) {
+		// A millisecond apart, so "oldest first" keeps their order (same-time rows order by id).
+		chained.push(
+			messageRecord(
+				{ ...m, conversationId: conversation.id, parentId: chained.at(-1)?.id ?? null },
+				now + i
+			)
+		);
+	}
+	const leaf = chained.at(-1);
+	if (leaf) {
+		conversation.leafId = leaf.id;
+		conversation.updatedAt = leaf.updatedAt;
+	}
+	return { conversation, messages: chained };
 }
 
 /** A new message as stored. */

@@ -6,13 +6,16 @@
 import {
 	conversationRecord,
 	messageRecord,
+	threadRecords,
 	type ChatStore,
 	type ConversationPatch,
 	type DeletedConversation,
 	type HistoryHit,
 	type MessagePatch,
 	type NewConversation,
-	type NewMessage
+	type NewMessage,
+	type NewThread,
+	type NewThreadMessage
 } from '$lib/conversation/chat-store';
 import type { Conversation, Message } from '$lib/types/chat';
 import { HearthError } from '$lib/types/errors';
@@ -39,6 +42,19 @@ export class InMemoryChatStore implements ChatStore {
 		const conversation = conversationRecord(init, Date.now());
 		this.#conversations.set(conversation.id, conversation);
 		return copy(conversation);
+	}
+
+	async createThread(
+		init: NewConversation,
+		messages: readonly NewThreadMessage[]
+	): Promise<NewThread> {
+		const thread = threadRecords(copy(init), copy(messages), Date.now());
+		if (thread.messages.some((m) => this.#messages.has(m.id))) {
+			throw new HearthError('storage_failed', 'A message with one of these ids is stored.');
+		}
+		this.#conversations.set(thread.conversation.id, thread.conversation);
+		for (const m of thread.messages) this.#messages.set(m.id, m);
+		return copy(thread);
 	}
 
 	async getConversation(id: string): Promise<Conversation | undefined> {

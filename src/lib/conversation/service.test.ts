@@ -35,7 +35,7 @@ const settings: Settings = {
 
 function setup(
 	script: ScriptStep[] | (string | HearthError)[],
-	options: { tools?: AnyTool[]; store?: ChatStore } = {}
+	options: { tools?: AnyTool[]; store?: ChatStore; saveEveryMs?: number } = {}
 ) {
 	const engine = textEngine(script as (string | HearthError | ScriptStep)[]);
 	const store = options.store ?? new ChatRepository(freshDb());
@@ -53,7 +53,7 @@ function setup(
 				}
 			: undefined,
 		onError: (e) => errors.push(e),
-		saveEveryMs: 5
+		saveEveryMs: options.saveEveryMs ?? 5
 	});
 	return { engine, store, service, errors };
 }
@@ -181,6 +181,46 @@ describe('ConversationService', () => {
 		const { shown } = await ask(ctx, 'fill it');
 		expect(shown).toMatchObject({ content: 'abcdef', status: 'done' });
 		expect(ctx.errors.map((e) => e.code)).toEqual(['quota_exceeded']);
+	});
+
+	it('an answer just stored as it starts is not written again before its first token', async () => {
+		const store = new ChatRepository(freshDb());
+		// No streaming save within the test: only the opening and the final save can happen.
+		const ctx = setup(['Saved once at the end.'], { store, saveEveryMs: 60_000 });
+		const { conversation, messages } = await store.createThread({ title: 'q' }, [
+			{ role: 'user', content: 'q', status: 'done' },
+			{ role: 'assistant', content: '', status: 'streaming' }
+		]);
+		const [user, answer] = messages as [Message, Message];
+		const saves: string[] = [];
+		const update = store.updateMessage.bind(store);
+		store.updateMessage = async (id, patch) => {
+			saves.push(`${patch.status}:${patch.content}`);
+			return update(id, patch);
+		};
+		const play = async (service: ConversationService, target: Message) => {
+			for await (const event of service.answer({
+				answer: target,
+				thread: [user],
+				conversation,
+				append: false,
+				stored: true,
+				approvals: { confirm: async () => false, ask: async () => false },
+				signal: new AbortController().signal
+			}))
+				if (event.type === 'status' && event.status === 'error') throw new Error('failed');
+		};
+		await play(ctx.service, answer);
+		expect(saves).toEqual(['done:Saved once at the end.']);
+		expect((await store.messagesOf(conversation.id))[1]).toMatchObject({
+			status: 'done',
+			content: 'Saved once at the end.'
+		});
+		// Answered again (a retry), its copy says done: the opening save marks it streaming.
+		saves.length = 0;
+		const again = setup(['Second.'], { store, saveEveryMs: 60_000 });
+		await play(again.service, { ...answer, content: 'x', status: 'done' });
+		expect(saves).toEqual(['streaming:', 'done:Second.']);
 	});
 
 	it('writes a title with the model once, when the opening is not a title already', async () => {

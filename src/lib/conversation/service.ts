@@ -52,6 +52,11 @@ export interface AnswerRequest {
 	conversation: Conversation | null;
 	/** Carry on from the saved text (no tools, no new prompt). */
 	append: boolean;
+	/**
+	 * `answer` is stored exactly as given (the API has just written it, empty and streaming):
+	 * the opening save is skipped unless the opening events change what is saved.
+	 */
+	stored?: boolean;
 	/** The agent the person asked for (re-asking with another agent). */
 	agent?: Message['agent'];
 	approvals: ToolApprovals;
@@ -154,7 +159,7 @@ export class ConversationService {
 		const { answer, append } = request;
 		const { store } = this.#deps;
 		const report = (e: unknown) => this.#deps.onError(toHearthError(e));
-		const writer = new AnswerWriter(store, answer, report, this.#deps.saveEveryMs);
+		const writer = new AnswerWriter(store, answer, report, this.#deps.saveEveryMs, request.stored);
 		const begin: TurnEvent[] = [
 			...(append
 				? []

@@ -1,4 +1,4 @@
-import { conversationRecord, messageRecord } from '$lib/conversation/chat-store';
+import { conversationRecord, messageRecord, threadRecords } from '$lib/conversation/chat-store';
 import type {
 	ChatStore,
 	ConversationPatch,
@@ -6,6 +6,8 @@ import type {
 	MessagePatch,
 	NewConversation,
 	NewMessage,
+	NewThread,
+	NewThreadMessage,
 	HistoryHit
 } from '$lib/conversation/chat-store';
 import type { HearthDb } from '$lib/storage/db';
@@ -37,6 +39,17 @@ export class ChatRepository implements ChatStore {
 			await this.#db.conversations.add(conversation);
 			return conversation;
 		});
+	}
+
+	createThread(init: NewConversation, messages: readonly NewThreadMessage[]): Promise<NewThread> {
+		const thread = threadRecords(init, messages, Date.now());
+		return guarded(() =>
+			this.#db.transaction('rw', this.#db.conversations, this.#db.messages, async () => {
+				await this.#db.conversations.add(thread.conversation);
+				await this.#db.messages.bulkAdd(thread.messages);
+				return thread;
+			})
+		);
 	}
 
 	getConversation(id: string): Promise<Conversation | undefined> {

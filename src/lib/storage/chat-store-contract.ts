@@ -120,6 +120,40 @@ export function describeChatStoreContract(
 			expect((await store.getConversation(c.id))!.updatedAt).toBeGreaterThanOrEqual(c.updatedAt);
 		});
 
+		it('creates a conversation with its first branch at once, or nothing of it', async () => {
+			const { conversation, messages } = await store.createThread({ title: 'Ferry times' }, [
+				{ role: 'user', content: 'When does the ferry leave?', status: 'done' },
+				{ role: 'assistant', content: 'At noon.', status: 'done' },
+				{ role: 'user', content: 'And the last one?', status: 'done' },
+				{ role: 'assistant', content: '', status: 'streaming' }
+			]);
+			expect(await store.getConversation(conversation.id)).toEqual(conversation);
+			expect(conversation.leafId).toBe(messages[3]!.id);
+			expect(await store.messagesOf(conversation.id)).toEqual(messages);
+			expect(messages.map((m) => m.parentId)).toEqual([
+				null,
+				messages[0]!.id,
+				messages[1]!.id,
+				messages[2]!.id
+			]);
+			expect(messages[0]).toMatchObject({
+				conversationId: conversation.id,
+				words: ['when', 'does', 'the', 'ferry', 'leave']
+			});
+			expect((await store.search('ferry')).map((h) => h.conversation.id)).toEqual([
+				conversation.id
+			]);
+			// A clash part-way keeps nothing: no conversation, no first message.
+			await expect(
+				store.createThread({ title: 'Clash' }, [
+					{ role: 'user', content: 'fresh', status: 'done' },
+					{ id: messages[0]!.id, role: 'assistant', content: 'taken', status: 'done' }
+				])
+			).rejects.toBeInstanceOf(HearthError);
+			expect(await store.countConversations()).toBe(1);
+			expect(await store.search('fresh')).toEqual([]);
+		});
+
 		it('keeps a given id and time, and refuses a second message with the same id', async () => {
 			const c = await store.createConversation({ title: 't' });
 			const init: NewMessage = {
