@@ -43,6 +43,7 @@ import {
 	defaultChildScript,
 	defaultPackageRoot
 } from './python/node-python';
+import type { PythonSandbox } from '$lib/python/sandbox';
 import { hearthPaths, type HearthPaths } from './paths';
 import { SqliteChatStore } from './sqlite-chat-store';
 import { sqliteReminderRows } from './sqlite-reminders';
@@ -116,6 +117,8 @@ export interface NodeRuntime {
 	memory: MemoryHooks;
 	/** Indexed folders, their search, and the embedding model (hearth index, search_knowledge). */
 	knowledge: NodeKnowledge;
+	/** The Python sandbox behind run_python (started on its first run); evals grade code with it. */
+	python: PythonSandbox;
 	reminders: ReminderStore;
 	/**
 	 * Starts the reminder timer: reminders missed meanwhile are reported once, due ones go off.
@@ -357,6 +360,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		memories,
 		memory,
 		knowledge,
+		python,
 		reminders,
 		startReminders,
 		net,
