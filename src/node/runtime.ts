@@ -7,6 +7,7 @@ import { configFromSettings, settingsFromConfig } from '$lib/config/config-setti
 import type { MemoryHooks, ToolApprovals, TurnTools } from '$lib/conversation/ports';
 import { ConversationService } from '$lib/conversation/service';
 import { MemoryRepository } from '$lib/memory/memory-repo';
+import { ConversationRecall } from '$lib/memory/recall';
 import { relevantMemoryBlock } from '$lib/memory/relevance';
 import { localTimeZone } from '$lib/time/zones';
 import { createMemoryTools } from '$lib/tools/memory-tools';
@@ -49,7 +50,7 @@ import { SqliteChatStore } from './sqlite-chat-store';
 import { sqliteReminderRows } from './sqlite-reminders';
 import { SqliteSettings } from './sqlite-settings';
 import { SqliteKnowledgeRepository } from './sqlite-knowledge';
-import { readLedger, sqliteLedgerStore, sqliteMemoryRows } from './sqlite-stores';
+import { readLedger, sqliteLedgerStore, sqliteMemoryRows, sqliteRecallRows } from './sqlite-stores';
 import { createRunCommandTool, RUN_COMMAND, runCommandPreApproved } from './tools/run-command';
 
 export interface NodeRuntimeOptions {
@@ -286,13 +287,16 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		},
 		{ now }
 	);
-	// remember and forget; recalling past conversations by meaning is the web app's alone.
-	const memoryTools = createMemoryTools({
-		memories,
-		recall: { recall: async () => [] },
-		now,
-		timeZone: localTimeZone()
-	}).filter((t) => t.name !== 'recall_conversations');
+	// Past conversations by meaning (by their words without an embedding model), over the chat
+	// store's rows; messages not embedded yet are embedded when a question needs them.
+	const recall = new ConversationRecall(sqliteRecallRows(store.db), {
+		get model() {
+			return knowledge.embedder.model.id;
+		},
+		embed: knowledge.embedder.embed
+	});
+	// remember, forget and recall_conversations, as in the web app.
+	const memoryTools = createMemoryTools({ memories, recall, now, timeZone: localTimeZone() });
 	// Started on the first run_python call (Pyodide takes seconds to load).
 	const python = createNodePythonSandbox({
 		childScript: defaultChildScript(),
