@@ -7,6 +7,7 @@ import { configFromSettings, settingsFromConfig } from '$lib/config/config-setti
 import type { MemoryHooks, ToolApprovals, TurnTools } from '$lib/conversation/ports';
 import { ConversationService } from '$lib/conversation/service';
 import { MemoryRepository } from '$lib/memory/memory-repo';
+import { MemoryProposer } from '$lib/memory/proposer';
 import { ConversationRecall } from '$lib/memory/recall';
 import { relevantMemoryBlock } from '$lib/memory/relevance';
 import { localTimeZone } from '$lib/time/zones';
@@ -28,6 +29,7 @@ import type { AnyTool } from '$lib/tools/types';
 import { weatherTool } from '$lib/tools/weather';
 import { webSearchTool } from '$lib/tools/web-search';
 import type { Reminder } from '$lib/types/agent-data';
+import type { Memory } from '$lib/types/knowledge';
 import type { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type CustomAgent, type Settings } from '$lib/types/settings';
 import { BUILT_IN_AGENTS } from '$lib/agent/agents';
@@ -72,6 +74,8 @@ export interface NodeRuntimeOptions {
 	onError?: (e: HearthError) => void;
 	/** ONNX Runtime threads for the embedding model (tests pass 1); its default otherwise. */
 	embedThreads?: number;
+	/** Quiet time after an answer before its exchange is read for memory proposals (tests). */
+	proposalQuietMs?: number;
 	now?: () => number;
 }
 
@@ -116,6 +120,13 @@ export interface NodeRuntime {
 	toolsPolicy: ToolsPolicy;
 	memories: MemoryRepository;
 	memory: MemoryHooks;
+	/**
+	 * Memory proposals, batched as the web app batches them; stored as `proposed` memories that
+	 * the REPL asks about and `hearth memories` keeps or discards. close() reads what still waits.
+	 */
+	proposals: MemoryProposer;
+	/** Who hears about proposals as they are stored (the REPL); null: nobody, they stay pending. */
+	onProposed(listener: ((proposed: Memory[]) => void) | null): void;
 	/** Indexed folders, their search, and the embedding model (hearth index, search_knowledge). */
 	knowledge: NodeKnowledge;
 	/** The Python sandbox behind run_python (started on its first run); evals grade code with it. */
@@ -336,10 +347,15 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		// name; those the conversation already used first (stable prompt start for llama.cpp).
 		relevant: async (query, signal, earlier) =>
 			settings.useMemories ? relevantMemoryBlock(memories, query, signal, earlier) : null,
-		// Proposals need a place to review them (the web app's Memory screen); the terminal keeps
-		// only what the person asks it to with /remember.
-		propose: async () => undefined
+		propose: (input) => proposals.propose(input)
 	};
+	let proposalListener: ((proposed: Memory[]) => void) | null = null;
+	const proposals = new MemoryProposer({
+		memories,
+		busy: () => service.answering > 0,
+		onProposed: (proposed) => proposalListener?.(proposed),
+		...(options.proposalQuietMs !== undefined ? { quietMs: options.proposalQuietMs } : {})
+	});
 
 	const service = new ConversationService({
 		store,
@@ -363,6 +379,8 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		toolsPolicy,
 		memories,
 		memory,
+		proposals,
+		onProposed: (listener) => void (proposalListener = listener),
 		knowledge,
 		python,
 		reminders,
@@ -373,6 +391,8 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		async close() {
 			scheduler?.stop();
 			if (poll) clearInterval(poll);
+			// Exchanges still waiting are read now: their proposals stay pending for review.
+			await proposals.flush();
 			await net.idle();
 			await engines.close();
 			await memories.embedded();

@@ -124,9 +124,7 @@ describe('ConversationRecall over SQLite', () => {
 			embed: none.embed
 		});
 		const memories = new MemoryRepository(sqliteMemoryRows(store.db), memoryEmbedder);
-		const tool = createMemoryTools({ memories, recall, now: Date.now, timeZone: 'UTC' }).find(
-			(t) => t.name === 'recall_conversations'
-		)!;
+		const [, , tool] = createMemoryTools({ memories, recall, now: Date.now, timeZone: 'UTC' });
 		const ctx = {
 			signal: new AbortController().signal,
 			conversationId: 'elsewhere'
