@@ -157,21 +157,36 @@ export class NodeKnowledge {
 			callbacks.signal?.removeEventListener('abort', stop);
 		}
 		let caughtUp = 0;
-		const active = this.#embedFailure ? undefined : this.embedder.active();
-		if (result.state === 'done' && active) {
+		if (result.state === 'done') {
 			// Passages indexed before the model was here get their vectors now.
-			try {
-				caughtUp = await embedMissing(this.repo, active, {
-					signal: callbacks.signal,
-					onProgress: callbacks.onCatchUp
-				});
-			} catch (e) {
-				const error = toHearthError(e);
-				if (error.code === 'aborted') result = { ...result, state: 'cancelled' };
-				else this.#embedFailure = error.message;
-			}
+			const caught = await this.catchUp({
+				signal: callbacks.signal,
+				onProgress: callbacks.onCatchUp
+			});
+			if (caught === 'cancelled') result = { ...result, state: 'cancelled' };
+			else caughtUp = caught;
 		}
 		return { ...result, folder: absolute, keywordOnly: this.keywordOnly, caughtUp };
+	}
+
+	/**
+	 * Embeds every passage that has no vector under the model (indexed before the model was
+	 * here, or imported from a backup); how many, 0 without a usable model (keywordOnly says
+	 * why), 'cancelled' when stopped (what was embedded stays).
+	 */
+	async catchUp(
+		options: { signal?: AbortSignal; onProgress?: IndexCallbacks['onCatchUp'] } = {}
+	): Promise<number | 'cancelled'> {
+		const active = this.#embedFailure ? undefined : this.embedder.active();
+		if (!active) return 0;
+		try {
+			return await embedMissing(this.repo, active, options);
+		} catch (e) {
+			const error = toHearthError(e);
+			if (error.code === 'aborted') return 'cancelled';
+			this.#embedFailure = error.message;
+			return 0;
+		}
 	}
 
 	/** The indexed folders with their counts. */
