@@ -100,7 +100,12 @@ export class NodeKnowledge {
 		this.#queue = new IngestQueue({
 			repo: this.repo,
 			chunks: nodeChunkSource(options.limits),
-			embedder: () => (this.#embedFailure ? undefined : this.embedder.active())
+			// Asked when a file is read: the model is loaded (and tried) the first time a passage
+			// needs it, so a re-index that finds nothing new never loads it.
+			embedder: async () => {
+				await this.#probeModel();
+				return this.#embedFailure ? undefined : this.embedder.active();
+			}
 		});
 	}
 
@@ -109,14 +114,21 @@ export class NodeKnowledge {
 		return this.embedder.unavailable ?? this.#embedFailure;
 	}
 
-	/** Loads the model once with one passage: a model that cannot run is found before a walk. */
-	async #probeModel(): Promise<void> {
-		if (this.embedder.unavailable || this.#embedFailure) return;
-		try {
-			await this.embedder.embed(['Hearth'], 'passage');
-		} catch (e) {
-			this.#embedFailure = toHearthError(e).message;
-		}
+	#probe: Promise<void> | undefined;
+
+	/**
+	 * Loads the model once with one passage, before its first real use: a model that cannot run
+	 * is found before any file depends on it (that file, and the rest, are keyword-only).
+	 */
+	#probeModel(): Promise<void> {
+		if (this.embedder.unavailable || this.#embedFailure) return Promise.resolve();
+		this.#probe ??= this.embedder.embed(['Hearth'], 'passage').then(
+			() => undefined,
+			(e: unknown) => {
+				this.#embedFailure = toHearthError(e).message;
+			}
+		);
+		return this.#probe;
 	}
 
 	/**
@@ -139,7 +151,6 @@ export class NodeKnowledge {
 			}
 			throw new HearthError('permission_denied', `${absolute} cannot be read: ${String(e)}`);
 		}
-		await this.#probeModel();
 		const collection =
 			(await this.repo.collectionNamed(absolute)) ?? (await this.repo.createCollection(absolute));
 		const job = this.#queue.enqueue(collection.id, { kind: 'folder', root });
