@@ -229,10 +229,12 @@ export async function chatCommand(runtime: NodeRuntime, values: CliValues): Prom
 	// before it is shown next. Piped, they stay pending for `hearth memories`.
 	const proposed: Memory[] = [];
 	let interrupted = false;
+	let atPrompt = false;
 	if (tty) {
 		runtime.onProposed((memories) => {
 			proposed.push(...memories);
-			if (!answering && lines.interrupt()) interrupted = true;
+			// Only the main prompt is interrupted: never a question (a tool's y/N, a review).
+			if (atPrompt && lines.interrupt()) interrupted = true;
 		});
 		const waiting = (await runtime.memories.list('proposed')).length;
 		if (waiting > 0) {
@@ -251,8 +253,9 @@ export async function chatCommand(runtime: NodeRuntime, values: CliValues): Prom
 	};
 	try {
 		while (!leave) {
-			if (proposed.length > 0) await review();
-			const line = await lines.next(tty ? bold(out, '› ') : '');
+			while (proposed.length > 0) await review();
+			atPrompt = true;
+			const line = await lines.next(tty ? bold(out, '› ') : '').finally(() => (atPrompt = false));
 			if (line === null) break;
 			const text = line.trim();
 			if (!text) continue;
@@ -292,7 +295,7 @@ export async function chatCommand(runtime: NodeRuntime, values: CliValues): Prom
 		if (runtime.proposals.waiting > 0 && tty && !leave) {
 			notes.write(dim(notes, 'Looking for things worth remembering…\n'));
 			await runtime.proposals.flush();
-			if (proposed.length > 0) await review();
+			while (proposed.length > 0) await review();
 		}
 	} finally {
 		runtime.onProposed(null);
