@@ -287,7 +287,8 @@ describe('reading a backup file', () => {
 	});
 });
 
-describe('knowledge text from a browser backup', () => {
+// Loading ONNX Runtime takes seconds on a loaded machine.
+describe('knowledge text from a browser backup', { timeout: 60_000 }, () => {
 	const knowledgeOf = (stores: BackupStores, modelsDir: string, modelId?: string) =>
 		new NodeKnowledge({
 			repo: new SqliteKnowledgeRepository(stores.store.db),
