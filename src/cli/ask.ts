@@ -2,13 +2,15 @@
 // question (`cat build.log | hearth ask "why did this fail?"`); --json prints one object.
 import { agentsFrom, findAgent } from '$lib/agent/agents';
 import type { Message } from '$lib/types/chat';
+import type { Memory } from '$lib/types/knowledge';
 import { HearthError, toHearthError } from '$lib/types/errors';
 import type { NodeRuntime } from '../node/runtime';
 import { terminalApprovals } from './approvals';
 import { LineReader } from './lines';
+import { memoryLine } from './memories';
 import type { CliValues } from './main';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { terminalOutput } from './render';
+import { dim, terminalOutput } from './render';
 import { citedSources, runTurn } from './turn-runner';
 
 /** Most piped input taken with a question: more would not fit any local model's window anyway. */
@@ -90,6 +92,8 @@ export async function askCommand(
 			notes,
 			lines ? (q) => lines.next(q) : null
 		);
+		const proposed: Memory[] = [];
+		runtime.onProposed((memories) => proposed.push(...memories));
 		const { answer, conversation } = await runTurn({
 			runtime,
 			conversation: null,
@@ -101,6 +105,9 @@ export async function askCommand(
 			raw: values.raw,
 			agent
 		});
+		// The exchange is read for memory proposals now, the answer being out (--json waits for
+		// it): they are kept pending for `hearth memories`, never kept unasked.
+		if (runtime.proposals.waiting > 0) await runtime.proposals.flush();
 		if (values.json) {
 			const result = {
 				conversation: conversation.id,
@@ -119,16 +126,22 @@ export async function askCommand(
 				sources: citedSources(answer),
 				usage: answer.usage,
 				timings: answer.timings,
-				error: answer.error
+				error: answer.error,
+				memoryProposals: proposed.map((m) => ({ id: m.id, text: m.text, kind: m.kind }))
 			};
 			process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 		} else if (answer.error) {
 			notes.write(`hearth: ${answer.error.message}\n`);
 		}
+		if (!values.json && proposed.length > 0) {
+			notes.write(dim(notes, `Proposed to remember (hearth memories keep|discard ID):\n`));
+			for (const m of proposed) notes.write(memoryLine(notes, m));
+		}
 		if (answer.status === 'aborted') return EXIT.interrupted;
 		if (answer.error) return exitCodeFor(new HearthError(answer.error.code, answer.error.message));
 		return EXIT.ok;
 	} finally {
+		runtime.onProposed(null);
 		process.off('SIGINT', onSigint);
 		lines?.close();
 	}

@@ -15,7 +15,7 @@ import { PRIVATE_FILE_MODE } from '../node/paths';
 import type { NodeRuntime } from '../node/runtime';
 import { EXIT } from './exit-codes';
 import type { CliValues } from './main';
-import { terminalOutput, type Output } from './render';
+import { dim, terminalOutput, type Output } from './render';
 
 /** A bar on a terminal; a line per tenth otherwise (a log keeps a record without redraws). */
 function progress(notes: Output, label: string) {
@@ -156,6 +156,8 @@ export async function importCommand(
 				);
 			}
 		}
+		// The documents are searchable by keyword already; with a model, by meaning too.
+		if (result.documentsAdded > 0) return await embedImported(runtime, notes, abort.signal);
 		return EXIT.ok;
 	} catch (e) {
 		reading.stop();
@@ -168,4 +170,36 @@ export async function importCommand(
 	} finally {
 		process.off('SIGINT', onSigint);
 	}
+}
+
+/** Embeds the imported passages (the import itself is kept whatever happens here). */
+async function embedImported(
+	runtime: NodeRuntime,
+	notes: Output,
+	signal: AbortSignal
+): Promise<number> {
+	const embedding = progress(notes, 'Embedding');
+	const caught = await runtime.knowledge.catchUp({
+		signal,
+		onProgress: ({ done, total }) => total > 0 && embedding.update(done, total)
+	});
+	embedding.stop();
+	if (caught === 'cancelled') {
+		notes.write(
+			'Embedding stopped; the import is kept and the next hearth index embeds the rest.\n'
+		);
+		return EXIT.interrupted;
+	}
+	const why = runtime.knowledge.keywordOnly;
+	if (why) {
+		notes.write(
+			dim(
+				notes,
+				`Imported documents are searched by keyword: ${why}; hearth index embeds them once it is there.\n`
+			)
+		);
+	} else if (caught > 0) {
+		notes.write(dim(notes, `Embedded ${caught} imported passages for search by meaning.\n`));
+	}
+	return EXIT.ok;
 }

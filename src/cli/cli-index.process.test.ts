@@ -105,6 +105,64 @@ describe('hearth index, then answers that cite it', () => {
 		expect(JSON.parse(json.stdout).sources).toEqual([['[1] notes/garden.md:1']]);
 	});
 
+	it('imports a browser backup’s documents: searchable, embedded, and exported back intact', async (ctx) => {
+		if (!HAVE_EMBEDDER) ctx.skip(sharedMissing(EMBEDDER));
+		const knowledge = {
+			memories: [],
+			collections: [{ id: 'col1', name: 'Work', createdAt: 1 }],
+			documents: [
+				{
+					id: 'd1',
+					collectionId: 'col1',
+					name: 'budget.md',
+					path: 'budget.md',
+					source: 'file',
+					mime: 'text/markdown',
+					size: 31,
+					hash: 'h',
+					addedAt: 1,
+					updatedAt: 1,
+					status: 'indexed',
+					chunkCount: 1
+				}
+			],
+			chunks: [
+				{
+					id: 'k1',
+					documentId: 'd1',
+					collectionId: 'col1',
+					ordinal: 0,
+					text: 'The Q3 budget is 40,000 euros.',
+					hash: 'hk',
+					startLine: 1,
+					endLine: 1
+				}
+			]
+		};
+		const backup = {
+			format: 'hearth-export',
+			version: 1,
+			exportedAt: 1,
+			conversations: [],
+			messages: [],
+			knowledge
+		};
+		await writeFile(path.join(home, 'browser.json'), JSON.stringify(backup));
+		const imported = await hearth(['import', 'browser.json']);
+		expect(imported.code, imported.stderr).toBe(0);
+		expect(imported.stderr).toContain('Embedded 1 imported passages for search by meaning.');
+		const found = await hearth(['index', '--search', 'Q3 budget']);
+		expect(found.stdout).toContain('The Q3 budget is 40,000 euros.');
+		const list = await hearth(['index']);
+		expect(list.stdout).toContain('Work  1 documents');
+
+		const exported = await hearth(['export', '-']);
+		const back = JSON.parse(exported.stdout) as { knowledge: typeof knowledge };
+		expect(back.knowledge.collections).toContainEqual(knowledge.collections[0]);
+		expect(back.knowledge.documents).toContainEqual(knowledge.documents[0]);
+		expect(back.knowledge.chunks).toContainEqual(knowledge.chunks[0]);
+	});
+
 	it('refuses a folder that does not exist, with exit code 2', async () => {
 		const run = await hearth(['index', 'nowhere']);
 		expect(run.code).toBe(2);

@@ -156,7 +156,8 @@ describe('hearth ask against the Ollama fixture', () => {
 		expect(run.stdout).toContain('first line');
 		expect(run.stdout).toContain('second line');
 		expect(run.stdout).toContain('Remembered: I prefer tabs over spaces');
-		expect(run.stdout).toContain('- I prefer tabs over spaces');
+		// /memories lists each with its short id (hearth memories keep|discard take it).
+		expect(run.stdout).toMatch(/[0-9a-f]{8} {2}I prefer tabs over spaces\n/);
 		expect(run.stdout).toContain('Forgot: I prefer tabs over spaces');
 		expect(run.stdout).toContain('No memories yet');
 		const list = JSON.parse((await hearth(['history', '--json'], { env })).stdout);

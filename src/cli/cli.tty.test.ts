@@ -86,6 +86,34 @@ describe.skipIf(!HAVE_SCRIPT)('hearth in a terminal', () => {
 		expect(messages[3]!.content).toBe('still here?');
 	});
 
+	it('asks about proposed memories at the idle prompt, after the quiet spell; y keeps one', async () => {
+		const propose = JSON.stringify([
+			{ text: 'The user keeps bees.', kind: 'fact' },
+			{ text: 'The user prefers tabs.', kind: 'preference' }
+		]);
+		const t = inTerminal(['chat'], env);
+		await t.until(/›/);
+		t.send(`I keep bees and prefer tabs. [[memories:${propose}]]\r`);
+		// Read once answering has been quiet (10 s, as in the web app), then asked at once.
+		await t.until(/2 things worth remembering\?[\s\S]*1\/2 The user keeps bees\.[\s\S]*Keep it\?/);
+		t.send('y\r');
+		await t.until(/2\/2 The user prefers tabs\.[\s\S]*Keep it\?/);
+		t.send('later\r');
+		await t.until(/Kept 1\. 1 left for later/);
+		t.send('/exit\r');
+		expect(await t.exited).toBe(0);
+		expect(t.output()).toContain('1 proposed memory waits: hearth memories proposals');
+		const list = spawnSync(process.execPath, [BIN, 'memories', '--json'], {
+			env: { ...process.env, ...env },
+			encoding: 'utf8'
+		});
+		const memories = JSON.parse(list.stdout) as { text: string; status: string }[];
+		expect(memories.map((m) => [m.text, m.status]).sort()).toEqual([
+			['The user keeps bees.', 'kept'],
+			['The user prefers tabs.', 'proposed']
+		]);
+	});
+
 	it('renders Markdown with colour on a terminal, and plain with NO_COLOR', async () => {
 		const styled = inTerminal(['ask', 'show me [[markdown]]'], env);
 		expect(await styled.exited).toBe(0);

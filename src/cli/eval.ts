@@ -8,6 +8,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineChoice } from '$lib/engine/types';
 import { BUILT_IN_SETS } from '$lib/evals/golden/core-set';
+import { sandboxCodeRunner } from '$lib/evals/graders/code';
 import { runEval, type EvalTarget } from '$lib/evals/harness';
 import { summarize } from '$lib/evals/report';
 import { parseEvalFile } from '$lib/evals/schema';
@@ -216,6 +217,10 @@ export async function evalCommand(
 					{
 						settings: () => runtime.settings,
 						openWorkspace: openScratchWorkspace,
+						// run_python inside cases, and the code cases' hidden tests: the terminal's
+						// Pyodide child, as the web app's Evals screen uses its worker.
+						python: runtime.python,
+						code: sandboxCodeRunner(runtime.python),
 						...(parseHtml ? { parseHtml } : {})
 					},
 					{

@@ -36,6 +36,16 @@ export class LineReader {
 		return new Promise((resolve) => this.#waiting.push(resolve));
 	}
 
+	/**
+	 * Ends the wait for a line as if an empty one were typed, when nobody has typed anything yet
+	 * (so something can be asked at an idle prompt); false when there was no such wait.
+	 */
+	interrupt(): boolean {
+		if (this.#waiting.length === 0 || this.rl.line !== '') return false;
+		this.#waiting.shift()!('');
+		return true;
+	}
+
 	close(): void {
 		this.rl.close();
 	}

@@ -11,6 +11,7 @@ import { evalCommand } from './eval';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { historyCommand } from './history';
 import { indexCommand } from './index-command';
+import { memoriesCommand } from './memories';
 import { modelsCommand } from './models';
 import { remindersCommand } from './reminders';
 import { terminalOutput } from './render';
@@ -27,6 +28,8 @@ Usage:
   hearth index FOLDER --remove       forget an indexed folder
   hearth models                      the models each engine offers, and the GGUF catalog
   hearth models download [KEY]       download a catalog model (default: the recommended one)
+  hearth memories [proposals]        memories (every face shares them), or the proposals alone
+  hearth memories keep|discard ID... settle proposed memories (--all: every one)
   hearth ledger                      the newest outbound requests (the privacy ledger)
   hearth reminders [--all]           scheduled reminders (cancel ID cancels one)
   hearth export [FILE|-] [--force]   everything, in the web app's backup format
@@ -151,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
 		'history',
 		'models',
 		'ledger',
+		'memories',
 		'index',
 		'reminders',
 		'export',
@@ -209,6 +213,8 @@ export async function main(argv: string[]): Promise<number> {
 				return await modelsCommand(runtime, rest, values);
 			case 'reminders':
 				return await remindersCommand(runtime, rest, values);
+			case 'memories':
+				return await memoriesCommand(runtime, rest, values);
 			case 'export':
 				return await exportCommand(runtime, rest, values);
 			case 'import':

@@ -3,14 +3,16 @@
 import { agentsFrom, findAgent } from '$lib/agent/agents';
 import { normalizeText } from '$lib/memory/text';
 import type { Conversation, Message } from '$lib/types/chat';
+import type { Memory } from '$lib/types/knowledge';
 import { toHearthError } from '$lib/types/errors';
 import type { NodeRuntime } from '../node/runtime';
 import { catalogBytes } from '$lib/engine/gguf-catalog';
 import { formatDue } from '$lib/reminders/format';
-import { isYes, terminalApprovals } from './approvals';
+import { isYes, terminalApprovals, type AskLine } from './approvals';
 import { downloadModel, megabytes, recommendedModel } from './download';
 import { findConversation } from './history';
 import { LineReader } from './lines';
+import { memoryLine, reviewProposals } from './memories';
 import type { CliValues } from './main';
 import { EXIT } from './exit-codes';
 import { reminderPrinter } from './reminders';
@@ -22,6 +24,7 @@ const COMMANDS = `/model [name]     list the models, or switch to one
 /remember TEXT    keep a memory (every face shares them)
 /forget WORDS     forget the memories containing WORDS
 /memories         list the memories
+/proposals        review the proposed memories (keep or discard each)
 /new              start a new conversation
 /history          recent conversations (resume one with: hearth chat --resume ID)
 /reminders        the scheduled reminders
@@ -36,7 +39,8 @@ async function command(
 	runtime: NodeRuntime,
 	state: ReplState,
 	line: string,
-	out: Output
+	out: Output,
+	ask: AskLine
 ): Promise<'exit' | void> {
 	const [name = '', ...restWords] = line.slice(1).split(/\s+/);
 	const rest = restWords.join(' ').trim();
@@ -125,13 +129,13 @@ async function command(
 		case 'memories': {
 			const all = await runtime.memories.list();
 			if (all.length === 0) out.write(dim(out, 'No memories yet (/remember adds one).\n'));
-			for (const m of all) {
-				const doubt = m.untrusted?.length
-					? dim(out, ` (saved after reading ${m.untrusted.join(', ')}: not marked as yours)`)
-					: '';
-				const proposed = m.status === 'proposed' ? dim(out, ' (proposed)') : '';
-				out.write(`- ${m.text}${proposed}${doubt}\n`);
-			}
+			for (const m of all) out.write(memoryLine(out, m));
+			return;
+		}
+		case 'proposals': {
+			const proposed = await runtime.memories.list('proposed');
+			if (proposed.length === 0) out.write(dim(out, 'No proposed memories.\n'));
+			else await reviewProposals(runtime.memories, proposed, ask, out);
 			return;
 		}
 		case 'reminders': {
@@ -220,15 +224,44 @@ export async function chatCommand(runtime: NodeRuntime, values: CliValues): Prom
 	);
 	if (tty)
 		out.write(dim(out, 'Hearth. /help lists commands, Ctrl-C stops an answer, Ctrl-D leaves.\n'));
+	// Memory proposals, read from the conversation once answering has been quiet (as the web app
+	// batches them), are asked about at the prompt: at once when it is idle and empty, else
+	// before it is shown next. Piped, they stay pending for `hearth memories`.
+	const proposed: Memory[] = [];
+	let interrupted = false;
+	let atPrompt = false;
+	if (tty) {
+		runtime.onProposed((memories) => {
+			proposed.push(...memories);
+			// Only the main prompt is interrupted: never a question (a tool's y/N, a review).
+			if (atPrompt && lines.interrupt()) interrupted = true;
+		});
+		const waiting = (await runtime.memories.list('proposed')).length;
+		if (waiting > 0) {
+			notes.write(
+				dim(
+					notes,
+					`${waiting} proposed ${waiting === 1 ? 'memory waits' : 'memories wait'}: /proposals\n`
+				)
+			);
+		}
+	}
+	const review = async () => {
+		if (interrupted) notes.write('\n');
+		interrupted = false;
+		await reviewProposals(runtime.memories, proposed.splice(0), ask, notes);
+	};
 	try {
 		while (!leave) {
-			const line = await lines.next(tty ? bold(out, '› ') : '');
+			while (proposed.length > 0) await review();
+			atPrompt = true;
+			const line = await lines.next(tty ? bold(out, '› ') : '').finally(() => (atPrompt = false));
 			if (line === null) break;
 			const text = line.trim();
 			if (!text) continue;
 			try {
 				if (text.startsWith('/')) {
-					if ((await command(runtime, state, text, out)) === 'exit') break;
+					if ((await command(runtime, state, text, out, ask)) === 'exit') break;
 					continue;
 				}
 				answering = new AbortController();
@@ -257,8 +290,25 @@ export async function chatCommand(runtime: NodeRuntime, values: CliValues): Prom
 				answering = null;
 			}
 		}
+		// Leaving: what still waits is read now (one model call per conversation) and asked about
+		// while the person is here; unanswered ones stay pending.
+		if (runtime.proposals.waiting > 0 && tty && !leave) {
+			notes.write(dim(notes, 'Looking for things worth remembering…\n'));
+			await runtime.proposals.flush();
+			while (proposed.length > 0) await review();
+		}
 	} finally {
+		runtime.onProposed(null);
 		lines.close();
+	}
+	const pending = (await runtime.memories.list('proposed')).length;
+	if (pending > 0 && tty) {
+		notes.write(
+			dim(
+				notes,
+				`${pending} proposed ${pending === 1 ? 'memory waits' : 'memories wait'}: hearth memories proposals\n`
+			)
+		);
 	}
 	if (state.conversation && tty) {
 		out.write(dim(out, `\nResume with: hearth chat --resume ${state.conversation.id}\n`));

@@ -205,6 +205,27 @@ describe('hearth index: a folder into the knowledge base', () => {
 		expect(keys.size).toBe(folders[0]!.chunks);
 	});
 
+	it('a re-index that finds nothing new never loads the embedding model', async (ctx) => {
+		requireSharedModels(ctx);
+		await knowledge().indexFolder('notes');
+		// The next run, as a new process: its embedder has loaded nothing yet.
+		const k = knowledge();
+		const embed = vi.spyOn(k.embedder, 'embed');
+		const again = await k.indexFolder('notes');
+		expect(again).toMatchObject({ filesIndexed: 0, filesSkipped: 5, caughtUp: 0 });
+		expect(embed).not.toHaveBeenCalled();
+		// A changed file loads it (tried once with one passage first), and is embedded.
+		const garden = path.join(dir, 'notes/garden.md');
+		await writeFile(garden, '# Garden\n\nThe pumpkins grew enormous this autumn.\n');
+		await utimes(garden, new Date(), new Date(Date.now() + 5000));
+		const changed = await k.indexFolder('notes');
+		expect(changed).toMatchObject({ filesIndexed: 1, embedded: 1, keywordOnly: undefined });
+		expect(embed.mock.calls.map(([texts]) => texts)).toEqual([
+			['Hearth'],
+			['# Garden\n\nThe pumpkins grew enormous this autumn.']
+		]);
+	});
+
 	it('cancels cleanly: committed files stay, nothing half-written, the next run goes on', async (ctx) => {
 		requireSharedModels(ctx);
 		for (let i = 0; i < 12; i++) {

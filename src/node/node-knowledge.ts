@@ -100,7 +100,12 @@ export class NodeKnowledge {
 		this.#queue = new IngestQueue({
 			repo: this.repo,
 			chunks: nodeChunkSource(options.limits),
-			embedder: () => (this.#embedFailure ? undefined : this.embedder.active())
+			// Asked when a file is read: the model is loaded (and tried) the first time a passage
+			// needs it, so a re-index that finds nothing new never loads it.
+			embedder: async () => {
+				await this.#probeModel();
+				return this.#embedFailure ? undefined : this.embedder.active();
+			}
 		});
 	}
 
@@ -109,14 +114,21 @@ export class NodeKnowledge {
 		return this.embedder.unavailable ?? this.#embedFailure;
 	}
 
-	/** Loads the model once with one passage: a model that cannot run is found before a walk. */
-	async #probeModel(): Promise<void> {
-		if (this.embedder.unavailable || this.#embedFailure) return;
-		try {
-			await this.embedder.embed(['Hearth'], 'passage');
-		} catch (e) {
-			this.#embedFailure = toHearthError(e).message;
-		}
+	#probe: Promise<void> | undefined;
+
+	/**
+	 * Loads the model once with one passage, before its first real use: a model that cannot run
+	 * is found before any file depends on it (that file, and the rest, are keyword-only).
+	 */
+	#probeModel(): Promise<void> {
+		if (this.embedder.unavailable || this.#embedFailure) return Promise.resolve();
+		this.#probe ??= this.embedder.embed(['Hearth'], 'passage').then(
+			() => undefined,
+			(e: unknown) => {
+				this.#embedFailure = toHearthError(e).message;
+			}
+		);
+		return this.#probe;
 	}
 
 	/**
@@ -139,7 +151,6 @@ export class NodeKnowledge {
 			}
 			throw new HearthError('permission_denied', `${absolute} cannot be read: ${String(e)}`);
 		}
-		await this.#probeModel();
 		const collection =
 			(await this.repo.collectionNamed(absolute)) ?? (await this.repo.createCollection(absolute));
 		const job = this.#queue.enqueue(collection.id, { kind: 'folder', root });
@@ -157,21 +168,36 @@ export class NodeKnowledge {
 			callbacks.signal?.removeEventListener('abort', stop);
 		}
 		let caughtUp = 0;
-		const active = this.#embedFailure ? undefined : this.embedder.active();
-		if (result.state === 'done' && active) {
+		if (result.state === 'done') {
 			// Passages indexed before the model was here get their vectors now.
-			try {
-				caughtUp = await embedMissing(this.repo, active, {
-					signal: callbacks.signal,
-					onProgress: callbacks.onCatchUp
-				});
-			} catch (e) {
-				const error = toHearthError(e);
-				if (error.code === 'aborted') result = { ...result, state: 'cancelled' };
-				else this.#embedFailure = error.message;
-			}
+			const caught = await this.catchUp({
+				signal: callbacks.signal,
+				onProgress: callbacks.onCatchUp
+			});
+			if (caught === 'cancelled') result = { ...result, state: 'cancelled' };
+			else caughtUp = caught;
 		}
 		return { ...result, folder: absolute, keywordOnly: this.keywordOnly, caughtUp };
+	}
+
+	/**
+	 * Embeds every passage that has no vector under the model (indexed before the model was
+	 * here, or imported from a backup); how many, 0 without a usable model (keywordOnly says
+	 * why), 'cancelled' when stopped (what was embedded stays).
+	 */
+	async catchUp(
+		options: { signal?: AbortSignal; onProgress?: IndexCallbacks['onCatchUp'] } = {}
+	): Promise<number | 'cancelled'> {
+		const active = this.#embedFailure ? undefined : this.embedder.active();
+		if (!active) return 0;
+		try {
+			return await embedMissing(this.repo, active, options);
+		} catch (e) {
+			const error = toHearthError(e);
+			if (error.code === 'aborted') return 'cancelled';
+			this.#embedFailure = error.message;
+			return 0;
+		}
 	}
 
 	/** The indexed folders with their counts. */

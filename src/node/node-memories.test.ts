@@ -1,6 +1,6 @@
 // Memories in the terminal: the web app's MemoryRepository over SQLite, embedded with the real
-// test embedder (bow-embedder, one ONNX thread); the remember and forget tools through the real
-// conversation service against the Ollama fixture, provenance included.
+// test embedder (bow-embedder, one ONNX thread); the remember, forget and recall_conversations
+// tools through the real conversation service against the Ollama fixture, provenance included.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -205,5 +205,22 @@ describe('remember and forget through a terminal turn', () => {
 		);
 		expect(yes.answer.toolCalls?.[0]?.status).toBe('done');
 		expect((await runtime.memories.list()).some((m) => m.text.includes('tabs'))).toBe(false);
+	});
+
+	it('recall_conversations finds an earlier conversation in the SQLite store', async (ctx) => {
+		requireSharedModels(ctx);
+		const { answer } = await ask(
+			'[[tool:recall_conversations {"query":"tomatoes every morning"}]] what did we say about tomatoes?',
+			false
+		);
+		const [call] = answer.toolCalls ?? [];
+		expect(call).toMatchObject({ name: 'recall_conversations', status: 'done' });
+		expect(call?.preview).toMatch(/^\d+ passages? from past conversations$/);
+		expect(call?.sources?.[0]?.url).toMatch(/^hearth-chat:/);
+		// The earlier questions are embedded in the store now, under the knowledge model.
+		const rows = runtime.store.db
+			.prepare("SELECT count(*) AS n FROM vectors WHERE key LIKE 'message:%'")
+			.get() as { n: number };
+		expect(rows.n).toBeGreaterThan(0);
 	});
 });

@@ -7,6 +7,8 @@ import { configFromSettings, settingsFromConfig } from '$lib/config/config-setti
 import type { MemoryHooks, ToolApprovals, TurnTools } from '$lib/conversation/ports';
 import { ConversationService } from '$lib/conversation/service';
 import { MemoryRepository } from '$lib/memory/memory-repo';
+import { MemoryProposer } from '$lib/memory/proposer';
+import { ConversationRecall } from '$lib/memory/recall';
 import { relevantMemoryBlock } from '$lib/memory/relevance';
 import { localTimeZone } from '$lib/time/zones';
 import { createMemoryTools } from '$lib/tools/memory-tools';
@@ -27,6 +29,7 @@ import type { AnyTool } from '$lib/tools/types';
 import { weatherTool } from '$lib/tools/weather';
 import { webSearchTool } from '$lib/tools/web-search';
 import type { Reminder } from '$lib/types/agent-data';
+import type { Memory } from '$lib/types/knowledge';
 import type { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS, type CustomAgent, type Settings } from '$lib/types/settings';
 import { BUILT_IN_AGENTS } from '$lib/agent/agents';
@@ -43,12 +46,13 @@ import {
 	defaultChildScript,
 	defaultPackageRoot
 } from './python/node-python';
+import type { PythonSandbox } from '$lib/python/sandbox';
 import { hearthPaths, type HearthPaths } from './paths';
 import { SqliteChatStore } from './sqlite-chat-store';
 import { sqliteReminderRows } from './sqlite-reminders';
 import { SqliteSettings } from './sqlite-settings';
 import { SqliteKnowledgeRepository } from './sqlite-knowledge';
-import { readLedger, sqliteLedgerStore, sqliteMemoryRows } from './sqlite-stores';
+import { readLedger, sqliteLedgerStore, sqliteMemoryRows, sqliteRecallRows } from './sqlite-stores';
 import { createRunCommandTool, RUN_COMMAND, runCommandPreApproved } from './tools/run-command';
 
 export interface NodeRuntimeOptions {
@@ -70,6 +74,8 @@ export interface NodeRuntimeOptions {
 	onError?: (e: HearthError) => void;
 	/** ONNX Runtime threads for the embedding model (tests pass 1); its default otherwise. */
 	embedThreads?: number;
+	/** Quiet time after an answer before its exchange is read for memory proposals (tests). */
+	proposalQuietMs?: number;
 	now?: () => number;
 }
 
@@ -114,8 +120,17 @@ export interface NodeRuntime {
 	toolsPolicy: ToolsPolicy;
 	memories: MemoryRepository;
 	memory: MemoryHooks;
+	/**
+	 * Memory proposals, batched as the web app batches them; stored as `proposed` memories that
+	 * the REPL asks about and `hearth memories` keeps or discards. close() reads what still waits.
+	 */
+	proposals: MemoryProposer;
+	/** Who hears about proposals as they are stored (the REPL); null: nobody, they stay pending. */
+	onProposed(listener: ((proposed: Memory[]) => void) | null): void;
 	/** Indexed folders, their search, and the embedding model (hearth index, search_knowledge). */
 	knowledge: NodeKnowledge;
+	/** The Python sandbox behind run_python (started on its first run); evals grade code with it. */
+	python: PythonSandbox;
 	reminders: ReminderStore;
 	/**
 	 * Starts the reminder timer: reminders missed meanwhile are reported once, due ones go off.
@@ -283,13 +298,16 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		},
 		{ now }
 	);
-	// remember and forget; recalling past conversations by meaning is the web app's alone.
-	const memoryTools = createMemoryTools({
-		memories,
-		recall: { recall: async () => [] },
-		now,
-		timeZone: localTimeZone()
-	}).filter((t) => t.name !== 'recall_conversations');
+	// Past conversations by meaning (by their words without an embedding model), over the chat
+	// store's rows; messages not embedded yet are embedded when a question needs them.
+	const recall = new ConversationRecall(sqliteRecallRows(store.db), {
+		get model() {
+			return knowledge.embedder.model.id;
+		},
+		embed: knowledge.embedder.embed
+	});
+	// remember, forget and recall_conversations, as in the web app.
+	const memoryTools = createMemoryTools({ memories, recall, now, timeZone: localTimeZone() });
 	// Started on the first run_python call (Pyodide takes seconds to load).
 	const python = createNodePythonSandbox({
 		childScript: defaultChildScript(),
@@ -329,10 +347,15 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		// name; those the conversation already used first (stable prompt start for llama.cpp).
 		relevant: async (query, signal, earlier) =>
 			settings.useMemories ? relevantMemoryBlock(memories, query, signal, earlier) : null,
-		// Proposals need a place to review them (the web app's Memory screen); the terminal keeps
-		// only what the person asks it to with /remember.
-		propose: async () => undefined
+		propose: (input) => proposals.propose(input)
 	};
+	let proposalListener: ((proposed: Memory[]) => void) | null = null;
+	const proposals = new MemoryProposer({
+		memories,
+		busy: () => service.answering > 0,
+		onProposed: (proposed) => proposalListener?.(proposed),
+		...(options.proposalQuietMs !== undefined ? { quietMs: options.proposalQuietMs } : {})
+	});
 
 	const service = new ConversationService({
 		store,
@@ -356,7 +379,10 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		toolsPolicy,
 		memories,
 		memory,
+		proposals,
+		onProposed: (listener) => void (proposalListener = listener),
 		knowledge,
+		python,
 		reminders,
 		startReminders,
 		net,
@@ -365,6 +391,8 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = {}): Promi
 		async close() {
 			scheduler?.stop();
 			if (poll) clearInterval(poll);
+			// Exchanges still waiting are read now: their proposals stay pending for review.
+			await proposals.flush();
 			await net.idle();
 			await engines.close();
 			await memories.embedded();

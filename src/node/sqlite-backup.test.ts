@@ -10,8 +10,12 @@ import { parseExport, type HearthExport } from '$lib/storage/export-schema';
 import { freshDb } from '$lib/storage/test-db';
 import { HearthError } from '$lib/types/errors';
 import { DEFAULT_SETTINGS } from '$lib/types/settings';
+import { requireSharedModels, SHARED_MODELS, TEST_MODEL } from '$workers/embed-test-kit';
+import { NodeEmbedder } from './node-embedder';
+import { NodeKnowledge } from './node-knowledge';
 import { exportBackup, importBackup, readBackupFile, type BackupStores } from './sqlite-backup';
 import { SqliteChatStore } from './sqlite-chat-store';
+import { SqliteKnowledgeRepository } from './sqlite-knowledge';
 import { SqliteSettings } from './sqlite-settings';
 
 let dir: string;
@@ -280,5 +284,99 @@ describe('reading a backup file', () => {
 		const e = await refused(binary);
 		expect(e.code).toBe('import_invalid');
 		expect(e.message).toMatch(/binary data, not JSON/);
+	});
+});
+
+// Loading ONNX Runtime takes seconds on a loaded machine.
+describe('knowledge text from a browser backup', { timeout: 60_000 }, () => {
+	const knowledgeOf = (stores: BackupStores, modelsDir: string, modelId?: string) =>
+		new NodeKnowledge({
+			repo: new SqliteKnowledgeRepository(stores.store.db),
+			embedder: new NodeEmbedder({ modelsDir, ...(modelId ? { modelId } : {}), threads: 1 }),
+			cwd: dir
+		});
+
+	it('lands in the knowledge tables: found by keyword at once, embedded once a model is there', async (ctx) => {
+		const browser = freshDb();
+		await seedBrowser(browser);
+		const stores = await freshStores();
+		await importBackup(stores, roundTrip(await exportAll(browser)));
+		const kept = stores.store.db
+			.prepare(
+				"SELECT count(*) AS n FROM kept_records WHERE kind IN ('collection', 'document', 'chunk')"
+			)
+			.get() as { n: number };
+		expect(kept.n).toBe(0);
+
+		const keywords = knowledgeOf(stores, path.join(dir, 'no-models'));
+		const found = await keywords.search('Q3 budget');
+		expect(found.passages.map((p) => [p.text, p.path])).toEqual([
+			['The Q3 budget is 40,000 euros.', 'budget.md']
+		]);
+		expect(found.fallback).toMatch(/so this was a keyword search/);
+		expect(await keywords.folders()).toEqual([
+			expect.objectContaining({ name: 'Work', documents: 1, chunks: 1 })
+		]);
+		await keywords.dispose();
+
+		requireSharedModels(ctx);
+		const withModel = knowledgeOf(stores, SHARED_MODELS, TEST_MODEL);
+		expect(await withModel.catchUp()).toBe(1);
+		expect(await withModel.catchUp()).toBe(0);
+		const hybrid = await withModel.search('how much is the budget for Q3?');
+		expect(hybrid.mode).toBe('hybrid');
+		expect(hybrid.passages[0]?.text).toBe('The Q3 budget is 40,000 euros.');
+		await withModel.dispose();
+		// Vectors stay on this device: the backup carries the text alone, as the browser's does.
+		const again = exportBackup(stores);
+		expect(JSON.stringify(again)).not.toContain('"vectors"');
+		expect(comparable(roundTrip(again)).chunks).toEqual(
+			comparable(roundTrip(await exportAll(browser))).chunks
+		);
+	});
+
+	it('keeps what this store has: an imported document never replaces an indexed one', async () => {
+		const browser = freshDb();
+		await seedBrowser(browser);
+		const data = roundTrip(await exportAll(browser));
+		const stores = await freshStores();
+		await importBackup(stores, data);
+		const edited = roundTrip(await exportAll(browser));
+		edited.knowledge!.chunks[0] = { ...edited.knowledge!.chunks[0]!, text: 'Rewritten.' };
+		const again = await importBackup(stores, edited);
+		expect(again.documentsAdded).toBe(0);
+		expect(exportBackup(stores).knowledge?.chunks.map((c) => c.text)).toEqual([
+			'The Q3 budget is 40,000 euros.'
+		]);
+	});
+
+	it('moves rows an older store kept word for word (schema v4) into the knowledge tables on open', async () => {
+		const browser = freshDb();
+		await seedBrowser(browser);
+		const knowledge = roundTrip(await exportAll(browser)).knowledge!;
+		const file = path.join(dir, 'v4.db');
+		const old = await SqliteChatStore.open(file);
+		// What a v4 import left: the text in kept_records, nothing in the knowledge tables.
+		const keep = old.db.prepare('INSERT INTO kept_records (kind, id, data) VALUES (?, ?, ?)');
+		for (const c of knowledge.collections) keep.run('collection', c.id, JSON.stringify(c));
+		for (const d of knowledge.documents) keep.run('document', d.id, JSON.stringify(d));
+		for (const c of knowledge.chunks) keep.run('chunk', c.id, JSON.stringify(c));
+		keep.run('feedback', 't1', JSON.stringify({ messageId: 't1' }));
+		old.db.pragma('user_version = 4');
+		old.close();
+
+		const reopened = await SqliteChatStore.open(file);
+		opened.push(reopened);
+		expect(reopened.db.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 5 });
+		const stores = { store: reopened, settings: new SqliteSettings(reopened.db) };
+		const exported = exportBackup(stores).knowledge!;
+		expect(exported.collections).toEqual(knowledge.collections);
+		expect(exported.documents).toEqual(knowledge.documents);
+		expect(exported.chunks).toEqual(knowledge.chunks);
+		const left = reopened.db.prepare('SELECT kind FROM kept_records').all() as { kind: string }[];
+		expect(left.map((r) => r.kind)).toEqual(['feedback']);
+		const search = knowledgeOf(stores, path.join(dir, 'no-models'));
+		expect((await search.search('budget')).passages).toHaveLength(1);
+		await search.dispose();
 	});
 });

@@ -32,10 +32,11 @@ export interface BackupStores {
 }
 
 /**
- * What the terminal keeps for the browser without using it itself: answer ratings, eval sets,
- * and the knowledge base's text (`hearth index` keeps its own), by kind and id.
+ * What the terminal keeps for the browser without using it itself: answer ratings and eval
+ * sets, by kind and id. (A backup's knowledge text goes into the knowledge tables, where
+ * `hearth index` keeps its own and search finds both.)
  */
-type KeptKind = 'feedback' | 'evalSet' | 'collection' | 'document' | 'chunk';
+type KeptKind = 'feedback' | 'evalSet';
 
 function keptRows<T>(db: Db, kind: KeptKind): T[] {
 	return (
@@ -58,6 +59,32 @@ function putKept(db: Db, kind: KeptKind, id: string, data: unknown): void {
 		id,
 		JSON.stringify(data)
 	);
+}
+
+/** Every row's `data` of a knowledge table, parsed, in the order given. */
+function knowledgeRows<T>(db: Db, sql: string): T[] {
+	return (db.prepare(sql).all() as { data: string }[]).map((r) => JSON.parse(r.data) as T);
+}
+
+/**
+ * The knowledge base as the backup carries it: the browser's collections and documents (imported)
+ * and the folders `hearth index` read, their text, never their vectors (export-knowledge.ts).
+ */
+function readKnowledgeText(db: Db): Omit<KnowledgeExport, 'memories'> {
+	return {
+		collections: knowledgeRows<Collection>(
+			db,
+			'SELECT data FROM knowledge_collections ORDER BY rowid'
+		),
+		documents: knowledgeRows<KnowledgeDocument>(
+			db,
+			'SELECT data FROM knowledge_documents ORDER BY rowid'
+		),
+		chunks: knowledgeRows<StoredChunk>(
+			db,
+			'SELECT data FROM knowledge_chunks ORDER BY document_id, ordinal'
+		)
+	};
 }
 
 function readImages(db: Db): ExportedImage[] {
@@ -93,12 +120,7 @@ export function exportBackup(stores: BackupStores, now = Date.now()): HearthExpo
 					exportedAt: now,
 					conversations,
 					messages,
-					knowledge: {
-						memories: readMemories(db),
-						collections: keptRows<Collection>(db, 'collection'),
-						documents: keptRows<KnowledgeDocument>(db, 'document'),
-						chunks: keptRows<StoredChunk>(db, 'chunk')
-					}
+					knowledge: { memories: readMemories(db), ...readKnowledgeText(db) }
 				};
 				const settings = stores.settings.read();
 				if (settings) {
@@ -147,7 +169,12 @@ function writeImages(db: Db, images: readonly ExportedImage[]): number {
 	return added;
 }
 
-/** As the browser's writeKnowledge: what this device has stays as it is (it may be edited). */
+/**
+ * As the browser's writeKnowledge: what this device has stays as it is (it may be edited); a new
+ * document comes with its chunks, into the knowledge tables, so keyword search finds it at once
+ * and its passages are embedded when a model is there (the next `hearth index`, or import's own
+ * catch-up).
+ */
 function writeKnowledge(
 	db: Db,
 	data: KnowledgeExport
@@ -159,28 +186,41 @@ function writeKnowledge(
 	for (const m of data.memories) {
 		memoriesAdded += memory.run(m.id, m.updatedAt, JSON.stringify(m)).changes;
 	}
+	const hasCollection = db.prepare('SELECT 1 FROM knowledge_collections WHERE id = ?');
+	const hasDocument = db.prepare('SELECT 1 FROM knowledge_documents WHERE id = ?');
+	const putCollection = db.prepare(
+		'INSERT INTO knowledge_collections (id, name, data) VALUES (?, ?, ?)'
+	);
+	const putDocument = db.prepare(
+		'INSERT INTO knowledge_documents (id, collection_id, path, data) VALUES (?, ?, ?, ?)'
+	);
+	const putChunk = db.prepare(
+		'INSERT OR REPLACE INTO knowledge_chunks (id, document_id, collection_id, ordinal, hash, data) VALUES (?, ?, ?, ?, ?, ?)'
+	);
+	const addCollection = (c: Collection) => {
+		if (!hasCollection.get(c.id)) putCollection.run(c.id, c.name, JSON.stringify(c));
+	};
 	const chunksOf = new Map<string, StoredChunk[]>();
 	for (const c of data.chunks)
 		chunksOf.set(c.documentId, [...(chunksOf.get(c.documentId) ?? []), c]);
 	const collections = new Map(data.collections.map((c) => [c.id, c]));
 	let documentsAdded = 0;
 	for (const doc of data.documents) {
-		if (keptRow(db, 'document', doc.id)) continue;
-		if (!keptRow(db, 'collection', doc.collectionId)) {
-			const named = collections.get(doc.collectionId);
-			putKept(db, 'collection', doc.collectionId, {
-				id: doc.collectionId,
-				name: named?.name ?? 'Imported documents',
-				createdAt: named?.createdAt ?? Date.now()
-			} satisfies Collection);
+		if (hasDocument.get(doc.id)) continue;
+		const named = collections.get(doc.collectionId);
+		addCollection({
+			id: doc.collectionId,
+			name: named?.name ?? 'Imported documents',
+			createdAt: named?.createdAt ?? Date.now()
+		});
+		// Chunks first, then the row that makes them searchable (sqlite-knowledge.ts's invariant).
+		for (const c of chunksOf.get(doc.id) ?? []) {
+			putChunk.run(c.id, c.documentId, c.collectionId, c.ordinal, c.hash, JSON.stringify(c));
 		}
-		putKept(db, 'document', doc.id, doc);
-		for (const chunk of chunksOf.get(doc.id) ?? []) putKept(db, 'chunk', chunk.id, chunk);
+		putDocument.run(doc.id, doc.collectionId, doc.path, JSON.stringify(doc));
 		documentsAdded++;
 	}
-	for (const c of collections.values()) {
-		if (!keptRow(db, 'collection', c.id)) putKept(db, 'collection', c.id, c);
-	}
+	for (const c of collections.values()) addCollection(c);
 	return { memoriesAdded, documentsAdded };
 }
 

@@ -121,6 +121,24 @@ export const MIGRATIONS: string[] = [
 		PRIMARY KEY (model, key)
 	);
 	CREATE INDEX vectors_key ON vectors (key);
+	`,
+	// v5: knowledge text a browser backup brought, kept word for word in kept_records until now,
+	// moves into the knowledge tables (search finds it; the next index or import embeds it).
+	// A document this store already has keeps its own rows.
+	`
+	INSERT OR IGNORE INTO knowledge_collections (id, name, data)
+		SELECT id, json_extract(data, '$.name'), data FROM kept_records WHERE kind = 'collection';
+	INSERT OR IGNORE INTO knowledge_chunks (id, document_id, collection_id, ordinal, hash, data)
+		SELECT c.id, json_extract(c.data, '$.documentId'), json_extract(c.data, '$.collectionId'),
+			json_extract(c.data, '$.ordinal'), json_extract(c.data, '$.hash'), c.data
+		FROM kept_records c
+		WHERE c.kind = 'chunk' AND json_extract(c.data, '$.documentId') NOT IN (
+			SELECT id FROM knowledge_documents
+		);
+	INSERT OR IGNORE INTO knowledge_documents (id, collection_id, path, data)
+		SELECT id, json_extract(data, '$.collectionId'), json_extract(data, '$.path'), data
+		FROM kept_records WHERE kind = 'document';
+	DELETE FROM kept_records WHERE kind IN ('collection', 'document', 'chunk');
 	`
 ];
 

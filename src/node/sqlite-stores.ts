@@ -1,10 +1,13 @@
 // The Node side of the browser's other tables, in the conversation store's SQLite file: the
-// privacy ledger (net/ledger.ts's LedgerStore) and memories (memory-repo.ts's MemoryRows). Each
+// privacy ledger (net/ledger.ts's LedgerStore), memories (memory-repo.ts's MemoryRows) and
+// recall of past conversations (recall.ts's RecallRows). Each
 // call is one statement or one transaction, so what a call acknowledged survives a kill.
 import type { LedgerStore } from '$lib/net/ledger';
 import type { LedgerEntry } from '$lib/net/types';
 import type { MemoryRows } from '$lib/memory/memory-repo';
+import type { RecallRows } from '$lib/memory/recall';
 import { memoryKey } from '$lib/memory/vectors';
+import type { Conversation, Message } from '$lib/types/chat';
 import type { Memory, StoredVector } from '$lib/types/knowledge';
 import { sqliteError, type Db } from './sqlite-schema';
 import { vectorFromRow, type VectorRow } from './sqlite-knowledge';
@@ -66,13 +69,21 @@ export function readLedger(db: Db, limit = 50): LedgerEntry[] {
  * dedupe, provenance, embedding in the background and search): the `memories` table, and
  * their vectors in `vectors` under memory:<id>, as raw bytes.
  */
+function putVector(db: Db, v: StoredVector): void {
+	db.prepare(
+		'INSERT OR REPLACE INTO vectors (model, key, dims, encoding, scale, data) VALUES (?, ?, ?, ?, ?, ?)'
+	).run(v.model, v.key, v.dims, v.encoding, v.scale ?? null, Buffer.from(v.data));
+}
+
+function getVectors(db: Db, model: string, keys: readonly string[]) {
+	const get = db.prepare('SELECT * FROM vectors WHERE model = ? AND key = ?');
+	return keys.map((key) => {
+		const row = get.get(model, key) as VectorRow | undefined;
+		return row ? vectorFromRow(row) : undefined;
+	});
+}
+
 export function sqliteMemoryRows(db: Db): MemoryRows {
-	const putVector = (v: StoredVector) =>
-		db
-			.prepare(
-				'INSERT OR REPLACE INTO vectors (model, key, dims, encoding, scale, data) VALUES (?, ?, ?, ?, ?, ?)'
-			)
-			.run(v.model, v.key, v.dims, v.encoding, v.scale ?? null, Buffer.from(v.data));
 	const write = (memory: Memory, insert: boolean) =>
 		db
 			.prepare(
@@ -97,16 +108,47 @@ export function sqliteMemoryRows(db: Db): MemoryRows {
 					db.prepare('DELETE FROM vectors WHERE key = ?').run(memoryKey(id));
 				})()
 			),
-		getVectors: (model, keys) =>
-			guarded(() => {
-				const get = db.prepare('SELECT * FROM vectors WHERE model = ? AND key = ?');
-				return keys.map((key) => {
-					const row = get.get(model, key) as VectorRow | undefined;
-					return row ? vectorFromRow(row) : undefined;
-				});
-			}),
-		putVectors: (rows) => guarded(() => db.transaction(() => rows.forEach(putVector))()),
+		getVectors: (model, keys) => guarded(() => getVectors(db, model, keys)),
+		putVectors: (rows) =>
+			guarded(() => db.transaction(() => rows.forEach((v) => putVector(db, v)))()),
 		deleteVectorsOf: (key) =>
 			guarded(() => void db.prepare('DELETE FROM vectors WHERE key = ?').run(key))
+	};
+}
+
+/**
+ * Past conversations for the web app's ConversationRecall (recall_conversations): the chat
+ * store's finished messages, and their vectors in `vectors` under message:<id>.
+ */
+export function sqliteRecallRows(db: Db): RecallRows {
+	return {
+		doneMessages: () =>
+			guarded(() =>
+				(
+					db.prepare("SELECT data FROM messages WHERE status = 'done'").all() as {
+						data: string;
+					}[]
+				).map((r) => JSON.parse(r.data) as Message)
+			),
+		conversationTitles: (ids) =>
+			guarded(() => {
+				const get = db.prepare('SELECT data FROM conversations WHERE id = ?');
+				return ids.map((id) => {
+					const row = get.get(id) as { data: string } | undefined;
+					return row ? (JSON.parse(row.data) as Conversation).title : undefined;
+				});
+			}),
+		getVectors: (model, keys) => guarded(() => getVectors(db, model, keys)),
+		putVectors: (rows) =>
+			guarded(() => db.transaction(() => rows.forEach((v) => putVector(db, v)))()),
+		pruneMessageVectors: () =>
+			guarded(
+				() =>
+					db
+						.prepare(
+							"DELETE FROM vectors WHERE key LIKE 'message:%' AND substr(key, 9) NOT IN (SELECT id FROM messages)"
+						)
+						.run().changes
+			)
 	};
 }

@@ -97,6 +97,7 @@ export class ConversationService {
 	#savedOnce = false;
 	/** Per model: how far token estimates are off, learnt from reported usage (this run only). */
 	readonly #calibrations = new Map<string, TokenCalibration>();
+	#answering = 0;
 
 	constructor(deps: ConversationServiceDeps) {
 		this.#deps = deps;
@@ -104,6 +105,11 @@ export class ConversationService {
 
 	get store(): ChatStore {
 		return this.#deps.store;
+	}
+
+	/** Answers being written now (background work such as memory proposals waits for 0). */
+	get answering(): number {
+		return this.#answering;
 	}
 
 	/** Loads the turn's code ahead of the first answer (the browser calls it when idle). */
@@ -184,6 +190,7 @@ export class ConversationService {
 		}
 		// Shown once everything is saved and a next message can be sent (never "done" while busy).
 		let outcome: MessageStatus = 'aborted';
+		this.#answering++;
 		try {
 			await writer.save();
 			const { runTurn } = await this.#loadTurn();
@@ -222,6 +229,7 @@ export class ConversationService {
 				yield failed;
 			}
 		} finally {
+			this.#answering--;
 			setTurn(null);
 			// Saved before the face hears the outcome; a consumer leaving early still gets it saved.
 			answer.status = outcome;

@@ -3,7 +3,9 @@
 import type { HearthDb } from '$lib/storage/db';
 import type { Message } from '$lib/types/chat';
 import { toHearthError } from '$lib/types/errors';
+import type { StoredVector } from '$lib/types/knowledge';
 import { stripReasoning } from '$lib/utils/reasoning';
+import { wordOverlap } from './text';
 import {
 	dot,
 	fromStoredVector,
@@ -62,13 +64,58 @@ function snippetOf(text: string, max: number): string {
 	return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
+/**
+ * Where recall reads conversations and keeps their vectors: Dexie in the browser
+ * (dexieRecallRows), SQLite in the terminal (src/node/sqlite-stores.ts). Vectors are `vectors`
+ * rows keyed message:<id>.
+ */
+export interface RecallRows {
+	/** Every message whose status is 'done', in any order. */
+	doneMessages(): Promise<Message[]>;
+	/** Each conversation's title, or undefined for one that is gone; in the order asked. */
+	conversationTitles(ids: readonly string[]): Promise<(string | undefined)[]>;
+	getVectors(model: string, keys: readonly string[]): Promise<(StoredVector | undefined)[]>;
+	putVectors(rows: readonly StoredVector[]): Promise<void>;
+	/** Deletes message vectors whose message no longer exists; how many went. */
+	pruneMessageVectors(): Promise<number>;
+}
+
+/** The browser's conversations and vectors: the Dexie tables the chat store writes. */
+export function dexieRecallRows(db: HearthDb): RecallRows {
+	return {
+		doneMessages: () => db.messages.where('status').equals('done').toArray(),
+		conversationTitles: async (ids) =>
+			(await db.conversations.bulkGet([...ids])).map((c) => c?.title),
+		getVectors: (model, keys) =>
+			db.vectors.bulkGet(keys.map((key) => [model, key] as [string, string])),
+		putVectors: async (rows) => void (await db.vectors.bulkPut([...rows])),
+		pruneMessageVectors: async () => {
+			const ids = new Set(await db.messages.toCollection().primaryKeys());
+			return db.vectors
+				.where('key')
+				.startsWith('message:')
+				.filter((row) => !ids.has(row.key.slice('message:'.length)))
+				.delete();
+		}
+	};
+}
+
+function isRows(store: HearthDb | RecallRows): store is RecallRows {
+	return typeof (store as Partial<RecallRows>).doneMessages === 'function';
+}
+
 export class ConversationRecall {
-	readonly #db: HearthDb;
+	readonly #rows: RecallRows;
 	readonly #embedder: MemoryEmbedder;
 	readonly #options: Required<ConversationRecallOptions>;
 
-	constructor(db: HearthDb, embedder: MemoryEmbedder, options: ConversationRecallOptions = {}) {
-		this.#db = db;
+	/** A Dexie database (the browser's tables), or any other RecallRows (the terminal's SQLite). */
+	constructor(
+		store: HearthDb | RecallRows,
+		embedder: MemoryEmbedder,
+		options: ConversationRecallOptions = {}
+	) {
+		this.#rows = isRows(store) ? store : dexieRecallRows(store);
 		this.#embedder = embedder;
 		this.#options = {
 			batchSize: options.batchSize ?? 32,
@@ -122,6 +169,30 @@ export class ConversationRecall {
 					.map((m) => ({ m, score: 0 }))
 			);
 		}
+		let scored: { m: Message; score: number }[];
+		try {
+			scored = await this.#byMeaning(topic, inSpan, signal);
+		} catch (e) {
+			// No embedding model on this device (the terminal without its files): by the words.
+			if (toHearthError(e).code !== 'model_not_downloaded') throw toHearthError(e);
+			scored = inSpan
+				.map((m) => ({ m, score: wordOverlap(topic, recallText(m)) }))
+				.filter((x) => x.score > 0);
+		}
+		return this.#hits(
+			scored
+				.filter((x) => x.score >= minScore)
+				.sort((a, b) => b.score - a.score || b.m.createdAt - a.m.createdAt)
+				.slice(0, k)
+		);
+	}
+
+	/** Every message in `inSpan` that has a vector, scored by cosine against the topic. */
+	async #byMeaning(
+		topic: string,
+		inSpan: readonly Message[],
+		signal?: AbortSignal
+	): Promise<{ m: Message; score: number }[]> {
 		// Messages the background job has not reached yet (newest first, bounded) are embedded now.
 		const missing = (await this.#missing(inSpan)).slice(-this.#options.maxInlineEmbeds);
 		for (let i = 0; i < missing.length; i += this.#options.batchSize) {
@@ -129,19 +200,17 @@ export class ConversationRecall {
 		}
 		const model = this.#embedder.model;
 		const rows = await this.#guarded(() =>
-			this.#db.vectors.bulkGet(inSpan.map((m) => [model, messageKey(m.id)] as [string, string]))
+			this.#rows.getVectors(
+				model,
+				inSpan.map((m) => messageKey(m.id))
+			)
 		);
 		const q = await this.#embedder.embed([topic], 'query', signal);
 		const qv = q[0] ? unit(q[0]) : new Float32Array(0);
-		const scored = inSpan
-			.flatMap((m, i) => {
-				const row = rows[i];
-				return row ? [{ m, score: dot(qv, fromStoredVector(row)) }] : [];
-			})
-			.filter((x) => x.score >= minScore)
-			.sort((a, b) => b.score - a.score || b.m.createdAt - a.m.createdAt)
-			.slice(0, k);
-		return this.#hits(scored);
+		return inSpan.flatMap((m, i) => {
+			const row = rows[i];
+			return row ? [{ m, score: dot(qv, fromStoredVector(row)) }] : [];
+		});
 	}
 
 	async #hits(scored: readonly { m: Message; score: number }[]): Promise<RecallHit[]> {
@@ -159,27 +228,21 @@ export class ConversationRecall {
 
 	/** Drops vectors of messages that no longer exist (deleted conversations). */
 	async prune(): Promise<number> {
-		return this.#guarded(async () => {
-			const ids = new Set(await this.#db.messages.toCollection().primaryKeys());
-			return this.#db.vectors
-				.where('key')
-				.startsWith('message:')
-				.filter((row) => !ids.has(row.key.slice('message:'.length)))
-				.delete();
-		});
+		return this.#guarded(() => this.#rows.pruneMessageVectors());
 	}
 
 	async #finished(): Promise<Message[]> {
-		const done = await this.#guarded(() =>
-			this.#db.messages.where('status').equals('done').toArray()
-		);
+		const done = await this.#guarded(() => this.#rows.doneMessages());
 		return done.filter((m) => recallText(m) !== '').sort((a, b) => a.createdAt - b.createdAt);
 	}
 
 	async #missing(messages: readonly Message[]): Promise<Message[]> {
 		const model = this.#embedder.model;
 		const rows = await this.#guarded(() =>
-			this.#db.vectors.bulkGet(messages.map((m) => [model, messageKey(m.id)] as [string, string]))
+			this.#rows.getVectors(
+				model,
+				messages.map((m) => messageKey(m.id))
+			)
 		);
 		return messages.filter((_, i) => rows[i] === undefined);
 	}
@@ -192,13 +255,13 @@ export class ConversationRecall {
 		const rows = batch.map((m, i) =>
 			toStoredVector(model, messageKey(m.id), vectors[i] ?? new Float32Array(0))
 		);
-		await this.#guarded(() => this.#db.vectors.bulkPut(rows));
+		await this.#guarded(() => this.#rows.putVectors(rows));
 	}
 
 	async #titles(ids: readonly string[]): Promise<Map<string, string>> {
 		const unique = [...new Set(ids)];
-		const rows = await this.#guarded(() => this.#db.conversations.bulkGet(unique));
-		return new Map(unique.map((id, i) => [id, rows[i]?.title ?? 'Untitled conversation']));
+		const titles = await this.#guarded(() => this.#rows.conversationTitles(unique));
+		return new Map(unique.map((id, i) => [id, titles[i] ?? 'Untitled conversation']));
 	}
 
 	async #guarded<T>(work: () => Promise<T>): Promise<T> {

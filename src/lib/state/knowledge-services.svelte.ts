@@ -16,9 +16,7 @@ import { KnowledgeLibraryState } from '$lib/state/knowledge-library.svelte';
 import { MemoryLibraryState } from '$lib/state/memory-library.svelte';
 import { MemoryRepository } from '$lib/memory/memory-repo';
 import { ConversationRecall } from '$lib/memory/recall';
-import { mightStateSomethingDurable, proposeMemories } from '$lib/memory/proposals';
-import { ProposalQueue, type ExchangeBatch } from '$lib/memory/proposal-queue';
-import type { LlmEngine } from '$lib/engine/types';
+import { MemoryProposer } from '$lib/memory/proposer';
 import { relevantMemoryBlock } from '$lib/memory/relevance';
 import type { MemoryHooks } from '$lib/conversation/ports';
 import type { EmbedFn, MemoryEmbedder } from '$lib/memory/vectors';
@@ -76,6 +74,7 @@ export class KnowledgeServices {
 	reembedding = $state<{ done: number; total: number } | null>(null);
 	jobs = $state.raw<JobProgress[]>([]);
 	readonly #deps: KnowledgeServicesDeps;
+	readonly #proposer: MemoryProposer;
 	#active: ActiveEmbedder | undefined;
 	#loading: Promise<void> | null = null;
 	#download: AbortController | null = null;
@@ -100,6 +99,11 @@ export class KnowledgeServices {
 			embed: this.embed
 		};
 		this.memories = new MemoryRepository(deps.db, embedding);
+		this.#proposer = new MemoryProposer({
+			memories: this.memories,
+			busy: () => deps.busy?.() ?? false,
+			onProposed: (proposed) => deps.onProposed?.(proposed.length)
+		});
 		this.recall = new ConversationRecall(deps.db, embedding);
 		this.memoryLibrary = new MemoryLibraryState(this.memories);
 		this.library = new KnowledgeLibraryState({
@@ -276,39 +280,13 @@ export class KnowledgeServices {
 	readonly relevantFor: MemoryHooks['relevant'] = (query, signal, earlier) =>
 		relevantMemoryBlock(this.memories, query, signal, earlier);
 
-	/**
-	 * A finished exchange to look for durable facts in. Most messages say nothing about the person
-	 * and cost nothing; the others wait in a queue and are read in one model call per
-	 * conversation once answering has been quiet (never while an answer is being written).
-	 */
-	readonly proposeFrom = async (input: Parameters<MemoryHooks['propose']>[0]): Promise<void> => {
-		if (!mightStateSomethingDurable(input.userText)) return;
-		this.#proposals.add(input);
-	};
+	/** A finished exchange to look for durable facts in (read later, in batches: proposer.ts). */
+	readonly proposeFrom = (input: Parameters<MemoryHooks['propose']>[0]): Promise<void> =>
+		this.#proposer.propose(input);
 
 	/** Reads the exchanges still waiting (the page is being hidden or left). */
 	flushProposals(): Promise<void> {
-		return this.#proposals.flush();
-	}
-
-	readonly #proposals = new ProposalQueue<LlmEngine>({
-		read: (batch) => this.#readProposals(batch),
-		busy: () => this.#deps.busy?.() ?? false
-	});
-
-	async #readProposals(batch: ExchangeBatch<LlmEngine>): Promise<void> {
-		const existing = await this.memories.list();
-		const proposals = await proposeMemories({
-			engine: batch.engine,
-			model: batch.model,
-			userText: batch.userTexts.join('\n\n'),
-			answer: batch.answer,
-			existing,
-			similarity: (texts, signal) => this.memories.maxSimilarity(texts, signal)
-		});
-		if (proposals.length === 0) return;
-		await this.memories.addProposals(proposals, batch.conversationId, batch.untrusted);
-		this.#deps.onProposed?.(proposals.length);
+		return this.#proposer.flush();
 	}
 
 	/** remember, forget, recall_conversations and search_knowledge, for the agents. */

@@ -16,8 +16,12 @@ import type { ActiveEmbedder, ChunkSource, FileError, IngestInput, JobProgress }
 export interface IngestQueueOptions {
 	repo: KnowledgeStore;
 	chunks: ChunkSource;
-	/** The embedding model to use now; undefined stores chunks for lexical search only. */
-	embedder: () => ActiveEmbedder | undefined;
+	/**
+	 * The embedding model to use now; undefined stores chunks for lexical search only. Asked
+	 * only when a file is read, so a model that loads on demand (the terminal's) is not loaded
+	 * by a walk that finds nothing new.
+	 */
+	embedder: () => ActiveEmbedder | undefined | Promise<ActiveEmbedder | undefined>;
 	/** Chunks per embedding call and per write: the most a file holds in memory at once. */
 	batchSize?: number;
 	encoding?: VectorEncoding;
@@ -57,7 +61,7 @@ interface RunningJob {
 export class IngestQueue {
 	readonly #repo: KnowledgeStore;
 	readonly #chunks: ChunkSource;
-	readonly #embedder: () => ActiveEmbedder | undefined;
+	readonly #embedder: IngestQueueOptions['embedder'];
 	readonly #batchSize: number;
 	readonly #encoding: VectorEncoding;
 	readonly #now: () => number;
@@ -219,7 +223,7 @@ export class IngestQueue {
 		let parsing = true;
 		let count = 0;
 		try {
-			const embedder = this.#embedder();
+			const embedder = await this.#embedder();
 			let batch: ChunkData[] = [];
 			const source = this.#chunks(file, {
 				signal,
