@@ -28,6 +28,8 @@ export interface DrawnChart {
 }
 
 let loaded: Promise<typeof ChartDraw> | null = null;
+/** Whether a real chart has been drawn on this page (then Chart.js needs no warming). */
+let drawnAny = false;
 
 /** Loads Chart.js (once); safe to call early and often. */
 export function loadCharts(): Promise<typeof ChartDraw> {
@@ -48,6 +50,8 @@ export function warmCharts(): void {
 		.then(({ warm }) => {
 			const idle = globalThis.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 1));
 			idle(() => {
+				// A real chart drawn first has already done the warming.
+				if (drawnAny) return;
 				try {
 					warm();
 				} catch {
@@ -89,6 +93,7 @@ async function flush(): Promise<void> {
 		for (const p of batch) p.reject(failure);
 		return;
 	}
+	drawnAny ||= batch.length > 0;
 	const first = batch.find((p) => p.canvas.isConnected);
 	const text = first ? getComputedStyle(first.canvas).color : '';
 	for (const p of batch) {
