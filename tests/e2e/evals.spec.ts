@@ -178,6 +178,16 @@ test('answers are recorded, rated, made into cases, and charted with tables that
 	await expect(errors.locator('table')).toContainText('engine_http');
 	expect(await seriousViolations(page)).toEqual([]);
 
+	// Back from the Evals tab, the charts are the ones already drawn: kept, not built again.
+	const answersCanvas = dashboard.getByTestId('chart-answers').locator('canvas');
+	await answersCanvas.evaluate((c: HTMLCanvasElement) => (c.dataset.kept = 'yes'));
+	await dialog.getByRole('tab', { name: 'Evals' }).click();
+	await expect(dashboard).toBeHidden();
+	await dialog.getByRole('tab', { name: 'Metrics' }).click();
+	await expect(answersCanvas).toBeVisible();
+	await expect(answersCanvas).toHaveAttribute('data-kept', 'yes');
+	expect(await answersCanvas.evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(0);
+
 	// Filter by a model with no answers: nothing to show.
 	await dashboard.getByTestId('metrics-model').selectOption({ index: 0 });
 	const download = page.waitForEvent('download');

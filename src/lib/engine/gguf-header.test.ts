@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readGgufHeader, verifyGgufFile } from '$lib/engine/gguf-header';
+import { modelNameOf, readGgufHeader, verifyGgufFile } from '$lib/engine/gguf-header';
 import {
 	makeGguf,
 	storiesModel,
@@ -118,5 +118,18 @@ describe('readGgufHeader on files that are not models', () => {
 		expect((header.minimumBytes ?? 0) - header.dataOffset).toBe(1152);
 		const short = bytes.slice(0, bytes.length - 100);
 		expect((await codeOf(verifyGgufFile(blob(short)))).message).toContain('cut short');
+	});
+});
+
+describe('modelNameOf', () => {
+	it('takes a real name and passes over one that only repeats the architecture', () => {
+		expect(modelNameOf({ name: 'Qwen2.5 0.5B Instruct', architecture: 'qwen2' })).toBe(
+			'Qwen2.5 0.5B Instruct'
+		);
+		expect(modelNameOf({ name: 'llama', architecture: 'llama' })).toBeUndefined();
+		expect(modelNameOf({ name: ' LLaMA ', architecture: 'llama' })).toBeUndefined();
+		expect(modelNameOf({ name: '  ', architecture: 'llama' })).toBeUndefined();
+		expect(modelNameOf({ architecture: 'llama' })).toBeUndefined();
+		expect(modelNameOf({ name: 'llama' })).toBe('llama');
 	});
 });

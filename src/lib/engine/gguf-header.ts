@@ -34,6 +34,17 @@ export interface GgufHeader {
 }
 
 /** Something with slice(), such as a Blob or File (a Response's blob, a picked file). */
+/**
+ * The header's model name when it names the model. Converters write the architecture there when
+ * they know nothing better (stories260K says "llama"), which tells a person nothing and makes
+ * every such model look alike in a list: then the file's own name is the better label.
+ */
+export function modelNameOf(header: Pick<GgufHeader, 'name' | 'architecture'>): string | undefined {
+	const name = header.name?.trim();
+	if (!name || name.toLowerCase() === header.architecture?.trim().toLowerCase()) return undefined;
+	return name;
+}
+
 export interface BlobLike {
 	readonly size: number;
 	slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };

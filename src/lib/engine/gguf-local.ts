@@ -1,4 +1,4 @@
-import { verifyGgufFile } from '$lib/engine/gguf-header';
+import { modelNameOf, verifyGgufFile } from '$lib/engine/gguf-header';
 import type { GgufHeader } from '$lib/engine/gguf-header';
 import { localModelId } from '$lib/engine/gguf-models';
 import { HearthError, toHearthError } from '$lib/types/errors';
@@ -47,7 +47,7 @@ export async function localRecord(
 	}));
 	const record: GgufModelRecord = {
 		id: localModelId(uuid),
-		name: model.name ?? sorted[0]!.file.name.replace(/\.gguf$/i, ''),
+		name: modelNameOf(model) ?? sorted[0]!.file.name.replace(/\.gguf$/i, ''),
 		source: { kind: 'local', files, copied: !handles },
 		addedAt: now,
 		bytes: files.reduce((sum, f) => sum + f.size, 0),

@@ -112,7 +112,12 @@ describe('GgufModelsState', { timeout: 30_000 }, () => {
 		expect(id).toBe(ID);
 		await expect.poll(() => s.stored[ID]?.state, { timeout: 20_000 }).toBe('complete');
 		await expect.poll(() => records.rows[0]?.contextLength).toBe(2048);
-		expect(records.rows[0]).toMatchObject({ architecture: 'llama', nativeTools: false });
+		// Its header's name is only its architecture ("llama"): the file's name stays its label.
+		expect(records.rows[0]).toMatchObject({
+			name: 'stories260K',
+			architecture: 'llama',
+			nativeTools: false
+		});
 		expect(s.installedModels()).toEqual([
 			expect.objectContaining({ id: ID, contextLength: 2048, sizeBytes: model.bytes.length })
 		]);

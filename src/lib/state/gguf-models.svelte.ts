@@ -4,6 +4,7 @@ import type { GgufCatalogModel } from '$lib/engine/gguf-catalog';
 import { GGUF_CATALOG } from '$lib/engine/gguf-catalog';
 import { ggufFit, ggufPlace, recommendGguf } from '$lib/engine/gguf-fit';
 import type { GgufFit, GgufPlace } from '$lib/engine/gguf-fit';
+import { modelNameOf } from '$lib/engine/gguf-header';
 import {
 	localRecord,
 	permissionOf,
@@ -490,12 +491,13 @@ export class GgufModelsState {
 			const headers = await this.#deps.store.headers(downloadSpec(entry, this.#deps.settings()));
 			const model = headers.find((h) => h && !h.projector);
 			if (!model) return;
+			const named = modelNameOf(model);
 			const updated: GgufModelRecord = {
 				...record,
 				bytes: this.stored[entry.id]?.bytesTotal ?? record.bytes,
 				...(model.architecture ? { architecture: model.architecture } : {}),
 				...(model.contextLength ? { contextLength: model.contextLength } : {}),
-				...(model.name ? { name: model.name } : {}),
+				...(named ? { name: named } : {}),
 				nativeTools: templateRendersTools(model)
 			};
 			await this.#deps.records.put(updated);
