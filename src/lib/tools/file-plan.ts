@@ -8,6 +8,7 @@ import { applyPlan } from '$lib/files/plan/apply';
 import { countLine, itemText } from '$lib/files/plan/describe';
 import { buildPlan, type Plan } from '$lib/files/plan/build';
 import { FolderOps } from '$lib/files/plan/entry-ops';
+import { plannedSteps } from '$lib/files/plan/recover';
 import { type PlanJournal, pruneJournal, UNDO_DAYS } from '$lib/files/plan/journal';
 import { HearthError } from '$lib/types/errors';
 import type { FilePlanView, JournalEntry, JournalStep, PlanItemView } from '$lib/types/file-plan';
@@ -190,9 +191,12 @@ export function createFilePlanTool(deps: FilePlanToolDeps): Tool<typeof schema> 
 				appliedAt: deps.now(),
 				state: 'applying',
 				steps,
-				undone: 0
+				undone: 0,
+				plan: plannedSteps(plan)
 			};
-			let saving = deps.journal.save(structuredClone(entry));
+			// Saved before the first change: a reload half-way finds the plan and recovers it.
+			await deps.journal.save(structuredClone(entry));
+			let saving = Promise.resolve();
 			const save = () => {
 				const copy = structuredClone(entry);
 				saving = saving.then(() => deps.journal.save(copy));
