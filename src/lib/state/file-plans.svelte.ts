@@ -89,19 +89,23 @@ export class FilePlansState {
 	}
 
 	async #recover(entry: JournalEntry, review: FilePlanView): Promise<void> {
-		if (entry.state === 'applying') {
-			this.#views.set(entry.id, { status: 'recovering' });
-			try {
+		this.#views.set(entry.id, { status: 'recovering' });
+		try {
+			if (entry.state === 'applying') {
 				// Only reads: permission to read is enough to find out what was done.
 				const { root } = await this.#deps.access.openById(entry.folderId, 'read');
 				await recoverApply(new FolderOps(root), entry, review.permanent);
 				await this.#deps.journal.save(entry);
-			} catch (e) {
-				this.#views.set(entry.id, { status: 'unchecked', error: toHearthError(e).message });
-				return;
 			}
+			if (entry.recovered) {
+				// The card's plan may be reactive state, which structuredClone refuses.
+				const plain = $state.snapshot(review) as FilePlanView;
+				this.#recovered.set(entry.id, interruptedView(plain, entry.recovered));
+			}
+		} catch (e) {
+			this.#views.set(entry.id, { status: 'unchecked', error: toHearthError(e).message });
+			return;
 		}
-		if (entry.recovered) this.#recovered.set(entry.id, interruptedView(review, entry.recovered));
 		this.#views.set(entry.id, { status: this.#status(entry) });
 	}
 
