@@ -179,7 +179,8 @@ export function createFilePlanTool(deps: FilePlanToolDeps): Tool<typeof schema> 
 		},
 		async run(args, ctx): Promise<ToolResult> {
 			const { folder, root } = await deps.access.open(args.folder, 'readwrite');
-			await pruneJournal(deps.journal, deps.now()).catch(() => undefined);
+			// Old entries go while the folder is read: nothing here depends on them.
+			const pruned = pruneJournal(deps.journal, deps.now()).catch(() => undefined);
 			// Checked again: the folder may have changed while the card waited.
 			const plan: Plan = await buildPlan(root, planInput(args, folder.name));
 			const steps: JournalStep[] = [];
@@ -194,11 +195,14 @@ export function createFilePlanTool(deps: FilePlanToolDeps): Tool<typeof schema> 
 				undone: 0,
 				plan: plannedSteps(plan)
 			};
+			await pruned;
 			// Saved before the first change: a reload half-way finds the plan and recovers it.
 			await deps.journal.save(structuredClone(entry));
 			let saving = Promise.resolve();
 			const save = () => {
-				const copy = structuredClone(entry);
+				// The steps so far (IndexedDB copies it when the save runs); no deep copy: a step
+				// only ever gains its file's size and date after it is recorded.
+				const copy: JournalEntry = { ...entry, steps: steps.slice() };
 				saving = saving.then(() => deps.journal.save(copy));
 			};
 			const view: FilePlanView = { ...plan.view, state: 'applying', journalId: entry.id };
