@@ -403,7 +403,9 @@ test('a reload in the middle of a large apply: the card is rebuilt from the jour
 			let moved = 0;
 			for await (const [, handle] of list(root)) {
 				if (handle.kind !== 'directory') continue;
-				for await (const _ of list(handle as FileSystemDirectoryHandle)) moved++;
+				for await (const [name] of list(handle as FileSystemDirectoryHandle)) {
+					if (name) moved++;
+				}
 			}
 			return moved;
 		});

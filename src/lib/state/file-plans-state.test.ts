@@ -67,7 +67,7 @@ async function interruptedApply() {
 		signal: new AbortController().signal,
 		onOutput: () => {},
 		onProgress: () => {},
-		onReview: (review) => void (card = structuredClone(review))
+		onReview: (review: FilePlanView) => void (card = structuredClone(review))
 	} as unknown as ToolContext;
 	// Never settles: the page went away under it.
 	void tool.run({ folder: 'Downloads', operations: OPERATIONS }, ctx);
