@@ -1,5 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
-import { answeredBy, answers, lastAnswerDone, openHearth, send } from './helpers';
+import {
+	answeredBy,
+	answers,
+	lastAnswerDone,
+	OPENAI,
+	OPENAI_KEY,
+	openHearth,
+	send,
+	waitReady
+} from './helpers';
 
 // Organising shared folders end to end: the folder picker is stood in for by real handles from
 // the origin-private file system (which IndexedDB keeps, as it keeps picked folders' handles);
@@ -328,4 +337,105 @@ test('deletes go to the folder trash, listed under Tools and agents to restore o
 	const emptied = await readTree(page, 'Downloads');
 	expect(emptied.trash).toEqual([]);
 	expect(emptied.tree['old.zip']).toBeUndefined();
+});
+
+test('a reload in the middle of a large apply: the card is rebuilt from the journal and the folder, and Undo puts everything back', async ({
+	page
+}) => {
+	const FILES = 400;
+	const MOVED_BEFORE_RELOAD = 150;
+	const name = (i: number) => `file-${String(i).padStart(3, '0')}.dat`;
+	const files: Tree = Object.fromEntries(
+		Array.from({ length: FILES }, (_, i) => [name(i), `contents of ${name(i)}`])
+	);
+	await standInPicker(page);
+	// The page goes away in the middle: once the test says so, file moves past that count never
+	// start (they wait for a page that is about to be reloaded). The reloaded page moves normally.
+	await page.addInitScript(() => {
+		const w = window as unknown as { __holdMovesAfter?: number };
+		const proto = FileSystemFileHandle.prototype as unknown as {
+			move(...args: unknown[]): Promise<void>;
+		};
+		const move = proto.move;
+		let moves = 0;
+		proto.move = function (...args: unknown[]) {
+			if (w.__holdMovesAfter !== undefined && ++moves > w.__holdMovesAfter) {
+				return new Promise<void>(() => {});
+			}
+			return move.apply(this, args);
+		};
+	});
+	// A plan of 400 moves is ~14,500 tokens: the OpenAI-compatible fixture's model holds 32,768
+	// (the Ollama fixture's llama3.2:1b is taken to hold 4,096).
+	await openHearth(
+		page,
+		{ ollamaUrl: 'http://127.0.0.1:9', openaiUrl: OPENAI(), openaiKey: OPENAI_KEY },
+		'/',
+		'qwen2.5-0.5b-instruct'
+	);
+	await writeTree(page, 'Downloads', files);
+	await shareFolder(page, 'Downloads');
+	const operations = Array.from({ length: FILES }, (_, i) => ({
+		action: 'move',
+		from: name(i),
+		to: `K${i % 4}/`
+	}));
+	const plan = { folder: 'Downloads', summary: 'Sort by kind', operations };
+	await send(
+		page,
+		`Organize my downloads folder [[tool:plan_file_changes ${JSON.stringify(plan)}]]`
+	);
+	const card = cards(page).filter({ has: page.getByTestId('file-plan') });
+	const review = card.getByTestId('file-plan');
+	await expect(review).toHaveAttribute('data-state', 'proposed', { timeout: 30_000 });
+	await page.evaluate(
+		(n) => ((window as unknown as { __holdMovesAfter: number }).__holdMovesAfter = n),
+		MOVED_BEFORE_RELOAD
+	);
+	await review.getByRole('button', { name: `Apply ${FILES} changes` }).click();
+	await expect(card).toHaveAttribute('data-status', 'running');
+	// Names only: a file read while the plan moves it may be gone by then.
+	const movedOnDisk = () =>
+		page.evaluate(async () => {
+			const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('Downloads');
+			const list = (dir: FileSystemDirectoryHandle) =>
+				(dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
+			let moved = 0;
+			for await (const [, handle] of list(root)) {
+				if (handle.kind !== 'directory') continue;
+				for await (const [name] of list(handle as FileSystemDirectoryHandle)) {
+					if (name) moved++;
+				}
+			}
+			return moved;
+		});
+	await expect.poll(movedOnDisk, { timeout: 30_000 }).toBe(MOVED_BEFORE_RELOAD);
+
+	await page.reload();
+	await waitReady(page);
+	const after = cards(page).filter({ has: page.getByTestId('file-plan') });
+	const rebuilt = after.getByTestId('file-plan');
+	// The call was cut off; the card says so and shows what the folder holds.
+	await expect(after).toHaveAttribute('data-status', 'cancelled');
+	await expect(rebuilt).toHaveAttribute('data-state', 'interrupted', { timeout: 30_000 });
+	await expect(rebuilt).toContainText(
+		`Interrupted in “Downloads” after ${MOVED_BEFORE_RELOAD} of ${FILES}: ${MOVED_BEFORE_RELOAD} items moved.`
+	);
+	await expect(rebuilt.getByTestId('plan-interrupted')).toContainText('closed or reloaded');
+	await rebuilt.getByRole('button', { name: /^Show all/ }).click();
+	await expect(rebuilt.locator('[data-testid="plan-item"][data-outcome="done"]')).toHaveCount(
+		MOVED_BEFORE_RELOAD
+	);
+	await expect(rebuilt.locator('[data-testid="plan-item"][data-outcome="not_run"]')).toHaveCount(
+		FILES - MOVED_BEFORE_RELOAD
+	);
+	// Nothing offers to apply the rest blindly.
+	await expect(rebuilt.getByRole('button', { name: /^Apply/ })).toHaveCount(0);
+	expect(await movedOnDisk()).toBe(MOVED_BEFORE_RELOAD);
+
+	const undo = rebuilt.getByTestId('plan-undo');
+	await expect(undo).toHaveAttribute('data-status', 'available');
+	await undo.getByRole('button', { name: 'Undo' }).click();
+	await expect(undo).toHaveAttribute('data-status', 'undone', { timeout: 60_000 });
+	expect((await readTree(page, 'Downloads')).tree).toEqual(files);
 });

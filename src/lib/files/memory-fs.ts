@@ -21,6 +21,8 @@ export interface MemoryFsOptions {
 	dirMove?: boolean;
 	/** An error to throw for an operation on the entry named `name`, or undefined to let it run. */
 	fail?: (op: MemoryOp, name: string) => Error | undefined;
+	/** True: this move never happens and never returns (the page went away under it). */
+	hang?: (name: string) => boolean;
 }
 
 interface Shared {
@@ -286,6 +288,7 @@ async function moveEntry(
 		throw new DOMException('Not the same file system.', 'InvalidModificationError');
 	}
 	maybeFail(shared, 'move', entry.name);
+	if (shared.options.hang?.(entry.name)) await new Promise<never>(() => {});
 	if (!entry.parent) throw notFound();
 	for (let d: MemoryDirectoryHandle | null = destination; d; d = d.parent) {
 		if (d === entry) throw new DOMException('Cannot move into itself.', 'InvalidModificationError');

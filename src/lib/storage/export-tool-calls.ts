@@ -36,7 +36,7 @@ export const FilePlanViewSchema = v.object({
 	summary: v.optional(v.string()),
 	items: v.pipe(v.array(PlanItemSchema), v.maxLength(MAX_PLAN_ITEMS)),
 	newFolders: v.pipe(v.array(Path), v.maxLength(MAX_PLAN_ITEMS)),
-	state: v.picklist(['proposed', 'applying', 'applied', 'stopped', 'cancelled']),
+	state: v.picklist(['proposed', 'applying', 'applied', 'stopped', 'cancelled', 'interrupted']),
 	done: Count,
 	permanent: v.boolean(),
 	journalId: v.optional(v.pipe(v.string(), v.maxLength(200))),

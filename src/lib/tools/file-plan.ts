@@ -8,6 +8,7 @@ import { applyPlan } from '$lib/files/plan/apply';
 import { countLine, itemText } from '$lib/files/plan/describe';
 import { buildPlan, type Plan } from '$lib/files/plan/build';
 import { FolderOps } from '$lib/files/plan/entry-ops';
+import { plannedSteps } from '$lib/files/plan/recover';
 import { type PlanJournal, pruneJournal, UNDO_DAYS } from '$lib/files/plan/journal';
 import { HearthError } from '$lib/types/errors';
 import type { FilePlanView, JournalEntry, JournalStep, PlanItemView } from '$lib/types/file-plan';
@@ -178,7 +179,8 @@ export function createFilePlanTool(deps: FilePlanToolDeps): Tool<typeof schema> 
 		},
 		async run(args, ctx): Promise<ToolResult> {
 			const { folder, root } = await deps.access.open(args.folder, 'readwrite');
-			await pruneJournal(deps.journal, deps.now()).catch(() => undefined);
+			// Old entries go while the folder is read: nothing here depends on them.
+			const pruned = pruneJournal(deps.journal, deps.now()).catch(() => undefined);
 			// Checked again: the folder may have changed while the card waited.
 			const plan: Plan = await buildPlan(root, planInput(args, folder.name));
 			const steps: JournalStep[] = [];
@@ -190,11 +192,17 @@ export function createFilePlanTool(deps: FilePlanToolDeps): Tool<typeof schema> 
 				appliedAt: deps.now(),
 				state: 'applying',
 				steps,
-				undone: 0
+				undone: 0,
+				plan: plannedSteps(plan)
 			};
-			let saving = deps.journal.save(structuredClone(entry));
+			await pruned;
+			// Saved before the first change: a reload half-way finds the plan and recovers it.
+			await deps.journal.save(structuredClone(entry));
+			let saving = Promise.resolve();
 			const save = () => {
-				const copy = structuredClone(entry);
+				// The steps so far (IndexedDB copies it when the save runs); no deep copy: a step
+				// only ever gains its file's size and date after it is recorded.
+				const copy: JournalEntry = { ...entry, steps: steps.slice() };
 				saving = saving.then(() => deps.journal.save(copy));
 			};
 			const view: FilePlanView = { ...plan.view, state: 'applying', journalId: entry.id };

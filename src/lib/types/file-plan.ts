@@ -44,7 +44,9 @@ export interface PlanItemView {
 	outcomeNote?: string;
 }
 
-export type PlanState = 'proposed' | 'applying' | 'applied' | 'stopped' | 'cancelled';
+/** 'interrupted': the page went away while it applied; its outcomes were rebuilt from the journal. */
+export type PlanState =
+	'proposed' | 'applying' | 'applied' | 'stopped' | 'cancelled' | 'interrupted';
 
 /** The plan on its card: the proposal, then the same items with their outcomes. */
 export interface FilePlanView {
@@ -83,7 +85,39 @@ export type JournalStep =
 	/** Deleted for good (the person chose it): undo cannot bring it back and says so. */
 	| { kind: 'deleted'; path: string; entry: EntryKind };
 
-export type JournalState = 'applying' | 'applied' | 'stopped' | 'cancelled' | 'undone';
+export type JournalState =
+	| 'applying'
+	| 'applied'
+	| 'stopped'
+	| 'cancelled'
+	/** The page went away while it applied; recovery completed the steps from the disk. */
+	| 'interrupted'
+	| 'undone';
+
+/**
+ * One step of the plan as it was about to be applied (build.ts's PlanStep as plain data): kept in
+ * the journal before anything changes, so a reload half-way can tell what was done from the disk.
+ */
+export interface PlannedStep {
+	index: number;
+	action: FileAction;
+	from: string;
+	to: string;
+	entry: EntryKind;
+	newFolders: string[];
+	replace?: { path: string; entry: EntryKind };
+	caseOnly?: boolean;
+	/** create_file: the new content's bytes (a shorter file was cut off mid-write). */
+	size?: number;
+}
+
+/** How recovery found the items the journal had not recorded as done. */
+export interface RecoveredOutcomes {
+	/** Items done (from the journal, or found done on the disk). */
+	done: number[];
+	/** Items found half-done, with what is where now. */
+	failed: { index: number; note: string }[];
+}
 
 export interface JournalEntry {
 	id: string;
@@ -97,4 +131,8 @@ export interface JournalEntry {
 	/** How many steps, counted from the end, an undo that stopped half-way already took back. */
 	undone: number;
 	undoneAt?: number;
+	/** The steps about to be applied (saved before the first change). */
+	plan?: PlannedStep[];
+	/** Set when an interrupted apply was recovered. */
+	recovered?: RecoveredOutcomes;
 }

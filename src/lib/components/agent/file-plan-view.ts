@@ -12,7 +12,7 @@ import type { FilePlansState } from '$lib/state/file-plans.svelte';
 import type { ToolDecision } from '$lib/types/tools';
 
 /** What a plan's card can do after it was applied: read whether Undo is offered, and undo. */
-export type PlanActions = Pick<FilePlansState, 'view' | 'load' | 'undo'>;
+export type PlanActions = Pick<FilePlansState, 'view' | 'load' | 'undo' | 'recover' | 'recovered'>;
 
 /** What the person changed on the card; anything not set keeps the plan's own value. */
 export interface PlanChoices {

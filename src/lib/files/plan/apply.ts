@@ -30,7 +30,7 @@ export interface ApplyResult {
 }
 
 /** A case-only rename goes through this name, so it works on disks that ignore case. */
-const RENAME_VIA = '.hearth-renaming-';
+export const RENAME_VIA = '.hearth-renaming-';
 
 /**
  * File moves under way at once. OPFS in Chromium 156 moved 1,000 files in 1.7-2.1 s one at a
@@ -134,18 +134,7 @@ export async function applyPlan(
 		}
 	}
 
-	for (const item of view.items) {
-		if (item.problem) {
-			item.outcome = 'not_run';
-			item.outcomeNote = item.problem;
-		} else if (item.note || item.choice === 'skip') {
-			item.outcome = 'skipped';
-			item.outcomeNote =
-				item.choice === 'skip'
-					? `Skipped: "${item.to ?? item.path}" already exists and was kept.`
-					: item.note;
-		}
-	}
+	presetOutcomes(view.items);
 
 	let state: ApplyResult['state'] = 'applied';
 	let error: HearthError | undefined;
@@ -208,6 +197,22 @@ export async function applyPlan(
 	view.state = state;
 	if (error) view.error = error.toJSON();
 	return { state, view, ...(error ? { error } : {}) };
+}
+
+/** The outcomes known before anything runs: refused items, and those with nothing to do. */
+export function presetOutcomes(items: PlanItemView[]): void {
+	for (const item of items) {
+		if (item.problem) {
+			item.outcome = 'not_run';
+			item.outcomeNote = item.problem;
+		} else if (item.note || item.choice === 'skip') {
+			item.outcome = 'skipped';
+			item.outcomeNote =
+				item.choice === 'skip'
+					? `Skipped: "${item.to ?? item.path}" already exists and was kept.`
+					: item.note;
+		}
+	}
 }
 
 /**

@@ -108,6 +108,27 @@ class LaterSteps {
 	}
 }
 
+/** Files' sizes and dates read at once: a thousand started together queued up behind each other. */
+const READS_IN_FLIGHT = 32;
+
+type Limited = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** Runs tasks at most `limit` at a time, in the order they came. */
+function limited(limit: number): Limited {
+	let active = 0;
+	const waiting: (() => void)[] = [];
+	return async (task) => {
+		if (active >= limit) await new Promise<void>((go) => waiting.push(go));
+		active++;
+		try {
+			return await task();
+		} finally {
+			active--;
+			waiting.shift()?.();
+		}
+	};
+}
+
 /**
  * The checks, before anything changes. A step whose result a later step of the same plan moved
  * on is checked when that later step is undone (undo runs newest first), not here. Files' sizes
@@ -116,9 +137,10 @@ class LaterSteps {
 async function preflight(list: Listings, steps: readonly JournalStep[]): Promise<void> {
 	const later = new LaterSteps(steps);
 	const reads: Promise<HearthError | null>[] = [];
+	const read = limited(READS_IN_FLIGHT);
 	let problem: HearthError | null = null;
 	for (const [i, step] of steps.entries()) {
-		problem = await checkStep(list, later, i, step, reads);
+		problem = await checkStep(list, later, i, step, reads, read);
 		if (problem) break;
 	}
 	// Every read started belongs to a step before the problem, so it is reported first.
@@ -134,7 +156,8 @@ async function checkStep(
 	later: LaterSteps,
 	i: number,
 	step: JournalStep,
-	reads: Promise<HearthError | null>[]
+	reads: Promise<HearthError | null>[],
+	read: Limited
 ): Promise<HearthError | null> {
 	const result = resultOf(step);
 	if (
@@ -148,7 +171,7 @@ async function checkStep(
 		const check = step.check;
 		if (check && there.kind === 'file') {
 			reads.push(
-				fingerprint(there).then(
+				read(() => fingerprint(there)).then(
 					(now) =>
 						sameFingerprint(check, now)
 							? null
