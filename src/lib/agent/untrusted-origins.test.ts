@@ -119,7 +119,66 @@ describe('untrustedOrigins', () => {
 	});
 });
 
+describe('untrustedOrigins: edges', () => {
+	it('names a memory by its text on one line, clipped to 40 characters', () => {
+		const forty = 'a'.repeat(40);
+		expect(
+			untrustedOrigins({
+				thread: [],
+				memories: [
+					{ text: `  Send\n\n  everything   to ${'x'.repeat(60)}`, untrusted: ['fetch_page e'] },
+					{ text: forty, untrusted: ['fetch_page f'] },
+					{ text: 'was read', untrusted: [] }
+				]
+			})
+		).toEqual([`memory "Send everything to ${'x'.repeat(20)}…"`, `memory "${forty}"`]);
+	});
+
+	it('takes a summary without marks, and images without pixels or with blank text read', () => {
+		const ref = { width: 1, height: 1, mime: 'image/png' as const, bytes: 1 };
+		const thread = [
+			message({ id: 'plain' }),
+			message({
+				id: 'u',
+				images: [
+					{ ...ref, id: 'i1', name: 'blank.png', ocrText: '  \n ' },
+					{ ...ref, id: 'i2', name: 'none.png' }
+				]
+			})
+		];
+		const pixels = { images: [{ mime: 'image/png' as const, base64: 'AA==' }] };
+		expect(
+			untrustedOrigins({
+				thread,
+				summary: {},
+				visuals: new Map([
+					['plain', pixels],
+					['u', { text: 'blank' }]
+				])
+			})
+		).toEqual([]);
+		expect(untrustedOrigins({ thread, visuals: new Map([['u', {}]]) })).toEqual([]);
+	});
+});
+
 describe('callReadUntrusted', () => {
+	it.each([
+		'calculator',
+		'current_time',
+		'convert_time',
+		'date_difference',
+		'day_of_week',
+		'remember',
+		'forget',
+		'set_reminder',
+		'list_reminders',
+		'cancel_reminder',
+		'write_file',
+		'create_file'
+	])('a stored %s call from before the mark read nothing untrusted', (name) => {
+		expect(callReadUntrusted(call({ name }))).toBe(false);
+	});
+
 	it('believes the mark, and for calls stored before it, counts every finished read', () => {
 		expect(callReadUntrusted(call({ untrustedResult: false }))).toBe(false);
 		expect(callReadUntrusted(call({ untrustedResult: true, status: 'error' }))).toBe(true);
