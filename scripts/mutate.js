@@ -10,8 +10,8 @@
 //   npm run mutate -- net --incremental    only mutants whose code or covering tests changed since
 //                                          the last --incremental run of the same modules
 //
-// Reports: reports/mutation/index.html (every mutant, with the tests that ran),
-// reports/mutation/mutation.json, and reports/mutation/survivors.txt (what no test caught).
+// Reports, per set of modules run (reports/mutation/<module>[+<module>…]/): index.html (every
+// mutant, with the tests that ran), mutation.json, and survivors.txt (what no test caught).
 import { Stryker } from '@stryker-mutator/core';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,7 @@ const MODULES = {
 		// The agent loop's tests reach tool-call.ts (the gate runs inside performCall).
 		tests: [
 			'src/lib/agent/taint.test.ts',
+			'src/lib/agent/tool-call.test.ts',
 			'src/lib/agent/untrusted-origins.test.ts',
 			'src/lib/agent/guards.test.ts',
 			'src/lib/agent/loop.test.ts',
@@ -103,7 +104,13 @@ const MODULES = {
 	}
 };
 
-const REPORTS = 'reports/mutation';
+/**
+ * One folder per set of modules (`reports/mutation/taint`, `reports/mutation/markdown+net`): a run
+ * of one module neither overwrites another's survivors nor drops its record for --incremental,
+ * and two modules can be measured at the same time.
+ * @param {string[]} names
+ */
+const reportsFor = (names) => `reports/mutation/${names.join('+')}`;
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -157,6 +164,7 @@ function score(mutants) {
 
 async function main() {
 	const { names, concurrency, list, related, incremental } = parseArgs(process.argv.slice(2));
+	const REPORTS = reportsFor(names);
 	if (list) {
 		for (const [name, m] of Object.entries(MODULES)) {
 			console.log(`${name.padEnd(9)} ${m.guards}\n          ${m.files.join('\n          ')}`);
