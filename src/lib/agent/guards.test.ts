@@ -47,6 +47,9 @@ describe('untrusted fences', () => {
 		expect(untrustedSource('read_file', { note: '   ', path: '  notes/a.md ' })).toBe(
 			'read_file notes/a.md'
 		);
+		expect(untrustedSource('fetch_page', { max: 3, url: 'https://a.example' })).toBe(
+			'fetch_page https://a.example'
+		);
 		expect(untrustedSource('odd', 'https://a.example')).toBe('odd');
 		expect(untrustedSource('odd', null)).toBe('odd');
 	});

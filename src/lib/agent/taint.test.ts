@@ -96,8 +96,9 @@ describe('argumentsFromUser: what counts as the user asking', () => {
 		);
 	});
 
-	it('refuses the end of a longer word', () => {
+	it('refuses the end of a longer word, and punctuation with no words at all', () => {
 		expect(argumentsFromUser({ query: 'house' }, 'search lighthouse')).toBe(false);
+		expect(argumentsFromUser({ query: '?!' }, '?!')).toBe(false);
 	});
 
 	it('ignores spacing: runs of spaces and line breaks, and blank arguments', () => {

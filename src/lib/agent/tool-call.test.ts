@@ -342,6 +342,7 @@ describe('performCall: time limits', () => {
 
 	it.each([
 		[500, '500 ms'],
+		[1000, '1 s'],
 		[1500, '1.5 s'],
 		[2000, '2 s']
 	])('stops a call over its %i ms limit and says so in words', async (timeoutMs, words) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { callReadUntrusted, untrustedOrigins } from '$lib/agent/untrusted-origins';
 import type { Message } from '$lib/types/chat';
 import type { ToolCallRecord } from '$lib/types/tools';
+import type { Visual } from '$lib/utils/thread';
 
 // The pure half of issue 15's High 2: which parts of a prepared prompt hold text that is not the
 // user's own words. runTurn's use of it is tested end to end in state/answer-turn-taint.test.ts.
@@ -146,18 +147,15 @@ describe('untrustedOrigins: edges', () => {
 				]
 			})
 		];
-		const pixels = { images: [{ mime: 'image/png' as const, base64: 'AA==' }] };
-		expect(
-			untrustedOrigins({
-				thread,
-				summary: {},
-				visuals: new Map([
-					['plain', pixels],
-					['u', { text: 'blank' }]
-				])
-			})
-		).toEqual([]);
-		expect(untrustedOrigins({ thread, visuals: new Map([['u', {}]]) })).toEqual([]);
+		const pixels: Visual = { images: [{ mime: 'image/png', base64: 'AA==' }] };
+		const visuals = new Map<string, Visual>([
+			['plain', pixels],
+			['u', { text: 'blank' }]
+		]);
+		expect(untrustedOrigins({ thread, summary: {}, visuals })).toEqual([]);
+		// Neither pixels nor text reached the model: its text read earlier did not either.
+		const read = [message({ id: 'u', images: [{ ...ref, id: 'i', name: 'a.png', ocrText: 'x' }] })];
+		expect(untrustedOrigins({ thread: read, visuals: new Map([['u', {}]]) })).toEqual([]);
 	});
 });
 
