@@ -10,7 +10,7 @@ import {
 } from '$lib/agent/tool-call';
 import { wrapUntrusted } from '$lib/agent/untrusted';
 import type { AnyTool, Tool, ToolContext, ToolResult } from '$lib/tools/types';
-import { HearthError } from '$lib/types/errors';
+import { HearthError, type SerializedError } from '$lib/types/errors';
 import type { CallReview, ToolCallRecord, ToolDecision } from '$lib/types/tools';
 
 // One tool call from card to result, driven directly: what the card shows at each step, what the
@@ -447,7 +447,7 @@ describe('performCall: tools that wind down', () => {
 describe('reportFailedCall', () => {
 	it('shows a call that never ran as failed, marked when the turn was tainted', () => {
 		const { host, first } = setup();
-		const error = { code: 'tool_unknown', message: 'No tool named x.' };
+		const error: SerializedError = { code: 'tool_unknown', message: 'No tool named x.' };
 		const text = reportFailedCall(host, { id: 'c1', name: 'x', args: {} }, error, true);
 		expect(text).toBe('The call failed (tool_unknown): No tool named x.');
 		expect(first()).toMatchObject({ status: 'error', durationMs: 0, tainted: true, error });
