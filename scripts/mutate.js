@@ -9,6 +9,7 @@
 //   npm run mutate -- markdown --related   every test file importing the module, not only its own
 //   npm run mutate -- net --incremental    only mutants whose code or covering tests changed since
 //                                          the last --incremental run of the same modules
+//   npm run mutate -- taint --mutate src/lib/agent/taint.ts:40-60   only these lines (repeatable)
 //
 // Reports, per set of modules run (reports/mutation/<module>[+<module>…]/): index.html (every
 // mutant, with the tests that ran), mutation.json, and survivors.txt (what no test caught).
@@ -119,12 +120,15 @@ function parseArgs(argv) {
 	let list = false;
 	let related = false;
 	let incremental = false;
+	/** @type {string[]} */
+	const only = [];
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i] ?? '';
 		if (arg === '--list') list = true;
 		else if (arg === '--related') related = true;
 		else if (arg === '--incremental') incremental = true;
 		else if (arg === '--concurrency') concurrency = Number(argv[++i]);
+		else if (arg === '--mutate') only.push(argv[++i] ?? '');
 		else names.push(arg);
 	}
 	if (names.length === 0 && process.env.HEARTH_MUTATE) {
@@ -139,7 +143,8 @@ function parseArgs(argv) {
 		concurrency,
 		list,
 		related,
-		incremental
+		incremental,
+		only
 	};
 }
 
@@ -163,7 +168,7 @@ function score(mutants) {
 }
 
 async function main() {
-	const { names, concurrency, list, related, incremental } = parseArgs(process.argv.slice(2));
+	const { names, concurrency, list, related, incremental, only } = parseArgs(process.argv.slice(2));
 	const REPORTS = reportsFor(names);
 	if (list) {
 		for (const [name, m] of Object.entries(MODULES)) {
@@ -187,7 +192,9 @@ async function main() {
 		vitest: { configFile: 'vite.config.ts', related },
 		...(related ? {} : { testFiles: names.flatMap((n) => MODULES[n]?.tests ?? []) }),
 		coverageAnalysis: 'perTest',
-		mutate: names.flatMap((n) => MODULES[n]?.files ?? []),
+		// --mutate narrows to files or line ranges of the module (`src/lib/agent/taint.ts:40-60`):
+		// re-checking a few survivors without the whole module.
+		mutate: only.length > 0 ? only : names.flatMap((n) => MODULES[n]?.files ?? []),
 		...(concurrency ? { concurrency } : {}),
 		// The sandbox copy leaves out what tests never read (builds, reports, caches).
 		ignorePatterns: [
