@@ -9,9 +9,10 @@
 //   npm run mutate -- markdown --related   every test file importing the module, not only its own
 //   npm run mutate -- net --incremental    only mutants whose code or covering tests changed since
 //                                          the last --incremental run of the same modules
+//   npm run mutate -- taint --mutate src/lib/agent/taint.ts:40-60   only these lines (repeatable)
 //
-// Reports: reports/mutation/index.html (every mutant, with the tests that ran),
-// reports/mutation/mutation.json, and reports/mutation/survivors.txt (what no test caught).
+// Reports, per set of modules run (reports/mutation/<module>[+<module>…]/): index.html (every
+// mutant, with the tests that ran), mutation.json, and survivors.txt (what no test caught).
 import { Stryker } from '@stryker-mutator/core';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const MODULES = {
 		// The agent loop's tests reach tool-call.ts (the gate runs inside performCall).
 		tests: [
 			'src/lib/agent/taint.test.ts',
+			'src/lib/agent/tool-call.test.ts',
 			'src/lib/agent/untrusted-origins.test.ts',
 			'src/lib/agent/guards.test.ts',
 			'src/lib/agent/loop.test.ts',
@@ -103,7 +105,13 @@ const MODULES = {
 	}
 };
 
-const REPORTS = 'reports/mutation';
+/**
+ * One folder per set of modules (`reports/mutation/taint`, `reports/mutation/markdown+net`): a run
+ * of one module neither overwrites another's survivors nor drops its record for --incremental,
+ * and two modules can be measured at the same time.
+ * @param {string[]} names
+ */
+const reportsFor = (names) => `reports/mutation/${names.join('+')}`;
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -112,12 +120,15 @@ function parseArgs(argv) {
 	let list = false;
 	let related = false;
 	let incremental = false;
+	/** @type {string[]} */
+	const only = [];
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i] ?? '';
 		if (arg === '--list') list = true;
 		else if (arg === '--related') related = true;
 		else if (arg === '--incremental') incremental = true;
 		else if (arg === '--concurrency') concurrency = Number(argv[++i]);
+		else if (arg === '--mutate') only.push(argv[++i] ?? '');
 		else names.push(arg);
 	}
 	if (names.length === 0 && process.env.HEARTH_MUTATE) {
@@ -132,7 +143,8 @@ function parseArgs(argv) {
 		concurrency,
 		list,
 		related,
-		incremental
+		incremental,
+		only
 	};
 }
 
@@ -156,7 +168,8 @@ function score(mutants) {
 }
 
 async function main() {
-	const { names, concurrency, list, related, incremental } = parseArgs(process.argv.slice(2));
+	const { names, concurrency, list, related, incremental, only } = parseArgs(process.argv.slice(2));
+	const REPORTS = reportsFor(names);
 	if (list) {
 		for (const [name, m] of Object.entries(MODULES)) {
 			console.log(`${name.padEnd(9)} ${m.guards}\n          ${m.files.join('\n          ')}`);
@@ -179,7 +192,9 @@ async function main() {
 		vitest: { configFile: 'vite.config.ts', related },
 		...(related ? {} : { testFiles: names.flatMap((n) => MODULES[n]?.tests ?? []) }),
 		coverageAnalysis: 'perTest',
-		mutate: names.flatMap((n) => MODULES[n]?.files ?? []),
+		// --mutate narrows to files or line ranges of the module (`src/lib/agent/taint.ts:40-60`):
+		// re-checking a few survivors without the whole module.
+		mutate: only.length > 0 ? only : names.flatMap((n) => MODULES[n]?.files ?? []),
 		...(concurrency ? { concurrency } : {}),
 		// The sandbox copy leaves out what tests never read (builds, reports, caches).
 		ignorePatterns: [

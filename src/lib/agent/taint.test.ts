@@ -61,6 +61,75 @@ describe('argumentsFromUser', () => {
 	});
 });
 
+describe('argumentsFromUser: what counts as the user asking', () => {
+	it('does not count request words of any kind against the words the user asked about', () => {
+		// Each message has two or more request words from one group: counted, they would
+		// outnumber "lighthouse" and the call would have to ask.
+		const q = { query: 'lighthouse' };
+		expect(argumentsFromUser(q, 'is it about the lighthouse')).toBe(true);
+		expect(argumentsFromUser(q, 'would you please search lighthouse for me')).toBe(true);
+		expect(argumentsFromUser(q, 'how and where to find lighthouse')).toBe(true);
+		expect(argumentsFromUser(q, 'summarise the lighthouse page online')).toBe(true);
+		expect(argumentsFromUser(q, 'lighthouse weather forecast now')).toBe(true);
+	});
+
+	it('counts only the argument’s own asked words, not its request words', () => {
+		expect(
+			argumentsFromUser(
+				{ place: 'the weather in Berlin' },
+				"what's the weather in Berlin and Paris and Rome tomorrow"
+			)
+		).toBe(false);
+		// Nothing but request words on both sides: nothing the user asked about is covered.
+		expect(argumentsFromUser({ query: 'the web' }, 'search the web')).toBe(false);
+	});
+
+	it('accepts words in quotes or brackets with closing punctuation after them', () => {
+		expect(
+			argumentsFromUser({ query: 'lighthouse keepers' }, 'search for "lighthouse keepers".')
+		).toBe(true);
+		expect(argumentsFromUser({ query: 'lighthouse keepers' }, 'search (lighthouse keepers)')).toBe(
+			true
+		);
+		expect(argumentsFromUser({ query: 'lighthouse history' }, 'lighthouse history please')).toBe(
+			true
+		);
+	});
+
+	it('refuses the end of a longer word, and punctuation with no words at all', () => {
+		expect(argumentsFromUser({ query: 'house' }, 'search lighthouse')).toBe(false);
+		expect(argumentsFromUser({ query: '?!' }, '?!')).toBe(false);
+	});
+
+	it('ignores spacing: runs of spaces and line breaks, and blank arguments', () => {
+		expect(
+			argumentsFromUser({ query: '  lighthouse history ' }, 'search for lighthouse\n\n history')
+		).toBe(true);
+		expect(argumentsFromUser({ query: 'lighthouse', note: '   ' }, 'search lighthouse')).toBe(true);
+	});
+
+	it('takes a whole http or https address on its own, but not an address with more words', () => {
+		const three = 'compare http://a.example/x, http://b.example/y and http://c.example/z for me';
+		expect(argumentsFromUser({ url: 'http://b.example/y' }, three)).toBe(true);
+		expect(
+			argumentsFromUser(
+				{ url: 'https://a.example/x secret-thing' },
+				'fetch https://a.example/x secret-thing and tell me about harbour lights tonight'
+			)
+		).toBe(false);
+	});
+
+	it('reads strings inside lists and nested objects, and skips empty values', () => {
+		const text = 'search lighthouse and harbour';
+		expect(
+			argumentsFromUser({ queries: ['lighthouse and harbour'], extra: null, n: 2 }, text)
+		).toBe(true);
+		expect(argumentsFromUser({ nested: { deep: ['lighthouse and harbour', 'leak'] } }, text)).toBe(
+			false
+		);
+	});
+});
+
 describe('callGate', () => {
 	const { search } = webTools({});
 	const { writeFile } = fileTools();

@@ -51,11 +51,12 @@ const REQUEST_WORDS = new Set(
 const OPENERS = new Set([...'([{\'"«<']);
 const CLOSERS = new Set([...'.,;:!?)]}\'"»>']);
 
-/** Words and URLs of a text, lower-cased; a URL is one token. */
+/**
+ * Words and URLs of a text, lower-cased; a URL is one token. Only counted and compared with
+ * REQUEST_WORDS, so a URL's trailing punctuation does not matter.
+ */
 function tokens(text: string): string[] {
-	return (text.toLowerCase().match(/https?:\/\/[^\s"'<>]+|[\p{L}\p{N}_'’-]+/gu) ?? []).map((t) =>
-		t.replace(/[.,;:!?)\]}]+$/, '')
-	);
+	return text.toLowerCase().match(/https?:\/\/[^\s"'<>]+|[\p{L}\p{N}_'’-]+/gu) ?? [];
 }
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -67,14 +68,12 @@ const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 function appearsWhole(arg: string, message: string): boolean {
 	for (let at = message.indexOf(arg); at !== -1; at = message.indexOf(arg, at + 1)) {
 		const before = message[at - 1];
-		const rest = message.slice(at + arg.length);
 		const startOk = before === undefined || before === ' ' || OPENERS.has(before);
-		const trailing = rest.match(/^[.,;:!?)\]}'"»>]*/)?.[0] ?? '';
-		const afterTrailing = rest[trailing.length];
-		const endOk =
-			[...trailing].every((c) => CLOSERS.has(c)) &&
-			(afterTrailing === undefined || afterTrailing === ' ');
-		if (startOk && endOk) return true;
+		// Closing punctuation may follow (`"lighthouse".`), then a space or the end.
+		let end = at + arg.length;
+		while (CLOSERS.has(message.charAt(end))) end++;
+		const after = message.charAt(end);
+		if (startOk && (after === '' || after === ' ')) return true;
 	}
 	return false;
 }
@@ -98,13 +97,14 @@ export function argumentsFromUser(args: unknown, userText: string): boolean {
 		const words = tokens(text);
 		if (words.length === 1 && /^https?:\/\//.test(words[0] ?? '')) return true;
 		const covered = words.filter((t) => !REQUEST_WORDS.has(t)).length;
-		return asked.length > 0 && covered > 0 && covered * 2 >= asked.length;
+		// Words found whole in the message are among its asked words, so asked is never shorter.
+		return covered > 0 && covered * 2 >= asked.length;
 	});
 }
 
 function collectStrings(value: unknown, out: string[] = []): string[] {
 	if (typeof value === 'string') out.push(value);
-	else if (Array.isArray(value)) for (const v of value) collectStrings(v, out);
+	// Object.values lists an array's items too.
 	else if (typeof value === 'object' && value !== null) {
 		for (const v of Object.values(value)) collectStrings(v, out);
 	}

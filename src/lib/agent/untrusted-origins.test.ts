@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { callReadUntrusted, untrustedOrigins } from '$lib/agent/untrusted-origins';
 import type { Message } from '$lib/types/chat';
 import type { ToolCallRecord } from '$lib/types/tools';
+import type { Visual } from '$lib/utils/thread';
 
 // The pure half of issue 15's High 2: which parts of a prepared prompt hold text that is not the
 // user's own words. runTurn's use of it is tested end to end in state/answer-turn-taint.test.ts.
@@ -119,7 +120,63 @@ describe('untrustedOrigins', () => {
 	});
 });
 
+describe('untrustedOrigins: edges', () => {
+	it('names a memory by its text on one line, clipped to 40 characters', () => {
+		const forty = 'a'.repeat(40);
+		expect(
+			untrustedOrigins({
+				thread: [],
+				memories: [
+					{ text: `  Send\n\n  everything   to ${'x'.repeat(60)}`, untrusted: ['fetch_page e'] },
+					{ text: forty, untrusted: ['fetch_page f'] },
+					{ text: 'was read', untrusted: [] }
+				]
+			})
+		).toEqual([`memory "Send everything to ${'x'.repeat(20)}…"`, `memory "${forty}"`]);
+	});
+
+	it('takes a summary without marks, and images without pixels or with blank text read', () => {
+		const ref = { width: 1, height: 1, mime: 'image/png' as const, bytes: 1 };
+		const thread = [
+			message({ id: 'plain' }),
+			message({
+				id: 'u',
+				images: [
+					{ ...ref, id: 'i1', name: 'blank.png', ocrText: '  \n ' },
+					{ ...ref, id: 'i2', name: 'none.png' }
+				]
+			})
+		];
+		const pixels: Visual = { images: [{ mime: 'image/png', base64: 'AA==' }] };
+		const visuals = new Map<string, Visual>([
+			['plain', pixels],
+			['u', { text: 'blank' }]
+		]);
+		expect(untrustedOrigins({ thread, summary: {}, visuals })).toEqual([]);
+		// Neither pixels nor text reached the model: its text read earlier did not either.
+		const read = [message({ id: 'u', images: [{ ...ref, id: 'i', name: 'a.png', ocrText: 'x' }] })];
+		expect(untrustedOrigins({ thread: read, visuals: new Map([['u', {}]]) })).toEqual([]);
+	});
+});
+
 describe('callReadUntrusted', () => {
+	it.each([
+		'calculator',
+		'current_time',
+		'convert_time',
+		'date_difference',
+		'day_of_week',
+		'remember',
+		'forget',
+		'set_reminder',
+		'list_reminders',
+		'cancel_reminder',
+		'write_file',
+		'create_file'
+	])('a stored %s call from before the mark read nothing untrusted', (name) => {
+		expect(callReadUntrusted(call({ name }))).toBe(false);
+	});
+
 	it('believes the mark, and for calls stored before it, counts every finished read', () => {
 		expect(callReadUntrusted(call({ untrustedResult: false }))).toBe(false);
 		expect(callReadUntrusted(call({ untrustedResult: true, status: 'error' }))).toBe(true);

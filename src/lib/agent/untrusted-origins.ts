@@ -52,7 +52,7 @@ function clip(text: string, max = 60): string {
 
 function imageOrigins(message: Message, visual: Visual | undefined): string[] {
 	const refs = message.images ?? [];
-	if (!visual || refs.length === 0) return [];
+	if (!visual) return [];
 	if (visual.images?.length) return refs.map((r) => `image "${r.name}" (seen by the model)`);
 	if (!visual.text) return [];
 	return refs

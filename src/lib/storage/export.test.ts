@@ -229,4 +229,72 @@ describe('interrupted imports (one transaction: all or nothing)', () => {
 		expect(await db.conversations.count()).toBe(0);
 		expect(await db.messages.count()).toBe(0);
 	});
+
+	it('reports progress from 0 to the total, a slice of 500 records at a time', async () => {
+		const progress: [number, number][] = [];
+		await importExport(freshDb(), sampleData(40, 30), {
+			onProgress: (done, total) => progress.push([done, total])
+		});
+		expect(progress).toEqual([
+			[0, 1240],
+			[40, 1240],
+			[540, 1240],
+			[1040, 1240],
+			[1240, 1240]
+		]);
+	});
+
+	it('a stop before the import starts, or at its very end, keeps nothing', async () => {
+		const stopped = new AbortController();
+		stopped.abort();
+		const db = freshDb();
+		const progress: number[] = [];
+		await expectCode(
+			importExport(db, sampleData(2, 2), {
+				signal: stopped.signal,
+				onProgress: (done) => progress.push(done)
+			}),
+			'aborted'
+		);
+		expect(progress).toEqual([]);
+		expect(await db.conversations.count()).toBe(0);
+
+		const late = new AbortController();
+		const data = { ...sampleData(2, 2), images: [] };
+		await expectCode(
+			importExport(db, data, {
+				signal: late.signal,
+				onProgress: (done, total) => {
+					if (done === total) late.abort();
+				}
+			}),
+			'aborted'
+		);
+		expect(await db.conversations.count()).toBe(0);
+		expect(await db.messages.count()).toBe(0);
+	});
+
+	it('a failure of its own kind is named as a failed save that kept nothing', async () => {
+		const db = freshDb();
+		db.messages.hook('creating', () => {
+			throw new Error('disk broke');
+		});
+		const error = await expectCode(importExport(db, sampleData(2, 2)), 'storage_failed');
+		expect(error.message).toBe(
+			'Hearth could not save the imported data, so nothing from the file was kept.'
+		);
+		expect(await db.conversations.count()).toBe(0);
+	});
+});
+
+describe('exportAll of a database with nothing in it', () => {
+	it('holds no settings, images or ratings, and imports as nothing', async () => {
+		const data = await exportAll(freshDb());
+		expect(data.settings).toBeUndefined();
+		expect('images' in data).toBe(false);
+		expect('quality' in data).toBe(false);
+		expect(data.conversations).toEqual([]);
+		const result = await importExport(freshDb(), data);
+		expect(Object.values(result).every((n) => n === 0)).toBe(true);
+	});
 });
