@@ -1,6 +1,5 @@
 // `hearth index` and answers that cite it, run as real processes (node bin/hearth.js) against
 // the Ollama fixture, with the real test embedder from ../shared/models.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,41 +7,23 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sharedMissing } from '../../tests/fixtures/ci.js';
 import { startOllamaFixture } from '../../tests/fixtures/ollama-fixture.js';
+import { runHearth, type HearthRun } from './test-fixtures/hearth-process';
 
 const ROOT = process.cwd();
-const BIN = path.join(ROOT, 'bin/hearth.js');
 const MODELS = path.resolve(ROOT, '../shared/models');
 const EMBEDDER = path.join(MODELS, 'hearth-test/bow-embedder/onnx/model_quantized.onnx');
 const HAVE_EMBEDDER = existsSync(EMBEDDER);
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-interface Run {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-}
-
 let home = '';
 let ollama: Awaited<ReturnType<typeof startOllamaFixture>>;
 
-function hearth(args: string[]): Promise<Run> {
-	const child = spawn(process.execPath, [BIN, ...args], {
+function hearth(args: string[]): Promise<HearthRun> {
+	return runHearth(args, {
 		cwd: home,
-		env: {
-			PATH: process.env.PATH ?? '',
-			HOME: home,
-			HEARTH_HOME: path.join(home, 'data'),
-			OLLAMA_HOST: ollama.url
-		},
-		stdio: ['pipe', 'pipe', 'pipe']
+		env: { HOME: home, HEARTH_HOME: path.join(home, 'data'), OLLAMA_HOST: ollama.url }
 	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-	child.stdin.end('');
-	return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 beforeAll(async () => {

@@ -1,33 +1,24 @@
 // Memory proposals from `hearth ask` (kept pending, never kept unasked) and `hearth memories`
 // settling them, as real processes against the Ollama fixture, whose `[[memories:[…]]]`
 // directive is what the model proposes.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Memory } from '$lib/types/knowledge';
 import { startOllamaFixture } from '../../tests/fixtures/ollama-fixture.js';
-
-const BIN = path.join(process.cwd(), 'bin/hearth.js');
+import { runHearth, type HearthRun } from './test-fixtures/hearth-process';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let home = '';
 let ollama: Awaited<ReturnType<typeof startOllamaFixture>>;
 
-function hearth(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-	const child = spawn(process.execPath, [BIN, ...args], {
+function hearth(args: string[]): Promise<HearthRun> {
+	return runHearth(args, {
 		cwd: home,
-		env: { PATH: process.env.PATH ?? '', HOME: home, HEARTH_HOME: home, OLLAMA_HOST: ollama.url },
-		stdio: ['pipe', 'pipe', 'pipe']
+		env: { HOME: home, HEARTH_HOME: home, OLLAMA_HOST: ollama.url }
 	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-	child.stdin.end('');
-	return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 const PROPOSE = `[[memories:${JSON.stringify([

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startOllamaFixture } from '../../tests/fixtures/ollama-fixture.js';
 import { startOpenAiFixture } from '../../tests/fixtures/openai-fixture.js';
 import { startPageFixture } from '../../tests/fixtures/page-fixture.js';
+import { HEARTH_BIN, runHearth, type HearthRun } from './test-fixtures/hearth-process';
 
 const ROOT = process.cwd();
-const BIN = path.join(ROOT, 'bin/hearth.js');
 const MODEL_FILE = path.resolve(ROOT, '../shared/models/gguf/stories260K.gguf');
 const HAVE_MODEL = existsSync(MODEL_FILE);
 if (!HAVE_MODEL && process.env.CI) throw new Error(`${MODEL_FILE} not found (CI needs ../shared)`);
@@ -21,40 +21,24 @@ if (!HAVE_MODEL && process.env.CI) throw new Error(`${MODEL_FILE} not found (CI 
 // Each run starts Node, loads the bundle and the store; a loaded machine makes that seconds.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-interface Run {
-	code: number | null;
-	signal: NodeJS.Signals | null;
-	stdout: string;
-	stderr: string;
-}
-
 let home = '';
 
 function hearth(
 	args: string[],
 	options: { env?: Record<string, string>; input?: string | Buffer; home?: string } = {}
-): Promise<Run> {
-	const child = spawn(process.execPath, [BIN, ...args], {
-		cwd: options.home ?? home,
+): Promise<HearthRun> {
+	const dir = options.home ?? home;
+	return runHearth(args, {
+		cwd: dir,
+		input: options.input,
 		env: {
-			PATH: process.env.PATH ?? '',
-			HOME: options.home ?? home,
-			HEARTH_HOME: options.home ?? home,
+			HOME: dir,
+			HEARTH_HOME: dir,
 			// Nothing real is reached: an Ollama address no one listens on unless a test sets one.
 			OLLAMA_HOST: '127.0.0.1:9',
 			...options.env
-		},
-		stdio: ['pipe', 'pipe', 'pipe']
+		}
 	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-	child.stdin.on('error', () => {}); // a process that exits before reading all of a huge input
-	child.stdin.end(options.input ?? '');
-	return new Promise((resolve) =>
-		child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-	);
 }
 
 async function writeConfig(dir: string, yaml: string): Promise<void> {
@@ -172,7 +156,7 @@ describe('hearth ask against the Ollama fixture', () => {
 	});
 
 	it('keeps what was acknowledged when killed with SIGKILL mid-answer', async () => {
-		const child = spawn(process.execPath, [BIN, 'chat'], {
+		const child = spawn(process.execPath, [HEARTH_BIN, 'chat'], {
 			cwd: home,
 			env: { PATH: process.env.PATH ?? '', HOME: home, HEARTH_HOME: home, ...env },
 			stdio: ['pipe', 'pipe', 'pipe']
@@ -675,7 +659,7 @@ describe('hearth config and hearth reminders', () => {
 			Date.now()
 		);
 		reopened.close();
-		const child = spawn(process.execPath, [BIN, 'chat'], {
+		const child = spawn(process.execPath, [HEARTH_BIN, 'chat'], {
 			cwd: dir,
 			env: {
 				PATH: process.env.PATH ?? '',

@@ -1,16 +1,13 @@
 // `hearth eval` grading code cases as a real process: the answer's Python runs against the
 // case's hidden tests in the terminal's Pyodide child (the web app's code grader and sandbox
 // runner). The Ollama fixture echoes the question, so each case's question is the answer it gets.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EvalRun } from '$lib/evals/types';
 import { startOllamaFixture } from '../../tests/fixtures/ollama-fixture.js';
-
-const ROOT = process.cwd();
-const BIN = path.join(ROOT, 'bin/hearth.js');
+import { runHearth, type HearthRun } from './test-fixtures/hearth-process';
 
 // A cold Pyodide start is 8–12 s on two busy cores, on top of the process's own start.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
@@ -45,18 +42,11 @@ const SET = {
 let home = '';
 let ollama: Awaited<ReturnType<typeof startOllamaFixture>>;
 
-function hearth(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-	const child = spawn(process.execPath, [BIN, ...args], {
+function hearth(args: string[]): Promise<HearthRun> {
+	return runHearth(args, {
 		cwd: home,
-		env: { PATH: process.env.PATH ?? '', HOME: home, HEARTH_HOME: home, OLLAMA_HOST: ollama.url },
-		stdio: ['pipe', 'pipe', 'pipe']
+		env: { HOME: home, HEARTH_HOME: home, OLLAMA_HOST: ollama.url }
 	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-	child.stdin.end('');
-	return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 beforeAll(async () => {
